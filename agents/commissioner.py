@@ -1,0 +1,40 @@
+"""Commissioners: each holds one place's allocation (the common pool) and pays its providers."""
+
+import mesa
+
+from sim import submodels
+
+
+class Commissioner(mesa.Agent):
+    """The commissioner of one place: receives the allocation, repays deficit, and pays providers
+    under the rule set's funding model.
+
+    Args:
+        model: The `CareSystem` it belongs to.
+        place: Index of the place whose pool it holds.
+    """
+
+    def __init__(self, model, place: int):
+        super().__init__(model)
+        self.place = place
+
+    @property
+    def pool_balance(self) -> float:
+        """The pool's balance: reserve (+) or deficit (-), GBP million."""
+        return float(self.model.world.pool_balance[self.place])
+
+    @property
+    def allocation(self) -> float:
+        return float(self.model.world.allocation[self.place])
+
+    @property
+    def available(self) -> float:
+        return float(self.model.world.available[self.place])
+
+    def allocate(self):
+        """Receive the month's allocation; hold some back to repay deficit."""
+        submodels.allocate.py_func(self.model.world, self.model.p, self.model.r, self.place)
+
+    def pay(self):
+        """Pay this place's contracts and the costs of commissioning and governance."""
+        submodels.pay.py_func(self.model.world, self.model.p, self.model.r, self.place)

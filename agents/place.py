@@ -1,0 +1,55 @@
+"""Places: a population with need across service lines and a stock of population health."""
+
+import mesa
+
+from sim import submodels
+from sim.constants import KIND_NAMES, N_LINES
+
+
+class Place(mesa.Agent):
+    """A place (about 250,000 to 500,000 people) within an integrated care system. The trusts and
+    commissioner of the place refer to it; it updates its own need and health.
+
+    Args:
+        model: The `CareSystem` it belongs to.
+        index: Its row in the model's place arrays.
+    """
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def ics(self) -> int:
+        return int(self.model.world.place_ics[self.index])
+
+    @property
+    def health(self) -> float:
+        return float(self.model.world.health[self.index])
+
+    def _lines(self, array) -> dict[str, float]:
+        return {KIND_NAMES[k]: float(array[self.index, k]) for k in range(N_LINES)}
+
+    @property
+    def need(self) -> dict[str, float]:
+        return self._lines(self.model.world.need)
+
+    @property
+    def unmet(self) -> dict[str, float]:
+        return self._lines(self.model.world.unmet)
+
+    @property
+    def waiting(self) -> dict[str, float]:
+        return self._lines(self.model.world.waiting)
+
+    @property
+    def spend(self) -> dict[str, float]:
+        return self._lines(self.model.world.spend_line)
+
+    def update_need(self):
+        """Need grows, responds to health and carries the waiting list and spillover."""
+        submodels.update_need.py_func(self.model.world, self.model.p, self.model.r, self.index)
+
+    def update_health(self):
+        """Count care delivered; unmet need and prevention move population health."""
+        submodels.update_health.py_func(self.model.world, self.model.p, self.model.r, self.index)

@@ -1,0 +1,119 @@
+"""Provider organisations (and the players of the laboratory games)."""
+
+import mesa
+
+from sim import submodels
+from sim.constants import KIND_NAMES
+
+
+class Trust(mesa.Agent):
+    """A provider organisation: acute, community, mental health, primary care, ambulance, social
+    care, or a participant of a laboratory game.
+
+    Args:
+        model: The `CareSystem` it belongs to.
+        index: Its row in the model's organisation arrays.
+    """
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    # --- state, read from the model's arrays ---
+    @property
+    def kind(self) -> str:
+        return KIND_NAMES[self.model.world.org_kind[self.index]]
+
+    @property
+    def place(self) -> int:
+        """Home place index (-1 for an organisation serving every place of its system)."""
+        return int(self.model.world.org_place[self.index])
+
+    @property
+    def places(self) -> list[int]:
+        w = self.model.world
+        return [
+            int(w.con_place[c])
+            for c in range(w.org_con_start[self.index], w.org_con_end[self.index])
+        ]
+
+    @property
+    def cooperation(self) -> float:
+        return float(self.model.world.cooperation[self.index])
+
+    @property
+    def balance(self) -> float:
+        """Financial balance: reserves (+) or deficit (-), GBP million."""
+        return float(self.model.world.balance[self.index])
+
+    @property
+    def claim(self) -> float:
+        w = self.model.world
+        return float(
+            sum(w.claim[c] for c in range(w.org_con_start[self.index], w.org_con_end[self.index]))
+        )
+
+    @property
+    def income(self) -> float:
+        return float(self.model.world.income[self.index])
+
+    @property
+    def breaches(self) -> int:
+        """Detected breaches on record."""
+        return int(self.model.world.record[self.index])
+
+    @property
+    def in_breach(self) -> bool:
+        return bool(self.model.world.breach[self.index] > 0)
+
+    @property
+    def sanctioned(self) -> bool:
+        return bool(self.model.world.detected[self.index] > 0)
+
+    @property
+    def failures(self) -> int:
+        """Times it has failed and been taken over."""
+        return int(self.model.world.failures[self.index])
+
+    @property
+    def member(self) -> bool:
+        return bool(self.model.world.org_member[self.index] > 0)
+
+    def partners(self) -> dict[int, float]:
+        """Trust in each partner, by the partner's unique_id."""
+        w = self.model.world
+        return {
+            self.model.trusts[int(w.edge_dst[e])].unique_id: float(w.trust[e])
+            for e in range(w.edge_start[self.index], w.edge_end[self.index])
+        }
+
+    @property
+    def mean_trust(self) -> float:
+        values = list(self.partners().values())
+        return sum(values) / len(values) if values else 0.0
+
+    # --- behaviour: each phase runs the model's rule for this organisation only ---
+    def _run(self, rule):
+        rule.py_func(self.model.world, self.model.p, self.model.r, self.index)
+
+    def plan(self):
+        """Claim from the pool: between the agreed share and all it can bill."""
+        self._run(submodels.plan)
+
+    def deliver(self):
+        """Deliver care, rationing unfunded work by its duty to treat; finances move."""
+        self._run(submodels.deliver)
+
+    def update_trust(self):
+        """Update trust in each partner from whether it kept to its share."""
+        self._run(submodels.update_trust)
+
+    def learn(self):
+        """Choose next month's cooperation from payoff, partners and sanctions."""
+        self._run(submodels.learn)
+
+    def commit(self):
+        self._run(submodels.commit)
+
+    def __repr__(self):
+        return f"Trust({self.unique_id}, {self.kind}, cooperation={self.cooperation:.2f})"

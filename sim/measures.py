@@ -1,0 +1,222 @@
+"""What the model reports: one row of measures per month, and run summaries from those rows.
+
+Both engines call these same functions, so their reports agree to the bit.
+"""
+
+import numpy as np
+from numba import njit
+
+from .constants import ACUTE, CLASSROOM_COMMONS, N_LINES, N_SUMMARIES, PLACE_SYSTEM, PUBLIC_GOODS
+from .constants import MX as M
+from .constants import SX as S
+from .params import PX as P
+from .submodels import commons_optimum, commons_return
+from .world import CLOCK_NEED, CLOCK_WORLD
+
+
+@njit(cache=True)
+def gini(values):
+    """Gini coefficient of non-negative values (0 equal, towards 1 concentrated)."""
+    n = values.shape[0]
+    if n == 0:
+        return 0.0
+    x = np.sort(values)
+    total = 0.0
+    weighted = 0.0
+    for i in range(n):
+        total += x[i]
+        weighted += (2.0 * (i + 1) - n - 1.0) * x[i]
+    if total <= 0.0:
+        return 0.0
+    return weighted / (n * total)
+
+
+@njit(cache=True)
+def measure(w, p, r, out):
+    """Fill `out` with this month's measures (see constants.MEASURES)."""
+    for m in range(out.shape[0]):
+        out[m] = 0.0
+    n_org = w.org_kind.shape[0]
+    n_place = w.place_ics.shape[0]
+    world = int(w.clock[CLOCK_WORLD])
+
+    coop = 0.0
+    in_deficit = 0.0
+    provider_deficit = 0.0
+    acute_deficit = 0.0
+    breaches = 0.0
+    detected = 0.0
+    fines = 0.0
+    failures = 0.0
+    spend = 0.0
+    ratios = np.zeros(n_org)
+    for i in range(n_org):
+        coop += w.cooperation[i]
+        breaches += w.breach[i]
+        detected += w.detected[i]
+        fines += w.fine[i]
+        failures += w.failures[i]
+        spend += w.spend[i]
+        if w.balance[i] < 0.0:
+            in_deficit += 1.0
+            provider_deficit -= w.balance[i]
+            if w.org_kind[i] == ACUTE:
+                acute_deficit -= w.balance[i]
+        if w.cum_spend[i] > 0.0:
+            ratios[i] = w.cum_income[i] / w.cum_spend[i]
+    trust = 0.0
+    n_edge = w.trust.shape[0]
+    for e in range(n_edge):
+        trust += w.trust[e]
+    out[M.mean_cooperation] = coop / n_org
+    out[M.mean_trust] = trust / n_edge if n_edge > 0 else 0.0
+    out[M.breaches] = breaches
+    out[M.breaches_detected] = detected
+    out[M.sanctions] = detected
+    out[M.fines] = fines
+
+    if world == PLACE_SYSTEM:
+        allocation = 0.0
+        pool = 0.0
+        commissioner_deficit = 0.0
+        prevention = 0.0
+        need = 0.0
+        met = 0.0
+        unmet = 0.0
+        waiting = 0.0
+        health = 0.0
+        acute_need = 0.0
+        acute_start = 0.0
+        transaction = 0.0
+        governance = 0.0
+        takeover = 0.0
+        lines = np.zeros(N_LINES)
+        for q in range(n_place):
+            allocation += w.allocation[q]
+            pool += w.pool_balance[q]
+            if w.pool_balance[q] < 0.0:
+                commissioner_deficit -= w.pool_balance[q]
+            prevention += w.prevention_spend[q]
+            health += w.health[q]
+            acute_need += w.need[q, ACUTE]
+            acute_start += w.acute_need_start[q]
+            transaction += w.transaction_cost[q]
+            governance += w.governance_cost[q]
+            takeover += w.takeover_cost[q]
+            for k in range(N_LINES):
+                need += w.need[q, k]
+                met += min(w.need[q, k], w.delivered[q, k])
+                unmet += w.unmet[q, k]
+                waiting += w.waiting[q, k]
+                lines[k] += w.spend_line[q, k]
+        payments = 0.0
+        for k in range(N_LINES):
+            payments += lines[k]
+            out[M.spend_acute + k] = lines[k]
+        out[M.allocation] = allocation
+        out[M.pool_balance] = pool
+        out[M.commissioner_deficit] = commissioner_deficit
+        out[M.provider_deficit] = provider_deficit
+        out[M.system_deficit] = commissioner_deficit + provider_deficit
+        out[M.payments] = payments
+        out[M.provider_spend] = spend
+        out[M.prevention_spend] = prevention
+        out[M.acute_share] = lines[ACUTE] / payments if payments > 0.0 else 0.0
+        out[M.need] = need
+        out[M.need_met] = met
+        out[M.unmet_need] = unmet / need if need > 0.0 else 0.0
+        out[M.waiting_list] = waiting
+        out[M.population_health] = health / n_place
+        out[M.acute_demand] = acute_need
+        trend = acute_start * w.clock[CLOCK_NEED]
+        out[M.acute_demand_vs_trend] = acute_need / trend if trend > 0.0 else 0.0
+        out[M.provider_failures] = failures
+        out[M.providers_in_deficit] = in_deficit
+        out[M.acute_deficit_share] = (
+            acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
+        )
+        out[M.transaction_costs] = transaction
+        out[M.governance_costs] = governance
+        out[M.takeover_costs] = takeover
+        out[M.gini] = gini(ratios)
+    else:
+        e = p[P.endowment]
+        total = 0.0
+        for c in range(w.claim.shape[0]):
+            total += w.claim[c]
+        out[M.total_appropriation] = total
+        out[M.group_earnings] = w.earnings[0]
+        if world == CLASSROOM_COMMONS:
+            best = commons_optimum(p)
+            max_rent = commons_return(p, best) - p[P.outside_return] * best
+            rent = commons_return(p, total) - p[P.outside_return] * total
+            out[M.efficiency] = rent / max_rent if max_rent > 0.0 else 0.0
+        elif world == PUBLIC_GOODS:
+            n = w.claim.shape[0]
+            contributed = n * e - total
+            out[M.mean_contribution] = contributed / (n * e)
+            best = n * e * (n * p[P.mpcr] - 1.0)
+            out[M.efficiency] = (w.earnings[0] - n * e) / best if best > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _mean(history, column, first, last):
+    """Mean of history[first:last, column] (rows clipped to the run)."""
+    first = max(0, first)
+    last = min(history.shape[0], last)
+    if last <= first:
+        return 0.0
+    total = 0.0
+    for t in range(first, last):
+        total += history[t, column]
+    return total / (last - first)
+
+
+@njit(cache=True)
+def _sum(history, column):
+    total = 0.0
+    for t in range(history.shape[0]):
+        total += history[t, column]
+    return total
+
+
+@njit(cache=True)
+def summarize(history, world):
+    """Run summaries from the measure history (rows are months)."""
+    out = np.zeros(N_SUMMARIES)
+    n = history.shape[0]
+    if n == 0:
+        return out
+    last = n - 1
+    window = 12 if world == PLACE_SYSTEM else 10
+    out[S.population_health] = history[last, M.population_health]
+    out[S.system_deficit] = history[last, M.system_deficit]
+    out[S.commissioner_deficit] = history[last, M.commissioner_deficit]
+    out[S.provider_deficit] = history[last, M.provider_deficit]
+    out[S.pool_balance] = history[last, M.pool_balance]
+    out[S.acute_share] = _mean(history, M.acute_share, n - window, n)
+    out[S.acute_share_start] = _mean(history, M.acute_share, 0, window)
+    out[S.acute_share_change] = out[S.acute_share] - out[S.acute_share_start]
+    out[S.unmet_need] = _mean(history, M.unmet_need, n - window, n)
+    out[S.waiting_list] = history[last, M.waiting_list]
+    out[S.acute_demand_vs_trend] = history[last, M.acute_demand_vs_trend]
+    out[S.mean_cooperation] = _mean(history, M.mean_cooperation, n - window, n)
+    out[S.cooperation_start] = _mean(history, M.mean_cooperation, 0, window)
+    out[S.cooperation_change] = out[S.mean_cooperation] - out[S.cooperation_start]
+    out[S.mean_trust] = _mean(history, M.mean_trust, n - window, n)
+    out[S.provider_failures] = history[last, M.provider_failures]
+    out[S.providers_in_deficit] = history[last, M.providers_in_deficit]
+    out[S.acute_deficit_share] = history[last, M.acute_deficit_share]
+    out[S.breaches_detected] = _sum(history, M.breaches_detected)
+    out[S.sanctions] = _sum(history, M.sanctions)
+    out[S.fines] = _sum(history, M.fines)
+    out[S.transaction_costs] = _sum(history, M.transaction_costs)
+    out[S.governance_costs] = _sum(history, M.governance_costs)
+    out[S.takeover_costs] = _sum(history, M.takeover_costs)
+    out[S.gini] = history[last, M.gini]
+    out[S.total_allocation] = _sum(history, M.allocation)
+    out[S.total_appropriation] = _mean(history, M.total_appropriation, n - 10, n)
+    out[S.efficiency] = _mean(history, M.efficiency, n - 10, n)
+    out[S.contribution_first] = history[0, M.mean_contribution]
+    out[S.contribution_last] = history[last, M.mean_contribution]
+    return out
