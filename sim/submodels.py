@@ -475,7 +475,6 @@ def incentive_to_defect(w, p, r, i):
             harm = more + p[P.prevention_value] * prevention
             over = more + prevention
         elif world == CLASSROOM_COMMONS:
-            e = p[P.endowment]
             others = w.appropriation[0] - w.claim[c]
             private = _commons_payoff(p, s, others) - _commons_payoff(p, k, others)
             n = w.org_kind.shape[0]
