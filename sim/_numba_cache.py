@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numba
 
-
 # The modules that define compiled functions or the constants they freeze in.
 COMPILED_MODULES = (
     "constants.py",
