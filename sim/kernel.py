@@ -25,7 +25,7 @@ from .submodels import (
     update_need,
     update_trust,
 )
-from .world import build_world
+from .world import as_ref, build_world
 
 # The order of the month's phases; the per-agent engine (sim.model) follows the same list.
 PHASES = (
@@ -47,7 +47,7 @@ PHASES = (
 
 @njit(cache=True)
 def step(w, p, r):
-    """Advance one world by one month."""
+    """Advance one world (a `WorldRef`) by one month."""
     n_org = w.org_kind.shape[0]
     n_place = w.place_ics.shape[0]
     begin_step(w, p, r)
@@ -87,7 +87,7 @@ def advance(w, p, r, n_steps, history):
 @njit(cache=True)
 def run_one(p, r, world, seed, run, n_steps):
     """Build one world, run it, and return (summary, history)."""
-    w = build_world(p, r, world, seed, run)
+    w = as_ref(build_world(p, r, world, seed, run))
     history = np.zeros((n_steps, N_MEASURES))
     advance(w, p, r, n_steps, history)
     return summarize(history, world), history
@@ -112,9 +112,13 @@ def run_batch(params, levers, worlds, seeds, runs, n_steps, keep_series):
     else:
         series = np.zeros((0, n_steps, N_MEASURES))
     for k in prange(n_runs):
-        w = build_world(params[k], levers[k], worlds[k], seeds[k], runs[k])
+        # Private copies: views of the shared inputs would share one reference count across
+        # threads, and the contention on it costs more than the copy.
+        p = params[k].copy()
+        r = levers[k].copy()
+        w = as_ref(build_world(p, r, worlds[k], seeds[k], runs[k]))
         history = np.zeros((n_steps, N_MEASURES))
-        advance(w, params[k], levers[k], n_steps, history)
+        advance(w, p, r, n_steps, history)
         summaries[k] = summarize(history, worlds[k])
         if keep_series:
             series[k] = history

@@ -10,7 +10,7 @@ from .constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
 from .measures import measure, summarize
 from .params import ParameterError, check_scenario, pack, validate
 from .rules import RuleSet, resolve
-from .world import build_world
+from .world import as_ref, build_world
 
 ENGINES = ("numba", "python")
 MAX_SEED = 2**53 - 1  # seeds live in a float64 clock slot in the state, so must be exact there
@@ -76,6 +76,7 @@ class CareSystem(mesa.Model):
         self.p = pack(scenario, self.params)
         self.r = self.rules.vector()
         self.world = build_world(self.p, self.r, self.world_code, self.seed, self.run)
+        self._world_ref = as_ref(self.world)  # the kernel's handle on the same arrays
         self.measures = np.zeros(N_MEASURES)
         self._history: list[np.ndarray] = []
         self.running = True
@@ -106,8 +107,8 @@ class CareSystem(mesa.Model):
     def step(self):
         """Advance one month with the chosen engine and collect its measures."""
         if self.engine == "numba":
-            kernel.step(self.world, self.p, self.r)
-            measure(self.world, self.p, self.r, self.measures)
+            kernel.step(self._world_ref, self.p, self.r)
+            measure(self._world_ref, self.p, self.r, self.measures)
         else:
             self._step_agents()
             measure.py_func(self.world, self.p, self.r, self.measures)

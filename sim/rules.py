@@ -369,10 +369,10 @@ def resolve(rules: str | RuleSet | dict) -> RuleSet:
         base = resolve(spec.pop("preset", "fortress"))
         name = spec.pop("name", None)
         without = spec.pop("without", ())
-        ruleset = base.with_levers(name=name, **spec)
+        ruleset = base.with_levers(**spec)
         for principle in [without] if isinstance(without, str) else without:
             ruleset = ruleset.without(principle)
-        return ruleset
+        return replace(ruleset, name=name) if name else ruleset
     raise ParameterError(
         f"rules={rules!r} has type {type(rules).__name__}; allowed: a preset name "
         f"({', '.join(PRESETS)}), a RuleSet or a dict of levers"

@@ -93,17 +93,14 @@ def pool_risk(w, p, r):
         return
     n_place = w.place_ics.shape[0]
     n_ics = w.place_ics[n_place - 1] + 1
-    for s in range(n_ics):
-        total = 0.0
-        count = 0
-        for q in range(n_place):
-            if w.place_ics[q] == s:
-                total += w.pool_balance[q]
-                count += 1
-        mean = total / count
-        for q in range(n_place):
-            if w.place_ics[q] == s:
-                w.pool_balance[q] += nu * (mean - w.pool_balance[q])
+    total = np.zeros(n_ics)
+    count = np.zeros(n_ics)
+    for q in range(n_place):
+        total[w.place_ics[q]] += w.pool_balance[q]
+        count[w.place_ics[q]] += 1.0
+    for q in range(n_place):
+        s = w.place_ics[q]
+        w.pool_balance[q] += nu * (total[s] / count[s] - w.pool_balance[q])
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit
+from numba.core import types
+from numba.experimental import structref
 
 from .constants import (
     AMBULANCE,
@@ -107,6 +109,98 @@ FIELDS = {
 World = namedtuple("World", tuple(FIELDS))
 
 CLOCK_WORLD, CLOCK_STEP, CLOCK_BUDGET, CLOCK_NEED, CLOCK_SEED, CLOCK_RUN = range(6)
+
+
+# The kernel steps the same arrays through a StructRef: one reference count for the whole state,
+# where passing the named tuple to a compiled call would count references on every array.
+@structref.register
+class WorldRefType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class WorldRef(structref.StructRefProxy):
+    """The kernel's handle on a `World`'s arrays (shared, not copied)."""
+
+
+structref.define_constructor(WorldRef, WorldRefType, tuple(FIELDS))
+structref.define_boxing(WorldRefType, WorldRef)
+
+
+@njit(cache=True)
+def as_ref(w):
+    """A `WorldRef` over the arrays of the named tuple `w` (no copy)."""
+    return WorldRef(
+        w.org_kind,
+        w.org_place,
+        w.org_ics,
+        w.org_con_start,
+        w.org_con_end,
+        w.org_member,
+        w.org_income_ref,
+        w.cooperation,
+        w.cooperation_next,
+        w.balance,
+        w.record,
+        w.breach,
+        w.detected,
+        w.fine,
+        w.overclaim,
+        w.incentive,
+        w.income,
+        w.spend,
+        w.cum_income,
+        w.cum_spend,
+        w.failures,
+        w.edge_start,
+        w.edge_end,
+        w.con_org,
+        w.con_place,
+        w.con_kind,
+        w.con_base_share,
+        w.con_prev_share,
+        w.capacity,
+        w.demand,
+        w.agreed,
+        w.agreed_prevention,
+        w.coop_claim,
+        w.selfish_claim,
+        w.claim,
+        w.prevention,
+        w.payment,
+        w.activity,
+        w.prevention_delivered,
+        w.edge_dst,
+        w.trust,
+        w.place_ics,
+        w.place_con_start,
+        w.place_con_end,
+        w.place_con,
+        w.alloc_base,
+        w.allocation,
+        w.available,
+        w.pool_balance,
+        w.pay_ratio,
+        w.health,
+        w.health_base,
+        w.need_base,
+        w.need,
+        w.waiting,
+        w.unmet,
+        w.delivered,
+        w.spend_line,
+        w.providers,
+        w.acute_need_start,
+        w.spill,
+        w.prevention_spend,
+        w.transaction_cost,
+        w.governance_cost,
+        w.takeover_cost,
+        w.fines_in,
+        w.appropriation,
+        w.earnings,
+        w.clock,
+    )  # fmt: skip
 
 
 @njit(cache=True)

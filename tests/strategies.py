@@ -1,0 +1,55 @@
+"""Hypothesis strategies for random scenarios and rule sets (shared by the model's tests)."""
+
+from hypothesis import strategies as st
+
+from sim.rules import LEVER_RANGES, RuleSet
+
+
+@st.composite
+def place_params(draw, max_places: int = 3):
+    counts = {
+        k: draw(st.integers(0, 2))
+        for k in (
+            "acute_per_place",
+            "community_per_place",
+            "mental_health_per_place",
+            "primary_care_per_place",
+            "social_care_per_place",
+        )
+    }
+    ambulance = draw(st.integers(0, 2))
+    if sum(counts.values()) + ambulance == 0:
+        counts["acute_per_place"] = 1
+    return {
+        **counts,
+        "ambulance_per_ics": ambulance,
+        "n_ics": draw(st.integers(1, 2)),
+        "n_places": draw(st.integers(1, max_places)),
+        "population": draw(st.floats(10_000, 1_000_000)),
+        "budget_growth": draw(st.floats(-0.1, 0.2)),
+        "need_growth": draw(st.floats(-0.1, 0.2)),
+        "ageing": draw(st.floats(0.0, 0.05)),
+        "initial_health": draw(st.floats(0.1, 0.9)),
+        "initial_cooperation": draw(st.floats(0.0, 1.0)),
+        "initial_trust": draw(st.floats(0.0, 1.0)),
+        "spillover": draw(st.floats(0.0, 3.0)),
+        "failure_threshold": draw(st.floats(0.0, 0.5)),
+    }
+
+
+def clean(params: dict) -> dict:
+    """The parameters as keyword arguments (kept as a hook for derived values)."""
+    return dict(params)
+
+
+@st.composite
+def rule_sets(draw):
+    levers = {}
+    for name, allowed in LEVER_RANGES.items():
+        if allowed is bool:
+            levers[name] = draw(st.booleans())
+        elif isinstance(allowed[0], str):
+            levers[name] = draw(st.sampled_from(allowed))
+        else:
+            levers[name] = draw(st.floats(allowed[0], allowed[1]))
+    return RuleSet(name="random", **levers)

@@ -1,0 +1,132 @@
+"""The per-agent Python engine and the numba kernel agree to the bit; batches do not depend on
+threads, chunking or order."""
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import clean, place_params, rule_sets
+
+from sim import CareSystem, ParameterError, run_many, simulate
+from sim.constants import SCENARIOS
+from sim.params import pack, validate
+from sim.rng import uniform
+
+
+@settings(max_examples=20, deadline=None)
+@given(params=place_params(max_places=2), rules=rule_sets(), seed=st.integers(0, 2**40))
+def test_engines_bit_identical_on_random_worlds(params, rules, seed):
+    kw = dict(rules=rules, seed=seed, **clean(params))
+    fast = CareSystem(engine="numba", **kw)
+    slow = CareSystem(engine="python", **kw)
+    for _ in range(18):
+        fast.step()
+        slow.step()
+        assert np.array_equal(fast.measures, slow.measures)
+    for name, array in fast.world._asdict().items():
+        assert np.array_equal(array, getattr(slow.world, name)), name
+
+
+@pytest.mark.parametrize("scenario", ["classroom_commons", "public_goods"])
+@pytest.mark.parametrize("rules", ["fortress", "partnership_board", "shared_governance"])
+def test_engines_bit_identical_on_laboratory_games(scenario, rules):
+    fast = CareSystem(scenario=scenario, rules=rules, seed=9).run_for(25)
+    slow = CareSystem(scenario=scenario, rules=rules, seed=9, engine="python").run_for(25)
+    assert np.array_equal(fast.history, slow.history)
+
+
+def test_random_numbers_are_keyed():
+    a = uniform(1, 2, 3, 4, 5)
+    assert a == uniform(1, 2, 3, 4, 5)
+    others = {uniform(2, 2, 3, 4, 5), uniform(1, 3, 3, 4, 5), uniform(1, 2, 4, 4, 5)}
+    others |= {uniform(1, 2, 3, 5, 5), uniform(1, 2, 3, 4, 6)}
+    assert a not in others and len(others) == 5
+    draws = np.array([uniform(7, 0, t, i, 1) for t in range(50) for i in range(50)])
+    assert draws.min() >= 0.0 and draws.max() < 1.0
+    assert abs(draws.mean() - 0.5) < 0.02
+
+
+def test_run_many_equals_single_models():
+    frame = run_many(["fortress", "canterbury_alliance"], replicates=3, months=30, seed=21)
+    for _, row in frame.iterrows():
+        model = CareSystem(rules=row["rules"], seed=21, run=int(row["replicate"])).run_for(30)
+        for key, value in model.summary().items():
+            assert row[key] == value, (row["rules"], key)
+
+
+def test_run_many_same_on_one_and_two_threads():
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.fail("this machine gives numba fewer than 2 threads")
+    kw = dict(rules=["fortress", "shared_governance"], replicates=20, months=36, seed=3)
+    one = run_many(threads=1, **kw)
+    two = run_many(threads=2, **kw)
+    assert one.equals(two)
+
+
+def test_results_do_not_depend_on_order_or_chunking():
+    scenario = "place_system"
+    p = pack(scenario, validate(scenario))
+    from sim.rules import PRESETS
+
+    levers = np.array(
+        [PRESETS[n].vector() for n in ("fortress", "shared_governance") for _ in range(6)]
+    )
+    params = np.tile(p, (len(levers), 1))
+    worlds = np.zeros(len(levers), dtype=np.int64)
+    seeds = np.full(len(levers), 5)
+    runs = np.tile(np.arange(6), 2)
+    base, _ = simulate(params, levers, worlds, seeds, runs, 24)
+    order = np.random.default_rng(0).permutation(len(levers))
+    shuffled, _ = simulate(
+        params[order], levers[order], worlds[order], seeds[order], runs[order], 24, chunk=5
+    )
+    assert np.array_equal(shuffled, base[order])
+
+
+def test_series_kept_only_when_asked():
+    summaries, series = run_many("fortress", replicates=4, months=12, series=True)
+    assert len(series) == 4 * 12 and set(series["month"]) == set(range(1, 13))
+    model = CareSystem(rules="fortress", seed=0, run=2).run_for(12)
+    rows = series[series["replicate"] == 2].drop(columns=["rules", "point", "replicate", "month"])
+    assert np.array_equal(rows.to_numpy(), model.history)
+    _, none = simulate(*_one_run(), 12, series=False)
+    assert none is None
+
+
+def _one_run():
+    p = pack("place_system", validate("place_system"))
+    from sim.rules import PRESETS
+
+    return (p[None], PRESETS["fortress"].vector()[None], np.zeros(1), np.zeros(1), np.zeros(1))
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"replicates": -1}, "replicates=-1"),
+        ({"replicates": 0}, "replicates=0"),
+        ({"rules": "no_such_preset"}, "no_such_preset"),
+        ({"rules": []}, "rules=[]"),
+        ({"months": 0}, "months=0"),
+        ({"threads": 0}, "threads=0"),
+        ({"seed": -5}, "seed=-5"),
+        ({"scenario": "mars"}, "mars"),
+        ({"budget_growth": 9.0}, "budget_growth=9.0"),
+    ],
+)
+def test_run_many_rejects_bad_arguments(kwargs, fragment):
+    with pytest.raises(ParameterError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+        run_many(**{"replicates": 2, "months": 2, **kwargs})
+
+
+def test_simulate_rejects_mismatched_lengths():
+    params, levers, worlds, seeds, runs = _one_run()
+    with pytest.raises(ParameterError, match="levers has 2 rows"):
+        simulate(params, np.vstack([levers, levers]), worlds, seeds, runs, 5)
+
+
+def test_every_scenario_runs_in_batches():
+    for scenario in SCENARIOS:
+        frame = run_many("shared_governance", scenario=scenario, replicates=2, months=12)
+        assert len(frame) == 2 and np.all(np.isfinite(frame.select_dtypes("number").to_numpy()))

@@ -1,0 +1,134 @@
+"""The place-based commons model: structure, money, bounds, determinism and presets."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import clean, place_params, rule_sets
+
+from sim import PRESETS, CareSystem, RuleSet
+from sim.constants import MEASURES
+
+FAST = settings(max_examples=25, deadline=None)
+
+
+def test_default_world_is_one_system_of_three_places():
+    model = CareSystem(rules="fortress", seed=1)
+    kinds = [t.kind for t in model.trusts]
+    assert len(model.places) == 3 and len(model.commissioners) == 3
+    for kind in ("acute", "community", "mental_health", "primary_care", "social_care"):
+        assert kinds.count(kind) == 3
+    ambulance = [t for t in model.trusts if t.kind == "ambulance"]
+    assert len(ambulance) == 1 and ambulance[0].places == [0, 1, 2]
+    # Partners: a place's four other providers and the ambulance trust.
+    acute = next(t for t in model.trusts if t.kind == "acute")
+    assert len(acute.partners()) == 5
+
+
+def test_counts_are_configurable():
+    model = CareSystem(n_ics=2, n_places=4, acute_per_place=2, ambulance_per_ics=0, seed=1)
+    kinds = [t.kind for t in model.trusts]
+    assert kinds.count("acute") == 16 and "ambulance" not in kinds
+    assert len(model.places) == 8
+
+
+def _step_and_check_money(model: CareSystem):
+    w = model.world
+    pool_before = float(np.sum(w.pool_balance))
+    providers_before = float(np.sum(w.balance))
+    model.step()
+    m = model.current()
+    pool_change = float(np.sum(w.pool_balance)) - pool_before
+    provider_change = float(np.sum(w.balance)) - providers_before
+    costs = m["transaction_costs"] + m["governance_costs"] + m["takeover_costs"]
+    accounted = m["provider_spend"] + costs + pool_change + provider_change
+    assert np.isclose(m["allocation"], accounted, rtol=1e-9, atol=1e-9), (
+        m["allocation"],
+        accounted,
+    )
+
+
+@FAST
+@given(
+    params=place_params(), rules=rule_sets(), seed=st.integers(0, 2**40), months=st.integers(1, 30)
+)
+def test_money_is_conserved_every_month(params, rules, seed, months):
+    model = CareSystem(rules=rules, seed=seed, **clean(params))
+    for _ in range(months):
+        _step_and_check_money(model)
+
+
+@FAST
+@given(
+    params=place_params(), rules=rule_sets(), seed=st.integers(0, 2**40), months=st.integers(1, 40)
+)
+def test_state_stays_bounded_and_finite(params, rules, seed, months):
+    model = CareSystem(rules=rules, seed=seed, **clean(params)).run_for(months)
+    w = model.world
+    for name, array in w._asdict().items():
+        assert np.all(np.isfinite(array)), name
+    for array in (w.health, w.cooperation, w.trust):
+        assert np.all((array >= 0.0) & (array <= 1.0))
+    assert np.all(np.isfinite(model.history))
+    assert all(np.isfinite(v) for v in model.summary().values())
+
+
+def test_same_seed_same_trajectory_and_different_seeds_differ():
+    a = CareSystem(rules="partnership_board", seed=11).run_for(36)
+    b = CareSystem(rules="partnership_board", seed=11).run_for(36)
+    c = CareSystem(rules="partnership_board", seed=12).run_for(36)
+    d = CareSystem(rules="partnership_board", seed=11, run=1).run_for(36)
+    assert np.array_equal(a.history, b.history)
+    assert not np.array_equal(a.history, c.history)
+    assert not np.array_equal(a.history, d.history)
+
+
+def test_custom_rule_set_with_preset_values_gives_identical_results():
+    for name, preset in PRESETS.items():
+        custom = RuleSet(**preset.levers(), name="my own rules")
+        a = CareSystem(rules=name, seed=5).run_for(24)
+        b = CareSystem(rules=custom, seed=5).run_for(24)
+        assert np.array_equal(a.history, b.history), name
+
+
+def test_ablation_switches_off_only_that_principle():
+    shared = PRESETS["shared_governance"]
+    ablated = shared.without("monitoring")
+    assert ablated.monitoring == 0.0 and ablated.sanction_severity == shared.sanction_severity
+    assert ablated.principles_on()["monitoring"] is False
+    assert sum(ablated.principles_on().values()) == sum(shared.principles_on().values()) - 1
+
+
+def test_summary_has_the_run_outcomes():
+    summary = CareSystem(seed=3).run_for(24).summary()
+    for key in (
+        "population_health",
+        "system_deficit",
+        "acute_share",
+        "unmet_need",
+        "mean_cooperation",
+        "mean_trust",
+        "provider_failures",
+        "sanctions",
+        "transaction_costs",
+    ):
+        assert key in summary
+
+
+def test_datacollector_has_every_measure_each_month():
+    model = CareSystem(rules="fortress", seed=2).run_for(6)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(MEASURES)
+    assert len(frame) == 6
+    assert np.allclose(frame.to_numpy(), model.history)
+    trusts = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
+    assert len(trusts) == 6 * len(model.trusts)
+
+
+def test_mesa_agents_read_the_current_state():
+    model = CareSystem(rules="shared_governance", seed=4)
+    trust = model.trusts[0]
+    before = trust.cooperation
+    model.run_for(12)
+    assert trust.cooperation == model.world.cooperation[trust.index]
+    assert trust.cooperation != before
+    assert model.places[0].health == model.world.health[0]
