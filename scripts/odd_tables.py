@@ -1,0 +1,61 @@
+"""Print the parameter, lever and preset tables of docs/ODD.md from the code.
+
+Run `python scripts/odd_tables.py` and paste its output into docs/ODD.md section 5 when the
+parameters or presets change; tests/test_docs.py fails while the document and the code disagree.
+"""
+
+from sim.params import PARAMETERS, SCENARIO_DEFAULTS
+from sim.rules import LEVER_RANGES, LEVERS, PRESETS, PRINCIPLES
+
+
+def fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def parameter_table() -> str:
+    rows = ["| parameter | default | allowed | scenarios | meaning |", "|---|---|---|---|---|"]
+    for p in PARAMETERS:
+        rows.append(
+            f"| `{p.name}` | {fmt(p.default)} | {p.allowed()} | {', '.join(p.scenarios)} | {p.doc} |"
+        )
+    for scenario, overrides in SCENARIO_DEFAULTS.items():
+        if overrides:
+            pairs = ", ".join(f"`{k}` = {fmt(v)}" for k, v in overrides.items())
+            rows.append(f"\nDefaults of `{scenario}` that differ: {pairs}.")
+    return "\n".join(rows)
+
+
+def preset_table() -> str:
+    names = list(PRESETS)
+    rows = ["| lever | allowed | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for lever in LEVERS:
+        allowed = LEVER_RANGES[lever]
+        if allowed is bool:
+            text = "yes/no"
+        elif isinstance(allowed[0], str):
+            text = ", ".join(allowed)
+        else:
+            text = f"{allowed[0]:g} to {allowed[1]:g}"
+        values = " | ".join(fmt(getattr(PRESETS[n], lever)) for n in names)
+        rows.append(f"| `{lever}` | {text} | {values} |")
+    return "\n".join(rows)
+
+
+def principle_table() -> str:
+    rows = ["| principle | levers | what it means |", "|---|---|---|"]
+    for name, spec in PRINCIPLES.items():
+        rows.append(f"| `{name}` | {', '.join(spec['levers'])} | {spec['explain']} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print("### Parameters\n")
+    print(parameter_table())
+    print("\n### Rule levers and presets\n")
+    print(preset_table())
+    print("\n### Design principles (for ablation)\n")
+    print(principle_table())

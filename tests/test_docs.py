@@ -1,0 +1,40 @@
+"""The documents describe the code that is there."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import odd_tables  # noqa: E402
+
+from sim.kernel import PHASES  # noqa: E402
+from sim.rules import PRINCIPLES  # noqa: E402
+
+
+def _odd() -> str:
+    return (ROOT / "docs" / "ODD.md").read_text()
+
+
+def test_odd_tables_match_the_code():
+    text = _odd()
+    for table in (
+        odd_tables.parameter_table(),
+        odd_tables.preset_table(),
+        odd_tables.principle_table(),
+    ):
+        assert table in text, "docs/ODD.md is out of date: run python scripts/odd_tables.py"
+
+
+def test_odd_schedule_lists_every_phase_in_order():
+    text = _odd()
+    positions = [text.index(f"| `{name}` |") for _, name in PHASES]
+    assert positions == sorted(positions)
+
+
+def test_every_principle_is_in_the_rules_docstring():
+    import sim.rules
+
+    for spec in PRINCIPLES.values():
+        for lever in spec["levers"]:
+            assert lever in sim.rules.__doc__
