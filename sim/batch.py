@@ -16,9 +16,9 @@ import pandas as pd
 
 from .constants import MEASURES, SCENARIOS, SUMMARIES
 from .kernel import run_batch
-from .model import check_seed
 from .params import ParameterError, check_scenario, pack, validate
 from .rules import RuleSet, resolve
+from .seeds import check_seed
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
 

@@ -98,7 +98,7 @@ def measure(w, p, r, out):
                 commissioner_deficit -= w.pool_balance[q]
             prevention += w.prevention_spend[q]
             health += w.health[q]
-            acute_need += w.need[q, ACUTE]
+            acute_need += w.acute_new[q]
             acute_start += w.acute_need_start[q]
             transaction += w.transaction_cost[q]
             governance += w.governance_cost[q]

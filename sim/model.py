@@ -10,27 +10,10 @@ from .constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
 from .measures import measure, summarize
 from .params import ParameterError, check_scenario, pack, validate
 from .rules import RuleSet, resolve
+from .seeds import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
 from .world import as_ref, build_world
 
 ENGINES = ("numba", "python")
-MAX_SEED = 2**53 - 1  # seeds live in a float64 clock slot in the state, so must be exact there
-
-
-def check_seed(seed, name: str = "seed") -> int:
-    if (
-        isinstance(seed, bool)
-        or not isinstance(seed, int | np.integer)
-        or not 0 <= seed <= MAX_SEED
-    ):
-        raise ParameterError(
-            f"{name}={seed!r} is not allowed; allowed: an integer in [0, {MAX_SEED}]"
-        )
-    return int(seed)
-
-
-def fresh_seed() -> int:
-    """A random seed, for when the user gives none (recorded in `model.seed`)."""
-    return int(np.random.SeedSequence().entropy % MAX_SEED)
 
 
 class CareSystem(mesa.Model):

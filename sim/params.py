@@ -59,7 +59,7 @@ PARAMETERS: tuple[Param, ...] = (
     Param("initial_health", 0.7, float, 0.05, 0.95, "population health stock at the start", _PS),
     Param(
         "health_need_elasticity",
-        1.0,
+        0.5,
         float,
         0.0,
         5.0,
@@ -74,7 +74,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "unmet_harm",
-        0.02,
+        0.01,
         float,
         0.0,
         1.0,
@@ -83,7 +83,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "spillover",
-        1.5,
+        0.7,
         float,
         0.0,
         5.0,
@@ -119,7 +119,7 @@ PARAMETERS: tuple[Param, ...] = (
         _PS,
     ),
     Param(
-        "tariff_margin", 0.08, float, -0.5, 0.5, "margin on planned activity under the tariff", _PS
+        "tariff_margin", 0.0, float, -0.5, 0.5, "margin on planned activity under the tariff", _PS
     ),
     Param("emergency_marginal_rate", 0.3, float, 0.0, 1.0, "tariff paid for emergency growth", _PS),
     Param(
@@ -150,7 +150,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "failure_threshold",
-        0.25,
+        0.5,
         float,
         0.0,
         2.0,

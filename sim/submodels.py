@@ -125,6 +125,7 @@ def update_need(w, p, r, q):
         w.need_base[q, k] *= growth
         w.need[q, k] = w.need_base[q, k] * health_factor + w.waiting[q, k]
     w.need[q, ACUTE] += w.spill[q]
+    w.acute_new[q] = w.need_base[q, ACUTE] * health_factor + w.spill[q]
 
 
 @njit(cache=True)

@@ -96,6 +96,7 @@ FIELDS = {
     "providers": np.float64,  # [place, line] contracts of each line
     "acute_need_start": np.float64,
     "spill": np.float64,
+    "acute_new": np.float64,  # new acute demand this month (admissions, not the backlog)
     "prevention_spend": np.float64,
     "transaction_cost": np.float64,
     "governance_cost": np.float64,
@@ -192,6 +193,7 @@ def as_ref(w):
         w.providers,
         w.acute_need_start,
         w.spill,
+        w.acute_new,
         w.prevention_spend,
         w.transaction_cost,
         w.governance_cost,
@@ -430,7 +432,8 @@ def build_world(p, r, world, seed, run):
         place_ics, place_con_start, place_con_end, place_con, alloc_base, zp.copy(), zp.copy(),
         zp.copy(), np.ones(n_place_total), health, health.copy(), need_base, need_base.copy(),
         zl.copy(), zl.copy(), zl.copy(), zl.copy(), providers, acute_need_start, zp.copy(),
-        zp.copy(), zp.copy(), zp.copy(), zp.copy(), zp.copy(), appropriation, zp.copy(),
+        acute_need_start.copy(), zp.copy(), zp.copy(), zp.copy(), zp.copy(), zp.copy(),
+        appropriation, zp.copy(),
         clock,
     )  # fmt: skip
 

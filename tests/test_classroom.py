@@ -1,0 +1,145 @@
+"""The classroom commons (Walker, Gardner & Ostrom CPR game): theory, engine and published table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import CareSystem, run_many
+from sim.rules import PRESETS
+from sim.submodels import commons_nash, commons_optimum
+from sim.teaching import (
+    CPR_GAME,
+    CPR_PUBLISHED,
+    band_check,
+    classroom_runs,
+    classroom_table,
+    efficiency,
+    is_nash,
+    max_rent,
+    nash_closed_form,
+    numerical_nash,
+    numerical_optimum,
+    optimum_closed_form,
+    theory_values,
+)
+
+# (a, b, w, n, endowment): the published design, its 10-token variant, and other interior games.
+GAMES = [
+    (23.0, 0.25, 5.0, 8, 25.0),
+    (23.0, 0.25, 5.0, 8, 10.0),
+    (30.0, 0.5, 2.0, 4, 20.0),
+    (15.0, 0.1, 3.0, 12, 30.0),
+    (50.0, 1.0, 10.0, 3, 40.0),
+]
+
+
+@pytest.mark.parametrize("a,b,w,n,e", GAMES)
+def test_closed_forms_match_independent_numerical_solution(a, b, w, n, e):
+    opt = numerical_optimum(a, b, w, n, e)
+    nash = numerical_nash(a, b, w, n, e)
+    assert opt == pytest.approx(optimum_closed_form(a, b, w), abs=1e-5)
+    assert nash == pytest.approx(nash_closed_form(a, b, w, n), abs=1e-5)
+    # No player can gain by deviating at the closed-form equilibrium, and the optimum is not one.
+    assert is_nash(nash_closed_form(a, b, w, n), a, b, w, n, e)
+    assert not is_nash(optimum_closed_form(a, b, w), a, b, w, n, e)
+
+
+@pytest.mark.parametrize("a,b,w,n,e", GAMES)
+def test_engine_closed_forms_match(a, b, w, n, e):
+    model = CareSystem(
+        scenario="classroom_commons",
+        rules="fortress",
+        seed=1,
+        cpr_a=a,
+        cpr_b=b,
+        outside_return=w,
+        n_appropriators=n,
+        endowment=e,
+    )
+    assert commons_optimum.py_func(model.p) == pytest.approx(
+        numerical_optimum(a, b, w, n, e), abs=1e-5
+    )
+    assert commons_nash.py_func(model.p, n) == pytest.approx(
+        numerical_nash(a, b, w, n, e), abs=1e-5
+    )
+
+
+def test_published_theory_values():
+    th = theory_values()
+    assert th["nash_X"] == pytest.approx(CPR_GAME["nash_X"])
+    assert th["optimum_X"] == pytest.approx(CPR_GAME["social_optimum_X"])
+    assert th["max_rent"] == pytest.approx(CPR_GAME["max_rent_cents"])
+    assert th["nash_efficiency"] == pytest.approx(128 / 324)
+    assert th["open_access_X"] == pytest.approx(CPR_GAME["open_access_X"])
+    assert float(efficiency(72.0)) == pytest.approx(0.0)
+    assert max_rent() == pytest.approx(324.0)
+
+
+def test_engine_efficiency_is_rent_share():
+    model = CareSystem(scenario="classroom_commons", rules="fortress", seed=3).run_for(5)
+    hist = model.history
+    from sim.constants import M
+
+    x = hist[:, M["total_appropriation"]]
+    assert np.allclose(hist[:, M["efficiency"]], efficiency(x))
+
+
+@pytest.fixture(scope="module")
+def lab_runs():
+    return classroom_runs(replicates=200, rounds=40, seed=1)
+
+
+@pytest.mark.slow
+def test_fortress_near_nash_and_shared_governance_near_optimum(lab_runs):
+    summary, _ = lab_runs
+    th = theory_values()
+    fortress = band_check(summary, "fortress", th["nash_X"])
+    shared = band_check(summary, "shared_governance", th["optimum_X"])
+    assert fortress["within"], fortress
+    assert shared["within"], shared
+
+
+@pytest.mark.slow
+def test_rent_kept_orders_like_the_published_table(lab_runs):
+    summary, _ = lab_runs
+    gross = summary.groupby("rules")["efficiency"].mean()
+    net = summary.groupby("rules")["net_efficiency"].mean()
+    # No agreement < talk without teeth < talk with chosen sanctions (OWG 1992 ordering).
+    assert gross["fortress"] < gross["partnership_board"] < gross["shared_governance"]
+    assert CPR_PUBLISHED.loc["baseline", "gross"] < CPR_PUBLISHED.loc["repeated_comm", "gross"]
+    # Imposed sanctions: a large gap between gross and net (fines burn the rent), as 37% -> 9%.
+    gap = gross["success_regime"] - net["success_regime"]
+    assert gap > 0.3
+    assert net["success_regime"] < net["shared_governance"] - 0.5
+    table = classroom_table(summary)
+    assert set(table.index) == set(PRESETS)
+    assert table.loc["shared_governance", "published gross"] == pytest.approx(0.93)
+
+
+@pytest.mark.slow
+def test_sanctions_without_agreement_in_the_lab():
+    imposed = PRESETS["shared_governance"].with_levers(name="imposed", collective_choice=0.0)
+    runs = run_many(
+        ["shared_governance", imposed], scenario="classroom_commons", replicates=40, months=40
+    )
+    g = runs.groupby("rules")
+    assert g["fines"].mean()["imposed"] > 10 * g["fines"].mean()["shared_governance"]
+    assert (
+        g["mean_cooperation"].mean()["imposed"]
+        < g["mean_cooperation"].mean()["shared_governance"] - 0.2
+    )
+    assert g["efficiency"].mean()["imposed"] < g["efficiency"].mean()["shared_governance"]
+
+
+def test_python_engine_plays_the_same_game():
+    """The Mesa agents (the teaching engine) and the kernel give the same rounds."""
+    a = CareSystem(scenario="classroom_commons", rules="shared_governance", seed=5, run=2).run_for(
+        15
+    )
+    b = CareSystem(
+        scenario="classroom_commons", rules="shared_governance", seed=5, run=2, engine="python"
+    ).run_for(15)
+    np.testing.assert_allclose(a.history, b.history, rtol=0, atol=1e-9)
+    r = run_many("shared_governance", scenario="classroom_commons", replicates=3, months=15, seed=5)
+    assert r.loc[2, "total_appropriation"] == pytest.approx(a.summary()["total_appropriation"])

@@ -1,0 +1,62 @@
+"""NHS stylised facts (MODEL-BRIEF section 7), asserted as directions with significance."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import run_many
+from sim.teaching import PRESSURE, imposed_variant, nhs_facts, nhs_runs
+
+REPLICATES = 40
+MONTHS = 120
+ALPHA = 0.01
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def facts():
+    runs = nhs_runs(replicates=REPLICATES, months=MONTHS, seed=11)
+    pressured = run_many(
+        ["shared_governance", imposed_variant()],
+        replicates=REPLICATES,
+        months=MONTHS,
+        seed=11,
+        **PRESSURE,
+    )
+    return {f.name: f for f in nhs_facts(runs, pressured, alpha=ALPHA)}
+
+
+def _check(facts, start):
+    (fact,) = [f for name, f in facts.items() if name.startswith(start)]
+    assert fact.holds, f"{fact.name}: {fact.model} (p={fact.p_value:.3g})"
+    return fact
+
+
+def test_deficits_concentrate_on_acute_providers_under_fortress(facts):
+    _check(facts, "Fortress: provider deficits")
+
+
+def test_acute_share_creeps_up_under_fortress(facts):
+    _check(facts, "Fortress: the acute share")
+
+
+def test_single_budget_flattens_acute_demand_growth(facts):
+    _check(facts, "One system, one budget")
+
+
+def test_partnership_board_cooperation_decays(facts):
+    _check(facts, "Partnership board")
+
+
+def test_imposed_sanctions_burn_resources_without_restoring_cooperation(facts):
+    _check(facts, "Sanctions imposed without agreement")
+
+
+def test_acute_demand_flattens_rather_than_falls():
+    """Under the alliance acute demand still grows (it is not cut), only more slowly."""
+    _, series = run_many(
+        ["canterbury_alliance"], replicates=10, months=MONTHS, seed=11, series=True
+    )
+    by_month = series.groupby("month")["acute_demand"].mean()
+    assert by_month.iloc[-12:].mean() > by_month.iloc[:12].mean()
