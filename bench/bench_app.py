@@ -1,0 +1,122 @@
+"""Benchmark of the Solara app's work (no browser): one step of both panels with redraw, and
+100 replicates of both panels.
+
+Targets (issue 6): one step + redraw < 200 ms; 100 replicates of both panels < 2 s.
+
+    .venv/bin/python bench/bench_app.py [--repeats 30] [--months 120]
+
+Prints the figures and merges them into bench/results.json under the "app" key (read-modify-write
+right before writing, so other benchmarks' keys are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.app_state import REPLICATES, ComparisonState  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+STEP_TARGET_MS = 200.0
+REPLICATES_TARGET_S = 2.0
+
+
+def bench(repeats: int, months: int) -> dict:
+    state = ComparisonState("place_system")
+    t0 = time.perf_counter()
+    state.ensure()  # builds both runs and their figures (loads the numba kernel)
+    warm_build = time.perf_counter() - t0
+    state.step(24)  # two years in, like a user who has pressed play for a while
+
+    step_ms, step_only_ms = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        state.step(1)  # steps both runs, updates the figures, renders both PNGs
+        step_ms.append(1000 * (time.perf_counter() - t))
+    for _ in range(repeats):
+        t = time.perf_counter()
+        state.view.value.pair.step(1)
+        step_only_ms.append(1000 * (time.perf_counter() - t))
+
+    state.rep_years.value = months // 12
+    state.run_replicates()  # warm-up: compiles or loads the batch kernel
+    rep_s, rep_total_s = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        state.run_replicates()
+        rep_total_s.append(time.perf_counter() - t)
+        rep_s.append(state.rep_result.value.seconds)
+
+    return {
+        "step_with_redraw_ms_median": round(statistics.median(step_ms), 1),
+        "step_with_redraw_ms_p90": round(sorted(step_ms)[int(0.9 * (len(step_ms) - 1))], 1),
+        "step_models_only_ms_median": round(statistics.median(step_only_ms), 2),
+        "step_target_ms": STEP_TARGET_MS,
+        "replicates": REPLICATES,
+        "replicate_months": months,
+        "replicates_both_panels_s_median": round(statistics.median(rep_s), 3),
+        "replicates_with_charts_s_median": round(statistics.median(rep_total_s), 3),
+        "replicates_target_s": REPLICATES_TARGET_S,
+        "first_build_s": round(warm_build, 2),
+        "repeats": repeats,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def merge(key: str, figures: dict) -> None:
+    """Read bench/results.json, set `key`, write it back atomically."""
+    data = {}
+    if RESULTS.exists():
+        try:
+            data = json.loads(RESULTS.read_text())
+        except json.JSONDecodeError:
+            data = {}
+    data[key] = figures
+    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, RESULTS)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    figures = bench(args.repeats, args.months)
+    step_ok = figures["step_with_redraw_ms_median"] < STEP_TARGET_MS
+    rep_ok = figures["replicates_both_panels_s_median"] < REPLICATES_TARGET_S
+    print(
+        f"one step of both panels with redraw: {figures['step_with_redraw_ms_median']:.1f} ms "
+        f"median (p90 {figures['step_with_redraw_ms_p90']:.1f}; models alone "
+        f"{figures['step_models_only_ms_median']:.2f} ms) target < {STEP_TARGET_MS:.0f} ms: "
+        f"{'ok' if step_ok else 'MISSED'}"
+    )
+    print(
+        f"{REPLICATES} replicates x 2 panels x {args.months} months (run_many, numba): "
+        f"{figures['replicates_both_panels_s_median']:.3f} s median "
+        f"(with fan and difference charts {figures['replicates_with_charts_s_median']:.3f} s) "
+        f"target < {REPLICATES_TARGET_S:.0f} s: {'ok' if rep_ok else 'MISSED'}"
+    )
+    if not args.no_write:
+        merge("app", figures)
+        print(f"merged into {RESULTS} under 'app'")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

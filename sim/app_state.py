@@ -1,0 +1,201 @@
+"""Session state of the Solara app: the two panels' rule sets, the scenario, the live runs, the
+replicates, and the actions the buttons call (step, play, reset, run replicates).
+
+The state lives in `solara.reactive` variables (one set per browser session), so the page
+re-renders when they change; the actions are plain methods, so tests can call them directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import solara
+
+from . import ParameterError
+from .app_core import (
+    DEFAULT_PRESETS,
+    MAX_LIVE_MONTHS,
+    SIDES,
+    GameScenario,
+    LivePair,
+    LiveView,
+    Scenario,
+    difference_figure,
+    fan_figure,
+    panel_rules,
+    png,
+    rules_label,
+    run_replicates,
+    set_principle,
+)
+from .params import defaults
+
+REPLICATES = 100
+MAX_FRAMES_PER_SECOND = 4  # redraws a second while playing; faster speeds step several months
+SPEEDS = (1, 2, 4, 12, 24, 60)  # months (rounds) per second
+
+
+class ComparisonState:
+    """Everything one side-by-side comparison needs: NHS view (`kind="place_system"`) or the
+    teaching view (`kind="games"`, the laboratory commons and public goods games)."""
+
+    def __init__(self, kind: str = "place_system"):
+        if kind not in ("place_system", "games"):
+            raise ValueError(f"kind={kind!r}; allowed: place_system, games")
+        self.kind = kind
+        self.preset = {side: solara.reactive(DEFAULT_PRESETS[side]) for side in SIDES}
+        self.rules = {
+            side: solara.reactive(panel_rules(DEFAULT_PRESETS[side], side)) for side in SIDES
+        }
+        self.scenario = solara.reactive(Scenario() if kind == "place_system" else GameScenario())
+        self.error = solara.reactive("")
+        self.view = solara.reactive(None)  # LiveView of the current runs
+        self.images = solara.reactive({})  # "series"/"organisations" -> PNG bytes
+        self.month = solara.reactive(0)
+        self.playing = solara.reactive(False)
+        self.speed = solara.reactive(4 if kind == "place_system" else 2)
+        self.rep_years = solara.reactive(10)
+        self.rep_rounds = solara.reactive(30)
+        self.rep_result = solara.reactive(None)
+        self.rep_images = solara.reactive({})
+        self.rep_error = solara.reactive("")
+        self.rep_running = solara.reactive(False)
+        self.rep_request = solara.reactive(0)
+        self.rep_done = 0
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def model_scenario(self) -> str:
+        return "place_system" if self.kind == "place_system" else self.scenario.value.game
+
+    def params(self) -> dict:
+        """Model parameters of the current controls (raises ParameterError if impossible)."""
+        return self.scenario.value.params()
+
+    def labels(self) -> dict[str, str]:
+        return {s: rules_label(self.rules[s].value, s, self.preset[s].value) for s in SIDES}
+
+    def set_preset(self, side: str, preset: str) -> None:
+        self.preset[side].value = preset
+        self.rules[side].value = panel_rules(preset, side)
+        self.rebuild()
+
+    def set_principle(self, side: str, principle: str, on: bool) -> None:
+        self.rules[side].value = set_principle(self.rules[side].value, principle, bool(on))
+        self.rebuild()
+
+    def set_scenario(self, **changes) -> None:
+        """Change scenario controls (funding_gap, need_growth, ageing, n_places, seed, game...)."""
+        if "game" in changes and "n_players" not in changes:
+            # each laboratory design has its own group size (8 in the commons, 4 in public goods)
+            changes["n_players"] = int(defaults(changes["game"])["n_appropriators"])
+        self.scenario.value = replace(self.scenario.value, **changes)
+        self.rebuild()
+
+    # ------------------------------------------------------------------ runs
+    def ensure(self) -> None:
+        """Build the runs if there are none yet (first render of a session)."""
+        if self.view.value is None and not self.error.value:
+            self.rebuild(month=0)
+
+    def rebuild(self, month: int | None = None) -> bool:
+        """Rebuild both runs with the current controls and replay them to `month` (default: the
+        current month), so a changed control shows its effect at once. Returns False (and
+        sets `error`, keeping the old runs) if the controls are impossible."""
+        with self.lock:
+            target = self.month.value if month is None else int(month)
+            try:
+                params = self.params()
+                pair = LivePair(
+                    left=self.rules["left"].value,
+                    right=self.rules["right"].value,
+                    scenario=self.model_scenario,
+                    params=params,
+                    seed=self.scenario.value.seed,
+                )
+                pair.step(target)
+                view = LiveView(pair, labels=self.labels())
+            except ParameterError as exc:
+                self.error.value = str(exc)
+                self.playing.value = False
+                return False
+            self.error.value = ""
+            self.view.value = view
+            self._publish(view)
+            return True
+
+    def _publish(self, view: LiveView) -> None:
+        self.images.value = view.images()
+        self.month.value = view.pair.month
+
+    def step(self, months: int = 1) -> None:
+        with self.lock:
+            view = self.view.value
+            if view is None or self.error.value:
+                return
+            view.step(months)
+            self._publish(view)
+            if view.pair.month >= MAX_LIVE_MONTHS:
+                self.playing.value = False
+
+    def reset(self) -> None:
+        """Fresh runs at month 0 with the current controls."""
+        self.playing.value = False
+        self.rebuild(month=0)
+
+    def play_loop(self, keep_going=lambda: True) -> None:
+        """Step while `playing` is set, at `speed` months a second (run in a thread)."""
+        import time
+
+        while self.playing.value and keep_going():
+            start = time.monotonic()
+            speed = max(1, int(self.speed.value))
+            months = max(1, round(speed / MAX_FRAMES_PER_SECOND))
+            self.step(months)
+            if self.error.value or self.view.value is None:
+                self.playing.value = False
+                break
+            time.sleep(max(0.0, months / speed - (time.monotonic() - start)))
+
+    # ------------------------------------------------------------------ replicates
+    @property
+    def rep_months(self) -> int:
+        if self.kind == "place_system":
+            return int(self.rep_years.value) * 12
+        return int(self.rep_rounds.value)
+
+    def run_replicates(self) -> None:
+        """100 replicates of each panel's rule set (numba kernel), fan and difference charts."""
+        self.rep_running.value = True
+        try:
+            params = self.params()
+            result = run_replicates(
+                self.rules["left"].value,
+                self.rules["right"].value,
+                self.model_scenario,
+                params,
+                self.scenario.value.seed,
+                self.rep_months,
+                REPLICATES,
+                labels=self.labels(),
+            )
+            fan, diff = fan_figure(result), difference_figure(result)
+            self.rep_images.value = {"fan": png(fan, 72), "difference": png(diff, 72)}
+            self.rep_result.value = result
+            self.rep_error.value = ""
+        except ParameterError as exc:
+            self.rep_error.value = str(exc)
+        finally:
+            self.rep_running.value = False
+
+    def request_replicates(self) -> None:
+        self.rep_request.value += 1
+
+    def replicates_if_requested(self) -> None:
+        """Run the replicates once per click (the task may be restarted by re-renders)."""
+        request = self.rep_request.value
+        if request > self.rep_done:
+            self.rep_done = request
+            self.run_replicates()

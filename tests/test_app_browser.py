@@ -1,0 +1,156 @@
+"""The Solara app in a real browser: `solara run sim/app.py --production`, driven by Playwright
+with Debian's chromium. Loads the page, changes a principle and the funding pressure, refuses an
+impossible one, steps and plays, runs replicates, opens the teaching view, and checks that the
+plots changed, and that neither the browser console nor the server log shows an error.
+
+Set APP_SCREENSHOT=docs/img/app.png to also write the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
+
+APP = Path(__file__).resolve().parent.parent / "sim" / "app.py"
+FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first page load
+ACTION = 60_000
+
+
+NHS = ".cc-view-place_system"
+GAMES = ".cc-view-games"
+
+
+def _src(page, name: str, view: str = NHS) -> str:
+    return page.locator(f"{view} .cc-plot-{name} img").first.get_attribute("src") or ""
+
+
+def _wait_src_change(page, name: str, before: str, view: str = NHS) -> str:
+    page.wait_for_function(
+        "([sel, before]) => { const i = document.querySelector(sel);"
+        " return i && i.src && i.src !== before; }",
+        arg=[f"{view} .cc-plot-{name} img", before],
+        timeout=ACTION,
+    )
+    return _src(page, name, view)
+
+
+def _month(page, view: str = NHS) -> int:
+    text = page.locator(f"{view} .cc-month").first.inner_text()
+    return int(re.search(r"(\d+)", text).group(1))
+
+
+def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log_path = solara_server(APP)
+    console: list[tuple[str, str]] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 2300})
+            page.on("console", lambda m: console.append((m.type, m.text)))
+            page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+            page.goto(url)
+            page.wait_for_selector(f"{NHS} .cc-plot-series img", timeout=FIRST_LOAD)
+            page.wait_for_selector(".cc-plot-organisations img", timeout=ACTION)
+            series_shot = page.locator(".cc-plot-series").screenshot()
+            src = _src(page, "series")
+
+            # Step: month 1 and a new plot image.
+            page.get_by_role("button", name="Step").click()
+            src = _wait_src_change(page, "series", src)
+            expect(page.locator(".cc-month")).to_contain_text("Month 1")
+
+            # A design principle switched off in panel B: the panel says so, the plot changes.
+            page.locator(".cc-switch-right-monitoring input").click(force=True)
+            expect(page.locator(".cc-panel-right .v-card__title")).to_contain_text("modified")
+            src = _wait_src_change(page, "series", src)
+
+            # Funding pressure: five points more with the keyboard on the first slider.
+            gap = page.get_by_role("slider").first
+            gap.focus()
+            for _ in range(10):
+                gap.press("ArrowRight")
+            expect(page.get_by_text(re.compile(r"a gap of \+5\.5 points"))).to_be_visible(
+                timeout=ACTION
+            )
+            src = _wait_src_change(page, "series", src)
+
+            # An impossible combination (the budget would shrink 27.5% a year) is refused.
+            gap.press("End")
+            expect(page.locator(".cc-error")).to_contain_text("impossible", timeout=ACTION)
+            expect(page.get_by_role("button", name="Step")).to_be_disabled()
+            gap.press("Home")  # -10 points: budget outgrows need, a valid setting again
+            expect(page.locator(".cc-error")).to_have_count(0, timeout=ACTION)
+            src = _wait_src_change(page, "series", src)
+
+            # Play for a few months, then pause.
+            start = _month(page)
+            page.get_by_role("button", name="Play").click()
+            deadline = time.monotonic() + 60
+            while _month(page) < start + 4 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            page.get_by_role("button", name="Pause").click()
+            assert _month(page) >= start + 4
+            expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
+            src = _src(page, "series")
+            after_shot = page.locator(".cc-plot-series").screenshot()
+            assert after_shot != series_shot
+
+            # 100 replicates of each panel: fan charts and the difference.
+            page.get_by_role("button", name="Run 100 replicates").click()
+            page.wait_for_selector(".cc-plot-fan img", timeout=FIRST_LOAD)
+            page.wait_for_selector(".cc-plot-difference img", timeout=ACTION)
+            expect(page.get_by_text("95% CI high").first).to_be_visible(timeout=ACTION)
+            page.evaluate("document.querySelector('.cc-plot-fan')?.scrollIntoView()")
+            page.screenshot(path=str(tmp_path / "app-replicates.png"))
+
+            # Export buttons are there.
+            expect(page.get_by_text("Download runs (CSV)")).to_be_visible()
+            expect(page.get_by_text("Download measures plot (PNG)")).to_be_visible()
+
+            # README screenshot: top of the page after a year of play, fresh settings.
+            page.evaluate("document.querySelector('.cc-month')?.scrollIntoView()")
+            page.screenshot(path=str(tmp_path / "app.png"))
+            target = os.environ.get("APP_SCREENSHOT")
+            if target:
+                page.get_by_role("button", name="Reset").click()
+                gap.focus()
+                gap.press("Home")
+                for _ in range(25):  # +2.5 points: a squeezed budget
+                    gap.press("ArrowRight")
+                page.wait_for_timeout(1500)
+                page.get_by_role("button", name="12").click()
+                page.get_by_role("button", name="Play").click()
+                deadline = time.monotonic() + 60
+                while _month(page) < 36 and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                page.get_by_role("button", name="Pause").click()
+                page.wait_for_timeout(1500)
+                page.evaluate("window.scrollTo(0, 0)")
+                page.screenshot(path=target, full_page=False)
+
+            # The teaching view: the commons game with Nash and optimum lines.
+            page.get_by_role("tab", name="Teaching: commons games").click()
+            page.wait_for_selector(f"{GAMES} .cc-plot-series img", timeout=ACTION)
+            expect(page.get_by_text("Game (shared by both panels)")).to_be_visible()
+            before = _src(page, "series", GAMES)
+            page.locator(GAMES).get_by_role("button", name="Step").click()
+            _wait_src_change(page, "series", before, GAMES)
+            expect(page.locator(f"{GAMES} .cc-month")).to_contain_text("Round 1")
+            page.screenshot(path=str(tmp_path / "app-teaching.png"))
+        finally:
+            browser.close()
+
+    assert (tmp_path / "app.png").stat().st_size > 10_000
+    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
+    assert not errors, f"browser console errors: {errors}"
+    log = log_path.read_text(errors="replace")
+    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
+        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"

@@ -1,0 +1,299 @@
+"""Component tests of the Solara app (sim/app.py) with `solara.render`: no browser.
+
+The controls change the models, reset rebuilds them, the plots receive the new data, extreme
+values run, impossible combinations are refused with a message on the page, replicates give fan
+charts and a paired difference with its confidence interval, and the exports hold the data.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from sim.app_core import (
+    GameScenario,
+    LivePair,
+    Scenario,
+    describe_rules,
+    panel_rules,
+    run_replicates,
+    set_principle,
+)
+from sim.app_state import REPLICATES, ComparisonState
+from sim.constants import M as MI
+from sim.rules import PRESETS
+
+
+# --------------------------------------------------------------------------- helpers
+def render(state: ComparisonState):
+    from sim.app import ComparisonView
+
+    box, rc = solara.render(ComparisonView(state), handle_error=False)
+    wait_until(lambda: state.view.value is not None or state.error.value, 240)
+    return box, rc
+
+
+def wait_until(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def button(rc, text: str):
+    found = [
+        w for w in rc.find(v.Btn).widgets if text in [c for c in w.children if isinstance(c, str)]
+    ]
+    assert len(found) == 1, f"expected one button {text!r}, found {len(found)}"
+    return found[0]
+
+
+def by_label(rc, cls, label: str):
+    return rc.find(cls, label=label).widget
+
+
+def principle_switch(rc, side: str, label: str):
+    switches = [
+        w
+        for w in rc.find(v.Switch, label=label).widgets
+        if f"cc-switch-{side}-" in (w.class_ or "")
+    ]
+    assert len(switches) == 1
+    return switches[0]
+
+
+def type_into(field, text: str) -> None:
+    """Type into a text field and leave it (solara's InputInt applies on focus-out)."""
+    field.v_model = text
+    field.fire_event("focusout", None)
+
+
+def images(rc) -> list[bytes]:
+    return [w.value for w in rc.find(widgets.Image).widgets]
+
+
+def alerts(rc) -> str:
+    return " ".join(
+        str(c) for w in rc.find(v.Alert).widgets for c in w.children if isinstance(c, str)
+    )
+
+
+# --------------------------------------------------------------------------- tests
+def test_page_renders_with_tabs_and_both_panels():
+    from sim.app import Page
+
+    box, rc = solara.render(Page(), handle_error=False)
+    tabs = [c for w in rc.find(v.Tab).widgets for c in w.children if isinstance(c, str)]
+    assert any("NHS place" in t for t in tabs) and any("Teaching" in t for t in tabs)
+    assert len(rc.find(v.Select, label="Start from a rule set").widgets) == 2
+
+
+def test_controls_change_the_model_and_plots_get_new_data():
+    state = ComparisonState("place_system")
+    box, rc = render(state)
+    view = state.view.value
+    assert describe_rules(view.pair.models["left"].rules) == "fortress"
+    assert describe_rules(view.pair.models["right"].rules) == "shared_governance"
+    assert state.month.value == 0
+    before = images(rc)
+    assert len(before) == 2 and all(before)
+
+    # Step: both runs advance one month, the lines carry the month, the images change.
+    button(rc, "Step").click()
+    assert state.month.value == 1 and view.pair.month == 1
+    line = view.lines[("right", "population_health")]
+    assert len(line.get_xdata()) == 1
+    assert line.get_ydata()[0] == pytest.approx(
+        view.pair.models["right"].history[0, MI["population_health"]]
+    )
+    after = images(rc)
+    assert after != before
+    button(rc, "Step").click()
+    assert state.month.value == 2
+
+    # A principle switch on the right panel rebuilds that run without monitoring, same month.
+    principle_switch(rc, "right", "Monitoring (open books)").v_model = False
+    rules = state.view.value.pair.models["right"].rules
+    assert rules.monitoring == PRESETS["fortress"].monitoring
+    assert rules.funding_model == "capitated"  # the other levers are untouched
+    assert state.view.value.pair.month == 2
+    assert state.view.value is not view
+    assert images(rc) != after
+    # ... and switching it back on restores shared governance.
+    principle_switch(rc, "right", "Monitoring (open books)").v_model = True
+    assert describe_rules(state.view.value.pair.models["right"].rules) == "shared_governance"
+
+    # A preset picker changes the left panel's rule set.
+    select = rc.find(v.Select, label="Start from a rule set").widgets[0]
+    select.v_model = "Canterbury alliance (one system, one budget)"
+    assert describe_rules(state.view.value.pair.models["left"].rules) == "canterbury_alliance"
+
+    # Funding pressure, ageing, places and seed reach the model.
+    by_label(rc, v.Slider, "Funding gap").v_model = 5.0
+    left = state.view.value.pair.models["left"]
+    sc = state.scenario.value
+    assert left.params["budget_growth"] == pytest.approx(sc.need_growth + sc.ageing - 0.05)
+    by_label(rc, v.Slider, "Ageing").v_model = 3.0
+    assert state.view.value.pair.models["left"].params["ageing"] == pytest.approx(0.03)
+    by_label(rc, v.Slider, "Places").v_model = 5
+    assert len(state.view.value.pair.models["right"].places) == 5
+    type_into(by_label(rc, v.TextField, "Seed (same seed, same run)"), "7")
+    assert state.view.value.pair.models["left"].seed == 7
+    assert not state.error.value
+
+
+def test_reset_rebuilds_the_runs():
+    state = ComparisonState("place_system")
+    box, rc = render(state)
+    for _ in range(3):
+        button(rc, "Step").click()
+    old = state.view.value
+    assert old.pair.month == 3
+    button(rc, "Reset").click()
+    assert state.view.value is not old
+    assert state.month.value == 0 and state.view.value.pair.month == 0
+    assert len(state.view.value.pair.models["left"].history) == 0
+
+
+def test_play_and_pause():
+    state = ComparisonState("place_system")
+    box, rc = render(state)
+    state.speed.value = 12
+    button(rc, "Play").click()
+    wait_until(lambda: state.month.value >= 3, 30)
+    button(rc, "Pause").click()
+    assert state.playing.value is False
+    time.sleep(0.6)  # the loop finishes the frame it is drawing
+    month = state.month.value
+    time.sleep(0.6)
+    assert state.month.value == month
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"funding_gap": 0.025},  # zero budget growth (need 1.5% + ageing 1%)
+        {"need_growth": 0.3, "funding_gap": 0.1},  # maximum need growth
+        {"ageing": 0.2, "funding_gap": 0.2},  # maximum ageing, zero budget growth
+        {"n_places": 1},
+        {"n_places": 50},
+        {"funding_gap": -0.1},  # plenty: budget outgrows need
+    ],
+)
+def test_extreme_values_do_not_crash(changes):
+    state = ComparisonState("place_system")
+    state.ensure()
+    state.set_scenario(**changes)
+    assert not state.error.value, state.error.value
+    state.step(12)
+    hist = state.view.value.pair.history("left")
+    assert hist.shape[0] == 12 and np.isfinite(hist).all()
+    assert state.images.value["series"]
+    if "funding_gap" in changes and changes == {"funding_gap": 0.025}:
+        assert state.view.value.pair.params["budget_growth"] == 0.0
+
+
+def test_impossible_combinations_are_refused_with_a_message():
+    state = ComparisonState("place_system")
+    box, rc = render(state)
+    button(rc, "Step").click()
+    view = state.view.value
+    # A 30-point gap would need the budget to shrink by 27.5% a year: not allowed.
+    by_label(rc, v.Slider, "Funding gap").v_model = 30.0
+    assert "impossible" in state.error.value and "budget growth" in state.error.value
+    assert "impossible" in alerts(rc)
+    assert state.view.value is view  # the last valid runs stay on the page
+    assert button(rc, "Step").disabled and button(rc, "Play").disabled
+    # A negative seed is refused too.
+    by_label(rc, v.Slider, "Funding gap").v_model = 1.0
+    assert not state.error.value and not alerts(rc)
+    type_into(by_label(rc, v.TextField, "Seed (same seed, same run)"), "-3")
+    assert "seed" in state.error.value
+    assert "seed" in alerts(rc)
+    type_into(by_label(rc, v.TextField, "Seed (same seed, same run)"), "3")
+    assert not state.error.value
+    assert not button(rc, "Step").disabled
+
+
+def test_run_replicates_button_gives_fans_and_difference():
+    state = ComparisonState("place_system")
+    box, rc = render(state)
+    state.rep_years.value = 5
+    button(rc, f"Run {REPLICATES} replicates").click()
+    wait_until(lambda: state.rep_result.value is not None and not state.rep_running.value, 300)
+    result = state.rep_result.value
+    assert result.series["left"].shape == (REPLICATES, 60, len(MI))
+    q = result.quantiles("left", "population_health")
+    assert q.shape == (5, 60) and (np.diff(q, axis=0) >= -1e-12).all()
+    mean, low, high = result.difference("population_health")
+    assert (low <= mean + 1e-12).all() and (mean <= high + 1e-12).all()
+    # shared governance keeps the place healthier than fortress, and the CI excludes zero
+    assert low[-1] > 0
+    wait_until(lambda: len(images(rc)) == 4, 30)
+    table = result.end_table()
+    assert {"median A", "median B", "B - A (mean)", "95% CI low", "95% CI high"} <= set(table)
+    raw = pd.read_csv(io.BytesIO(result.csv()))
+    assert len(raw) == 2 * REPLICATES * 60 and {"panel", "replicate", "month"} <= set(raw)
+
+
+def test_csv_and_png_exports():
+    state = ComparisonState("place_system")
+    state.ensure()
+    state.step(5)
+    frame = pd.read_csv(io.BytesIO(state.view.value.pair.csv()))
+    assert len(frame) == 10
+    assert set(frame["panel"]) == {"Panel A", "Panel B"}
+    assert {"month", "pool_balance", "population_health", "lever_monitoring"} <= set(frame)
+    for name in ("series", "organisations"):
+        assert state.images.value[name][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_teaching_view_commons_game_and_public_goods():
+    state = ComparisonState("games")
+    box, rc = render(state)
+    view = state.view.value
+    assert view.pair.scenario == "classroom_commons"
+    assert len(view.pair.models["left"].trusts) == 8
+    assert view.reference[1:] == pytest.approx((64.0, 36.0))  # Nash and optimum, 8 players
+    for _ in range(3):
+        button(rc, "Step").click()
+    assert state.month.value == 3
+    appropriation = view.lines[("left", "total_appropriation")].get_ydata()
+    assert len(appropriation) == 3
+    # Public goods game from the game picker.
+    by_label(rc, v.Select, "Laboratory game").v_model = "Public goods game (Fehr & Gaechter 2000)"
+    assert state.view.value.pair.scenario == "public_goods"
+    assert state.view.value.pair.month == 3
+    assert ("left", "mean_contribution") in state.view.value.lines
+    assert len(state.view.value.pair.models["left"].trusts) == 4  # Fehr & Gaechter's groups
+
+
+def test_core_helpers():
+    rs = panel_rules("shared_governance", "right")
+    off = set_principle(rs, "graduated_sanctions", False)
+    assert off.sanction_severity == 0.0 and off.graduated_sanctions is False
+    assert set_principle(off, "graduated_sanctions", True) == rs
+    assert Scenario(funding_gap=0.025).budget_growth == 0.0
+    with pytest.raises(Exception, match="impossible"):
+        Scenario(funding_gap=0.3).params()
+    pair = LivePair(
+        panel_rules("fortress", "left"),
+        rs,
+        scenario="classroom_commons",
+        params=GameScenario().params(),
+    )
+    pair.step(2)
+    assert pair.month == 2
+    result = run_replicates(
+        pair.left, pair.right, "classroom_commons", GameScenario().params(), 1, 10, 20
+    )
+    assert result.series["right"].shape[:2] == (20, 10)
