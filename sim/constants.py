@@ -43,6 +43,8 @@ RNG_INIT_COOPERATION = 1
 RNG_MONITORING = 2
 RNG_EXPLORATION = 3
 RNG_INIT_APPROPRIATION = 4
+RNG_DEMAND_SHOCK_A = 5
+RNG_DEMAND_SHOCK_B = 6
 
 # Per-step measures, in the order the kernel writes them.
 MEASURES = (

@@ -56,6 +56,15 @@ PARAMETERS: tuple[Param, ...] = (
     Param("need_growth", 0.015, float, -0.2, 0.3, "annual growth of need (multimorbidity)", _PS),
     Param("ageing", 0.01, float, 0.0, 0.2, "annual growth of need from an ageing population", _PS),
     # --- population health and demand ---
+    Param(
+        "demand_noise",
+        0.03,
+        float,
+        0.0,
+        0.3,
+        "standard deviation of a place's monthly demand shock (winter, outbreaks)",
+        _PS,
+    ),
     Param("initial_health", 0.7, float, 0.05, 0.95, "population health stock at the start", _PS),
     Param(
         "health_need_elasticity",

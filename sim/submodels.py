@@ -22,6 +22,8 @@ from .constants import (
     PLACE_SYSTEM,
     PREVENTIVE,
     PUBLIC_GOODS,
+    RNG_DEMAND_SHOCK_A,
+    RNG_DEMAND_SHOCK_B,
     RNG_EXPLORATION,
     RNG_MONITORING,
 )
@@ -45,6 +47,7 @@ GOVERNANCE_RATE_CONFLICT = 0.001
 GOVERNANCE_RATE_NESTED = 0.001
 GOVERNANCE_RATE_WHOLE_SYSTEM = 0.001
 GOVERNANCE_RATE_TEAM = 0.002
+SQRT6 = 6.0**0.5  # scales the sum of two uniforms to unit standard deviation
 ALLIANCE_GAIN_SHARE = 0.5  # share of an alliance's underspend returned to its providers
 CONFLICT_SOFTENING = 0.6  # share of a trust fall that conflict resolution absorbs
 
@@ -108,8 +111,8 @@ def pool_risk(w, p, r):
 # --------------------------------------------------------------------------------------------
 @njit(cache=True)
 def update_need(w, p, r, q):
-    """Need grows with ageing and multimorbidity, rises as health falls, and carries the waiting
-    list; unmet out-of-hospital need from last month arrives at acute care."""
+    """Need grows with ageing and multimorbidity, rises as health falls, varies with a monthly
+    shock, and carries the waiting list; unmet out-of-hospital need arrives at acute care."""
     if world_of(w) != PLACE_SYSTEM:
         total = 0.0
         for idx in range(w.place_con_start[q], w.place_con_end[q]):
@@ -120,12 +123,18 @@ def update_need(w, p, r, q):
     health_factor = (
         1.0 + p[P.health_need_elasticity] * (w.health_base[q] - w.health[q]) / w.health_base[q]
     )
-    health_factor = max(0.0, health_factor)
+    # A month's shock to new need (winter pressures, outbreaks): triangular, mean 1, s.d. demand_noise.
+    seed = int(w.clock[CLOCK_SEED])
+    run = int(w.clock[CLOCK_RUN])
+    u1 = uniform(seed, run, step_of(w), q, RNG_DEMAND_SHOCK_A)
+    u2 = uniform(seed, run, step_of(w), q, RNG_DEMAND_SHOCK_B)
+    shock = max(0.0, 1.0 + p[P.demand_noise] * SQRT6 * (u1 + u2 - 1.0))
+    factor = max(0.0, health_factor) * shock
     for k in range(N_LINES):
         w.need_base[q, k] *= growth
-        w.need[q, k] = w.need_base[q, k] * health_factor + w.waiting[q, k]
+        w.need[q, k] = w.need_base[q, k] * factor + w.waiting[q, k]
     w.need[q, ACUTE] += w.spill[q]
-    w.acute_new[q] = w.need_base[q, ACUTE] * health_factor + w.spill[q]
+    w.acute_new[q] = w.need_base[q, ACUTE] * factor + w.spill[q]
 
 
 @njit(cache=True)
