@@ -11,9 +11,19 @@ Quick start::
 from . import _numba_cache  # noqa: F401  (must run before any compiled function is defined)
 from .batch import run_many, simulate
 from .constants import FUNDING_MODELS, MEASURES, SCENARIOS, SUMMARIES
-from .model import CareSystem
 from .params import PARAMETERS, ParameterError, defaults
+from .results import load_results
 from .rules import PRESETS, PRINCIPLES, RuleSet
+
+
+def __getattr__(name):
+    # The Mesa model is imported on first use: batch runs and the CLI do not need Mesa's import time.
+    if name == "CareSystem":
+        from .model import CareSystem
+
+        return CareSystem
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = [
     "CareSystem",
@@ -27,6 +37,7 @@ __all__ = [
     "SCENARIOS",
     "SUMMARIES",
     "defaults",
+    "load_results",
     "run_many",
     "simulate",
 ]

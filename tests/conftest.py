@@ -288,3 +288,16 @@ def solara_server(
     yield start
     for proc in started:
         _stop(proc)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_numba_cache() -> None:
+    """Compile the kernel once, first, in this process: the subprocesses that tests start later
+    (the CLI, Dask workers, notebook kernels, the app server) then load it from the on-disk cache
+    instead of each compiling it again on a fresh machine."""
+    from sim import CareSystem, run_many
+
+    for scenario in ("place_system", "classroom_commons"):
+        CareSystem(scenario=scenario, seed=0).run_for(2)
+        CareSystem(scenario=scenario, seed=0, engine="python").run_for(2)
+    run_many("fortress", replicates=2, months=2)

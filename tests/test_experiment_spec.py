@@ -1,0 +1,188 @@
+"""Experiment files: validation before anything runs (file, key, value and what is allowed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.cli import main
+from sim.experiment import ExperimentError, load_experiment, parse_experiment, shipped_experiments
+from sim.rules import PRESETS, PRINCIPLES
+
+GOOD = """
+name = "tiny"
+scenario = "place_system"
+rules = ["fortress", "shared_governance"]
+replicates = 3
+months = 12
+seed = 7
+"""
+
+
+def test_shipped_experiments_are_valid():
+    names = {p.name for p in shipped_experiments()}
+    assert {
+        "fortress_vs_shared.toml",
+        "design_principles_ablation.toml",
+        "funding_pressure_crossover.toml",
+        "sensitivity.toml",
+    } <= names
+    for path in shipped_experiments():
+        exp = load_experiment(path)
+        assert exp.n_runs > 0
+    fvs = load_experiment(Path("experiments/fortress_vs_shared.toml"))
+    assert fvs.rule_names == list(PRESETS) and fvs.replicates >= 1000 and fvs.months == 120
+    abl = load_experiment(Path("experiments/design_principles_ablation.toml"))
+    for principle in PRINCIPLES:
+        assert f"shared_governance-{principle}" in abl.rule_names
+    assert abl.ablation_base == "shared_governance"
+
+
+def test_runs_are_ordered_with_common_random_numbers():
+    exp = parse_experiment(
+        GOOD + '\n[design]\nkind = "grid"\n[design.parameters]\nbudget_growth = [0.0, 0.02]\n'
+    )
+    runs = exp.runs()
+    assert len(runs) == 2 * 2 * 3 == exp.n_runs
+    assert runs["run_id"].tolist() == list(range(12))
+    # point-major, then rule set, then replicate; replicate j uses run key j
+    assert runs["point"].tolist() == [0] * 6 + [1] * 6
+    assert runs["rules"].tolist()[:6] == ["fortress"] * 3 + ["shared_governance"] * 3
+    assert (runs["run_key"] == runs["replicate"]).all() and (runs["seed"] == 7).all()
+    assert runs["budget_growth"].tolist() == [0.0] * 6 + [0.02] * 6
+    arrays = exp.arrays()
+    assert arrays["params"].shape[0] == 12 and arrays["levers"].shape[0] == 12
+    assert np.array_equal(arrays["levers"][3], PRESETS["shared_governance"].vector())
+
+
+def test_rule_forms_ablation_overrides_and_designs():
+    text = """
+name = "forms"
+scenario = "place_system"
+replicates = 2
+months = 6
+seed = 1
+[[rules]]
+preset = "shared_governance"
+without = ["monitoring", "graduated_sanctions"]
+[[rules]]
+preset = "shared_governance"
+name = "weak_monitoring"
+levers = { monitoring = 0.2 }
+[[rules]]
+preset = "fortress"
+prevention_slice = 0.05
+[ablation]
+base = "shared_governance"
+principles = ["monitoring"]
+[design]
+kind = "sobol"
+samples = 8
+[design.parameters]
+budget_growth = { low = 0.0, high = 0.04 }
+learning_rate = { low = 0.05, high = 0.3 }
+"""
+    exp = parse_experiment(text)
+    names = exp.rule_names
+    assert names[0] == "shared_governance-monitoring-graduated_sanctions"
+    assert names[1] == "weak_monitoring" and exp.rules[1].monitoring == 0.2
+    assert names[2].startswith("fortress+prevention_slice=")
+    assert "shared_governance" in names and "shared_governance-monitoring" in names
+    assert len(exp.points) == 8 * (2 + 2)  # Saltelli, first order
+    again = parse_experiment(text)
+    assert again.points == exp.points  # seeded design
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        (GOOD + "colour = 'blue'\n", ["colour", "'blue'", "allowed"]),  # unknown key
+        (
+            GOOD.replace("replicates = 3", 'replicates = "many"'),
+            ["replicates", "'many'", "integer"],
+        ),
+        (GOOD.replace("months = 12", "months = 0"), ["months", "0", "[1, 1200]"]),
+        (GOOD + "[parameters]\nbudget_growth = 0.9\n", ["budget_growth", "0.9", "[-0.2, 0.3]"]),
+        (GOOD + "[parameters]\nbudget_grwth = 0.01\n", ["budget_grwth", "0.01", "budget_growth"]),
+        (GOOD + "[parameters]\nn_places = 2.5\n", ["n_places", "2.5", "integer"]),
+        (GOOD.replace('"fortress", ', '"fortres", '), ["fortres", "shared_governance"]),
+        (GOOD + "[ablation]\nprinciples = ['teeth']\n", ["ablation.principles", "teeth"]),
+        (GOOD + "[outputs]\nseries = 'yes'\n", ["outputs.series", "'yes'", "true or false"]),
+        (
+            GOOD
+            + "[design]\nkind = 'grid'\n[design.parameters]\nageing = {low = 0.0, high = 9.0, steps = 3}\n",
+            ["design.parameters.ageing.high", "9.0", "[0, 0.2]"],
+        ),
+        (GOOD + "[design]\nkind = 'factorial'\n", ["design.kind", "factorial", "grid"]),
+        (GOOD + "[report]\nreference = 'nobody'\n", ["report.reference", "nobody"]),
+        (GOOD + "[report]\noutcomes = ['happiness']\n", ["happiness", "population_health"]),
+        (GOOD + "[[[broken\n", ["malformed TOML"]),
+        ("name = 'x'\n", ["scenario", "missing"]),
+    ],
+    ids=[
+        "unknown-key",
+        "wrong-type",
+        "out-of-range",
+        "param-out-of-range",
+        "unknown-param",
+        "param-not-whole",
+        "unknown-preset",
+        "unknown-principle",
+        "wrong-type-bool",
+        "design-range",
+        "design-kind",
+        "report-reference",
+        "unknown-outcome",
+        "malformed",
+        "missing-key",
+    ],
+)
+def test_bad_input_exits_2_naming_file_key_value(tmp_path, capsys, text, needles):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out = tmp_path / "results"
+    for argv in (["validate", str(path)], ["run", str(path), "--out", str(out), "-q"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert str(path) in err, err
+        for needle in needles:
+            assert needle in err, (needle, err)
+        assert not out.exists(), "a results folder was left behind"
+
+
+def test_bad_cli_options_exit_2(tmp_path, capsys):
+    path = tmp_path / "ok.toml"
+    path.write_text(GOOD)
+    out = tmp_path / "r"
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(path), "--replicates", "0"])
+    assert info.value.code == 2
+    assert main(["run", str(path), "--engine", "dask", "--out", str(out)]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
+    assert "missing.toml" in capsys.readouterr().err
+    (tmp_path / "notresults").mkdir()
+    (tmp_path / "notresults" / "data.txt").write_text("precious")
+    assert main(["run", str(path), "--out", str(tmp_path / "notresults"), "-q"]) == 2
+    assert (tmp_path / "notresults" / "data.txt").read_text() == "precious"
+    assert not out.exists()
+
+
+def test_installed_entry_point_exit_code(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace("seed = 7", "seed = -1"))
+    commons = Path(sys.executable).parent / "commons"
+    proc = subprocess.run(
+        [str(commons), "validate", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2
+    assert "seed=-1" in proc.stderr and str(path) in proc.stderr
+
+
+def test_parse_errors_are_experiment_errors():
+    with pytest.raises(ExperimentError, match="x.toml: replicates"):
+        parse_experiment(GOOD.replace("replicates = 3", "replicates = -3"), where="x.toml")

@@ -1,0 +1,184 @@
+"""The report's numbers match a recomputation from the Parquet files."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import mannwhitneyu
+
+from sim import load_results
+from sim.cli import main
+from sim.report import find_crossings
+
+ABLATION = """
+name = "report_check"
+scenario = "place_system"
+rules = ["fortress"]
+replicates = 12
+months = 24
+seed = 3
+chunk_size = 25
+[ablation]
+base = "shared_governance"
+principles = ["monitoring", "pooled_funding"]
+[outputs]
+series = true
+series_replicates = 4
+[report]
+reference = "fortress"
+outcomes = ["population_health", "system_deficit", "mean_cooperation"]
+bootstrap = 500
+"""
+
+
+def _boot(x, seed, tag, resamples=500, confidence=0.95):
+    """The documented procedure, written out again."""
+    rng = np.random.default_rng([seed, zlib.crc32(tag.encode())])
+    idx = rng.integers(0, len(x), size=(resamples, len(x)))
+    means = x[idx].mean(axis=1)
+    a = (1 - confidence) / 2
+    return np.quantile(means, [a, 1 - a])
+
+
+def _tables(text: str, heading: str) -> dict[str, list[list[str]]]:
+    """{outcome: rows} of the markdown tables under one '## heading'."""
+    section = text.split(f"## {heading}")[1].split("\n## ")[0]
+    out = {}
+    for block in section.split("### ")[1:]:
+        title = block.split("\n")[0].split(" ")[0]
+        rows = [
+            [c.strip() for c in line.strip("|").split("|")]
+            for line in block.splitlines()
+            if line.startswith("|") and not line.startswith("|---")
+        ]
+        out[title] = rows[1:]
+    return out
+
+
+def _close(shown: str, value: float) -> bool:
+    return np.isclose(float(shown), value, rtol=1e-5, atol=1e-9)
+
+
+def _interval(shown: str) -> tuple[float, float]:
+    lo, hi = re.match(r"\[(.*), (.*)\]", shown).groups()
+    return float(lo), float(hi)
+
+
+@pytest.mark.slow
+def test_report_numbers_recomputed_from_parquet(tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text(ABLATION)
+    out = tmp_path / "res"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    text = (out / "report.md").read_text()
+    s = pd.read_parquet(out / "summaries.parquet")  # straight from Parquet
+    for fig in ("comparison.png", "fan.png", "ablation.png"):
+        assert (out / "figures" / fig).stat().st_size > 1000
+        assert f"figures/{fig}" in text
+
+    tables = _tables(text, "Comparison of rule sets")
+    assert set(tables) == {"population_health", "system_deficit", "mean_cooperation"}
+    for outcome, rows in tables.items():
+        ref = s[s["rules"] == "fortress"].sort_values("replicate")[outcome].to_numpy()
+        assert [r[0] for r in rows] == ["fortress", "shared_governance"] + [
+            "shared_governance-monitoring",
+            "shared_governance-pooled_funding",
+        ]
+        for name, n, mean, ci, diff, diff_ci, delta, p in rows:
+            x = s[s["rules"] == name].sort_values("replicate")[outcome].to_numpy()
+            assert int(n) == len(x) == 12
+            assert _close(mean, x.mean())
+            lo, hi = _boot(x, 3, f"mean|{outcome}|{name}|0")
+            assert _close(_interval(ci)[0], lo) and _close(_interval(ci)[1], hi)
+            assert _close(diff, x.mean() - ref.mean())
+            if name == "fortress":
+                continue
+            dlo, dhi = _boot(x - ref, 3, f"diff|{outcome}|{name}|0")
+            assert _close(_interval(diff_ci)[0], dlo) and _close(_interval(diff_ci)[1], dhi)
+            mw = mannwhitneyu(x, ref, alternative="two-sided")
+            assert _close(delta, 2 * mw.statistic / (len(x) * len(ref)) - 1)
+            if p != "<1e-300":
+                assert np.isclose(float(p), mw.pvalue, rtol=1e-2)
+
+    ablation = _tables(text, "Ablation")
+    base = s[s["rules"] == "shared_governance"].sort_values("replicate")
+    for outcome, rows in ablation.items():
+        for principle, change, _ci, _delta, _p in rows:
+            abl = s[s["rules"] == f"shared_governance-{principle}"].sort_values("replicate")
+            assert _close(change, abl[outcome].mean() - base[outcome].mean())
+
+    # fan-chart data: the series of the first 4 replicates of each rule set
+    res = load_results(out)
+    assert set(res.series["replicate"]) == set(range(4)) and res.series["month"].max() == 24
+
+
+@pytest.mark.slow
+def test_crossover_and_sensitivity_reports(tmp_path):
+    crossover = """
+name = "cross"
+scenario = "place_system"
+rules = ["fortress", "shared_governance"]
+replicates = 6
+months = 60
+seed = 4
+[design]
+kind = "grid"
+[design.parameters]
+budget_growth = [0.0, 0.1, 0.3]
+[report]
+outcomes = ["pool_balance"]
+bootstrap = 200
+[report.crossover]
+outcomes = ["pool_balance"]
+treatment = "shared_governance"
+"""
+    path = tmp_path / "cross.toml"
+    path.write_text(crossover)
+    assert main(["run", str(path), "--out", str(tmp_path / "c"), "-q"]) == 0
+    text = (tmp_path / "c" / "report.md").read_text()
+    assert "## Crossover" in text and "figures/crossover.png" in text
+    assert "figures/response.png" in text
+    s = pd.read_parquet(tmp_path / "c" / "summaries.parquet")
+    g = s.groupby(["budget_growth", "rules"])["pool_balance"].mean().unstack()
+    adv = (g["shared_governance"] - g["fortress"]).to_numpy()
+    crossings = find_crossings(g.index.to_numpy(), adv)
+    if crossings:
+        m = re.search(r"Crossover at budget_growth = ([-0-9.e]+)", text)
+        assert m and _close(m.group(1), crossings[0])
+    else:
+        assert "No crossover in the swept range" in text
+
+    sens = """
+name = "sens"
+scenario = "place_system"
+rules = ["shared_governance"]
+replicates = 2
+months = 24
+seed = 8
+[design]
+kind = "morris"
+samples = 4
+[design.parameters]
+learning_rate = { low = 0.05, high = 0.4 }
+trust_loss = { low = 0.05, high = 0.5 }
+[report]
+outcomes = ["mean_cooperation"]
+"""
+    path.write_text(sens)
+    assert main(["run", str(path), "--out", str(tmp_path / "m"), "-q"]) == 0
+    text = (tmp_path / "m" / "report.md").read_text()
+    assert "Sensitivity analysis (SALib morris)" in text and "mu_star" in text
+    table = pd.read_csv(tmp_path / "m" / "tables" / "sensitivity.csv")
+    assert set(table["parameter"]) == {"learning_rate", "trust_loss"}
+    assert (table["mu_star"] >= 0).all()
+
+
+def test_find_crossings():
+    xs = np.array([0.0, 1.0, 2.0, 3.0])
+    assert find_crossings(xs, np.array([-2.0, -1.0, 1.0, 2.0])) == [1.5]
+    assert find_crossings(xs, np.array([1.0, 2.0, 3.0, 4.0])) == []
+    assert find_crossings(xs, np.array([1.0, -1.0, -1.0, 1.0])) == [0.5, 2.5]
