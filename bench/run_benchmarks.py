@@ -204,7 +204,13 @@ def main() -> None:
     import numba
 
     figures = {
-        "machine": {"cpus": os.cpu_count(), "numba_threads": numba.config.NUMBA_NUM_THREADS},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "numba_threads": numba.config.NUMBA_NUM_THREADS,
+            "python": sys.version.split()[0],
+            "numba": numba.__version__,
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "engines": engines(),
         "scaling": scaling(),
         "run_many": parallel(),
