@@ -24,7 +24,7 @@ def facts():
         seed=11,
         **PRESSURE,
     )
-    return {f.name: f for f in nhs_facts(runs, pressured, alpha=ALPHA)}
+    return {f.name: f for f in nhs_facts(runs, pressured, alpha=ALPHA, months=MONTHS)}
 
 
 def _check(facts, start):
@@ -47,6 +47,10 @@ def test_single_budget_flattens_acute_demand_growth(facts):
 
 def test_partnership_board_cooperation_decays(facts):
     _check(facts, "Partnership board")
+
+
+def test_success_regime_fines_more_and_cooperates_less_than_shared_governance(facts):
+    _check(facts, "Success regime")
 
 
 def test_imposed_sanctions_burn_resources_without_restoring_cooperation(facts):
