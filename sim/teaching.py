@@ -570,7 +570,8 @@ def nhs_facts(
             "One system, one budget: acute demand growth flattens",
             "Canterbury acute medical admissions 4,743 vs NZ 6,809 per 100,000 (2008/09, 30% "
             "lower, V: CWI); growth 'managed to very low rates for 18 years' (V: McG2019); "
-            "NHS emergency admissions +3.2%/yr 2006/07-2017/18 (V: HF2018)",
+            f"NHS emergency admissions +{100 * NHS_EMERGENCY_ADMISSIONS_GROWTH:.1f}%/yr 2006/07-2017/18 "
+            "(V: HF2018)",
             "acute demand / its starting trend at the end of the run: canterbury_alliance "
             f"{fmt_ci(*mean_ci(cant['acute_demand_vs_trend']))} vs fortress "
             f"{fmt_ci(*mean_ci(fort['acute_demand_vs_trend']))}; implied growth "
