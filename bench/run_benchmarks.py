@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -207,7 +208,7 @@ def main() -> None:
         "machine": {
             "cpus": os.cpu_count(),
             "numba_threads": numba.config.NUMBA_NUM_THREADS,
-            "python": sys.version.split()[0],
+            "python": platform.python_version(),
             "numba": numba.__version__,
         },
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
