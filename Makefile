@@ -65,7 +65,7 @@ bench: $(STAMP)
 	$(PY) bench/run_benchmarks.py
 
 app: $(STAMP)
-	$(VENV)/bin/solara run sim/app.py --host $(HOST) --port $(PORT) --production
+	$(VENV)/bin/solara run sim/app/app.py --host $(HOST) --port $(PORT) --production
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

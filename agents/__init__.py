@@ -1,7 +1,7 @@
 """Mesa agents of the care-commons model: trusts, commissioners, the regulator, and places.
 
-Each agent owns phases of the month (see sim.kernel.PHASES). Its step methods call the model's
-rules (sim.submodels) as plain Python on its own index; its attributes read the shared array state,
+Each agent owns phases of the month (see sim.engine.kernel.PHASES). Its step methods call the model's
+rules (sim.core.submodels) as plain Python on its own index; its attributes read the shared array state,
 so they are current under either engine.
 """
 

@@ -2,8 +2,8 @@
 
 import mesa
 
-from sim import submodels
-from sim.constants import KIND_NAMES, N_LINES
+import sim.core.submodels as submodels
+from sim.core.constants import KIND_NAMES, N_LINES
 
 
 class Place(mesa.Agent):

@@ -2,7 +2,7 @@
 
 import mesa
 
-from sim import submodels
+import sim.core.submodels as submodels
 
 
 class Regulator(mesa.Agent):

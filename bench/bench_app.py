@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.app_state import REPLICATES, ComparisonState  # noqa: E402
+from sim.app.state import REPLICATES, ComparisonState  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 STEP_TARGET_MS = 200.0

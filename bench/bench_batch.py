@@ -2,8 +2,8 @@
 
 1. Overhead of the batch layer (chunking, Parquet writes, manifest updates, assembly) over the
    kernel's own time, on a 10,000-run experiment (every preset x 2,000 replicates x 120 months,
-   summaries only): the same runs through `sim.batch.simulate` in one call, and through
-   `sim.runner.run_experiment` (no report). Target: < 20 %.
+   summaries only): the same runs through `sim.engine.batch.simulate` in one call, and through
+   `sim.experiment.runner.run_experiment` (no report). Target: < 20 %.
 2. `make run` end to end (the fortress_vs_shared experiment with its report), timed as the command
    `make run` runs, into a temporary folder. Target: < 120 s on 2 cores (numba cache warm).
 
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 import numba  # noqa: E402
 
-from sim.batch import simulate  # noqa: E402
-from sim.experiment import parse_experiment  # noqa: E402
-from sim.runner import run_experiment  # noqa: E402
+from sim.engine.batch import simulate  # noqa: E402
+from sim.experiment.runner import run_experiment  # noqa: E402
+from sim.experiment.spec import parse_experiment  # noqa: E402
 
 BENCH = """
 name = "bench_10k"

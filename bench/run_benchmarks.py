@@ -36,8 +36,8 @@ def best_of(fn, repeat: int = 3) -> float:
 
 def engines() -> dict:
     from sim import CareSystem
-    from sim.constants import N_MEASURES
-    from sim.kernel import advance
+    from sim.core.constants import N_MEASURES
+    from sim.engine.kernel import advance
 
     months = 24
     model = CareSystem(rules="shared_governance", seed=1, engine="python")
@@ -77,9 +77,9 @@ def engines() -> dict:
 
 
 def _world(**params):
-    from sim.params import pack, validate
-    from sim.rules import PRESETS
-    from sim.world import as_ref, build_world
+    from sim.core.params import pack, validate
+    from sim.core.rules import PRESETS
+    from sim.core.state import as_ref, build_world
 
     p = pack("place_system", validate("place_system", **params))
     r = PRESETS["shared_governance"].vector()
@@ -88,8 +88,8 @@ def _world(**params):
 
 
 def scaling() -> list[dict]:
-    from sim.constants import N_MEASURES
-    from sim.kernel import advance
+    from sim.core.constants import N_MEASURES
+    from sim.engine.kernel import advance
 
     shapes = [
         {"n_ics": 1, "n_places": 2},
@@ -141,9 +141,9 @@ def parallel() -> dict:
 
 
 def national() -> dict:
-    from sim.kernel import run_one
-    from sim.params import pack, validate
-    from sim.rules import PRESETS
+    from sim.core.params import pack, validate
+    from sim.core.rules import PRESETS
+    from sim.engine.kernel import run_one
 
     params = {"n_ics": 42, "n_places": 7, "primary_care_per_place": 2}
     p = pack("place_system", validate("place_system", **params))

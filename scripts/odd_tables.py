@@ -4,8 +4,8 @@ Run `python scripts/odd_tables.py` and paste its output into docs/ODD.md section
 parameters or presets change; tests/test_docs.py fails while the document and the code disagree.
 """
 
-from sim.params import PARAMETERS, SCENARIO_DEFAULTS
-from sim.rules import LEVER_RANGES, LEVERS, PRESETS, PRINCIPLES
+from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
+from sim.core.rules import LEVER_RANGES, LEVERS, PRESETS, PRINCIPLES
 
 
 def fmt(value) -> str:

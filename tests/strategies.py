@@ -2,7 +2,7 @@
 
 from hypothesis import strategies as st
 
-from sim.rules import LEVER_RANGES, RuleSet
+from sim.core.rules import LEVER_RANGES, RuleSet
 
 
 @st.composite

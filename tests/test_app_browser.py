@@ -1,4 +1,4 @@
-"""The Solara app in a real browser: `solara run sim/app.py --production`, driven by Playwright
+"""The Solara app in a real browser: `solara run sim/app/app.py --production`, driven by Playwright
 with Debian's chromium. Loads the page, changes a principle and the funding pressure, refuses an
 impossible one, steps and plays, runs replicates, opens the teaching view, and checks that the
 plots changed, and that neither the browser console nor the server log shows an error.
@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
-APP = Path(__file__).resolve().parent.parent / "sim" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "sim" / "app" / "app.py"
 FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first page load
 ACTION = 60_000
 

@@ -1,4 +1,4 @@
-"""Component tests of the Solara app (sim/app.py) with `solara.render`: no browser.
+"""Component tests of the Solara app (sim/app/app.py) with `solara.render`: no browser.
 
 The controls change the models, reset rebuilds them, the plots receive the new data, extreme
 values run, impossible combinations are refused with a message on the page, replicates give fan
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import solara
 
-from sim.app_core import (
+from sim.app.core import (
     GameScenario,
     LivePair,
     Scenario,
@@ -26,14 +26,14 @@ from sim.app_core import (
     run_replicates,
     set_principle,
 )
-from sim.app_state import REPLICATES, ComparisonState
-from sim.constants import M as MI
-from sim.rules import PRESETS
+from sim.app.state import REPLICATES, ComparisonState
+from sim.core.constants import M as MI
+from sim.core.rules import PRESETS
 
 
 # --------------------------------------------------------------------------- helpers
 def render(state: ComparisonState):
-    from sim.app import ComparisonView
+    from sim.app.app import ComparisonView
 
     box, rc = solara.render(ComparisonView(state), handle_error=False)
     wait_until(lambda: state.view.value is not None or state.error.value, 240)
@@ -89,7 +89,7 @@ def alerts(rc) -> str:
 
 # --------------------------------------------------------------------------- tests
 def test_page_renders_with_tabs_and_both_panels():
-    from sim.app import Page
+    from sim.app.app import Page
 
     box, rc = solara.render(Page(), handle_error=False)
     tabs = [c for w in rc.find(v.Tab).widgets for c in w.children if isinstance(c, str)]

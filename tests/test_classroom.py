@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from sim import CareSystem, run_many
-from sim.rules import PRESETS
-from sim.submodels import commons_nash, commons_optimum
-from sim.teaching import (
+from sim.core.rules import PRESETS
+from sim.core.submodels import commons_nash, commons_optimum
+from sim.validation.teaching import (
     CPR_GAME,
     CPR_PUBLISHED,
     band_check,
@@ -79,7 +79,7 @@ def test_published_theory_values():
 def test_engine_efficiency_is_rent_share():
     model = CareSystem(scenario="classroom_commons", rules="fortress", seed=3).run_for(5)
     hist = model.history
-    from sim.constants import M
+    from sim.core.constants import M
 
     x = hist[:, M["total_appropriation"]]
     assert np.allclose(hist[:, M["efficiency"]], efficiency(x))

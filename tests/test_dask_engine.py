@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from sim import load_results
-from sim.experiment import parse_experiment
-from sim.runner import run_experiment
+from sim.experiment.runner import run_experiment
+from sim.experiment.spec import parse_experiment
 
 COMMONS = str(Path(sys.executable).parent / "commons")
 SPEC = """

@@ -8,8 +8,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import odd_tables  # noqa: E402
 
-from sim.kernel import PHASES  # noqa: E402
-from sim.rules import PRINCIPLES  # noqa: E402
+from sim.core.rules import PRINCIPLES  # noqa: E402
+from sim.engine.kernel import PHASES  # noqa: E402
 
 
 def _odd() -> str:
@@ -33,8 +33,8 @@ def test_odd_schedule_lists_every_phase_in_order():
 
 
 def test_every_principle_is_in_the_rules_docstring():
-    import sim.rules
+    import sim.core.rules
 
     for spec in PRINCIPLES.values():
         for lever in spec["levers"]:
-            assert lever in sim.rules.__doc__
+            assert lever in sim.core.rules.__doc__

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from strategies import clean, place_params, rule_sets
 
 from sim import CareSystem, ParameterError, run_many, simulate
-from sim.constants import SCENARIOS
-from sim.params import pack, validate
-from sim.rng import uniform
+from sim.core.constants import SCENARIOS
+from sim.core.params import pack, validate
+from sim.core.rng import uniform
 
 
 @settings(max_examples=20, deadline=None)
@@ -67,7 +67,7 @@ def test_run_many_same_on_one_and_two_threads():
 def test_results_do_not_depend_on_order_or_chunking():
     scenario = "place_system"
     p = pack(scenario, validate(scenario))
-    from sim.rules import PRESETS
+    from sim.core.rules import PRESETS
 
     levers = np.array(
         [PRESETS[n].vector() for n in ("fortress", "shared_governance") for _ in range(6)]
@@ -96,7 +96,7 @@ def test_series_kept_only_when_asked():
 
 def _one_run():
     p = pack("place_system", validate("place_system"))
-    from sim.rules import PRESETS
+    from sim.core.rules import PRESETS
 
     return (p[None], PRESETS["fortress"].vector()[None], np.zeros(1), np.zeros(1), np.zeros(1))
 

@@ -9,9 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.experiment import ExperimentError, load_experiment, parse_experiment, shipped_experiments
-from sim.rules import PRESETS, PRINCIPLES
+from sim.core.rules import PRESETS, PRINCIPLES
+from sim.experiment.cli import main
+from sim.experiment.spec import (
+    ExperimentError,
+    load_experiment,
+    parse_experiment,
+    shipped_experiments,
+)
 
 GOOD = """
 name = "tiny"

@@ -3,7 +3,7 @@
 import pytest
 
 from sim import CareSystem, ParameterError, RuleSet
-from sim.rules import PRESETS, resolve
+from sim.core.rules import PRESETS, resolve
 
 
 @pytest.mark.parametrize(

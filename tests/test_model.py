@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from strategies import clean, place_params, rule_sets
 
 from sim import PRESETS, CareSystem, RuleSet
-from sim.constants import MEASURES
+from sim.core.constants import MEASURES
 
 FAST = settings(max_examples=25, deadline=None)
 

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from sim import CareSystem
-from sim.teaching import FEHR_GAECHTER, first_last_test, public_goods_paths, public_goods_runs
+from sim.validation.teaching import (
+    FEHR_GAECHTER,
+    first_last_test,
+    public_goods_paths,
+    public_goods_runs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +28,7 @@ def test_design_matches_fehr_gaechter():
 
 def test_payoffs_are_the_linear_public_goods_payoffs():
     """Group earnings = n e + (n mpcr - 1) * total contributed, each round."""
-    from sim.constants import M
+    from sim.core.constants import M
 
     model = CareSystem(scenario="public_goods", rules="partnership_board", seed=2).run_for(5)
     h = model.history

@@ -11,8 +11,8 @@ import pytest
 from scipy.stats import mannwhitneyu
 
 from sim import load_results
-from sim.cli import main
-from sim.report import find_crossings
+from sim.experiment.cli import main
+from sim.experiment.report import find_crossings
 
 ABLATION = """
 name = "report_check"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim import run_many
-from sim.teaching import PRESSURE, imposed_variant, nhs_facts, nhs_runs
+from sim.validation.teaching import PRESSURE, imposed_variant, nhs_facts, nhs_runs
 
 REPLICATES = 40
 MONTHS = 120

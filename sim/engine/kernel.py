@@ -8,9 +8,10 @@ keyed by its own (seed, run) pair, so results do not depend on thread count or s
 import numpy as np
 from numba import njit, prange
 
-from .constants import N_MEASURES, N_SUMMARIES
-from .measures import measure, summarize
-from .submodels import (
+from sim.core.constants import N_MEASURES, N_SUMMARIES
+from sim.core.measures import measure, summarize
+from sim.core.state import as_ref, build_world
+from sim.core.submodels import (
     allocate,
     assess,
     begin_step,
@@ -25,9 +26,8 @@ from .submodels import (
     update_need,
     update_trust,
 )
-from .world import as_ref, build_world
 
-# The order of the month's phases; the per-agent engine (sim.model) follows the same list.
+# The order of the month's phases; the per-agent engine (sim.model.model) follows the same list.
 PHASES = (
     ("model", "begin_step"),
     ("regulator", "pool_risk"),

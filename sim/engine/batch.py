@@ -14,11 +14,11 @@ import numba
 import numpy as np
 import pandas as pd
 
-from .constants import MEASURES, SCENARIOS, SUMMARIES
-from .kernel import run_batch
-from .params import ParameterError, check_scenario, pack, validate
-from .rules import RuleSet, resolve
-from .seeds import check_seed
+from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
+from sim.core.params import ParameterError, check_scenario, pack, validate
+from sim.core.rules import RuleSet, resolve
+from sim.core.seeds import check_seed
+from sim.engine.kernel import run_batch
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
 

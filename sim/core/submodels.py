@@ -12,7 +12,7 @@ trust, learning) is shared by all of them.
 import numpy as np
 from numba import njit
 
-from .constants import (
+from sim.core.constants import (
     ACTIVITY,
     ACUTE,
     ALLIANCE,
@@ -27,10 +27,10 @@ from .constants import (
     RNG_EXPLORATION,
     RNG_MONITORING,
 )
-from .params import PX as P
-from .rng import uniform
-from .rules import RX as R
-from .world import CLOCK_BUDGET, CLOCK_NEED, CLOCK_RUN, CLOCK_SEED, CLOCK_STEP, CLOCK_WORLD
+from sim.core.params import PX as P
+from sim.core.rng import uniform
+from sim.core.rules import RX as R
+from sim.core.state import CLOCK_BUDGET, CLOCK_NEED, CLOCK_RUN, CLOCK_SEED, CLOCK_STEP, CLOCK_WORLD
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
 # ambulance trusts must see whoever arrives; a local authority must balance its budget.

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .params import ParameterError
+from sim.core.params import ParameterError
 
 MAX_SEED = 2**53 - 1  # seeds live in a float64 clock slot in the state, so must be exact there
 

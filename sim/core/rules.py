@@ -37,8 +37,8 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from .constants import FLOAT, FUNDING_MODELS
-from .params import ParameterError
+from sim.core.constants import FLOAT, FUNDING_MODELS
+from sim.core.params import ParameterError
 
 # Lever: (low, high) for numbers; a tuple of names for categories; bool for switches.
 LEVER_RANGES: dict[str, object] = {

@@ -11,24 +11,19 @@ from pathlib import Path
 
 import numba
 
-# The modules that define compiled functions or the constants they freeze in.
-COMPILED_MODULES = (
-    "constants.py",
-    "params.py",
-    "rules.py",
-    "rng.py",
-    "world.py",
-    "submodels.py",
-    "measures.py",
-    "kernel.py",
-)
+_SIM = Path(__file__).resolve().parent.parent
+
+
+def compiled_sources() -> list[Path]:
+    """The files whose compiled functions (or the constants they freeze in) the cache holds."""
+    return sorted((_SIM / "core").rglob("*.py")) + [_SIM / "engine" / "kernel.py"]
 
 
 def _source_hash() -> str:
     digest = hashlib.sha256()
-    for name in COMPILED_MODULES:
-        digest.update(name.encode())
-        digest.update((Path(__file__).parent / name).read_bytes())
+    for path in compiled_sources():
+        digest.update(path.relative_to(_SIM).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

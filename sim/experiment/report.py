@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import LOWER_IS_BETTER, Experiment, parse_experiment, salib_problem
-from .results import load_results
-from .runner import atomic_write_bytes
+from sim.experiment.results import load_results
+from sim.experiment.runner import atomic_write_bytes
+from sim.experiment.spec import LOWER_IS_BETTER, Experiment, parse_experiment, salib_problem
 
 FAN_BANDS = ((0.10, 0.90), (0.25, 0.75))
 

@@ -13,7 +13,7 @@ from numba import njit
 from numba.core import types
 from numba.experimental import structref
 
-from .constants import (
+from sim.core.constants import (
     AMBULANCE,
     BASE_SPEND_SHARE,
     CLASSROOM_COMMONS,
@@ -24,9 +24,9 @@ from .constants import (
     PREVENTIVE,
     RNG_INIT_COOPERATION,
 )
-from .params import PX as P
-from .rng import uniform
-from .rules import RX as R
+from sim.core.params import PX as P
+from sim.core.rng import uniform
+from sim.core.rules import RX as R
 
 # Field name -> dtype, declared once. Suffixes say what indexes the array: org (N organisations),
 # con (C contracts), edge (E partner edges), place (P places), and line (6 service lines).

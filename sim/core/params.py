@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import FLOAT, SCENARIOS
+from sim.core.constants import FLOAT, SCENARIOS
 
 
 class ParameterError(ValueError):

@@ -12,8 +12,7 @@ from dataclasses import replace
 
 import solara
 
-from . import ParameterError
-from .app_core import (
+from sim.app.core import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
     SIDES,
@@ -29,7 +28,7 @@ from .app_core import (
     run_replicates,
     set_principle,
 )
-from .params import defaults
+from sim.core.params import ParameterError, defaults
 
 REPLICATES = 100
 MAX_FRAMES_PER_SECOND = 4  # redraws a second while playing; faster speeds step several months

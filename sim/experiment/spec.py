@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .constants import MEASURES, SCENARIOS, SUMMARIES
-from .params import ParameterError, pack, parameter, parameters_for, validate
-from .rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
+from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
+from sim.core.params import ParameterError, pack, parameter, parameters_for, validate
+from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
 DEFAULT_CHUNK_SIZE = 500
 MAX_RUNS = 5_000_000
-EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENTS_DIR = Path(__file__).resolve().parents[2] / "experiments"
 
 # Outcomes the report shows when the file does not choose, per scenario.
 DEFAULT_OUTCOMES = {
@@ -185,7 +185,7 @@ class Experiment:
         return frame
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Packed inputs of every run for `sim.batch.simulate` (rows in run-id order)."""
+        """Packed inputs of every run for `sim.engine.batch.simulate` (rows in run-id order)."""
         runs = self.runs()
         pvecs = np.array([pack(self.scenario, pt) for pt in self.points])
         lvecs = np.array([rs.vector() for rs in self.rules])
@@ -612,7 +612,7 @@ def _range_spec(c: _Checker, key: str, value: object, kind: str) -> dict:
 
 
 def validate_one(p, value, key):
-    from .params import coerce
+    from sim.core.params import coerce
 
     return coerce(p, value, where=key.rsplit(".", 1)[0] + ".")
 

@@ -1,4 +1,4 @@
-"""The logic behind the Solara app (`sim/app.py`), kept free of any user-interface code.
+"""The logic behind the Solara app (`sim/app/app.py`), kept free of any user-interface code.
 
 The app is a thin layer over the model: this module turns the app's controls into model
 parameters and rule sets, steps two `CareSystem` runs side by side, runs replicates with
@@ -24,11 +24,16 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from . import CareSystem, ParameterError, run_many  # noqa: E402
-from .constants import MEASURES  # noqa: E402
-from .constants import M as MI  # noqa: E402
-from .params import parameter, validate  # noqa: E402
-from .rules import PRESETS, PRINCIPLES, RuleSet  # noqa: E402
+from sim.core.constants import MEASURES  # noqa: E402
+from sim.core.constants import M as MI  # noqa: E402
+from sim.core.params import (  # noqa: E402
+    ParameterError,  # noqa: E402
+    parameter,
+    validate,
+)
+from sim.core.rules import PRESETS, PRINCIPLES, RuleSet  # noqa: E402
+from sim.engine.batch import run_many  # noqa: E402
+from sim.model import CareSystem  # noqa: E402
 
 SIDES = ("left", "right")
 DEFAULT_PRESETS = {"left": "fortress", "right": "shared_governance"}
@@ -167,7 +172,7 @@ class GameScenario:
 
 
 def check_seed_value(seed) -> int:
-    from .model import check_seed
+    from sim.model.model import check_seed
 
     return check_seed(seed)
 
@@ -316,7 +321,7 @@ def _panel_legend(fig: Figure, labels: dict, extra=()) -> None:
 
 def nash_and_optimum(model: CareSystem) -> tuple[float, float]:
     """Total appropriation at the Nash equilibrium and at the social optimum (commons game)."""
-    from .submodels import commons_nash, commons_optimum
+    from sim.core.submodels import commons_nash, commons_optimum
 
     n = float(model.params["n_appropriators"])
     return float(commons_nash.py_func(model.p, n)), float(commons_optimum.py_func(model.p))

@@ -1,7 +1,7 @@
 """Run an experiment into a results folder, locally or on a Dask cluster; resumable.
 
-The runs of an experiment (see `sim.experiment`) are cut into chunks of `chunk_size` consecutive run
-ids. Each chunk is computed by one call of `sim.batch.simulate` (locally with the kernel's threads,
+The runs of an experiment (see `sim.experiment.spec`) are cut into chunks of `chunk_size` consecutive run
+ids. Each chunk is computed by one call of `sim.engine.batch.simulate` (locally with the kernel's threads,
 or as one Dask task with one thread in a worker) and written as its own Parquet file, atomically
 (temporary file, fsync, `os.replace`); then `manifest.json` is rewritten atomically with the chunk
 marked complete. A chunk is complete only once the manifest says so, so a run killed at any moment
@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .constants import MEASURES, SUMMARIES
-from .experiment import Experiment, ExperimentError
+from sim.core.constants import MEASURES, SUMMARIES
+from sim.experiment.spec import Experiment, ExperimentError
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -127,7 +127,7 @@ def versions() -> dict[str, str]:
 
 def model_hash() -> str:
     """Hash of the compiled model's sources (changes whenever the model does)."""
-    from ._numba_cache import _source_hash
+    from sim.core.jit import _source_hash
 
     return _source_hash()
 
@@ -155,7 +155,7 @@ def compute_chunk(
 
     Module level so that Dask can ship it to workers by reference.
     """
-    from .batch import simulate
+    from sim.engine.batch import simulate
 
     n = len(params)
     summaries = np.zeros((n, len(SUMMARIES)))
@@ -507,7 +507,7 @@ def run_experiment(
             shutil.rmtree(out, ignore_errors=True)
         raise
     if report:
-        from .report import build_report
+        from sim.experiment.report import build_report
 
         build_report(out, quiet=quiet)
     return out

@@ -1,13 +1,13 @@
 """Care commons: fortress or shared governance? The Solara app for policy teams.
 
-Start it with `make app` (or `solara run sim/app.py --host 127.0.0.1 --port 8765 --production`).
+Start it with `make app` (or `solara run sim/app/app.py --host 127.0.0.1 --port 8765 --production`).
 Two runs of the model side by side (panel A, default fortress; panel B, default shared
 governance) under one scenario; every design principle can be switched on or off; live plots,
 100 replicates with fan charts and the difference between the panels, CSV and PNG export; and a
 teaching view with the laboratory commons and public goods games. See docs/app.md.
 
-The app is a thin layer: the logic is in `sim/app_core.py` (runs and figures) and
-`sim/app_state.py` (session state and actions); the model is `sim.CareSystem`.
+The app is a thin layer: the logic is in `sim/app/core.py` (runs and figures) and
+`sim/app/state.py` (session state and actions); the model is `sim.CareSystem`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import reacton.ipywidgets as rw
 import solara
 import solara.lab
 
-from sim.app_core import (
+from sim.app.core import (
     GAMES,
     MAX_LIVE_MONTHS,
     PRESET_LABELS,
@@ -27,9 +27,9 @@ from sim.app_core import (
     SIDE_TITLES,
     describe_rules,
 )
-from sim.app_state import REPLICATES, SPEEDS, ComparisonState
-from sim.params import parameter
-from sim.rules import PRESETS, PRINCIPLES
+from sim.app.state import REPLICATES, SPEEDS, ComparisonState
+from sim.core.params import parameter
+from sim.core.rules import PRESETS, PRINCIPLES
 
 TITLE = "Care commons: fortress or shared governance?"
 LABEL_TO_PRESET = {label: key for key, label in PRESET_LABELS.items()}
@@ -467,5 +467,5 @@ def Page():
                 solara.Markdown(GUIDE)
 
 
-# `solara run sim/app.py` serves `Page`.
+# `solara run sim/app/app.py` serves `Page`.
 __all__ = ["Page", "ComparisonView", "NHS", "TEACHING"]

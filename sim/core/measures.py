@@ -6,12 +6,19 @@ Both engines call these same functions, so their reports agree to the bit.
 import numpy as np
 from numba import njit
 
-from .constants import ACUTE, CLASSROOM_COMMONS, N_LINES, N_SUMMARIES, PLACE_SYSTEM, PUBLIC_GOODS
-from .constants import MX as M
-from .constants import SX as S
-from .params import PX as P
-from .submodels import commons_optimum, commons_return
-from .world import CLOCK_NEED, CLOCK_WORLD
+from sim.core.constants import (
+    ACUTE,
+    CLASSROOM_COMMONS,
+    N_LINES,
+    N_SUMMARIES,
+    PLACE_SYSTEM,
+    PUBLIC_GOODS,
+)
+from sim.core.constants import MX as M
+from sim.core.constants import SX as S
+from sim.core.params import PX as P
+from sim.core.state import CLOCK_NEED, CLOCK_WORLD
+from sim.core.submodels import commons_optimum, commons_return
 
 
 @njit(cache=True)

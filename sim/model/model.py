@@ -5,13 +5,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import kernel, submodels
-from .constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
-from .measures import measure, summarize
-from .params import ParameterError, check_scenario, pack, validate
-from .rules import RuleSet, resolve
-from .seeds import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
-from .world import as_ref, build_world
+from sim.core import submodels
+from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
+from sim.core.measures import measure, summarize
+from sim.core.params import ParameterError, check_scenario, pack, validate
+from sim.core.rules import RuleSet, resolve
+from sim.core.seeds import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
+from sim.core.state import as_ref, build_world
+from sim.engine import kernel
 
 ENGINES = ("numba", "python")
 
@@ -20,7 +21,7 @@ class CareSystem(mesa.Model):
     """Organisations of a place-based system of care drawing on a common pool.
 
     Args:
-        rules: A preset name (see `sim.rules.PRESETS`), a `RuleSet`, or a dict of levers with an
+        rules: A preset name (see `sim.core.rules.PRESETS`), a `RuleSet`, or a dict of levers with an
             optional "preset" base and "without" principles.
         scenario: The world: "place_system" (default: the NHS place-based system of care),
             "classroom_commons" (the laboratory common-pool resource game) or "public_goods"
@@ -28,7 +29,7 @@ class CareSystem(mesa.Model):
         seed: Base seed of the keyed random numbers (random when None; see `self.seed`).
         run: Run key, so that replicates of one seed differ (as in `sim.run_many`).
         engine: "numba" (the compiled kernel) or "python" (each Mesa agent steps itself).
-        **params: Scenario parameters (see `sim.params.PARAMETERS` or `commons list`).
+        **params: Scenario parameters (see `sim.core.params.PARAMETERS` or `commons list`).
 
     Each `step()` is one month (one round in the laboratory games).
     """
@@ -99,7 +100,7 @@ class CareSystem(mesa.Model):
         self.datacollector.collect(self)
 
     def _step_agents(self):
-        """One month, agent by agent, in the order of `sim.kernel.PHASES`."""
+        """One month, agent by agent, in the order of `sim.engine.kernel.PHASES`."""
         w, p, r = self.world, self.p, self.r
         submodels.begin_step.py_func(w, p, r)
         self.regulator.pool_risk()
@@ -139,7 +140,7 @@ class CareSystem(mesa.Model):
 
     @property
     def history(self) -> np.ndarray:
-        """Measures so far: one row per month, columns as `sim.constants.MEASURES`."""
+        """Measures so far: one row per month, columns as `sim.core.constants.MEASURES`."""
         if not self._history:
             return np.zeros((0, N_MEASURES))
         return np.vstack(self._history)
@@ -149,7 +150,7 @@ class CareSystem(mesa.Model):
         return {name: float(v) for name, v in zip(MEASURES, self.measures, strict=True)}
 
     def summary(self) -> dict[str, float]:
-        """Run outcomes so far, as a flat dict (see `sim.constants.SUMMARIES`)."""
+        """Run outcomes so far, as a flat dict (see `sim.core.constants.SUMMARIES`)."""
         values = summarize(self.history, self.world_code)
         return {name: float(v) for name, v in zip(SUMMARIES, values, strict=True)}
 

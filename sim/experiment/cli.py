@@ -113,16 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from .experiment import load_experiment
-    from .runner import run_experiment
+    from sim.experiment.runner import run_experiment
+    from sim.experiment.spec import load_experiment
 
     exp = load_experiment(args.file, replicates=args.replicates, chunk_size=args.chunk_size)
     if args.engine == "dask" and not args.scheduler:
-        from .experiment import ExperimentError
+        from sim.experiment.spec import ExperimentError
 
         raise ExperimentError("--engine dask needs --scheduler tcp://HOST:PORT")
     if args.scheduler and args.engine != "dask":
-        from .experiment import ExperimentError
+        from sim.experiment.spec import ExperimentError
 
         raise ExperimentError("--scheduler is only used with --engine dask")
     out = Path(args.out) if args.out else Path("results") / exp.name
@@ -192,8 +192,8 @@ def print_comparison(folder: Path, outcomes=HEADLINE_OUTCOMES) -> None:
 
 
 def _cmd_report(args) -> int:
-    from .experiment import ExperimentError
-    from .report import build_report
+    from sim.experiment.report import build_report
+    from sim.experiment.spec import ExperimentError
 
     folder = Path(args.dir)
     if not (folder / "manifest.json").is_file():
@@ -205,7 +205,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .experiment import load_experiment
+    from sim.experiment.spec import load_experiment
 
     exp = load_experiment(args.file, replicates=args.replicates)
     print(f"{args.file}: valid")
@@ -214,9 +214,9 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    from .experiment import load_experiment, shipped_experiments
-    from .params import PARAMETERS, SCENARIO_DEFAULTS
-    from .rules import PRESETS, PRINCIPLES
+    from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
+    from sim.core.rules import PRESETS, PRINCIPLES
+    from sim.experiment.spec import load_experiment, shipped_experiments
 
     print("Rule-set presets:")
     for name, rs in PRESETS.items():
@@ -246,8 +246,8 @@ def _cmd_list(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .experiment import ExperimentError
-    from .params import ParameterError
+    from sim.core.params import ParameterError
+    from sim.experiment.spec import ExperimentError
 
     handlers = {
         "run": _cmd_run,

@@ -1,0 +1,1 @@
+"""Analysis of results: statistics shared by the report, the app and validation."""

@@ -1,0 +1,1 @@
+"""The Solara app: a thin layer over the model (run it with `make app`)."""

@@ -1,0 +1,1 @@
+"""Experiments: TOML files (spec), designs, the runner, the results store, the report and the CLI."""

@@ -1,0 +1,1 @@
+"""Validation and teaching: the laboratory games, published figures, closed forms and checks."""
