@@ -172,10 +172,13 @@ def test_play_and_pause():
     wait_until(lambda: state.month.value >= 3, 30)
     button(rc, "Pause").click()
     assert state.playing.value is False
-    time.sleep(0.6)  # the loop finishes the frame it is drawing
+    # The loop finishes the frame it is drawing, then stops: no loop is left to step the runs.
+    wait_until(lambda: state.loops_running == 0, 30)
     month = state.month.value
-    time.sleep(0.6)
-    assert state.month.value == month
+    assert state.view.value.pair.month == month
+    assert not button(rc, "Step").disabled and not button(rc, "Play").disabled
+    button(rc, "Step").click()  # stepping by hand works again, one month at a time
+    assert state.month.value == month + 1
 
 
 @pytest.mark.parametrize(
@@ -294,6 +297,12 @@ def test_core_helpers():
     pair.step(2)
     assert pair.month == 2
     result = run_replicates(
-        pair.left, pair.right, "classroom_commons", GameScenario().params(), 1, 10, 20
+        pair.left, pair.right, "classroom_commons", GameScenario().params(), 1, 10, 20, level=0.8
     )
     assert result.series["right"].shape[:2] == (20, 10)
+    # The caller's confidence level reaches the intervals and the table.
+    mean, low80, high80 = result.difference("mean_cooperation")
+    _, low99, high99 = result.difference("mean_cooperation", level=0.99)
+    assert ((high80 - low80) <= (high99 - low99) + 1e-12).all()
+    assert ((high80 - low80) < (high99 - low99)).any()
+    assert {"80% CI low", "80% CI high"} <= set(result.end_table())

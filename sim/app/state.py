@@ -12,25 +12,23 @@ from dataclasses import replace
 
 import solara
 
-from sim.app.core import (
+from sim.app.figures import png
+from sim.app.live import LivePair, LiveView
+from sim.app.replicates import difference_figure, fan_figure, run_replicates
+from sim.app.settings import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
     SIDES,
     GameScenario,
-    LivePair,
-    LiveView,
     Scenario,
-    difference_figure,
-    fan_figure,
     panel_rules,
-    png,
     rules_label,
-    run_replicates,
     set_principle,
 )
 from sim.core.params import ParameterError, defaults
 
 REPLICATES = 100
+CONFIDENCE = 0.95  # confidence level of the replicates' intervals (the page states it)
 MAX_FRAMES_PER_SECOND = 4  # redraws a second while playing; faster speeds step several months
 SPEEDS = (1, 2, 4, 12, 24, 60)  # months (rounds) per second
 
@@ -62,7 +60,9 @@ class ComparisonState:
         self.rep_running = solara.reactive(False)
         self.rep_request = solara.reactive(0)
         self.rep_done = 0
+        self.level = CONFIDENCE
         self.lock = threading.RLock()
+        self.loops_running = 0  # play loops currently stepping (0 once Pause has taken effect)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -148,15 +148,21 @@ class ComparisonState:
         """Step while `playing` is set, at `speed` months a second (run in a thread)."""
         import time
 
-        while self.playing.value and keep_going():
-            start = time.monotonic()
-            speed = max(1, int(self.speed.value))
-            months = max(1, round(speed / MAX_FRAMES_PER_SECOND))
-            self.step(months)
-            if self.error.value or self.view.value is None:
-                self.playing.value = False
-                break
-            time.sleep(max(0.0, months / speed - (time.monotonic() - start)))
+        with self.lock:
+            self.loops_running += 1
+        try:
+            while self.playing.value and keep_going():
+                start = time.monotonic()
+                speed = max(1, int(self.speed.value))
+                months = max(1, round(speed / MAX_FRAMES_PER_SECOND))
+                self.step(months)
+                if self.error.value or self.view.value is None:
+                    self.playing.value = False
+                    break
+                time.sleep(max(0.0, months / speed - (time.monotonic() - start)))
+        finally:
+            with self.lock:
+                self.loops_running -= 1
 
     # ------------------------------------------------------------------ replicates
     @property
@@ -179,6 +185,7 @@ class ComparisonState:
                 self.rep_months,
                 REPLICATES,
                 labels=self.labels(),
+                level=self.level,
             )
             fan, diff = fan_figure(result), difference_figure(result)
             self.rep_images.value = {"fan": png(fan, 72), "difference": png(diff, 72)}

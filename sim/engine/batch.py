@@ -14,10 +14,10 @@ import numba
 import numpy as np
 import pandas as pd
 
+from sim.core.checks import MAX_SEED, check_int, check_seed
 from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import ParameterError, check_scenario, pack, validate
 from sim.core.rules import RuleSet, resolve
-from sim.core.seeds import check_seed
 from sim.engine.kernel import run_batch
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
@@ -29,17 +29,25 @@ def numba_threads(threads: int | None):
     if threads is None:
         yield numba.get_num_threads()
         return
-    limit = numba.config.NUMBA_NUM_THREADS
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= limit:
-        raise ParameterError(
-            f"threads={threads!r} is not allowed; allowed: an integer in [1, {limit}]"
-        )
+    threads = check_int(threads, "threads", 1, numba.config.NUMBA_NUM_THREADS)
     before = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
         yield threads
     finally:
         numba.set_num_threads(before)
+
+
+def _check_keys(values, name: str) -> np.ndarray:
+    """Seeds or run keys of many runs as int64; the first one outside the seed range is named."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iu":
+        bad = np.arange(arr.size)
+    else:
+        bad = np.flatnonzero((arr < 0) | (arr > MAX_SEED))
+    if len(bad):
+        check_seed(arr.flat[bad[0]], f"{name}[{bad[0]}]")  # raises, naming the value
+    return arr.astype(np.int64)
 
 
 def simulate(
@@ -65,8 +73,9 @@ def simulate(
             raise ParameterError(
                 f"{name} has {len(arr)} rows; allowed: {n} (one per run, as params)"
             )
-    if isinstance(months, bool) or not isinstance(months, int | np.integer) or months < 1:
-        raise ParameterError(f"months={months!r} is not allowed; allowed: an integer >= 1")
+    months = check_int(months, "months", 1)
+    chunk = check_int(chunk, "chunk", 1)
+    seeds, runs = _check_keys(seeds, "seeds"), _check_keys(runs, "runs")
     summaries = []
     histories = [] if series else None
     with numba_threads(threads):
@@ -76,8 +85,8 @@ def simulate(
                 np.ascontiguousarray(params[start:end], dtype=np.float64),
                 np.ascontiguousarray(levers[start:end], dtype=np.float64),
                 np.asarray(worlds[start:end], dtype=np.int64),
-                np.asarray(seeds[start:end], dtype=np.int64),
-                np.asarray(runs[start:end], dtype=np.int64),
+                seeds[start:end],
+                runs[start:end],
                 int(months),
                 bool(series),
             )
@@ -122,14 +131,12 @@ def run_many(
         values and every summary outcome. With `series=True`, a tuple (summaries, series) where
         series has one row per run and month.
     """
+    # Over 60 lines only through the docstring of the public arguments; the body is ~50 lines.
     check_scenario(scenario)
     seed = check_seed(seed)
-    if (
-        isinstance(replicates, bool)
-        or not isinstance(replicates, int | np.integer)
-        or replicates < 1
-    ):
-        raise ParameterError(f"replicates={replicates!r} is not allowed; allowed: an integer >= 1")
+    # Run keys are 0..replicates-1, so replicates may not exceed the seed range either.
+    replicates = check_int(replicates, "replicates", 1, MAX_SEED)
+    months = check_int(months, "months", 1)
     rule_list = [rules] if isinstance(rules, str | RuleSet | dict) else list(rules)
     if not rule_list:
         raise ParameterError("rules=[] is empty; allowed: at least one rule set")
@@ -138,17 +145,7 @@ def run_many(
     if not point_list:
         raise ParameterError("points=[] is empty; allowed: at least one parameter dict")
     validated = [validate(scenario, **{**params, **pt}) for pt in point_list]
-    world = SCENARIOS.index(scenario)
-
-    rows, p_rows, r_rows = [], [], []
-    for pi, values in enumerate(validated):
-        pvec = pack(scenario, values)
-        for rs in rule_sets:
-            rvec = rs.vector()
-            for rep in range(replicates):
-                rows.append((rs.name, pi, rep))
-                p_rows.append(pvec)
-                r_rows.append(rvec)
+    rows, p_rows, r_rows = _plan(scenario, validated, rule_sets, replicates)
     n = len(rows)
     bar = None
     if progress:
@@ -159,8 +156,8 @@ def run_many(
         summaries, histories = simulate(
             np.array(p_rows),
             np.array(r_rows),
-            np.full(n, world),
-            np.full(n, seed),
+            np.full(n, SCENARIOS.index(scenario)),
+            np.full(n, seed, dtype=np.int64),
             np.array([row[2] for row in rows]),
             months,
             series=series,
@@ -177,13 +174,30 @@ def run_many(
     for key in swept:
         frame[key] = [validated[pi][key] for pi in frame["point"]]
     frame = pd.concat([frame, pd.DataFrame(summaries, columns=list(SUMMARIES))], axis=1)
-    if not series:
-        return frame
-    month = np.tile(np.arange(1, months + 1), n)
+    return (frame, _long_series(frame, histories, months)) if series else frame
+
+
+def _plan(scenario: str, validated: list[dict], rule_sets: list[RuleSet], replicates: int):
+    """Every run (rule set name, point, replicate) point-major, with its packed vectors."""
+    rows, p_rows, r_rows = [], [], []
+    for pi, values in enumerate(validated):
+        pvec = pack(scenario, values)
+        for rs in rule_sets:
+            rvec = rs.vector()
+            for rep in range(replicates):
+                rows.append((rs.name, pi, rep))
+                p_rows.append(pvec)
+                r_rows.append(rvec)
+    return rows, p_rows, r_rows
+
+
+def _long_series(frame: pd.DataFrame, histories: np.ndarray, months: int) -> pd.DataFrame:
+    """The per-month measures of every run, one row per run and month."""
+    n = len(frame)
     run_index = np.repeat(np.arange(n), months)
     long = pd.DataFrame(histories.reshape(n * months, len(MEASURES)), columns=list(MEASURES))
-    long.insert(0, "month", month)
+    long.insert(0, "month", np.tile(np.arange(1, months + 1), n))
     long.insert(0, "replicate", frame["replicate"].to_numpy()[run_index])
     long.insert(0, "point", frame["point"].to_numpy()[run_index])
     long.insert(0, "rules", frame["rules"].to_numpy()[run_index])
-    return frame, long
+    return long

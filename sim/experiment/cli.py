@@ -23,16 +23,22 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
+    """An option's integer >= 1 (argparse names the option in its message)."""
+    from sim.core.checks import check_int
+    from sim.core.params import ParameterError
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer >= 1")
-    return value
+    try:
+        return check_int(value, "value", 1)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Long but flat: one add_argument call per command-line option, in the order of --help.
     parser = _Parser(
         prog="commons",
         description="Batch experiments of the care-commons model: declared in TOML files "
@@ -48,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run an experiment file into a results folder and write its report. Running "
         "the same command again after an interruption resumes: only missing chunks run.",
     )
-    run.add_argument("file", metavar="FILE", help="experiment file (TOML)")
+    run.add_argument(
+        "file", metavar="FILE", help="experiment file (TOML), or the name of a shipped experiment"
+    )
     run.add_argument(
         "--out",
         metavar="DIR",
@@ -100,19 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate an experiment file; print its plan. Exit 2 with a message naming "
         "the file, key, value and what is allowed if it is invalid.",
     )
-    val.add_argument("file", metavar="FILE", help="experiment file (TOML)")
+    val.add_argument("file", metavar="FILE", help="experiment file (TOML) or shipped name")
     val.add_argument("--replicates", metavar="N", type=_positive_int, help="as for run")
 
     sub.add_parser(
         "list",
         help="list presets, principles, parameters and shipped experiments",
         description="List rule-set presets, design principles with explanations, scenario "
-        "parameters with defaults and ranges, and the experiments shipped in experiments/.",
+        "parameters with defaults and ranges, and the experiments shipped with the package "
+        "(run one by name: commons run fortress_vs_shared).",
     )
     return parser
 
 
 def _cmd_run(args) -> int:
+    from sim.experiment.report import build_report
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
 
@@ -137,8 +147,9 @@ def _cmd_run(args) -> int:
         threads=args.threads,
         force=args.force,
         quiet=args.quiet,
-        report=not args.no_report,
     )
+    if not args.no_report:
+        build_report(out, quiet=args.quiet)
     if not args.quiet:
         if not args.no_report:
             print_comparison(out)
@@ -161,7 +172,8 @@ def _num(value: float) -> str:
 
 
 def print_comparison(folder: Path, outcomes=HEADLINE_OUTCOMES) -> None:
-    """Print the report's comparison (mean and 95% CI per rule set) as a table on stdout."""
+    """Print the report's comparison (mean and CI per rule set, at the experiment's confidence
+    level) as a table on stdout."""
     import pandas as pd
 
     path = Path(folder) / "tables" / "comparison.csv"
@@ -179,7 +191,10 @@ def print_comparison(folder: Path, outcomes=HEADLINE_OUTCOMES) -> None:
     }
     widths = [max(len(o), *(len(cells.get((r, o), "")) for r in rules)) for o in shown]
     first = max(len("rule set"), *(len(r) for r in rules))
-    print("\nMean over replicates [95% bootstrap CI] (full tables in report.md):")
+    from sim.analysis.tables import fmt_level
+
+    ci = f"{fmt_level(float(table['level'].iloc[0]))} bootstrap CI" if "level" in table else "CI"
+    print(f"\nMean over replicates [{ci}] (full tables in report.md):")
     print(
         "  ".join(
             ["rule set".ljust(first)] + [o.ljust(w) for o, w in zip(shown, widths, strict=True)]
@@ -247,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from sim.core.params import ParameterError
+    from sim.experiment.extras import MissingExtra
     from sim.experiment.spec import ExperimentError
 
     handlers = {
@@ -260,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ExperimentError, ParameterError) as exc:
         print(f"commons {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MissingExtra as exc:
+        print(f"commons {args.command}: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print(
             f"commons {args.command}: interrupted; run the same command again to resume",

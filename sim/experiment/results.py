@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment.runner import MANIFEST, chunk_path, read_manifest
+from sim.experiment.store import MANIFEST, chunk_path, read_manifest
 
 
 @dataclass

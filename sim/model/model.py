@@ -6,11 +6,11 @@ import mesa
 import numpy as np
 
 from sim.core import submodels
+from sim.core.checks import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
 from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
 from sim.core.measures import measure, summarize
 from sim.core.params import ParameterError, check_scenario, pack, validate
 from sim.core.rules import RuleSet, resolve
-from sim.core.seeds import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
 from sim.core.state import as_ref, build_world
 from sim.engine import kernel
 

@@ -1,0 +1,173 @@
+"""The statistics of the project: one implementation used by the report, the app and validation.
+
+Every interval takes its confidence `level` (for example 0.95) as an argument; nothing here
+assumes 95%. Bootstrap resampling is seeded: the generator of a named quantity is
+``numpy.random.default_rng([seed % 2**63, zlib.crc32(tag)])``, so each number can be recomputed
+alone from the runs, the base seed and its tag.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+# Fan charts: the median and these bands of runs, outer band first (light, then dark).
+FAN_BANDS = ((0.10, 0.90), (0.25, 0.75))
+# Every quantile a fan chart needs, ascending: the bands' bounds and the median.
+FAN_QUANTILES = tuple(sorted({0.5, *(q for band in FAN_BANDS for q in band)}))
+
+
+def seeded_rng(seed: int, tag: str) -> np.random.Generator:
+    """The generator of one named quantity.
+
+    Args:
+        seed: The base seed (of the experiment or the runs); taken modulo 2**63.
+        tag: The quantity's name, for example ``"mean|population_health|fortress|0"``.
+
+    Returns:
+        ``numpy.random.default_rng([seed % 2**63, zlib.crc32(tag)])``.
+    """
+    return np.random.default_rng([int(seed) % 2**63, zlib.crc32(tag.encode("utf-8"))])
+
+
+def _tails(level: float) -> tuple[float, float]:
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level={level!r}: a confidence level lies strictly between 0 and 1")
+    alpha = (1.0 - level) / 2.0
+    return alpha, 1.0 - alpha
+
+
+def percentile_interval(samples, level: float, axis: int = 0):
+    """The central `level` percentile interval of samples (linear interpolation).
+
+    Args:
+        samples: Values, for example bootstrap means or bootstrap crossings.
+        level: Confidence level in (0, 1).
+        axis: The axis of the samples.
+
+    Returns:
+        (low, high): floats for 1-D samples, else arrays without `axis`.
+    """
+    lo, hi = np.quantile(np.asarray(samples, dtype=float), _tails(level), axis=axis)
+    if np.ndim(lo) == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def bootstrap_mean_ci(x, level: float, resamples: int, seed: int, tag: str):
+    """Percentile bootstrap confidence interval of a mean over runs.
+
+    Draws ``resamples`` resamples of the n runs with replacement (indices
+    ``seeded_rng(seed, tag).integers(0, n, size=(resamples, n))``) and takes the central
+    `level` interval of their means.
+
+    Args:
+        x: Runs along the first axis; further axes (for example months) get one interval each.
+        level: Confidence level in (0, 1).
+        resamples: Number of bootstrap resamples.
+        seed: Base seed.
+        tag: Name of the quantity (see `seeded_rng`).
+
+    Returns:
+        (low, high): floats for 1-D x, else arrays of shape ``x.shape[1:]``; NaN without runs.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    if n == 0:
+        nan = math.nan if x.ndim == 1 else np.full(x.shape[1:], math.nan)
+        return nan, nan
+    idx = seeded_rng(seed, tag).integers(0, n, size=(int(resamples), n))
+    return percentile_interval(x[idx].mean(axis=1), level, axis=0)
+
+
+def paired_difference_ci(x, y, level: float, resamples: int, seed: int, tag: str):
+    """Bootstrap confidence interval of mean(x - y) over paired runs.
+
+    Run j of x and run j of y share their random numbers (common random numbers), so the pairs
+    (x_j, y_j) are resampled together: the bootstrap of the mean of the differences.
+
+    Args:
+        x: Runs of the treatment, runs along the first axis.
+        y: Runs of the reference, same shape and order as x.
+        level: Confidence level in (0, 1).
+        resamples: Number of bootstrap resamples.
+        seed: Base seed.
+        tag: Name of the quantity (see `seeded_rng`).
+
+    Returns:
+        (mean difference, low, high), floats for 1-D input, else arrays.
+    """
+    d = np.asarray(x, dtype=float) - np.asarray(y, dtype=float)
+    lo, hi = bootstrap_mean_ci(d, level, resamples, seed, tag)
+    mean = d.mean(axis=0) if len(d) else math.nan
+    return (float(mean) if np.ndim(mean) == 0 else mean), lo, hi
+
+
+def t_interval(x, level: float) -> tuple[float, float, float]:
+    """Mean and its Student t confidence interval.
+
+    Args:
+        x: Independent observations.
+        level: Confidence level in (0, 1).
+
+    Returns:
+        (mean, low, high); low = high = mean with fewer than two values or no spread.
+    """
+    x = np.asarray(x, dtype=float)
+    m = float(x.mean()) if len(x) else math.nan
+    if len(x) < 2 or float(x.std(ddof=1)) == 0.0:
+        return m, m, m
+    half = float(
+        _scipy_stats.t.ppf(_tails(level)[1], len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    )
+    return m, m - half, m + half
+
+
+def cliffs_delta(x, y) -> tuple[float, float]:
+    """Cliff's delta of x against y and the two-sided Mann-Whitney U p value.
+
+    delta = P(X > Y) - P(X < Y) = 2U / (n_x n_y) - 1 with U the Mann-Whitney statistic of x
+    (``scipy.stats.mannwhitneyu``, method "auto").
+
+    Args:
+        x: Runs of one rule set.
+        y: Runs of the other.
+
+    Returns:
+        (delta, p); (0, 1) when both samples are the same constant; NaN when either is empty.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(x) == 0 or len(y) == 0:
+        return math.nan, math.nan
+    if np.all(x == x[0]) and np.all(y == y[0]) and x[0] == y[0]:
+        return 0.0, 1.0
+    res = _scipy_stats.mannwhitneyu(x, y, alternative="two-sided")
+    return 2.0 * float(res.statistic) / (len(x) * len(y)) - 1.0, float(res.pvalue)
+
+
+def fan_quantiles(values, axis: int = 0) -> dict[float, np.ndarray]:
+    """The quantiles a fan chart draws (`FAN_QUANTILES`), over runs.
+
+    Args:
+        values: Runs along `axis` (for example an array of replicates x months).
+        axis: The axis of the runs.
+
+    Returns:
+        {quantile: array without `axis`} for every quantile in `FAN_QUANTILES`.
+    """
+    q = np.quantile(np.asarray(values, dtype=float), FAN_QUANTILES, axis=axis)
+    return dict(zip(FAN_QUANTILES, q, strict=True))
+
+
+def fan_description() -> str:
+    """The bands of `FAN_BANDS` in words, inner band first: '25-75% (dark) and 10-90% (light)'."""
+    shades = ["light", *["dark"] * (len(FAN_BANDS) - 1)]
+    parts = [
+        f"{100 * lo:.0f}-{100 * hi:.0f}% ({shade})"
+        for (lo, hi), shade in zip(FAN_BANDS, shades, strict=True)
+    ]
+    return " and ".join(reversed(parts))

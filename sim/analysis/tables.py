@@ -1,0 +1,55 @@
+"""Markdown tables and number formatting shared by the report and the validation figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+
+def _cell(value) -> str:
+    """One cell: str(value) with '|' escaped and line breaks turned into spaces."""
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return text.replace("|", "\\|")
+
+
+def md_table(header: Sequence, rows: Iterable[Sequence]) -> str:
+    """A GitHub-flavoured Markdown table.
+
+    Args:
+        header: Column titles.
+        rows: Rows of cells (any values; each is shown as str(value)). '|' in a cell is escaped
+            and a line break becomes a space, so a cell never breaks the table.
+
+    Returns:
+        The table, without a trailing newline.
+    """
+    header = [_cell(h) for h in header]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def fmt(v: float) -> str:
+    """A number to 6 significant digits ('n/a' for None or NaN)."""
+    return "n/a" if _missing(v) else f"{v:.6g}"
+
+
+def fmt_p(p: float) -> str:
+    """A p value to 3 significant digits, '<1e-300' below that ('n/a' for None or NaN)."""
+    if _missing(p):
+        return "n/a"
+    return f"{p:.3g}" if p >= 1e-300 else "<1e-300"
+
+
+def fmt_ci(m: float, lo: float, hi: float, digits: int = 3) -> str:
+    """A mean and its interval: 'm [lo, hi]' with `digits` decimals."""
+    return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def fmt_level(level: float) -> str:
+    """A confidence level as a percentage: 0.95 -> '95%', 0.975 -> '97.5%'."""
+    return f"{100 * level:.10g}%"

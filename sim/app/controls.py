@@ -1,0 +1,239 @@
+"""The app's controls: each panel's rule set and design principles, the shared scenario (NHS
+place or laboratory game), and step / play / pause / reset."""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from sim.app.settings import (
+    GAMES,
+    MAX_LIVE_MONTHS,
+    PRESET_LABELS,
+    PRINCIPLE_LABELS,
+    SIDE_COLOURS,
+    SIDE_TITLES,
+    describe_rules,
+)
+from sim.app.state import SPEEDS, ComparisonState
+from sim.core.params import parameter
+from sim.core.rules import PRESETS, PRINCIPLES
+
+LABEL_TO_PRESET = {label: key for key, label in PRESET_LABELS.items()}
+LABEL_TO_GAME = {label: key for key, label in GAMES.items()}
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:+.1f}%"
+
+
+# --------------------------------------------------------------------------- panel controls
+@solara.component
+def Principle(state: ComparisonState, side: str, principle: str):
+    rules = state.rules[side].value
+    on = rules.principles_on()[principle]
+    spec = PRINCIPLES[principle]
+    full = PRESETS["shared_governance"]
+    partial = [
+        f"{lv.replace('_', ' ')} {getattr(rules, lv)}"
+        for lv in spec["levers"]
+        if on and getattr(rules, lv) != getattr(full, lv)
+    ]
+    with solara.Column(gap="0px"):
+        solara.Switch(
+            label=PRINCIPLE_LABELS[principle],
+            value=on,
+            on_value=lambda value: state.set_principle(side, principle, value),
+            color="primary",
+            classes=[f"cc-switch-{side}-{principle}"],
+        )
+        note = spec["explain"] + (f" Partly on here: {', '.join(partial)}." if partial else "")
+        solara.HTML(tag="div", unsafe_innerHTML=note, classes=["cc-explain"])
+
+
+@solara.component
+def RulesPanel(state: ComparisonState, side: str):
+    rules = state.rules[side].value
+    preset = state.preset[side].value
+    current = describe_rules(rules)
+    changed = "" if current == preset else " (modified)"
+    with solara.Card(
+        title=f"{SIDE_TITLES[side]}: {PRESET_LABELS.get(preset, preset)}{changed}",
+        style={"border-top": f"6px solid {SIDE_COLOURS[side]}"},
+        classes=[f"cc-panel-{side}"],
+    ):
+        solara.Select(
+            label="Start from a rule set",
+            values=list(PRESET_LABELS.values()),
+            value=PRESET_LABELS[preset],
+            on_value=lambda label: state.set_preset(side, LABEL_TO_PRESET[label]),
+        )
+        solara.Markdown(
+            "Switch each design principle on (as in shared governance) or off (as in fortress). "
+            "Ham & Alderwick: The King's Fund's ten principles; Ostrom: the eight principles "
+            "of long-enduring commons.",
+            style={"font-size": "0.8rem"},
+        )
+        with solara.Column(classes=["cc-principles"], gap="0px"):
+            for principle in PRINCIPLES:
+                Principle(state, side, principle)
+
+
+# --------------------------------------------------------------------------- scenario controls
+@solara.component
+def NHSScenarioControls(state: ComparisonState):
+    # Long but flat: one slider and its help line per scenario control, in page order.
+    sc = state.scenario.value
+    need = parameter("need_growth")
+    ageing = parameter("ageing")
+    places = parameter("n_places")
+    with solara.Card(title="Scenario (shared by both panels)"):
+        with solara.Columns([1, 1, 1]):
+            with solara.Column():
+                solara.SliderFloat(
+                    "Funding gap",
+                    value=round(100 * sc.funding_gap, 2),
+                    min=-10.0,
+                    max=30.0,
+                    step=0.5,
+                    on_value=lambda v: state.set_scenario(funding_gap=round(v / 100, 4)),
+                )
+                solara.Text(
+                    f"Funding pressure: need grows {_pct(sc.need_growth + sc.ageing)} a year, "
+                    f"the budget {_pct(sc.budget_growth)}: a gap of "
+                    f"{100 * sc.funding_gap:+.1f} points a year (0 = budget keeps pace).",
+                    classes=["cc-help"],
+                )
+            with solara.Column():
+                solara.SliderFloat(
+                    "Need growth",
+                    value=round(100 * sc.need_growth, 2),
+                    min=100 * need.low,
+                    max=100 * need.high,
+                    step=0.5,
+                    on_value=lambda v: state.set_scenario(need_growth=round(v / 100, 4)),
+                )
+                solara.Text(
+                    f"Need growth from multimorbidity: {_pct(sc.need_growth)} a year.",
+                    classes=["cc-help"],
+                )
+                solara.SliderFloat(
+                    "Ageing",
+                    value=round(100 * sc.ageing, 2),
+                    min=100 * ageing.low,
+                    max=100 * ageing.high,
+                    step=0.5,
+                    on_value=lambda v: state.set_scenario(ageing=round(v / 100, 4)),
+                )
+                solara.Text(
+                    f"Extra need from an ageing population: {_pct(sc.ageing)} a year.",
+                    classes=["cc-help"],
+                )
+            with solara.Column():
+                solara.SliderInt(
+                    "Places",
+                    value=sc.n_places,
+                    min=int(places.low),
+                    max=int(places.high),
+                    on_value=lambda v: state.set_scenario(n_places=int(v)),
+                )
+                solara.Text(
+                    f"{sc.n_places} place(s) in one integrated care system.", classes=["cc-help"]
+                )
+                solara.InputInt(
+                    "Seed (same seed, same run)",
+                    value=sc.seed,
+                    on_value=lambda v: state.set_scenario(seed=v),
+                )
+        solara.Text(
+            "Each place has an acute trust, community and mental health trusts, a primary care "
+            "network and social care; one ambulance trust serves every place. Money in GBP "
+            "million; time in months. Changing a control re-runs both panels to the current "
+            "month.",
+            classes=["cc-help"],
+        )
+
+
+@solara.component
+def GameScenarioControls(state: ComparisonState):
+    sc = state.scenario.value
+    players = parameter("n_appropriators")
+    with solara.Card(title="Game (shared by both panels)"):
+        with solara.Columns([2, 1, 1]):
+            solara.Select(
+                label="Laboratory game",
+                values=list(GAMES.values()),
+                value=GAMES[sc.game],
+                on_value=lambda label: state.set_scenario(game=LABEL_TO_GAME[label]),
+            )
+            solara.SliderInt(
+                "Players",
+                value=sc.n_players,
+                min=int(players.low),
+                max=int(players.high),
+                on_value=lambda v: state.set_scenario(n_players=int(v)),
+            )
+            solara.InputInt("Seed", value=sc.seed, on_value=lambda v: state.set_scenario(seed=v))
+        if sc.game == "classroom_commons":
+            solara.Markdown(
+                "Each round every player splits 25 tokens between an outside market (5 cents a "
+                "token) and a common pool whose group return is 23X - 0.25X^2 cents for X tokens "
+                "in total. Selfish players end near the **Nash equilibrium** (64 tokens with 8 "
+                "players); the group earns most at the **social optimum** (36 tokens). "
+                "Efficiency is the share of that maximum rent the group keeps.",
+                style={"font-size": "0.85rem"},
+            )
+        else:
+            solara.Markdown(
+                "Each round every player keeps or gives tokens from 20 to a public account that "
+                "returns 0.4 a token to every member. Without sanctions contributions start near "
+                "half and decay; with sanctions they are sustained (Fehr & Gaechter 2000).",
+                style={"font-size": "0.85rem"},
+            )
+
+
+# --------------------------------------------------------------------------- run controls
+@solara.component
+def RunControls(state: ComparisonState):
+    unit = "month" if state.kind == "place_system" else "round"
+    month = state.month.value
+    playing = state.playing.value
+    blocked = bool(state.error.value) or state.view.value is None
+
+    def play_loop():
+        state.play_loop()
+
+    solara.lab.use_task(play_loop, dependencies=[playing])
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(
+            "Step",
+            icon_name="mdi-step-forward",
+            on_click=lambda: state.step(1),
+            disabled=blocked or playing,
+            color="primary",
+            outlined=True,
+        )
+        solara.Button(
+            "Play",
+            icon_name="mdi-play",
+            on_click=lambda: state.playing.set(True),
+            disabled=blocked or playing or month >= MAX_LIVE_MONTHS,
+            color="primary",
+        )
+        solara.Button(
+            "Pause",
+            icon_name="mdi-pause",
+            on_click=lambda: state.playing.set(False),
+            disabled=not playing,
+            outlined=True,
+        )
+        solara.Button("Reset", icon_name="mdi-restore", on_click=state.reset, outlined=True)
+        solara.Text(f"Speed ({unit}s a second):", classes=["cc-help"])
+        solara.ToggleButtonsSingle(value=state.speed, values=list(SPEEDS), dense=True)
+        years = f" = {month / 12:.1f} years" if unit == "month" else ""
+        solara.HTML(
+            tag="b",
+            unsafe_innerHTML=f"{unit.capitalize()} {month}{years}",
+            classes=["cc-month"],
+        )

@@ -1,0 +1,145 @@
+"""Figure helpers shared by the app's live and replicate views: PNG encoding, the measures each
+view plots, axes styling, the commons game's reference lines, and the organisation network.
+Matplotlib's object-oriented API only (no pyplot, no backend switch)."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import networkx as nx
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from sim.app.settings import SIDE_COLOURS, SIDES
+from sim.model import CareSystem
+
+PNG_OPTIONS = {"pil_kwargs": {"compress_level": 1}}  # fast to encode; the page is local
+
+
+def png(fig: Figure, dpi: int = 72) -> bytes:
+    """The figure as PNG bytes (what the page shows and the PNG export downloads)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, **PNG_OPTIONS)
+    return buf.getvalue()
+
+
+# (measure(s), title, unit label, scale) of the live NHS plots.
+LIVE_PLOTS = (
+    (("pool_balance", "system_deficit"), "Pool balance and system deficit", "GBP million", 1.0),
+    (("population_health",), "Population health", "index, 0 to 1", 1.0),
+    (("acute_share",), "Acute share of spend", "% of payments", 100.0),
+    (("unmet_need",), "Unmet need", "% of need not met", 100.0),
+    (("mean_cooperation",), "Mean cooperation", "0 fortress .. 1 cooperative", 1.0),
+    (("mean_trust",), "Mean trust between partners", "0 .. 1", 1.0),
+)
+GAME_PLOTS = {
+    "classroom_commons": (
+        (("total_appropriation",), "Total appropriation from the commons", "tokens a round", 1.0),
+        (("efficiency",), "Efficiency", "% of the maximum rent", 100.0),
+        (("mean_cooperation",), "Mean cooperation", "0 .. 1", 1.0),
+    ),
+    "public_goods": (
+        (("mean_contribution",), "Contribution to the public account", "% of endowment", 100.0),
+        (("mean_cooperation",), "Mean cooperation", "0 .. 1", 1.0),
+        (("mean_trust",), "Mean trust between players", "0 .. 1", 1.0),
+    ),
+}
+LINE_STYLES = ("-", "--")
+EDGE_RGB = (0.1, 0.1, 0.35)
+
+
+def plots_for(scenario: str):
+    return LIVE_PLOTS if scenario == "place_system" else GAME_PLOTS[scenario]
+
+
+def time_label(scenario: str) -> str:
+    return "month" if scenario == "place_system" else "round"
+
+
+def grid_axes(fig: Figure, n: int, ncols: int = 3):
+    nrows = math.ceil(n / ncols)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return axes[:n]
+
+
+def style_axes(ax, title: str, unit: str, xlabel: str) -> None:
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(unit, fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax.grid(alpha=0.3)
+
+
+def panel_legend(fig: Figure, labels: dict, extra=()) -> None:
+    handles = [Line2D([], [], color=SIDE_COLOURS[s], lw=2.2, label=labels[s]) for s in SIDES]
+    fig.legend(
+        handles=[*handles, *extra],
+        loc="upper center",
+        ncol=2 + len(extra),
+        fontsize=8.5,
+        frameon=False,
+    )
+
+
+def nash_and_optimum(model: CareSystem) -> tuple[float, float]:
+    """Total appropriation at the Nash equilibrium and at the social optimum (commons game)."""
+    from sim.core.submodels import commons_nash, commons_optimum
+
+    n = float(model.params["n_appropriators"])
+    return float(commons_nash.py_func(model.p, n)), float(commons_optimum.py_func(model.p))
+
+
+def reference_lines(ax, nash: float, optimum: float) -> None:
+    ax.axhline(nash, color="black", ls=":", lw=1.2, label=f"Nash equilibrium ({nash:.3g})")
+    ax.axhline(optimum, color="#2a9d3c", ls="-.", lw=1.2, label=f"Social optimum ({optimum:.3g})")
+    ax.legend(fontsize=7, frameon=False, loc="upper right")
+
+
+def place_layout(model: CareSystem) -> dict[int, tuple[float, float]]:
+    """Places on a ring, each place's organisations around it; system-wide services in the middle
+    (in the laboratory games, the players on one circle)."""
+    trusts = model.trusts
+    n_places = max(1, len(model.places))
+    by_place: dict[int, list[int]] = {}
+    for i, t in enumerate(trusts):
+        key = t.place if model.scenario == "place_system" else 0
+        by_place.setdefault(key, []).append(i)
+    pos = {}
+    ring = 0.0 if n_places == 1 else 1.0
+    small = 1.0 if n_places == 1 else min(0.35, 2.6 / n_places)
+    for place, members in by_place.items():
+        if model.scenario != "place_system":
+            centre, radius = (0.0, 0.0), 1.0
+        elif place < 0:
+            centre, radius = (0.0, 0.0), (0.12 if len(members) > 1 else 0.0)
+        else:
+            angle = 2 * math.pi * place / n_places
+            centre, radius = (ring * math.cos(angle), ring * math.sin(angle)), small
+        for k, i in enumerate(members):
+            a = 2 * math.pi * k / max(1, len(members)) + 0.3
+            pos[i] = (centre[0] + radius * math.cos(a), centre[1] + radius * math.sin(a))
+    return pos
+
+
+def trust_graph(model: CareSystem) -> nx.Graph:
+    """Organisations as nodes (kind, balance, cooperation), partnerships as edges (mean trust)."""
+    g = nx.Graph()
+    index = {t.unique_id: i for i, t in enumerate(model.trusts)}
+    for i, t in enumerate(model.trusts):
+        g.add_node(i, kind=t.kind, balance=t.balance, cooperation=t.cooperation, place=t.place)
+    for i, t in enumerate(model.trusts):
+        for uid, trust in t.partners().items():
+            j = index.get(uid)
+            if j is None or j == i:
+                continue
+            if g.has_edge(i, j):
+                g.edges[i, j]["trust"] = 0.5 * (g.edges[i, j]["trust"] + float(trust))
+            else:
+                g.add_edge(i, j, trust=float(trust))
+    return g

@@ -1,0 +1,323 @@
+"""The live view: two runs of one scenario stepped side by side (`LivePair`) and their figures,
+built once and updated in place after each step (`LiveView`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from sim.app.figures import (
+    EDGE_RGB,
+    LINE_STYLES,
+    grid_axes,
+    nash_and_optimum,
+    panel_legend,
+    place_layout,
+    plots_for,
+    png,
+    reference_lines,
+    style_axes,
+    time_label,
+    trust_graph,
+)
+from sim.app.settings import (
+    KIND_COLOURS,
+    MAX_LIVE_MONTHS,
+    SIDE_COLOURS,
+    SIDE_TITLES,
+    SIDES,
+    describe_rules,
+    rules_label,
+)
+from sim.core.constants import MEASURES
+from sim.core.constants import M as MI
+from sim.core.rules import RuleSet
+from sim.model import CareSystem
+
+
+# --------------------------------------------------------------------------- live runs
+@dataclass
+class LivePair:
+    """Two runs of one scenario side by side, stepped together (one step = one month/round)."""
+
+    left: RuleSet
+    right: RuleSet
+    scenario: str = "place_system"
+    params: dict = field(default_factory=dict)
+    seed: int = 1
+    models: dict = field(init=False)
+
+    def __post_init__(self):
+        self.models = {
+            side: CareSystem(
+                rules=rules, scenario=self.scenario, seed=int(self.seed), **self.params
+            )
+            for side, rules in (("left", self.left), ("right", self.right))
+        }
+        self.positions = {side: None for side in SIDES}
+
+    @property
+    def month(self) -> int:
+        return self.models["left"].month
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(int(n)):
+            if self.month >= MAX_LIVE_MONTHS:
+                return
+            for model in self.models.values():
+                model.step()
+
+    def rebuilt(self, **changes) -> LivePair:
+        """A fresh pair with some settings changed, stepped to this pair's month."""
+        new = LivePair(
+            left=changes.get("left", self.left),
+            right=changes.get("right", self.right),
+            scenario=changes.get("scenario", self.scenario),
+            params=changes.get("params", self.params),
+            seed=changes.get("seed", self.seed),
+        )
+        new.step(changes.get("month", self.month))
+        return new
+
+    def history(self, side: str) -> np.ndarray:
+        return self.models[side].history
+
+    def frame(self) -> pd.DataFrame:
+        """Every measure of both runs, one row per panel and month (the CSV export)."""
+        parts = []
+        for side in SIDES:
+            model = self.models[side]
+            df = pd.DataFrame(model.history, columns=list(MEASURES))
+            df.insert(0, "month", np.arange(1, len(df) + 1))
+            df.insert(0, "seed", self.seed)
+            df.insert(0, "scenario", self.scenario)
+            df.insert(0, "rules", describe_rules(model.rules))
+            df.insert(0, "panel", SIDE_TITLES[side])
+            for key, value in self.params.items():
+                df[key] = value
+            for lever, value in model.rules.levers().items():
+                df[f"lever_{lever}"] = value
+            parts.append(df)
+        return pd.concat(parts, ignore_index=True)
+
+    def csv(self) -> bytes:
+        return self.frame().to_csv(index=False).encode()
+
+
+class LiveView:
+    """The live figures of a `LivePair`, built once and updated in place after each step.
+
+    `series` holds one axes per measure with both panels' lines; `organisations` holds each
+    panel's network of organisations (coloured by kind, edges shaded by trust) above each
+    organisation's financial balance. `images()` renders both as PNG bytes.
+    """
+
+    def __init__(self, pair: LivePair, dpi: int = 72, labels: dict | None = None):
+        self.pair = pair
+        self.dpi = dpi
+        self.plots = plots_for(pair.scenario)
+        self.labels = labels or {s: rules_label(pair.models[s].rules, s) for s in SIDES}
+        self.reference = None
+        self._build_series()
+        self._build_organisations()
+        self.update()
+
+    # -- series
+    def _build_series(self) -> None:
+        nrows = math.ceil(len(self.plots) / 3)
+        fig = Figure(figsize=(12.0, 0.35 + 2.55 * nrows), dpi=self.dpi)
+        fig.subplots_adjust(
+            left=0.06,
+            right=0.99,
+            top=1 - 0.62 / fig.get_figheight(),
+            bottom=0.42 / fig.get_figheight(),
+            wspace=0.28,
+            hspace=0.55,
+        )
+        self.series_fig = fig
+        self.series_axes = grid_axes(fig, len(self.plots))
+        self.lines: dict[tuple[str, str], Line2D] = {}
+        xlabel = time_label(self.pair.scenario)
+        last_row = len(self.plots) - 3
+        for k_ax, (ax, (names, title, unit, _scale)) in enumerate(
+            zip(self.series_axes, self.plots, strict=True)
+        ):
+            for side in SIDES:
+                for k, name in enumerate(names):
+                    (line,) = ax.plot([], [], LINE_STYLES[k], color=SIDE_COLOURS[side], lw=1.8)
+                    self.lines[(side, name)] = line
+            style_axes(
+                ax, title, unit, xlabel if k_ax >= last_row else ""
+            )  # x label on the last row
+            if len(names) > 1:
+                ax.legend(
+                    handles=[
+                        Line2D(
+                            [], [], color="#444444", ls=LINE_STYLES[k], label=n.replace("_", " ")
+                        )
+                        for k, n in enumerate(names)
+                    ],
+                    fontsize=7,
+                    frameon=False,
+                    loc="lower left",
+                )
+            if self.pair.scenario == "classroom_commons" and names == ("total_appropriation",):
+                self.reference = (ax, *nash_and_optimum(self.pair.models["left"]))
+                reference_lines(*self.reference)
+        panel_legend(fig, self.labels)
+
+    # -- organisations
+    def _build_organisations(self) -> None:
+        fig = Figure(figsize=(12.0, 5.6), dpi=self.dpi)
+        fig.subplots_adjust(left=0.07, right=0.99, top=0.88, bottom=0.07, wspace=0.12, hspace=0.3)
+        grid = fig.add_gridspec(2, 2, height_ratios=(1.6, 1.0))
+        self.org_fig = fig
+        self.net_axes, self.bal_axes = {}, {}
+        self.edge_collections, self.bar_collections = {}, {}
+        self.net_titles, self.bal_titles = {}, {}
+        self.graph_edges = {}
+        share = None
+        for col, side in enumerate(SIDES):
+            ax = fig.add_subplot(grid[0, col])
+            bax = fig.add_subplot(grid[1, col], sharey=share)
+            share = share or bax
+            self._build_network(side, ax)
+            self._build_balances(side, bax)
+        self.bal_axes["left"].set_ylabel(
+            "balance, GBP million\n(reserve + / deficit -)"
+            if self.pair.scenario == "place_system"
+            else "tokens this round",
+            fontsize=8,
+        )
+        kinds_present = sorted({t.kind for m in self.pair.models.values() for t in m.trusts})
+        handles = [Patch(color=KIND_COLOURS[k], label=k.replace("_", " ")) for k in kinds_present]
+        handles += [
+            Line2D([], [], color=(*EDGE_RGB, 0.9), lw=2.6, label="high trust"),
+            Line2D([], [], color=(*EDGE_RGB, 0.15), lw=0.6, label="low trust"),
+        ]
+        fig.legend(
+            handles=handles, loc="upper center", ncol=len(handles), fontsize=8, frameon=False
+        )
+
+    def _build_network(self, side: str, ax) -> None:
+        """One panel's organisations as dots (coloured by kind), partners joined by lines."""
+        model = self.pair.models[side]
+        self.net_axes[side] = ax
+        pos = place_layout(model)
+        self.pair.positions[side] = pos
+        edges = list(trust_graph(model).edges())
+        self.graph_edges[side] = edges
+        lc = LineCollection([(pos[a], pos[b]) for a, b in edges], zorder=1)
+        ax.add_collection(lc)
+        self.edge_collections[side] = lc
+        xy = np.array([pos[i] for i in range(len(model.trusts))])
+        size = 110 if len(xy) <= 40 else max(10, 4000 / len(xy))
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=size,
+            c=[KIND_COLOURS[t.kind] for t in model.trusts],
+            edgecolors="white",
+            linewidths=0.6,
+            zorder=2,
+        )
+        ax.set_aspect("equal")
+        ax.margins(0.08)
+        ax.axis("off")
+        self.net_titles[side] = ax.set_title("", fontsize=9, color=SIDE_COLOURS[side])
+
+    def _build_balances(self, side: str, bax) -> None:
+        """One panel's bars: each organisation's balance (or each player's tokens)."""
+        model = self.pair.models[side]
+        self.bal_axes[side] = bax
+        n = len(model.trusts)
+        bars = LineCollection(
+            [((i, 0.0), (i, 0.0)) for i in range(n)],
+            colors=[KIND_COLOURS[t.kind] for t in model.trusts],
+            linewidths=max(1.0, min(14.0, 500.0 / max(1, n))),
+        )
+        bax.add_collection(bars)
+        self.bar_collections[side] = bars
+        bax.axhline(0, color="black", lw=0.8)
+        bax.set_xlim(-1, n)
+        bax.set_xticks([])
+        bax.set_xlabel("organisations (coloured by kind)", fontsize=8)
+        bax.tick_params(labelsize=7)
+        bax.yaxis.set_major_locator(MaxNLocator(4))
+        bax.grid(axis="y", alpha=0.3)
+        self.bal_titles[side] = bax.set_title("", fontsize=9, color=SIDE_COLOURS[side])
+
+    # -- updates
+    def update(self) -> None:
+        """Push the runs' current state into the figures."""
+        self._update_series()
+        low, high = 0.0, 0.0
+        for side in SIDES:
+            self._update_network(side)
+            values = self._update_balances(side)
+            if len(values):
+                low, high = min(low, values.min()), max(high, values.max())
+        pad = 0.08 * (high - low) or 1.0
+        self.bal_axes["left"].set_ylim(low - pad, high + pad)
+
+    def _update_series(self) -> None:
+        month = self.pair.month
+        for (side, name), line in self.lines.items():
+            hist = self.pair.history(side)
+            scale = next(sc for names, *_, sc in self.plots if name in names)
+            line.set_data(np.arange(1, len(hist) + 1), hist[:, MI[name]] * scale)
+        for ax in self.series_axes:
+            ax.relim()
+            ax.autoscale_view()
+            ax.set_xlim(0, max(12, month))
+        if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
+            ax, nash, optimum = self.reference
+            top = max(ax.get_ylim()[1], nash, optimum)
+            ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.25 * top)
+
+    def _update_network(self, side: str) -> None:
+        model = self.pair.models[side]
+        g = trust_graph(model)
+        trusts = np.clip([g.edges[a, b]["trust"] for a, b in self.graph_edges[side]], 0, 1)
+        lc = self.edge_collections[side]
+        lc.set_colors([(*EDGE_RGB, 0.08 + 0.85 * t) for t in trusts])
+        lc.set_linewidths(0.4 + 2.2 * trusts if len(trusts) else 1.0)
+        mean_trust = float(np.mean(trusts)) if len(trusts) else 0.0
+        mean_coop = float(np.mean([t.cooperation for t in model.trusts]))
+        self.net_titles[side].set_text(
+            f"{self.labels[side]}: mean trust {mean_trust:.2f}, cooperation {mean_coop:.2f}"
+        )
+
+    def _update_balances(self, side: str) -> np.ndarray:
+        model = self.pair.models[side]
+        if self.pair.scenario == "place_system":
+            values = np.array([t.balance for t in model.trusts])
+            what = f"{int((values < 0).sum())} of {len(values)} organisations in deficit"
+        elif self.pair.scenario == "classroom_commons":
+            values = np.array([t.claim for t in model.trusts])
+            what = "tokens each player put in the commons"
+        else:
+            endowment = float(model.params["endowment"])
+            values = np.array([endowment - t.claim for t in model.trusts])
+            what = "tokens each player gave to the public account"
+        self.bar_collections[side].set_segments([((i, 0.0), (i, v)) for i, v in enumerate(values)])
+        self.bal_titles[side].set_text(f"{self.labels[side]}: {what}")
+        return values
+
+    def step(self, n: int = 1) -> None:
+        self.pair.step(n)
+        self.update()
+
+    def images(self) -> dict[str, bytes]:
+        return {
+            "series": png(self.series_fig, self.dpi),
+            "organisations": png(self.org_fig, self.dpi),
+        }

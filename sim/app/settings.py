@@ -1,0 +1,150 @@
+"""The app's settings: panels, labels and colours, rule sets from presets and switches, and the
+scenario controls turned into model parameters (no user-interface code, no figures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.core.params import ParameterError, parameter, validate
+from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
+
+SIDES = ("left", "right")
+DEFAULT_PRESETS = {"left": "fortress", "right": "shared_governance"}
+# Fortress-like panel red-ish, shared-governance-like panel blue-ish (colour-blind safe pair).
+SIDE_COLOURS = {"left": "#c0392b", "right": "#1f5fa8"}
+SIDE_TITLES = {"left": "Panel A", "right": "Panel B"}
+KIND_COLOURS = {
+    "acute": "#d62728",
+    "community": "#2ca02c",
+    "mental_health": "#9467bd",
+    "primary_care": "#ff7f0e",
+    "ambulance": "#7f7f7f",
+    "social_care": "#17becf",
+    "participant": "#8c564b",
+}
+PRESET_LABELS = {
+    "fortress": "Fortress (each organisation for itself)",
+    "partnership_board": "Partnership board (shared vision, no teeth)",
+    "success_regime": "Success regime (plan imposed from above)",
+    "canterbury_alliance": "Canterbury alliance (one system, one budget)",
+    "shared_governance": "Shared governance (all design principles)",
+}
+PRINCIPLE_LABELS = {
+    "boundary": "Clear boundary and scope",
+    "partners": "The right partners",
+    "shared_vision": "Shared vision",
+    "agreed_shares": "Agreed shares of the pool",
+    "prevention": "Prevention slice",
+    "collective_choice": "Rules made together",
+    "system_leadership": "System leadership",
+    "conflict_resolution": "Conflict resolution",
+    "graduated_sanctions": "Graduated sanctions",
+    "monitoring": "Monitoring (open books)",
+    "pooled_funding": "Pooled, capitated budget",
+    "strategic_commissioning": "Strategic commissioning",
+    "dedicated_team": "Dedicated team",
+    "single_measures": "Single set of measures",
+    "right_to_organise": "Right to organise",
+    "nested_enterprises": "Nested enterprises",
+}
+GAMES = {
+    "classroom_commons": "Commons game (Ostrom, Gardner & Walker 1994)",
+    "public_goods": "Public goods game (Fehr & Gaechter 2000)",
+}
+MAX_LIVE_MONTHS = 600  # 50 years: the live view stops there
+
+
+# --------------------------------------------------------------------------- rule sets
+def panel_rules(preset: str, side: str) -> RuleSet:
+    """A preset's rule set, named for its panel (run_many needs distinct names)."""
+    if preset not in PRESETS:
+        raise ParameterError(f"preset={preset!r} is not a preset; allowed: {', '.join(PRESETS)}")
+    return PRESETS[preset].with_levers(name=side)
+
+
+def set_principle(rules: RuleSet, principle: str, on: bool) -> RuleSet:
+    """Switch one design principle on (levers as in shared_governance) or off (as in fortress)."""
+    if principle not in PRINCIPLES:
+        raise ParameterError(f"principle={principle!r} is not a design principle")
+    source = PRESETS["shared_governance"] if on else PRESETS["fortress"]
+    levers = {lv: getattr(source, lv) for lv in PRINCIPLES[principle]["levers"]}
+    return rules.with_levers(**levers)
+
+
+def describe_rules(rules: RuleSet) -> str:
+    """'fortress' if the levers are a preset's, else 'custom'."""
+    for name, preset in PRESETS.items():
+        if preset.levers() == rules.levers():
+            return name
+    return "custom"
+
+
+def rules_label(rules: RuleSet, side: str, preset: str | None = None) -> str:
+    """'Panel A: fortress', or 'Panel B: shared governance, modified' when changed from `preset`."""
+    kind = describe_rules(rules)
+    if preset is not None and kind != preset:
+        return f"{SIDE_TITLES[side]}: {preset.replace('_', ' ')}, modified"
+    return f"{SIDE_TITLES[side]}: {kind.replace('_', ' ')}"
+
+
+# --------------------------------------------------------------------------- scenario
+@dataclass(frozen=True)
+class Scenario:
+    """The shared scenario controls of the NHS view.
+
+    funding_gap is the funding pressure: need growth + ageing - budget growth (a year). The app
+    sets budget growth from it, so a larger gap means the pool grows more slowly than need.
+    """
+
+    funding_gap: float = 0.005
+    need_growth: float = 0.015
+    ageing: float = 0.01
+    n_places: int = 3
+    seed: int = 1
+
+    @property
+    def budget_growth(self) -> float:
+        return round(self.need_growth + self.ageing - self.funding_gap, 6)
+
+    def params(self) -> dict[str, float]:
+        """Model parameters; raises ParameterError with a plain-English message if impossible."""
+        kw = {
+            "budget_growth": self.budget_growth,
+            "need_growth": self.need_growth,
+            "ageing": self.ageing,
+            "n_places": self.n_places,
+        }
+        bg = parameter("budget_growth")
+        if not bg.low <= kw["budget_growth"] <= bg.high:
+            raise ParameterError(
+                f"This combination is impossible: a funding gap of {100 * self.funding_gap:.1f} "
+                f"points with need growth of {100 * self.need_growth:.1f}% and ageing of "
+                f"{100 * self.ageing:.1f}% a year means budget growth of "
+                f"{100 * kw['budget_growth']:.1f}% a year; the model allows budget growth from "
+                f"{100 * bg.low:.0f}% to {100 * bg.high:.0f}% a year. Reduce the gap or the "
+                f"need growth. (budget_growth={kw['budget_growth']:g} is out of range)"
+            )
+        validate("place_system", **kw)
+        check_seed_value(self.seed)
+        return kw
+
+
+@dataclass(frozen=True)
+class GameScenario:
+    """The shared controls of the teaching view (laboratory games)."""
+
+    game: str = "classroom_commons"
+    n_players: int = 8
+    seed: int = 1
+
+    def params(self) -> dict[str, float]:
+        kw = {"n_appropriators": self.n_players}
+        validate(self.game, **kw)
+        check_seed_value(self.seed)
+        return kw
+
+
+def check_seed_value(seed) -> int:
+    from sim.core.checks import check_seed
+
+    return check_seed(seed)

@@ -1,0 +1,58 @@
+"""Integer and seed checks: one helper each, used by every layer that takes them from a user.
+
+`check_int(value, name, low, high)` accepts a Python or NumPy integer (not a bool, not a float,
+not even 12.0) in [low, high]; `check_seed(value, name)` is `check_int` over the one range every
+seed and run key has: [0, MAX_SEED], the non-negative 64-bit integers (the kernel stores seeds and
+run keys as int64). Both raise `ParameterError` with one line naming the key, the value and what is
+allowed, and return a plain `int`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.params import ParameterError
+
+MAX_SEED = 2**63 - 1  # seeds and run keys are stored as int64; every entry point takes this range
+
+
+def _allowed(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"an integer in [{low}, {high}]"
+    if low is not None:
+        return f"an integer >= {low}"
+    if high is not None:
+        return f"an integer <= {high}"
+    return "an integer"
+
+
+def _show(value: object) -> str:
+    text = repr(value.item() if isinstance(value, np.generic) else value)  # -4, not np.int64(-4)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_int(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """`value` as an int if it is an integer (Python or NumPy, not bool) in [low, high].
+
+    A bound of None is open. Floats are refused even when whole (12.0): a count or a seed given as
+    a float has usually lost precision or meaning on the way.
+    """
+    allowed = _allowed(low, high)
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise ParameterError(
+            f"{name}={_show(value)} has type {type(value).__name__}; allowed: {allowed}"
+        )
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ParameterError(f"{name}={_show(value)} is out of range; allowed: {allowed}")
+    return number
+
+
+def check_seed(value, name: str = "seed") -> int:
+    """A seed or run key: an integer in [0, MAX_SEED] (the same range everywhere)."""
+    return check_int(value, name, 0, MAX_SEED)
+
+
+def fresh_seed() -> int:
+    """A random seed, for when the user gives none (recorded in `model.seed`)."""
+    return int(np.random.SeedSequence().entropy % (MAX_SEED + 1))

@@ -1,0 +1,174 @@
+"""Designs of an experiment: the parameter points it runs (none, grid, Latin hypercube, Sobol, Morris).
+
+`parse_design` checks a `[design]` table and returns the design (as recorded in the manifest) and
+its points, each a full, validated parameter dict. Sampled designs are seeded (`design.seed`, by
+default the experiment's seed), so the same file always gives the same points. Sobol and Morris
+samples come from SALib (the `sensitivity` extra), Latin hypercubes from SciPy.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from sim.core.params import ParameterError, coerce, parameter, parameters_for, validate
+from sim.experiment.checker import Checker, ExperimentError
+from sim.experiment.extras import require
+
+DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
+DESIGN_KEYS = {"kind", "parameters", "samples", "levels", "second_order", "seed"}
+MAX_POINTS = 1_000_000
+# Keys each kind takes besides kind, parameters and seed.
+_KIND_KEYS = {
+    "none": set(),
+    "grid": set(),
+    "lhs": {"samples"},
+    "sobol": {"samples", "second_order"},
+    "morris": {"samples", "levels"},
+}
+
+
+def salib_problem(design: dict) -> dict:
+    """The SALib problem of a sensitivity (or LHS) design."""
+    names = list(design["parameters"])
+    return {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [
+            [design["parameters"][k]["low"], design["parameters"][k]["high"]] for k in names
+        ],
+    }
+
+
+def parse_design(
+    c: Checker, raw: object, scenario: str, base_params: dict, seed: int
+) -> tuple[dict, list[dict]]:
+    """The checked design table and its points (each the base parameters plus the swept values)."""
+    table = c.table(raw, "design")
+    c.keys(table, DESIGN_KEYS, "design.")
+    kind = c.string(table.get("kind", "none"), "design.kind", DESIGN_KINDS)
+    if kind == "none":
+        for extra in ("parameters", "samples", "levels", "second_order"):
+            if extra in table and (extra != "parameters" or table[extra]):
+                c.fail(f"design.{extra}", table[extra], 'nothing with kind = "none"')
+        return {"kind": kind}, [validate(scenario, **base_params)]
+    for extra in ("samples", "levels", "second_order"):
+        if extra in table and extra not in _KIND_KEYS[kind]:
+            c.fail(f"design.{extra}", table[extra], f"not used by kind = {kind!r}")
+    design: dict = {"kind": kind, "parameters": _ranges(c, table, kind, scenario, base_params)}
+    if kind == "grid":
+        names = list(design["parameters"])
+        grid = itertools.product(*(design["parameters"][k]["values"] for k in names))
+        samples = np.array(list(grid), dtype=float)
+    else:
+        samples = _sample(c, table, design, c.seed(table.get("seed", seed), "design.seed"))
+    return design, _points(c, scenario, base_params, list(design["parameters"]), samples)
+
+
+def _ranges(c: Checker, table: dict, kind: str, scenario: str, base_params: dict) -> dict:
+    """The checked range of every swept parameter."""
+    params = c.table(table.get("parameters", {}), "design.parameters")
+    if not params:
+        c.fail("design.parameters", params, "a table of at least one parameter range")
+    allowed_params = {p.name for p in parameters_for(scenario)}
+    ranges = {}
+    for key, value in params.items():
+        if key not in allowed_params:
+            c.fail(
+                f"design.parameters.{key}",
+                value,
+                f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed_params)),
+                "is not a known key",
+            )
+        if key in base_params:
+            c.fail(
+                f"design.parameters.{key}",
+                value,
+                f"a parameter not also fixed in [parameters] (it is: {base_params[key]!r})",
+            )
+        ranges[key] = _range_spec(c, f"design.parameters.{key}", value, kind)
+    return ranges
+
+
+def _range_spec(c: Checker, key: str, value: object, kind: str) -> dict:
+    """A design range {low, high} (and steps/values for grids), checked against the parameter."""
+    p = parameter(key.rsplit(".", 1)[-1])
+    if kind == "grid" and isinstance(value, list):
+        if not value:
+            c.fail(key, value, f"a non-empty list of values, each a {p.allowed()}")
+        for v in value:
+            try:
+                coerce(p, v, where=key.rsplit(".", 1)[0] + ".")
+            except ParameterError as exc:
+                raise ExperimentError(f"{c.where}: {exc}") from None
+        return {"values": list(value)}
+    table = c.table(value, key)
+    c.keys(table, {"low", "high", "steps"} if kind == "grid" else {"low", "high"}, f"{key}.")
+    for bound in ("low", "high"):
+        if bound not in table:
+            raise ExperimentError(
+                f"{c.where}: {key}.{bound} is missing; allowed: {p.allowed()} (required)"
+            )
+        c.number(table[bound], f"{key}.{bound}", p.low, p.high)
+    if not table["low"] < table["high"]:
+        c.fail(f"{key}.high", table["high"], f"a number > low={table['low']!r}")
+    out = {"low": float(table["low"]), "high": float(table["high"])}
+    if kind == "grid":
+        if "steps" not in table:
+            raise ExperimentError(
+                f"{c.where}: {key}.steps is missing; allowed: an integer in [2, 1000] (or give a "
+                "list of values)"
+            )
+        steps = c.integer(table["steps"], f"{key}.steps", 2, 1000)
+        out["values"] = [float(v) for v in np.linspace(out["low"], out["high"], steps)]
+    return out
+
+
+def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarray:
+    """Seeded samples of a Latin hypercube, Sobol or Morris design (one row per point)."""
+    kind = design["kind"]
+    if "samples" not in table:
+        raise ExperimentError(
+            f"{c.where}: design.samples is missing; allowed: an integer >= 2 (required for "
+            f"kind = {kind!r})"
+        )
+    n = c.integer(table["samples"], "design.samples", 2, 1_000_000)
+    design["samples"] = n
+    design["seed"] = design_seed
+    problem = salib_problem(design)
+    if kind == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=problem["num_vars"], seed=design_seed).random(n)
+        bounds = np.array(problem["bounds"])
+        return bounds[:, 0] + unit * (bounds[:, 1] - bounds[:, 0])
+    if kind == "sobol":
+        if n & (n - 1):
+            c.fail("design.samples", n, "a power of 2 for kind = 'sobol'")
+        second = c.boolean(table.get("second_order", False), "design.second_order")
+        design["second_order"] = second
+        sobol = require("SALib.sample.sobol", "sensitivity", "a Sobol design")
+        return sobol.sample(problem, n, calc_second_order=second, seed=design_seed)
+    levels = c.integer(table.get("levels", 4), "design.levels", 2, 100)
+    design["levels"] = levels
+    morris = require("SALib.sample.morris", "sensitivity", "a Morris design")
+    return morris.sample(problem, n, num_levels=levels, seed=design_seed)
+
+
+def _points(
+    c: Checker, scenario: str, base_params: dict, names: list[str], samples: np.ndarray
+) -> list[dict]:
+    """Every sampled row as a validated parameter dict (integer parameters rounded)."""
+    if len(samples) > MAX_POINTS:
+        c.fail("design", len(samples), f"at most {MAX_POINTS} points")
+    points = []
+    for row in samples:
+        pt = dict(base_params)
+        for key, value in zip(names, row, strict=True):
+            pt[key] = int(round(value)) if parameter(key).kind is int else float(value)
+        try:
+            points.append(validate(scenario, where="design point: ", **pt))
+        except ParameterError as exc:
+            c.param_error("", exc)
+    return points

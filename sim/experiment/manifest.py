@@ -1,0 +1,152 @@
+"""What a results folder's manifest records, and whether a folder may be resumed.
+
+`fresh_manifest` describes a new run (the experiment text and its sha256, the plan, the model's
+source hash and the package versions); `prepare_folder` refuses a folder that is not a results
+folder, or whose manifest does not match the experiment, the overrides, the model or the design.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.core.jit import _source_hash
+from sim.experiment.checker import ExperimentError
+from sim.experiment.spec import Experiment
+from sim.experiment.store import FORMAT_VERSION, MANIFEST, read_manifest
+
+_PACKAGES = (
+    "care-commons",
+    "numpy",
+    "numba",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "SALib",
+    "dask",
+    "distributed",
+    "mesa",
+    "matplotlib",
+)
+
+
+def now() -> str:
+    """The current UTC time, to the second (ISO 8601)."""
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, str]:
+    """Python's version and that of every package the results depend on."""
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def model_hash() -> str:
+    """Hash of the compiled model's sources (changes whenever the model does)."""
+    return _source_hash()
+
+
+def fresh_manifest(exp: Experiment) -> dict:
+    """The manifest of a new run of `exp`: nothing complete yet."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "status": "running",
+        "experiment": {
+            "name": exp.name,
+            "path": exp.path,
+            "sha256": exp.sha256,
+            "content": exp.source,
+        },
+        "overrides": dict(exp.overrides),
+        "plan": {
+            "scenario": exp.scenario,
+            "rules": [
+                {"name": rs.name, "spec": spec, "levers": rs.levers()}
+                for rs, spec in zip(exp.rules, exp.rule_specs, strict=True)
+            ],
+            "design": exp.design,
+            "swept": exp.swept,
+            "n_points": len(exp.points),
+            "replicates": exp.replicates,
+            "months": exp.months,
+            "base_seed": exp.seed,
+            "run_keys": f"replicate j uses run key j (0..{exp.replicates - 1})",
+            "n_runs": exp.n_runs,
+            "chunk_size": exp.chunk_size,
+            "n_chunks": exp.n_chunks,
+            "series": exp.series,
+            "series_replicates": exp.series_replicates,
+        },
+        "model_hash": model_hash(),
+        "versions": versions(),
+        "engine_history": [],
+        "started": now(),
+        "finished": None,
+        "chunks_complete": [],
+    }
+
+
+def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
+    """Refuse to resume when the file, the overrides, the model or the design points changed."""
+    old = manifest.get("experiment", {})
+    if old.get("sha256") != exp.sha256:
+        raise ExperimentError(
+            f"{out}: the experiment file {exp.path} has changed since these results were started "
+            f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now); "
+            "use --force to start over, or --out to write elsewhere"
+        )
+    if manifest.get("overrides", {}) != exp.overrides:
+        raise ExperimentError(
+            f"{out}: these results were started with options {manifest.get('overrides')}, now "
+            f"{exp.overrides}; use the same --replicates/--chunk-size to resume, or --force"
+        )
+    if manifest.get("model_hash") != model_hash():
+        raise ExperimentError(
+            f"{out}: the model has changed since these results were started (model hash "
+            f"{manifest.get('model_hash')} in the manifest, {model_hash()} now); resuming would "
+            "mix two versions of the model; use --force to start over"
+        )
+    points = out / "points.parquet"
+    if points.exists():
+        stored = pd.read_parquet(points)
+        now = exp.point_table()
+        if stored.shape != now.shape or not np.array_equal(
+            stored.to_numpy(dtype=float), now.to_numpy(dtype=float)
+        ):
+            raise ExperimentError(
+                f"{out}: the design points differ from those stored in points.parquet (a "
+                "different SALib/SciPy version?); use --force to start over"
+            )
+
+
+def prepare_folder(exp: Experiment, out: Path, force: bool) -> tuple[dict, bool]:
+    """Validate the folder for a fresh run or a resume. Returns (manifest or None, created)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExperimentError(f"--out {out} exists and is not a folder")
+    has_manifest = (out / MANIFEST).is_file()
+    if out.exists() and any(out.iterdir()) and not has_manifest:
+        raise ExperimentError(
+            f"--out {out} exists, is not empty and holds no {MANIFEST}: not a results folder; "
+            "refusing to write into it (choose another --out)"
+        )
+    if has_manifest and not force:
+        try:
+            manifest = read_manifest(out)
+        except (OSError, ValueError) as exc:
+            raise ExperimentError(
+                f"{out}/{MANIFEST} is unreadable ({exc}); use --force to start over"
+            ) from None
+        check_resume(exp, out, manifest)
+        return manifest, False
+    return None, not out.exists()

@@ -1,0 +1,59 @@
+"""Outcome defaults of the report: which outcomes and series it shows when the experiment file
+does not choose, and which outcomes are better when lower."""
+
+from __future__ import annotations
+
+# Outcomes the report shows when the file does not choose, per scenario.
+DEFAULT_OUTCOMES = {
+    "place_system": (
+        "population_health",
+        "system_deficit",
+        "pool_balance",
+        "unmet_need",
+        "acute_share_change",
+        "acute_demand_vs_trend",
+        "mean_cooperation",
+        "mean_trust",
+        "provider_failures",
+        "governance_costs",
+    ),
+    "classroom_commons": ("efficiency", "total_appropriation", "mean_cooperation", "fines"),
+    "public_goods": ("contribution_first", "contribution_last", "efficiency", "mean_cooperation"),
+}
+# Outcomes where less is better (used to orient "advantage" in the crossover analysis).
+LOWER_IS_BETTER = {
+    "system_deficit",
+    "commissioner_deficit",
+    "provider_deficit",
+    "unmet_need",
+    "waiting_list",
+    "acute_share",
+    "acute_share_change",
+    "acute_demand_vs_trend",
+    "provider_failures",
+    "providers_in_deficit",
+    "transaction_costs",
+    "governance_costs",
+    "takeover_costs",
+    "gini",
+    "breaches_detected",
+    "sanctions",
+    "fines",
+    "total_appropriation",
+}
+
+
+def default_fan(scenario: str) -> list[str]:
+    """The measures shown as fan charts when the file does not choose (`report.fan_measures`)."""
+    if scenario == "place_system":
+        return [
+            "population_health",
+            "system_deficit",
+            "mean_cooperation",
+            "mean_trust",
+            "acute_share",
+            "unmet_need",
+        ]
+    if scenario == "classroom_commons":
+        return ["total_appropriation", "efficiency", "mean_cooperation"]
+    return ["mean_contribution", "efficiency", "mean_cooperation"]

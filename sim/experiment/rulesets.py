@@ -1,0 +1,133 @@
+"""The rule sets of an experiment: a `rules` list (preset names or rule tables) and an optional
+`[ablation]` table (a base preset with each design principle switched off in turn)."""
+
+from __future__ import annotations
+
+from sim.core.params import ParameterError
+from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
+from sim.experiment.checker import Checker, ExperimentError, tname
+
+RULE_KEYS = {"preset", "name", "without", "levers"}
+ABLATION_KEYS = {"base", "principles", "include_base"}
+
+
+def parse_rule(c: Checker, item: object, key: str) -> tuple[RuleSet, dict]:
+    """One rule set: a preset name, or a table of preset, levers, principles left out and name."""
+    if isinstance(item, str):
+        if item not in PRESETS:
+            c.fail(key, item, "a preset: " + ", ".join(PRESETS))
+        return PRESETS[item], {"preset": item}
+    table = c.table(item, key)
+    allowed = RULE_KEYS | set(LEVER_RANGES)
+    c.keys(table, allowed, f"{key}.")
+    spec: dict = {}
+    preset = c.string(table.get("preset", "fortress"), f"{key}.preset", tuple(PRESETS))
+    spec["preset"] = preset
+    levers = dict(c.table(table.get("levers", {}), f"{key}.levers"))
+    for lever in levers:
+        if lever not in LEVER_RANGES:
+            c.fail(
+                f"{key}.levers.{lever}",
+                levers[lever],
+                "levers " + ", ".join(LEVER_RANGES),
+                "is not a known key",
+            )
+    levers.update({k: v for k, v in table.items() if k in LEVER_RANGES})
+    without = table.get("without", [])
+    if isinstance(without, str):
+        without = [without]
+    if not isinstance(without, list):
+        c.fail(f"{key}.without", without, "a list of principles", f"has type {tname(without)}")
+    for principle in without:
+        if principle not in PRINCIPLES:
+            c.fail(f"{key}.without", principle, "principles " + ", ".join(PRINCIPLES))
+    rs = PRESETS[preset]
+    if levers:
+        try:
+            rs = rs.with_levers(**levers)
+        except ParameterError as exc:
+            c.param_error(f"{key}.", exc)
+        except TypeError as exc:  # pragma: no cover - dataclass guard
+            c.fail(f"{key}.levers", levers, "rule levers", str(exc))
+        spec["levers"] = levers
+    for principle in without:
+        rs = rs.without(principle)
+    if without:
+        spec["without"] = list(without)
+    if "name" in table:
+        name = c.string(table["name"], f"{key}.name")
+        if not name or "/" in name or "=" in name or name.startswith("."):
+            c.fail(f"{key}.name", name, "a non-empty name without '/', '=' or a leading '.'")
+    elif levers:
+        name = rs.name + "+" + "+".join(f"{k}={v}" for k, v in sorted(levers.items()))
+    else:
+        name = rs.name
+    rs = rs.with_levers(name=name)
+    spec["name"] = name
+    return rs, spec
+
+
+def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict]]:
+    """The `rules` list (or "all" presets) with the spec of each rule set as written."""
+    raw = data.get("rules", [])
+    if isinstance(raw, str):
+        raw = list(PRESETS) if raw == "all" else [raw]
+    if not isinstance(raw, list):
+        c.fail("rules", raw, 'a list of rule sets or "all"', f"has type {tname(raw)}")
+    rules, specs = [], []
+    for i, item in enumerate(raw):
+        rs, spec = parse_rule(c, item, f"rules[{i}]")
+        rules.append(rs)
+        specs.append(spec)
+    return rules, specs
+
+
+def parse_ablation(c: Checker, raw: object) -> tuple[list[RuleSet], list[dict], str]:
+    """The `[ablation]` table: the base (if included), then the base without each principle."""
+    table = c.table(raw, "ablation")
+    c.keys(table, ABLATION_KEYS, "ablation.")
+    base = c.string(table.get("base", "shared_governance"), "ablation.base", tuple(PRESETS))
+    principles = table.get("principles", "all")
+    if principles == "all":
+        principles = list(PRINCIPLES)
+    principles = c.names(principles, "ablation.principles", tuple(PRINCIPLES))
+    include = c.boolean(table.get("include_base", True), "ablation.include_base")
+    rules, specs = [], []
+    if include:
+        rules.append(PRESETS[base])
+        specs.append({"preset": base, "name": base})
+    for principle in principles:
+        rs = PRESETS[base].without(principle)
+        rules.append(rs)
+        specs.append({"preset": base, "without": [principle], "name": rs.name})
+    return rules, specs, base
+
+
+def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], str | None]:
+    """Every rule set of the file (rules, then ablation variants not already listed), their
+    specs as written, and the ablation base (given, or inferred from names like `base-principle`)."""
+    rules, specs = parse_rules(c, data)
+    ablation_base = None
+    if "ablation" in data:
+        ab_rules, ab_specs, ablation_base = parse_ablation(c, data["ablation"])
+        for rs, spec in zip(ab_rules, ab_specs, strict=True):
+            if rs.name not in [r.name for r in rules]:
+                rules.append(rs)
+                specs.append(spec)
+    if not rules:
+        raise ExperimentError(
+            f"{c.where}: rules is missing or empty; allowed: at least one rule set "
+            f"(a preset: {', '.join(PRESETS)}, a rule table, or an [ablation] table)"
+        )
+    seen = set()
+    for rs in rules:
+        if rs.name in seen:
+            c.fail("rules", rs.name, "unique rule set names (set name = ...)", "is a duplicate")
+        seen.add(rs.name)
+    if ablation_base is None:
+        names = {rs.name for rs in rules}
+        for rs_name in names:
+            if any(f"{rs_name}-{p}" in names for p in PRINCIPLES):
+                ablation_base = rs_name
+                break
+    return rules, specs, ablation_base
