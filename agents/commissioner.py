@@ -2,8 +2,6 @@
 
 import mesa
 
-import sim.core.submodels as submodels
-
 
 class Commissioner(mesa.Agent):
     """The commissioner of one place: receives the allocation, repays deficit, and pays providers
@@ -33,8 +31,8 @@ class Commissioner(mesa.Agent):
 
     def allocate(self):
         """Receive the month's allocation; hold some back to repay deficit."""
-        submodels.allocate.py_func(self.model.world, self.model.p, self.model.r, self.place)
+        self.model.run_phase("allocate", self.place, self.place + 1)
 
     def pay(self):
         """Pay this place's contracts and the costs of commissioning and governance."""
-        submodels.pay.py_func(self.model.world, self.model.p, self.model.r, self.place)
+        self.model.run_phase("pay", self.place, self.place + 1)

@@ -2,7 +2,6 @@
 
 import mesa
 
-import sim.core.submodels as submodels
 from sim.core.constants import KIND_NAMES, N_LINES
 
 
@@ -48,8 +47,8 @@ class Place(mesa.Agent):
 
     def update_need(self):
         """Need grows, responds to health and carries the waiting list and spillover."""
-        submodels.update_need.py_func(self.model.world, self.model.p, self.model.r, self.index)
+        self.model.run_phase("update_need", self.index, self.index + 1)
 
     def update_health(self):
         """Count care delivered; unmet need and prevention move population health."""
-        submodels.update_health.py_func(self.model.world, self.model.p, self.model.r, self.index)
+        self.model.run_phase("update_health", self.index, self.index + 1)

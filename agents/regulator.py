@@ -2,8 +2,6 @@
 
 import mesa
 
-import sim.core.submodels as submodels
-
 
 class Regulator(mesa.Agent):
     """The regulator (with the integrated care system's board): pools risk across places when the
@@ -11,12 +9,13 @@ class Regulator(mesa.Agent):
     and takes over providers whose deficit passes the failure threshold."""
 
     def pool_risk(self):
-        submodels.pool_risk.py_func(self.model.world, self.model.p, self.model.r)
+        """Nested enterprises: places move their pool balances towards their system's mean."""
+        self.model.run_phase("pool_risk", 0, 1)
 
     def assess(self, trust):
         """Monitor one provider; a detected breach is sanctioned."""
-        submodels.assess.py_func(self.model.world, self.model.p, self.model.r, trust.index)
+        self.model.run_phase("assess", trust.index, trust.index + 1)
 
     def intervene(self, trust):
         """Take over a provider whose deficit passed the failure threshold."""
-        submodels.intervene.py_func(self.model.world, self.model.p, self.model.r, trust.index)
+        self.model.run_phase("intervene", trust.index, trust.index + 1)

@@ -2,7 +2,6 @@
 
 import mesa
 
-import sim.core.submodels as submodels
 from sim.core.constants import KIND_NAMES
 
 
@@ -92,28 +91,30 @@ class Trust(mesa.Agent):
         values = list(self.partners().values())
         return sum(values) / len(values) if values else 0.0
 
-    # --- behaviour: each phase runs the model's rule for this organisation only ---
-    def _run(self, rule):
-        rule.py_func(self.model.world, self.model.p, self.model.r, self.index)
+    # --- behaviour: each phase runs the model's rule (sim.core.submodels.trust) for this
+    # organisation only, as plain Python ---
+    def _run(self, phase: str):
+        self.model.run_phase(phase, self.index, self.index + 1)
 
     def plan(self):
         """Claim from the pool: between the agreed share and all it can bill."""
-        self._run(submodels.plan)
+        self._run("plan")
 
     def deliver(self):
         """Deliver care, rationing unfunded work by its duty to treat; finances move."""
-        self._run(submodels.deliver)
+        self._run("deliver")
 
     def update_trust(self):
         """Update trust in each partner from whether it kept to its share."""
-        self._run(submodels.update_trust)
+        self._run("update_trust")
 
     def learn(self):
         """Choose next month's cooperation from payoff, partners and sanctions."""
-        self._run(submodels.learn)
+        self._run("learn")
 
     def commit(self):
-        self._run(submodels.commit)
+        """Adopt the cooperation learned this month."""
+        self._run("commit")
 
     def __repr__(self):
         return f"Trust({self.unique_id}, {self.kind}, cooperation={self.cooperation:.2f})"

@@ -89,10 +89,10 @@ def panel_legend(fig: Figure, labels: dict, extra=()) -> None:
 
 def nash_and_optimum(model: CareSystem) -> tuple[float, float]:
     """Total appropriation at the Nash equilibrium and at the social optimum (commons game)."""
-    from sim.core.submodels import commons_nash, commons_optimum
+    from sim.core.submodels.games import commons_nash, commons_optimum
 
     n = float(model.params["n_appropriators"])
-    return float(commons_nash.py_func(model.p, n)), float(commons_optimum.py_func(model.p))
+    return float(commons_nash(model.p, n)), float(commons_optimum(model.p))
 
 
 def reference_lines(ax, nash: float, optimum: float) -> None:

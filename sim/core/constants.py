@@ -23,6 +23,7 @@ KIND_NAMES = (
     "participant",
 )
 N_LINES = 6  # service lines of the place-based world
+MONTHS_PER_YEAR = 12.0
 # Kinds whose work prevents later acute demand (community, mental health, primary, social care).
 PREVENTIVE = np.array([0, 1, 1, 1, 0, 1], dtype=INT)
 # Share of a place's spend on each line at the start (stylised from NHS England allocations; see ODD).

@@ -1,15 +1,34 @@
-"""Point numba's on-disk cache at a folder keyed by a hash of the compiled modules' sources.
+"""Compilation: the one decorator for the model's functions, their plain-Python twins, and the cache.
+
+`jit` compiles a function with numba (cached on disk) and records its Python source, so that:
+
+- `as_python(f)` gives a twin of `f` that runs as plain Python *and calls plain-Python twins of
+  every compiled helper it uses* (its globals are rewritten). The per-agent Mesa engine runs the
+  model this way, so a modeller can step through any decision rule in a debugger, and the
+  engine-identity tests compare two independent executions of the same source.
+- With `CARE_COMMONS_INTERPRETED=1` in the environment nothing is compiled at all: the kernel, the
+  batch runner and every helper run as Python (slow; for debugging and for the interpreted
+  identity tests).
 
 numba checks only the timestamp of the file a cached function lives in, so a kernel cached in
-kernel.py would keep stale copies of the submodels it inlines after submodels.py changes. Keying
-the folder by those modules' sources makes any change to them start a fresh cache. Imported first by `sim`.
+kernel.py would keep stale copies of the submodels it inlines after they change. The cache folder is
+keyed by a hash of every compiled source, so any change to them starts a fresh cache. Generated
+modules (`generate_module`) are written there too.
 """
 
+from __future__ import annotations
+
 import hashlib
+import importlib.util
 import os
+import sys
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 import numba
+
+INTERPRETED = os.environ.get("CARE_COMMONS_INTERPRETED", "") == "1"
 
 _SIM = Path(__file__).resolve().parent.parent
 
@@ -27,13 +46,109 @@ def _source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+SOURCE_HASH = _source_hash()
+
+
 def configure() -> Path:
     base = os.environ.get("CARE_COMMONS_CACHE_DIR")
     root = Path(base) if base else Path.home() / ".cache" / "care-commons" / "numba"
-    folder = root / _source_hash()
+    folder = root / SOURCE_HASH
     folder.mkdir(parents=True, exist_ok=True)
     numba.config.CACHE_DIR = str(folder)
     return folder
 
 
 CACHE_DIR = configure()
+
+# compiled dispatcher -> the Python function it was compiled from (and how to wrap its twin)
+_SOURCES: dict[object, tuple[Callable, Callable | None]] = {}
+_TWINS: dict[object, Callable] = {}
+_MODULE_GLOBALS: dict[str, dict] = {}
+
+
+def jit(fn: Callable | None = None, *, parallel: bool = False, python_wrapper=None):
+    """Compile `fn` with numba (`cache=True`), or leave it as Python in interpreted mode.
+
+    Args:
+        fn: The function (the decorator may also be called with keywords only).
+        parallel: Compile with `parallel=True` (for `prange` loops).
+        python_wrapper: Applied to the plain-Python twin (e.g. to silence NumPy's warning on the
+            integer wrap-around that compiled code does silently).
+    """
+
+    def decorate(f):
+        if INTERPRETED:
+            return python_wrapper(f) if python_wrapper else f
+        compiled = numba.njit(cache=True, parallel=parallel)(f)
+        _SOURCES[compiled] = (f, python_wrapper)
+        return compiled
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def is_compiled(fn: object) -> bool:
+    return fn in _SOURCES
+
+
+def as_python(fn: Callable) -> Callable:
+    """A plain-Python twin of a `jit` function whose compiled callees are twins too."""
+    if fn not in _SOURCES:
+        return fn  # already Python (interpreted mode, or not a model function)
+    twin = _TWINS.get(fn)
+    if twin is None:
+        source, wrapper = _SOURCES[fn]
+        twin = types.FunctionType(
+            source.__code__,
+            _python_globals(source),
+            source.__name__,
+            source.__defaults__,
+            source.__closure__,
+        )
+        twin.__doc__ = source.__doc__
+        twin.__module__ = source.__module__
+        twin.__qualname__ = source.__qualname__
+        twin = wrapper(twin) if wrapper else twin
+        _TWINS[fn] = twin
+    return twin
+
+
+def _python_globals(source: Callable) -> dict:
+    """The module globals of `source` with every compiled function replaced by its twin."""
+    name = source.__module__
+    namespace = _MODULE_GLOBALS.get(name)
+    if namespace is None:
+        namespace = dict(source.__globals__)
+        _MODULE_GLOBALS[name] = namespace  # stored before filling, so mutual calls terminate
+        for key, value in list(namespace.items()):
+            if _hashable(value) and value in _SOURCES:
+                namespace[key] = as_python(value)
+    return namespace
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def generate_module(name: str, source: str) -> types.ModuleType:
+    """Import generated Python source as a module whose file lives in the cache folder.
+
+    A real file lets numba cache the functions in it; the file is rewritten only when its text
+    changes, since numba's cache is invalidated by the file's timestamp.
+    """
+    folder = CACHE_DIR / "generated"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.py"
+    if not path.is_file() or path.read_text() != source:
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(source)
+        os.replace(tmp, path)
+    module_name = f"care_commons_generated_{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -4,7 +4,6 @@ Both engines call these same functions, so their reports agree to the bit.
 """
 
 import numpy as np
-from numba import njit
 
 from sim.core.constants import (
     ACUTE,
@@ -16,12 +15,18 @@ from sim.core.constants import (
 )
 from sim.core.constants import MX as M
 from sim.core.constants import SX as S
+from sim.core.jit import jit
 from sim.core.params import PX as P
-from sim.core.state import CLOCK_NEED, CLOCK_WORLD
-from sim.core.submodels import commons_optimum, commons_return
+from sim.core.state import CLOCK_NEED, KEY_WORLD
+from sim.core.submodels.games import commons_optimum, commons_return
+
+# Summaries average the first and last year of a place-based run (months), and the last ten
+# rounds of a laboratory game (the window the published experiments report).
+YEAR_WINDOW = 12
+LAST_ROUNDS = 10
 
 
-@njit(cache=True)
+@jit
 def gini(values):
     """Gini coefficient of non-negative values (0 equal, towards 1 concentrated)."""
     n = values.shape[0]
@@ -38,106 +43,144 @@ def gini(values):
     return weighted / (n * total)
 
 
-@njit(cache=True)
-def measure(w, p, r, out):
-    """Fill `out` with this month's measures (see constants.MEASURES)."""
+@jit
+def measure(w, p, r, out, costly=True):
+    """Fill `out` with this month's measures (see constants.MEASURES).
+
+    Measures that cost more than the month itself (the Gini coefficient sorts every organisation)
+    are computed only when `costly` is true: a batch run that keeps no series needs them for its
+    last month alone, and leaves them 0 before it.
+    """
+    org_ratio = w.org_ratio
+    key = w.key
+    line_total = w.line_total
+    org_kind = w.org_kind
+    place_ics = w.place_ics
+    cooperation = w.cooperation
+    breach = w.breach
+    detected = w.detected
+    fine = w.fine
+    failures = w.failures
+    spend = w.spend
+    trust = w.trust
+    earnings = w.earnings
+    balance = w.balance
+    allocation = w.allocation
+    pool_balance = w.pool_balance
+    prevention_spend = w.prevention_spend
+    health = w.health
+    acute_new = w.acute_new
+    acute_need_start = w.acute_need_start
+    transaction_cost = w.transaction_cost
+    governance_cost = w.governance_cost
+    takeover_cost = w.takeover_cost
+    clock = w.clock
+    claim = w.claim
+    cum_spend = w.cum_spend
+    cum_income = w.cum_income
+    need = w.need
+    unmet = w.unmet
+    waiting = w.waiting
+    spend_line = w.spend_line
+    delivered = w.delivered
     for m in range(out.shape[0]):
         out[m] = 0.0
-    n_org = w.org_kind.shape[0]
-    n_place = w.place_ics.shape[0]
-    world = int(w.clock[CLOCK_WORLD])
+    n_org = org_kind.shape[0]
+    n_place = place_ics.shape[0]
+    world = key[KEY_WORLD]
 
     coop = 0.0
     in_deficit = 0.0
     provider_deficit = 0.0
     acute_deficit = 0.0
     breaches = 0.0
-    detected = 0.0
+    total_detected = 0.0
     fines = 0.0
-    failures = 0.0
-    spend = 0.0
-    ratios = np.zeros(n_org)
+    total_failures = 0.0
+    total_spend = 0.0
+    ratios = org_ratio
     for i in range(n_org):
-        coop += w.cooperation[i]
-        breaches += w.breach[i]
-        detected += w.detected[i]
-        fines += w.fine[i]
-        failures += w.failures[i]
-        spend += w.spend[i]
-        if w.balance[i] < 0.0:
+        coop += cooperation[i]
+        breaches += breach[i]
+        total_detected += detected[i]
+        fines += fine[i]
+        total_failures += failures[i]
+        total_spend += spend[i]
+        if balance[i] < 0.0:
             in_deficit += 1.0
-            provider_deficit -= w.balance[i]
-            if w.org_kind[i] == ACUTE:
-                acute_deficit -= w.balance[i]
-        if w.cum_spend[i] > 0.0:
-            ratios[i] = w.cum_income[i] / w.cum_spend[i]
-    trust = 0.0
-    n_edge = w.trust.shape[0]
+            provider_deficit -= balance[i]
+            if org_kind[i] == ACUTE:
+                acute_deficit -= balance[i]
+        ratios[i] = cum_income[i] / cum_spend[i] if cum_spend[i] > 0.0 else 0.0
+    total_trust = 0.0
+    n_edge = trust.shape[0]
     for e in range(n_edge):
-        trust += w.trust[e]
+        total_trust += trust[e]
     out[M.mean_cooperation] = coop / n_org
-    out[M.mean_trust] = trust / n_edge if n_edge > 0 else 0.0
+    out[M.mean_trust] = total_trust / n_edge if n_edge > 0 else 0.0
     out[M.breaches] = breaches
-    out[M.breaches_detected] = detected
-    out[M.sanctions] = detected
+    out[M.breaches_detected] = total_detected
+    out[M.sanctions] = total_detected
     out[M.fines] = fines
 
     if world == PLACE_SYSTEM:
-        allocation = 0.0
+        total_allocation = 0.0
         pool = 0.0
         commissioner_deficit = 0.0
         prevention = 0.0
-        need = 0.0
+        total_need = 0.0
         met = 0.0
-        unmet = 0.0
-        waiting = 0.0
-        health = 0.0
+        total_unmet = 0.0
+        total_waiting = 0.0
+        total_health = 0.0
         acute_need = 0.0
         acute_start = 0.0
         transaction = 0.0
         governance = 0.0
         takeover = 0.0
-        lines = np.zeros(N_LINES)
+        lines = line_total
+        for k in range(N_LINES):
+            lines[k] = 0.0
         for q in range(n_place):
-            allocation += w.allocation[q]
-            pool += w.pool_balance[q]
-            if w.pool_balance[q] < 0.0:
-                commissioner_deficit -= w.pool_balance[q]
-            prevention += w.prevention_spend[q]
-            health += w.health[q]
-            acute_need += w.acute_new[q]
-            acute_start += w.acute_need_start[q]
-            transaction += w.transaction_cost[q]
-            governance += w.governance_cost[q]
-            takeover += w.takeover_cost[q]
+            total_allocation += allocation[q]
+            pool += pool_balance[q]
+            if pool_balance[q] < 0.0:
+                commissioner_deficit -= pool_balance[q]
+            prevention += prevention_spend[q]
+            total_health += health[q]
+            acute_need += acute_new[q]
+            acute_start += acute_need_start[q]
+            transaction += transaction_cost[q]
+            governance += governance_cost[q]
+            takeover += takeover_cost[q]
             for k in range(N_LINES):
-                need += w.need[q, k]
-                met += min(w.need[q, k], w.delivered[q, k])
-                unmet += w.unmet[q, k]
-                waiting += w.waiting[q, k]
-                lines[k] += w.spend_line[q, k]
+                total_need += need[q, k]
+                met += min(need[q, k], delivered[q, k])
+                total_unmet += unmet[q, k]
+                total_waiting += waiting[q, k]
+                lines[k] += spend_line[q, k]
         payments = 0.0
         for k in range(N_LINES):
             payments += lines[k]
             out[M.spend_acute + k] = lines[k]
-        out[M.allocation] = allocation
+        out[M.allocation] = total_allocation
         out[M.pool_balance] = pool
         out[M.commissioner_deficit] = commissioner_deficit
         out[M.provider_deficit] = provider_deficit
         out[M.system_deficit] = commissioner_deficit + provider_deficit
         out[M.payments] = payments
-        out[M.provider_spend] = spend
+        out[M.provider_spend] = total_spend
         out[M.prevention_spend] = prevention
         out[M.acute_share] = lines[ACUTE] / payments if payments > 0.0 else 0.0
-        out[M.need] = need
+        out[M.need] = total_need
         out[M.need_met] = met
-        out[M.unmet_need] = unmet / need if need > 0.0 else 0.0
-        out[M.waiting_list] = waiting
-        out[M.population_health] = health / n_place
+        out[M.unmet_need] = total_unmet / total_need if total_need > 0.0 else 0.0
+        out[M.waiting_list] = total_waiting
+        out[M.population_health] = total_health / n_place
         out[M.acute_demand] = acute_need
-        trend = acute_start * w.clock[CLOCK_NEED]
+        trend = acute_start * clock[CLOCK_NEED]
         out[M.acute_demand_vs_trend] = acute_need / trend if trend > 0.0 else 0.0
-        out[M.provider_failures] = failures
+        out[M.provider_failures] = total_failures
         out[M.providers_in_deficit] = in_deficit
         out[M.acute_deficit_share] = (
             acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
@@ -145,28 +188,29 @@ def measure(w, p, r, out):
         out[M.transaction_costs] = transaction
         out[M.governance_costs] = governance
         out[M.takeover_costs] = takeover
-        out[M.gini] = gini(ratios)
+        if costly:
+            out[M.gini] = gini(ratios)
     else:
         e = p[P.endowment]
         total = 0.0
-        for c in range(w.claim.shape[0]):
-            total += w.claim[c]
+        for c in range(claim.shape[0]):
+            total += claim[c]
         out[M.total_appropriation] = total
-        out[M.group_earnings] = w.earnings[0]
+        out[M.group_earnings] = earnings[0]
         if world == CLASSROOM_COMMONS:
             best = commons_optimum(p)
             max_rent = commons_return(p, best) - p[P.outside_return] * best
             rent = commons_return(p, total) - p[P.outside_return] * total
             out[M.efficiency] = rent / max_rent if max_rent > 0.0 else 0.0
         elif world == PUBLIC_GOODS:
-            n = w.claim.shape[0]
+            n = claim.shape[0]
             contributed = n * e - total
             out[M.mean_contribution] = contributed / (n * e)
             best = n * e * (n * p[P.mpcr] - 1.0)
-            out[M.efficiency] = (w.earnings[0] - n * e) / best if best > 0.0 else 0.0
+            out[M.efficiency] = (earnings[0] - n * e) / best if best > 0.0 else 0.0
 
 
-@njit(cache=True)
+@jit
 def _mean(history, column, first, last):
     """Mean of history[first:last, column] (rows clipped to the run)."""
     first = max(0, first)
@@ -179,7 +223,7 @@ def _mean(history, column, first, last):
     return total / (last - first)
 
 
-@njit(cache=True)
+@jit
 def _sum(history, column):
     total = 0.0
     for t in range(history.shape[0]):
@@ -187,7 +231,7 @@ def _sum(history, column):
     return total
 
 
-@njit(cache=True)
+@jit
 def summarize(history, world):
     """Run summaries from the measure history (rows are months)."""
     out = np.zeros(N_SUMMARIES)
@@ -195,7 +239,7 @@ def summarize(history, world):
     if n == 0:
         return out
     last = n - 1
-    window = 12 if world == PLACE_SYSTEM else 10
+    window = YEAR_WINDOW if world == PLACE_SYSTEM else LAST_ROUNDS
     out[S.population_health] = history[last, M.population_health]
     out[S.system_deficit] = history[last, M.system_deficit]
     out[S.commissioner_deficit] = history[last, M.commissioner_deficit]
@@ -222,8 +266,8 @@ def summarize(history, world):
     out[S.takeover_costs] = _sum(history, M.takeover_costs)
     out[S.gini] = history[last, M.gini]
     out[S.total_allocation] = _sum(history, M.allocation)
-    out[S.total_appropriation] = _mean(history, M.total_appropriation, n - 10, n)
-    out[S.efficiency] = _mean(history, M.efficiency, n - 10, n)
+    out[S.total_appropriation] = _mean(history, M.total_appropriation, n - LAST_ROUNDS, n)
+    out[S.efficiency] = _mean(history, M.efficiency, n - LAST_ROUNDS, n)
     out[S.contribution_first] = history[0, M.mean_contribution]
     out[S.contribution_last] = history[last, M.mean_contribution]
     return out

@@ -5,8 +5,11 @@ the thread count, the order runs are scheduled in, or the machine. Both engines 
 compiled function.
 """
 
+import functools
+
 import numpy as np
-from numba import njit
+
+from sim.core.jit import jit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -18,7 +21,18 @@ _S11 = np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-@njit(cache=True)
+def _wrapping(fn):
+    """Plain-Python twins wrap around 2**64 silently, as compiled code does."""
+
+    @functools.wraps(fn)
+    def run(*args):
+        with np.errstate(over="ignore"):
+            return fn(*args)
+
+    return run
+
+
+@jit(python_wrapper=_wrapping)
 def _mix(z):
     z = z + _GOLDEN
     z = (z ^ (z >> _S30)) * _M1
@@ -26,7 +40,7 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+@jit(python_wrapper=_wrapping)
 def uniform(seed, run, step, agent, purpose):
     """A float in [0, 1) determined by the key alone."""
     h = _mix(np.uint64(seed))

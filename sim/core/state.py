@@ -1,119 +1,135 @@
-"""The model's state: one NumPy array per attribute, in one named tuple both engines share.
+"""The model's state: one NumPy array per attribute, declared once in `FIELDS`.
 
-Organisations (Trust agents) provide care through contracts: one per place they serve (an
-ambulance trust holds one contract in every place of its integrated care system). Partners are
-organisations that serve a common place; trust lives on those directed partner edges, so the cost
-of a step grows with the number of partnerships, not with the square of the world's size.
+`FIELDS` (name, dtype, dimension, meaning) generates everything else: the named tuple `World` both
+engines share, the kernel's handle `WorldRef` (a numba StructRef: one reference count for the whole
+state, where passing the named tuple to a compiled call would count references on every array),
+the compiled `as_ref` that wraps a `World`'s arrays without copying, and the compiled
+`allocate_state` that allocates every array at its dimension. No list of fields is written out by
+position anywhere: add a field here and it exists in every engine, zero-initialised.
+
+Dimensions say what indexes the array: org (organisations), con (contracts: one per place an
+organisation serves), edge (directed partner edges), place, ics (integrated care systems),
+place_line (places x 6 service lines), line (service lines), clock (4 world-wide scalars) and key
+(3 world-wide integers).
 """
 
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 from numba.core import types
 from numba.experimental import structref
 
-from sim.core.constants import (
-    AMBULANCE,
-    BASE_SPEND_SHARE,
-    CLASSROOM_COMMONS,
-    MEMBERSHIP_THRESHOLD,
-    N_LINES,
-    PARTICIPANT,
-    PLACE_SYSTEM,
-    PREVENTIVE,
-    RNG_INIT_COOPERATION,
-)
-from sim.core.params import PX as P
-from sim.core.rng import uniform
-from sim.core.rules import RX as R
+from sim.core.constants import N_LINES
+from sim.core.jit import INTERPRETED, generate_module
 
-# Field name -> dtype, declared once. Suffixes say what indexes the array: org (N organisations),
-# con (C contracts), edge (E partner edges), place (P places), and line (6 service lines).
-FIELDS = {
+
+class Field(NamedTuple):
+    name: str
+    dtype: type
+    dim: str
+    doc: str
+
+
+_I, _F = np.int64, np.float64
+
+FIELDS: tuple[Field, ...] = (
     # organisations
-    "org_kind": np.int64,
-    "org_place": np.int64,  # home place; -1 when it serves several places
-    "org_ics": np.int64,
-    "org_con_start": np.int64,
-    "org_con_end": np.int64,
-    "org_member": np.float64,  # 1 when inside the partnership agreement
-    "org_income_ref": np.float64,  # expected monthly income at the start
-    "cooperation": np.float64,
-    "cooperation_next": np.float64,
-    "balance": np.float64,  # reserves (+) or deficit (-)
-    "record": np.float64,  # detected breaches so far
-    "breach": np.float64,  # 1 when it broke the agreed share this month
-    "detected": np.float64,  # 1 when the breach was detected this month
-    "fine": np.float64,
-    "overclaim": np.float64,
-    "incentive": np.float64,  # net incentive to defect, per pound of expected income
-    "income": np.float64,  # payments received this month
-    "spend": np.float64,  # cost of care and prevention delivered this month
-    "cum_income": np.float64,
-    "cum_spend": np.float64,
-    "failures": np.float64,
-    "edge_start": np.int64,
-    "edge_end": np.int64,
+    Field("org_kind", _I, "org", "kind (service line), see constants.KIND_NAMES"),
+    Field("org_place", _I, "org", "home place; -1 when it serves several places"),
+    Field("org_ics", _I, "org", "integrated care system"),
+    Field("org_con_start", _I, "org", "first contract of the organisation"),
+    Field("org_con_end", _I, "org", "one past its last contract"),
+    Field("org_member", _F, "org", "1 when inside the partnership agreement"),
+    Field("org_income_ref", _F, "org", "expected monthly income at the start"),
+    Field("cooperation", _F, "org", "how cooperatively it claims, in [0, 1]"),
+    Field("cooperation_next", _F, "org", "next month's cooperation (all learn from one month)"),
+    Field("balance", _F, "org", "reserves (+) or deficit (-)"),
+    Field("record", _F, "org", "detected breaches so far"),
+    Field("breach", _F, "org", "1 when it broke the agreed share this month"),
+    Field("detected", _F, "org", "1 when the breach was detected this month"),
+    Field("fine", _F, "org", "fine paid this month"),
+    Field("overclaim", _F, "org", "claim above the agreed share this month"),
+    Field("incentive", _F, "org", "net incentive to defect, per pound of expected income"),
+    Field("income", _F, "org", "payments received this month"),
+    Field("spend", _F, "org", "cost of care and prevention delivered this month"),
+    Field("cum_income", _F, "org", "payments received so far"),
+    Field("cum_spend", _F, "org", "cost of care delivered so far"),
+    Field("failures", _F, "org", "times taken over"),
+    Field("edge_start", _I, "org", "first partner edge of the organisation"),
+    Field("edge_end", _I, "org", "one past its last partner edge"),
+    Field("org_ratio", _F, "org", "scratch: income/spend ratios for the Gini coefficient"),
     # contracts
-    "con_org": np.int64,
-    "con_place": np.int64,
-    "con_kind": np.int64,
-    "con_base_share": np.float64,  # share of the place's pool at the start
-    "con_prev_share": np.float64,  # share of the prevention slice
-    "capacity": np.float64,
-    "demand": np.float64,
-    "agreed": np.float64,  # agreed activity claim this month
-    "agreed_prevention": np.float64,
-    "coop_claim": np.float64,
-    "selfish_claim": np.float64,
-    "claim": np.float64,
-    "prevention": np.float64,
-    "payment": np.float64,
-    "activity": np.float64,
-    "prevention_delivered": np.float64,
+    Field("con_org", _I, "con", "organisation holding the contract"),
+    Field("con_place", _I, "con", "place the contract serves"),
+    Field("con_kind", _I, "con", "service line"),
+    Field("con_base_share", _F, "con", "share of the place's pool at the start"),
+    Field("con_prev_share", _F, "con", "share of the prevention slice"),
+    Field("capacity", _F, "con", "care it can deliver a month"),
+    Field("demand", _F, "con", "need it faces this month"),
+    Field("agreed", _F, "con", "agreed activity claim this month"),
+    Field("agreed_prevention", _F, "con", "agreed prevention this month"),
+    Field("coop_claim", _F, "con", "the cooperative claim (the norm)"),
+    Field("selfish_claim", _F, "con", "the selfish claim (all it can bill)"),
+    Field("claim", _F, "con", "its claim this month"),
+    Field("prevention", _F, "con", "prevention it plans this month"),
+    Field("payment", _F, "con", "payment this month"),
+    Field("activity", _F, "con", "care delivered this month"),
+    Field("prevention_delivered", _F, "con", "prevention delivered this month"),
     # partner edges
-    "edge_dst": np.int64,
-    "trust": np.float64,
+    Field("edge_dst", _I, "edge", "the partner trusted"),
+    Field("trust", _F, "edge", "trust in the partner, in [0, 1]"),
     # places
-    "place_ics": np.int64,
-    "place_con_start": np.int64,
-    "place_con_end": np.int64,
-    "place_con": np.int64,  # contract ids grouped by place
-    "alloc_base": np.float64,
-    "allocation": np.float64,
-    "available": np.float64,
-    "pool_balance": np.float64,
-    "pay_ratio": np.float64,
-    "health": np.float64,
-    "health_base": np.float64,
-    "need_base": np.float64,  # [place, line]
-    "need": np.float64,  # [place, line]
-    "waiting": np.float64,  # [place, line]
-    "unmet": np.float64,  # [place, line]
-    "delivered": np.float64,  # [place, line]
-    "spend_line": np.float64,  # [place, line]
-    "providers": np.float64,  # [place, line] contracts of each line
-    "acute_need_start": np.float64,
-    "spill": np.float64,
-    "acute_new": np.float64,  # new acute demand this month (admissions, not the backlog)
-    "prevention_spend": np.float64,
-    "transaction_cost": np.float64,
-    "governance_cost": np.float64,
-    "takeover_cost": np.float64,
-    "fines_in": np.float64,
-    "appropriation": np.float64,  # laboratory games: total claim last round
-    "earnings": np.float64,  # laboratory games: group earnings this round
-    # world-wide scalars: [world, step, budget factor, need factor, seed, run]
-    "clock": np.float64,
-}
-World = namedtuple("World", tuple(FIELDS))
+    Field("place_ics", _I, "place", "integrated care system of the place"),
+    Field("place_con_start", _I, "place", "first entry of the place in place_con"),
+    Field("place_con_end", _I, "place", "one past its last entry"),
+    Field("place_con", _I, "con", "contract ids grouped by place"),
+    Field("alloc_base", _F, "place", "monthly allocation at the start"),
+    Field("allocation", _F, "place", "this month's allocation"),
+    Field("available", _F, "place", "money the commissioner may spend this month"),
+    Field("pool_balance", _F, "place", "the pool: reserve (+) or deficit (-)"),
+    Field("pay_ratio", _F, "place", "share of requested payments paid this month"),
+    Field("paid", _F, "place", "payments to providers this month"),
+    Field("health", _F, "place", "population health stock, in [0, 1]"),
+    Field("health_base", _F, "place", "population health at the start"),
+    Field("acute_need_start", _F, "place", "acute need at the start"),
+    Field("spill", _F, "place", "acute demand arriving from untreated out-of-hospital need"),
+    Field("acute_new", _F, "place", "new acute demand this month (admissions, not the backlog)"),
+    Field("prevention_spend", _F, "place", "prevention delivered this month"),
+    Field("transaction_cost", _F, "place", "commissioning transaction cost this month"),
+    Field("governance_cost", _F, "place", "governance running cost this month"),
+    Field("takeover_cost", _F, "place", "takeover cost this month"),
+    Field("fines_in", _F, "place", "fines paid into the pool this month"),
+    Field("appropriation", _F, "place", "laboratory games: total claim last round"),
+    Field("earnings", _F, "place", "laboratory games: group earnings this round"),
+    Field("need_base", _F, "place_line", "need before health, shocks and waiting"),
+    Field("need", _F, "place_line", "need this month"),
+    Field("waiting", _F, "place_line", "waiting list"),
+    Field("unmet", _F, "place_line", "need unmet this month"),
+    Field("delivered", _F, "place_line", "care delivered this month"),
+    Field("spend_line", _F, "place_line", "payments by service line this month"),
+    Field("providers", _F, "place_line", "contracts of each line"),
+    # integrated care systems (scratch for risk pooling)
+    Field("ics_total", _F, "ics", "scratch: sum of pool balances"),
+    Field("ics_count", _F, "ics", "scratch: places"),
+    # world-wide
+    Field("line_total", _F, "line", "scratch: spend by line across places"),
+    Field("clock", _F, "clock", "step, budget factor, need factor"),
+    Field("key", _I, "key", "world code, seed, run: the key of every random draw"),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+DIMS = ("org", "con", "edge", "place", "ics", "place_line", "line", "clock", "key")
 
-CLOCK_WORLD, CLOCK_STEP, CLOCK_BUDGET, CLOCK_NEED, CLOCK_SEED, CLOCK_RUN = range(6)
+CLOCK_STEP, CLOCK_BUDGET, CLOCK_NEED = range(3)
+N_CLOCK = 3
+KEY_WORLD, KEY_SEED, KEY_RUN = range(3)
+N_KEY = 3
+
+World = namedtuple("World", FIELD_NAMES)
 
 
-# The kernel steps the same arrays through a StructRef: one reference count for the whole state,
-# where passing the named tuple to a compiled call would count references on every array.
 @structref.register
 class WorldRefType(types.StructRef):
     def preprocess_fields(self, fields):
@@ -124,334 +140,60 @@ class WorldRef(structref.StructRefProxy):
     """The kernel's handle on a `World`'s arrays (shared, not copied)."""
 
 
-structref.define_constructor(WorldRef, WorldRefType, tuple(FIELDS))
+structref.define_constructor(WorldRef, WorldRefType, FIELD_NAMES)
 structref.define_boxing(WorldRefType, WorldRef)
 
 
-@njit(cache=True)
+def _shape(dim: str) -> str:
+    return {
+        "place_line": f"(n_place, {N_LINES})",
+        "line": str(N_LINES),
+        "clock": str(N_CLOCK),
+        "key": str(N_KEY),
+    }.get(dim, f"n_{dim}")
+
+
+def _generated_source() -> str:
+    """Source of `as_ref` and `allocate_state`, written from FIELDS."""
+    wrap = ",\n        ".join(f"w.{name}" for name in FIELD_NAMES)
+    arrays = ",\n        ".join(
+        f"np.zeros({_shape(f.dim)}, dtype=np.{np.dtype(f.dtype).name})" for f in FIELDS
+    )
+    ref = "w" if INTERPRETED else f"WorldRef(\n        {wrap},\n    )"
+    return f'''"""Generated by sim.core.state from FIELDS: do not edit."""
+
+import numpy as np
+
+from sim.core.jit import jit
+from sim.core.state import World, WorldRef
+
+
+@jit
 def as_ref(w):
-    """A `WorldRef` over the arrays of the named tuple `w` (no copy)."""
-    return WorldRef(
-        w.org_kind,
-        w.org_place,
-        w.org_ics,
-        w.org_con_start,
-        w.org_con_end,
-        w.org_member,
-        w.org_income_ref,
-        w.cooperation,
-        w.cooperation_next,
-        w.balance,
-        w.record,
-        w.breach,
-        w.detected,
-        w.fine,
-        w.overclaim,
-        w.incentive,
-        w.income,
-        w.spend,
-        w.cum_income,
-        w.cum_spend,
-        w.failures,
-        w.edge_start,
-        w.edge_end,
-        w.con_org,
-        w.con_place,
-        w.con_kind,
-        w.con_base_share,
-        w.con_prev_share,
-        w.capacity,
-        w.demand,
-        w.agreed,
-        w.agreed_prevention,
-        w.coop_claim,
-        w.selfish_claim,
-        w.claim,
-        w.prevention,
-        w.payment,
-        w.activity,
-        w.prevention_delivered,
-        w.edge_dst,
-        w.trust,
-        w.place_ics,
-        w.place_con_start,
-        w.place_con_end,
-        w.place_con,
-        w.alloc_base,
-        w.allocation,
-        w.available,
-        w.pool_balance,
-        w.pay_ratio,
-        w.health,
-        w.health_base,
-        w.need_base,
-        w.need,
-        w.waiting,
-        w.unmet,
-        w.delivered,
-        w.spend_line,
-        w.providers,
-        w.acute_need_start,
-        w.spill,
-        w.acute_new,
-        w.prevention_spend,
-        w.transaction_cost,
-        w.governance_cost,
-        w.takeover_cost,
-        w.fines_in,
-        w.appropriation,
-        w.earnings,
-        w.clock,
-    )  # fmt: skip
+    """The kernel's handle over the arrays of the World `w` (no copy)."""
+    return {ref}
 
 
-@njit(cache=True)
-def _count_orgs(p):
-    n_ics = int(p[P.n_ics])
-    n_places = int(p[P.n_places])
-    per_place = (
-        int(p[P.acute_per_place])
-        + int(p[P.community_per_place])
-        + int(p[P.mental_health_per_place])
-        + int(p[P.primary_care_per_place])
-        + int(p[P.social_care_per_place])
-    )
-    amb = int(p[P.ambulance_per_ics])
-    return n_ics, n_places, per_place, amb
-
-
-@njit(cache=True)
-def build_world(p, r, world, seed, run):
-    """Allocate and initialise the state of one run (used by both engines)."""
-    if world == PLACE_SYSTEM:
-        n_ics, n_places, per_place, amb = _count_orgs(p)
-        n_place_total = n_ics * n_places
-        n_org = n_ics * (n_places * per_place + amb)
-        n_con = n_ics * (n_places * per_place + amb * n_places)
-    else:
-        n_ics, n_places, per_place, amb = 1, 1, int(p[P.n_appropriators]), 0
-        n_place_total = 1
-        n_org = per_place
-        n_con = per_place
-    counts = np.zeros(6, dtype=np.int64)
-    if world == PLACE_SYSTEM:
-        counts[0] = int(p[P.acute_per_place])
-        counts[1] = int(p[P.community_per_place])
-        counts[2] = int(p[P.mental_health_per_place])
-        counts[3] = int(p[P.primary_care_per_place])
-        counts[5] = int(p[P.social_care_per_place])
-
-    org_kind = np.zeros(n_org, dtype=np.int64)
-    org_place = np.zeros(n_org, dtype=np.int64)
-    org_ics = np.zeros(n_org, dtype=np.int64)
-    org_con_start = np.zeros(n_org, dtype=np.int64)
-    org_con_end = np.zeros(n_org, dtype=np.int64)
-    con_org = np.zeros(n_con, dtype=np.int64)
-    con_place = np.zeros(n_con, dtype=np.int64)
-    con_kind = np.zeros(n_con, dtype=np.int64)
-    place_ics = np.zeros(n_place_total, dtype=np.int64)
-
-    # Lay out organisations ICS by ICS: each place's providers, then the ICS's ambulance trusts.
-    o = 0
-    c = 0
-    for s in range(n_ics):
-        for q in range(n_places):
-            place = s * n_places + q
-            place_ics[place] = s
-            if world == PLACE_SYSTEM:
-                for k in range(6):
-                    for _ in range(counts[k]):
-                        org_kind[o] = k
-                        org_place[o] = place
-                        org_ics[o] = s
-                        org_con_start[o] = c
-                        con_org[c] = o
-                        con_place[c] = place
-                        con_kind[c] = k
-                        c += 1
-                        org_con_end[o] = c
-                        o += 1
-            else:
-                for _ in range(per_place):
-                    org_kind[o] = PARTICIPANT
-                    org_place[o] = 0
-                    org_con_start[o] = c
-                    con_org[c] = o
-                    con_place[c] = 0
-                    con_kind[c] = PARTICIPANT
-                    c += 1
-                    org_con_end[o] = c
-                    o += 1
-        for _ in range(amb):
-            org_kind[o] = AMBULANCE
-            org_place[o] = -1
-            org_ics[o] = s
-            org_con_start[o] = c
-            for q in range(n_places):
-                con_org[c] = o
-                con_place[c] = s * n_places + q
-                con_kind[c] = AMBULANCE
-                c += 1
-            org_con_end[o] = c
-            o += 1
-
-    # Contracts grouped by place (stable order: by contract id).
-    place_con_start = np.zeros(n_place_total, dtype=np.int64)
-    place_con_end = np.zeros(n_place_total, dtype=np.int64)
-    place_con = np.zeros(n_con, dtype=np.int64)
-    fill = 0
-    for place in range(n_place_total):
-        place_con_start[place] = fill
-        for cc in range(n_con):
-            if con_place[cc] == place:
-                place_con[fill] = cc
-                fill += 1
-        place_con_end[place] = fill
-
-    # Partners: organisations sharing a place (an ambulance trust partners every organisation in
-    # its system). Edges are directed (i trusts j), grouped by source organisation.
-    n_edge = 0
-    for i in range(n_org):
-        for j in _candidates(
-            i, org_place, org_ics, org_con_start, n_org, n_places, per_place, amb, world
-        ):
-            if j != i and _partners(i, j, org_place, org_ics, world):
-                n_edge += 1
-    edge_start = np.zeros(n_org, dtype=np.int64)
-    edge_end = np.zeros(n_org, dtype=np.int64)
-    edge_dst = np.zeros(n_edge, dtype=np.int64)
-    e = 0
-    for i in range(n_org):
-        edge_start[i] = e
-        for j in _candidates(
-            i, org_place, org_ics, org_con_start, n_org, n_places, per_place, amb, world
-        ):
-            if j != i and _partners(i, j, org_place, org_ics, world):
-                edge_dst[e] = j
-                e += 1
-        edge_end[i] = e
-    trust = np.full(n_edge, p[P.initial_trust])
-
-    # Money and need: need starts level with the allocation, line by line.
-    alloc_base = np.zeros(n_place_total)
-    need_base = np.zeros((n_place_total, N_LINES))
-    providers = np.zeros((n_place_total, N_LINES))
-    for cc in range(n_con):
-        if con_kind[cc] < N_LINES:
-            providers[con_place[cc], con_kind[cc]] += 1.0
-    for place in range(n_place_total):
-        if world == PLACE_SYSTEM:
-            alloc_base[place] = p[P.population] * p[P.spend_per_head] / 12.0 / 1.0e6
-            for k in range(N_LINES):
-                need_base[place, k] = (
-                    alloc_base[place] * (1.0 - p[P.running_cost_share]) * BASE_SPEND_SHARE[k]
-                )
-    # Shares of each contract in its place's pool: lines with no provider leave their need unmet
-    # and their money to the others, in proportion.
-    con_base_share = np.zeros(n_con)
-    con_prev_share = np.zeros(n_con)
-    for place in range(n_place_total):
-        covered = 0.0
-        prev_total = 0.0
-        for k in range(N_LINES):
-            if providers[place, k] > 0:
-                covered += BASE_SPEND_SHARE[k]
-                if PREVENTIVE[k] == 1:
-                    prev_total += BASE_SPEND_SHARE[k]
-        for idx in range(place_con_start[place], place_con_end[place]):
-            cc = place_con[idx]
-            k = con_kind[cc]
-            if k < N_LINES and covered > 0.0:
-                con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / providers[place, k]
-                if PREVENTIVE[k] == 1 and prev_total > 0.0:
-                    con_prev_share[cc] = BASE_SPEND_SHARE[k] / prev_total / providers[place, k]
-            elif k == PARTICIPANT:
-                con_base_share[cc] = 1.0 / n_con
-
-    capacity = np.zeros(n_con)
-    org_income_ref = np.zeros(n_org)
-    for cc in range(n_con):
-        k = con_kind[cc]
-        if k < N_LINES:
-            capacity[cc] = (
-                need_base[con_place[cc], k]
-                / providers[con_place[cc], k]
-                * (1.0 + p[P.capacity_headroom])
-            )
-            org_income_ref[con_org[cc]] += con_base_share[cc] * alloc_base[con_place[cc]]
-        else:
-            org_income_ref[con_org[cc]] = p[P.endowment]
-
-    org_member = np.zeros(n_org)
-    cooperation = np.zeros(n_org)
-    breadth = r[R.partnership_breadth]
-    c0 = p[P.initial_cooperation]
-    spread = p[P.cooperation_spread]
-    for i in range(n_org):
-        org_member[i] = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[org_kind[i]] else 0.0
-        u = uniform(seed, run, 0, i, RNG_INIT_COOPERATION)
-        cooperation[i] = min(1.0, max(0.0, c0 + spread * (u - 0.5)))
-
-    health = (
-        np.full(n_place_total, p[P.initial_health])
-        if world == PLACE_SYSTEM
-        else np.zeros(n_place_total)
-    )
-    acute_need_start = np.zeros(n_place_total)
-    for place in range(n_place_total):
-        acute_need_start[place] = need_base[place, 0]
-
-    clock = np.zeros(6)
-    clock[CLOCK_WORLD] = world
-    clock[CLOCK_BUDGET] = 1.0
-    clock[CLOCK_NEED] = 1.0
-    clock[CLOCK_SEED] = seed
-    clock[CLOCK_RUN] = run
-
-    zo = np.zeros(n_org)
-    zc = np.zeros(n_con)
-    zp = np.zeros(n_place_total)
-    zl = np.zeros((n_place_total, N_LINES))
-    # Laboratory games: every player starts at the group's agreed quota.
-    claim = zc.copy()
-    if world == CLASSROOM_COMMONS:
-        for cc in range(n_con):
-            claim[cc] = p[P.endowment] * 0.5
-    appropriation = np.zeros(n_place_total)
-    for cc in range(n_con):
-        appropriation[con_place[cc]] += claim[cc]
+@jit
+def allocate_state(n_org, n_con, n_edge, n_place, n_ics):
+    """A World with every array allocated at its dimension and set to zero."""
     return World(
-        org_kind, org_place, org_ics, org_con_start, org_con_end, org_member, org_income_ref,
-        cooperation, cooperation.copy(), zo.copy(), zo.copy(), zo.copy(), zo.copy(), zo.copy(),
-        zo.copy(), zo.copy(), zo.copy(), zo.copy(), zo.copy(), zo.copy(), zo.copy(),
-        edge_start, edge_end,
-        con_org, con_place, con_kind, con_base_share, con_prev_share, capacity, zc.copy(),
-        zc.copy(), zc.copy(), zc.copy(), zc.copy(), claim, zc.copy(), zc.copy(), zc.copy(),
-        zc.copy(),
-        edge_dst, trust,
-        place_ics, place_con_start, place_con_end, place_con, alloc_base, zp.copy(), zp.copy(),
-        zp.copy(), np.ones(n_place_total), health, health.copy(), need_base, need_base.copy(),
-        zl.copy(), zl.copy(), zl.copy(), zl.copy(), providers, acute_need_start, zp.copy(),
-        acute_need_start.copy(), zp.copy(), zp.copy(), zp.copy(), zp.copy(), zp.copy(),
-        appropriation, zp.copy(),
-        clock,
-    )  # fmt: skip
+        {arrays},
+    )
+'''
 
 
-@njit(cache=True)
-def _partners(i, j, org_place, org_ics, world):
-    if world != PLACE_SYSTEM:
-        return True
-    if org_place[i] >= 0 and org_place[j] >= 0:
-        return org_place[i] == org_place[j]
-    return org_ics[i] == org_ics[j]
+_generated = generate_module(f"state_{'py' if INTERPRETED else 'nb'}", _generated_source())
+as_ref = _generated.as_ref
+allocate_state = _generated.allocate_state
 
 
-@njit(cache=True)
-def _candidates(i, org_place, org_ics, org_con_start, n_org, n_places, per_place, amb, world):
-    """Organisations that may be partners of i: those of its integrated care system."""
-    if world != PLACE_SYSTEM:
-        return np.arange(n_org)
-    block = n_places * per_place + amb
-    first = org_ics[i] * block
-    return np.arange(first, first + block)
+def dims_of(w) -> dict[str, int]:
+    """The size of every dimension of a `World`."""
+    return {
+        "org": w.org_kind.shape[0],
+        "con": w.con_org.shape[0],
+        "edge": w.edge_dst.shape[0],
+        "place": w.place_ics.shape[0],
+        "ics": w.ics_total.shape[0],
+    }

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import mesa
 import numpy as np
 
-from sim.core import submodels
+from agents import Commissioner, Place, Regulator, Trust
 from sim.core.checks import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
 from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
+from sim.core.init import build_world
+from sim.core.jit import as_python
 from sim.core.measures import measure, summarize
 from sim.core.params import ParameterError, check_scenario, pack, validate
 from sim.core.rules import RuleSet, resolve
-from sim.core.state import as_ref, build_world
+from sim.core.state import as_ref
+from sim.core.submodels import PHASES
 from sim.engine import kernel
 
 ENGINES = ("numba", "python")
@@ -59,19 +64,27 @@ class CareSystem(mesa.Model):
         self.params = validate(scenario, **params)
         self.p = pack(scenario, self.params)
         self.r = self.rules.vector()
-        self.world = build_world(self.p, self.r, self.world_code, self.seed, self.run)
+        if self.engine == "numba":
+            self.world = build_world(self.p, self.r, self.world_code, self.seed, self.run)
+        else:  # every function of the model as plain Python, initialisation included
+            self.world = as_python(build_world)(
+                self.p, self.r, self.world_code, self.seed, self.run
+            )
         self._world_ref = as_ref(self.world)  # the kernel's handle on the same arrays
+        self._python_phases = {phase.name: as_python(phase.fn) for phase in PHASES}
+        compiled = self.engine == "numba"
+        self._measure = measure if compiled else as_python(measure)
+        self._summarize = summarize if compiled else as_python(summarize)
         self.measures = np.zeros(N_MEASURES)
         self._history: list[np.ndarray] = []
         self.running = True
-
-        from agents import Commissioner, Place, Regulator, Trust
 
         w = self.world
         self.places = [Place(self, q) for q in range(w.place_ics.shape[0])]
         self.commissioners = [Commissioner(self, q) for q in range(w.place_ics.shape[0])]
         self.regulator = Regulator(self)
         self.trusts = [Trust(self, i) for i in range(w.org_kind.shape[0])]
+        self._schedule = [(phase.name, self._actions(phase)) for phase in PHASES]
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(i) for i, name in enumerate(MEASURES)},
@@ -88,44 +101,36 @@ class CareSystem(mesa.Model):
         )
 
     # ------------------------------------------------------------------ stepping
+    def _actions(self, phase) -> list:
+        """The agent methods that run one phase, in the order the kernel runs its agents."""
+        if phase.unit == "world":
+            owner = self if phase.actor == "model" else self.regulator
+            return [getattr(owner, phase.name)]
+        if phase.actor == "regulator":  # the regulator acts on each organisation in turn
+            return [partial(getattr(self.regulator, phase.name), t) for t in self.trusts]
+        agents = {"trust": self.trusts, "place": self.places, "commissioner": self.commissioners}
+        return [getattr(agent, phase.name) for agent in agents[phase.actor]]
+
+    def run_phase(self, name: str, lo: int, hi: int) -> None:
+        """Run one phase of the month (plain Python) for agents `lo..hi-1` of its kind."""
+        self._python_phases[name](self.world, self.p, self.r, lo, hi)
+
+    def begin_step(self) -> None:
+        """Open a month: advance the clock and clear the month's flows."""
+        self.run_phase("begin_step", 0, 1)
+
     def step(self):
         """Advance one month with the chosen engine and collect its measures."""
         if self.engine == "numba":
             kernel.step(self._world_ref, self.p, self.r)
             measure(self._world_ref, self.p, self.r, self.measures)
         else:
-            self._step_agents()
-            measure.py_func(self.world, self.p, self.r, self.measures)
+            for _, actions in self._schedule:
+                for act in actions:
+                    act()
+            self._measure(self.world, self.p, self.r, self.measures)
         self._history.append(self.measures.copy())
         self.datacollector.collect(self)
-
-    def _step_agents(self):
-        """One month, agent by agent, in the order of `sim.engine.kernel.PHASES`."""
-        w, p, r = self.world, self.p, self.r
-        submodels.begin_step.py_func(w, p, r)
-        self.regulator.pool_risk()
-        for place in self.places:
-            place.update_need()
-        for commissioner in self.commissioners:
-            commissioner.allocate()
-        for trust in self.trusts:
-            trust.plan()
-        for commissioner in self.commissioners:
-            commissioner.pay()
-        for trust in self.trusts:
-            trust.deliver()
-        for trust in self.trusts:
-            self.regulator.assess(trust)
-        for place in self.places:
-            place.update_health()
-        for trust in self.trusts:
-            trust.update_trust()
-        for trust in self.trusts:
-            trust.learn()
-        for trust in self.trusts:
-            trust.commit()
-        for trust in self.trusts:
-            self.regulator.intervene(trust)
 
     def run_for(self, months: int) -> CareSystem:
         """Step `months` times; returns the model, for chaining."""
@@ -151,7 +156,7 @@ class CareSystem(mesa.Model):
 
     def summary(self) -> dict[str, float]:
         """Run outcomes so far, as a flat dict (see `sim.core.constants.SUMMARIES`)."""
-        values = summarize(self.history, self.world_code)
+        values = self._summarize(self.history, self.world_code)
         return {name: float(v) for name, v in zip(SUMMARIES, values, strict=True)}
 
 

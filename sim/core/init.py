@@ -1,0 +1,231 @@
+"""Initialisation: the state of one run, from its parameters, rules, world code and random key.
+
+Organisations (Trust agents) provide care through contracts: one per place they serve (an
+ambulance trust holds one contract in every place of its integrated care system). Partners are
+organisations that serve a common place; trust lives on those directed partner edges, so the cost
+of a step grows with the number of partnerships, not with the square of the world's size.
+"""
+
+import numpy as np
+
+from sim.core.constants import (
+    AMBULANCE,
+    BASE_SPEND_SHARE,
+    CLASSROOM_COMMONS,
+    MEMBERSHIP_THRESHOLD,
+    MONTHS_PER_YEAR,
+    N_LINES,
+    PARTICIPANT,
+    PLACE_SYSTEM,
+    PREVENTIVE,
+    RNG_INIT_COOPERATION,
+)
+from sim.core.jit import jit
+from sim.core.params import PX as P
+from sim.core.rng import uniform
+from sim.core.rules import RX as R
+from sim.core.state import (
+    CLOCK_BUDGET,
+    CLOCK_NEED,
+    KEY_RUN,
+    KEY_SEED,
+    KEY_WORLD,
+    allocate_state,
+)
+
+# Players of the common-pool game start by putting half their endowment into the pool.
+START_CLAIM_SHARE = 0.5
+POUNDS_PER_MILLION = 1.0e6
+
+
+@jit
+def kind_counts(p, world):
+    """Organisations of each kind in every place (the laboratory games: one group of players)."""
+    counts = np.zeros(6, dtype=np.int64)
+    if world == PLACE_SYSTEM:
+        counts[0] = int(p[P.acute_per_place])
+        counts[1] = int(p[P.community_per_place])
+        counts[2] = int(p[P.mental_health_per_place])
+        counts[3] = int(p[P.primary_care_per_place])
+        counts[5] = int(p[P.social_care_per_place])
+    return counts
+
+
+@jit
+def build_world(p, r, world, seed, run):
+    """Allocate and initialise the state of one run (used by both engines)."""
+    if world == PLACE_SYSTEM:
+        n_ics = int(p[P.n_ics])
+        n_places = int(p[P.n_places])
+        per_place = int(kind_counts(p, world).sum())
+        amb = int(p[P.ambulance_per_ics])
+    else:
+        n_ics, n_places, per_place, amb = 1, 1, int(p[P.n_appropriators]), 0
+    block = n_places * per_place + amb  # organisations of one integrated care system
+    n_org = n_ics * block
+    n_con = n_ics * (n_places * per_place + amb * n_places)
+    n_place = n_ics * n_places
+    n_edge = _count_edges(n_ics, n_places, per_place, amb, world)
+    w = allocate_state(n_org, n_con, n_edge, n_place, n_ics)
+    w.key[KEY_WORLD] = world
+    w.key[KEY_SEED] = seed
+    w.key[KEY_RUN] = run
+    w.clock[CLOCK_BUDGET] = 1.0
+    w.clock[CLOCK_NEED] = 1.0
+    _lay_out(w, kind_counts(p, world), n_ics, n_places, per_place, amb, world)
+    _link_partners(w, block, world)
+    _fill_money(w, p, world)
+    _fill_behaviour(w, p, r, world, seed, run)
+    return w
+
+
+@jit
+def _count_edges(n_ics, n_places, per_place, amb, world):
+    """Directed partner edges: organisations sharing a place (an ambulance trust partners every
+    organisation of its system; every player of a laboratory game partners every other)."""
+    if world != PLACE_SYSTEM:
+        return per_place * (per_place - 1)
+    same_place = n_places * per_place * (per_place - 1)
+    with_ambulance = 2 * amb * n_places * per_place + amb * (amb - 1)
+    return n_ics * (same_place + with_ambulance)
+
+
+@jit
+def _lay_out(w, counts, n_ics, n_places, per_place, amb, world):
+    """Organisations and contracts ICS by ICS: each place's providers, then the ambulance trusts;
+    then the contracts grouped by place (stable order: by contract id)."""
+    o = 0
+    c = 0
+    for s in range(n_ics):
+        for q in range(n_places):
+            place = s * n_places + q
+            w.place_ics[place] = s
+            for k in range(6 if world == PLACE_SYSTEM else 1):
+                n_kind = counts[k] if world == PLACE_SYSTEM else per_place
+                kind = k if world == PLACE_SYSTEM else PARTICIPANT
+                for _ in range(n_kind):
+                    w.org_kind[o] = kind
+                    w.org_place[o] = place
+                    w.org_ics[o] = s
+                    w.org_con_start[o] = c
+                    w.con_org[c] = o
+                    w.con_place[c] = place
+                    w.con_kind[c] = kind
+                    c += 1
+                    w.org_con_end[o] = c
+                    o += 1
+        for _ in range(amb):
+            w.org_kind[o] = AMBULANCE
+            w.org_place[o] = -1
+            w.org_ics[o] = s
+            w.org_con_start[o] = c
+            for q in range(n_places):
+                w.con_org[c] = o
+                w.con_place[c] = s * n_places + q
+                w.con_kind[c] = AMBULANCE
+                c += 1
+            w.org_con_end[o] = c
+            o += 1
+    fill = 0
+    for place in range(w.place_ics.shape[0]):
+        w.place_con_start[place] = fill
+        for cc in range(w.con_org.shape[0]):
+            if w.con_place[cc] == place:
+                w.place_con[fill] = cc
+                fill += 1
+        w.place_con_end[place] = fill
+
+
+@jit
+def _link_partners(w, block, world):
+    """Partner edges grouped by source organisation, in the order of the partner's index."""
+    e = 0
+    for i in range(w.org_kind.shape[0]):
+        w.edge_start[i] = e
+        first = w.org_ics[i] * block
+        for j in range(first, first + block):
+            if j != i and _partners(w, i, j, world):
+                w.edge_dst[e] = j
+                e += 1
+        w.edge_end[i] = e
+
+
+@jit
+def _partners(w, i, j, world):
+    if world != PLACE_SYSTEM:
+        return True
+    if w.org_place[i] >= 0 and w.org_place[j] >= 0:
+        return w.org_place[i] == w.org_place[j]
+    return w.org_ics[i] == w.org_ics[j]
+
+
+@jit
+def _fill_money(w, p, world):
+    """Need starts level with the allocation, line by line; each contract's share of its place's
+    pool follows its line's share of spend (lines with no provider leave their need unmet and their
+    money to the others, in proportion); capacity has headroom over starting need."""
+    n_con = w.con_org.shape[0]
+    for cc in range(n_con):
+        if w.con_kind[cc] < N_LINES:
+            w.providers[w.con_place[cc], w.con_kind[cc]] += 1.0
+    for place in range(w.place_ics.shape[0]):
+        if world == PLACE_SYSTEM:
+            w.alloc_base[place] = (
+                p[P.population] * p[P.spend_per_head] / MONTHS_PER_YEAR / POUNDS_PER_MILLION
+            )
+            for k in range(N_LINES):
+                w.need_base[place, k] = (
+                    w.alloc_base[place] * (1.0 - p[P.running_cost_share]) * BASE_SPEND_SHARE[k]
+                )
+                w.need[place, k] = w.need_base[place, k]
+        covered = 0.0
+        prev_total = 0.0
+        for k in range(N_LINES):
+            if w.providers[place, k] > 0:
+                covered += BASE_SPEND_SHARE[k]
+                if PREVENTIVE[k] == 1:
+                    prev_total += BASE_SPEND_SHARE[k]
+        for idx in range(w.place_con_start[place], w.place_con_end[place]):
+            cc = w.place_con[idx]
+            k = w.con_kind[cc]
+            if k < N_LINES and covered > 0.0:
+                w.con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / w.providers[place, k]
+                if PREVENTIVE[k] == 1 and prev_total > 0.0:
+                    w.con_prev_share[cc] = BASE_SPEND_SHARE[k] / prev_total / w.providers[place, k]
+            elif k == PARTICIPANT:
+                w.con_base_share[cc] = 1.0 / n_con
+        w.acute_need_start[place] = w.need_base[place, 0]
+        w.acute_new[place] = w.need_base[place, 0]
+        w.pay_ratio[place] = 1.0
+    for cc in range(n_con):
+        k = w.con_kind[cc]
+        q = w.con_place[cc]
+        if k < N_LINES:
+            w.capacity[cc] = w.need_base[q, k] / w.providers[q, k] * (1.0 + p[P.capacity_headroom])
+            w.org_income_ref[w.con_org[cc]] += w.con_base_share[cc] * w.alloc_base[q]
+        else:
+            w.org_income_ref[w.con_org[cc]] = p[P.endowment]
+
+
+@jit
+def _fill_behaviour(w, p, r, world, seed, run):
+    """Membership, starting cooperation (keyed draws), trust, health and the games' first claims."""
+    breadth = r[R.partnership_breadth]
+    c0 = p[P.initial_cooperation]
+    spread = p[P.cooperation_spread]
+    for i in range(w.org_kind.shape[0]):
+        w.org_member[i] = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
+        u = uniform(seed, run, 0, i, RNG_INIT_COOPERATION)
+        w.cooperation[i] = min(1.0, max(0.0, c0 + spread * (u - 0.5)))
+        w.cooperation_next[i] = w.cooperation[i]
+    for e in range(w.trust.shape[0]):
+        w.trust[e] = p[P.initial_trust]
+    for place in range(w.place_ics.shape[0]):
+        if world == PLACE_SYSTEM:
+            w.health[place] = p[P.initial_health]
+            w.health_base[place] = p[P.initial_health]
+    if world == CLASSROOM_COMMONS:
+        for cc in range(w.con_org.shape[0]):
+            w.claim[cc] = p[P.endowment] * START_CLAIM_SHARE
+    for cc in range(w.con_org.shape[0]):
+        w.appropriation[w.con_place[cc]] += w.claim[cc]
