@@ -130,3 +130,12 @@ def test_every_scenario_runs_in_batches():
     for scenario in SCENARIOS:
         frame = run_many("shared_governance", scenario=scenario, replicates=2, months=12)
         assert len(frame) == 2 and np.all(np.isfinite(frame.select_dtypes("number").to_numpy()))
+
+
+def test_summaries_do_not_depend_on_keeping_series():
+    """Costly measures (the Gini coefficient) are skipped in months a batch does not keep."""
+    kw = dict(rules=["fortress", "shared_governance"], replicates=3, months=30, seed=8)
+    plain = run_many(**kw)
+    kept, _ = run_many(series=True, **kw)
+    assert plain.equals(kept)
+    assert (plain["gini"] > 0).all()

@@ -87,12 +87,12 @@ def jit(fn: Callable | None = None, *, parallel: bool = False, python_wrapper=No
 
 
 def is_compiled(fn: object) -> bool:
-    return fn in _SOURCES
+    return _hashable(fn) and fn in _SOURCES
 
 
 def as_python(fn: Callable) -> Callable:
     """A plain-Python twin of a `jit` function whose compiled callees are twins too."""
-    if fn not in _SOURCES:
+    if not is_compiled(fn):
         return fn  # already Python (interpreted mode, or not a model function)
     twin = _TWINS.get(fn)
     if twin is None:

@@ -51,44 +51,34 @@ def measure(w, p, r, out, costly=True):
     are computed only when `costly` is true: a batch run that keeps no series needs them for its
     last month alone, and leaves them 0 before it.
     """
-    org_ratio = w.org_ratio
-    key = w.key
-    line_total = w.line_total
+    for m in range(out.shape[0]):
+        out[m] = 0.0
+    _measure_organisations(w, out)
+    world = w.key[KEY_WORLD]
+    if world == PLACE_SYSTEM:
+        _measure_places(w, out)
+        if costly:
+            out[M.gini] = gini(w.org_ratio)
+    else:
+        _measure_game(w, p, out, world)
+
+
+@jit
+def _measure_organisations(w, out):
+    """Cooperation, trust, breaches and sanctions, and providers' finances."""
     org_kind = w.org_kind
-    place_ics = w.place_ics
     cooperation = w.cooperation
     breach = w.breach
     detected = w.detected
     fine = w.fine
     failures = w.failures
     spend = w.spend
-    trust = w.trust
-    earnings = w.earnings
     balance = w.balance
-    allocation = w.allocation
-    pool_balance = w.pool_balance
-    prevention_spend = w.prevention_spend
-    health = w.health
-    acute_new = w.acute_new
-    acute_need_start = w.acute_need_start
-    transaction_cost = w.transaction_cost
-    governance_cost = w.governance_cost
-    takeover_cost = w.takeover_cost
-    clock = w.clock
-    claim = w.claim
-    cum_spend = w.cum_spend
     cum_income = w.cum_income
-    need = w.need
-    unmet = w.unmet
-    waiting = w.waiting
-    spend_line = w.spend_line
-    delivered = w.delivered
-    for m in range(out.shape[0]):
-        out[m] = 0.0
+    cum_spend = w.cum_spend
+    ratios = w.org_ratio
+    trust = w.trust
     n_org = org_kind.shape[0]
-    n_place = place_ics.shape[0]
-    world = key[KEY_WORLD]
-
     coop = 0.0
     in_deficit = 0.0
     provider_deficit = 0.0
@@ -98,7 +88,6 @@ def measure(w, p, r, out, costly=True):
     fines = 0.0
     total_failures = 0.0
     total_spend = 0.0
-    ratios = org_ratio
     for i in range(n_org):
         coop += cooperation[i]
         breaches += breach[i]
@@ -122,92 +111,112 @@ def measure(w, p, r, out, costly=True):
     out[M.breaches_detected] = total_detected
     out[M.sanctions] = total_detected
     out[M.fines] = fines
+    out[M.provider_deficit] = provider_deficit
+    out[M.provider_spend] = total_spend
+    out[M.provider_failures] = total_failures
+    out[M.providers_in_deficit] = in_deficit
+    out[M.acute_deficit_share] = acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
 
-    if world == PLACE_SYSTEM:
-        total_allocation = 0.0
-        pool = 0.0
-        commissioner_deficit = 0.0
-        prevention = 0.0
-        total_need = 0.0
-        met = 0.0
-        total_unmet = 0.0
-        total_waiting = 0.0
-        total_health = 0.0
-        acute_need = 0.0
-        acute_start = 0.0
-        transaction = 0.0
-        governance = 0.0
-        takeover = 0.0
-        lines = line_total
+
+@jit
+def _measure_places(w, out):
+    """Money, need, health and costs summed over places (after `_measure_organisations`)."""
+    # Long: one pass over places and lines, with its arrays bound first and one sum per measure.
+    lines = w.line_total
+    allocation = w.allocation
+    pool_balance = w.pool_balance
+    prevention_spend = w.prevention_spend
+    health = w.health
+    acute_new = w.acute_new
+    acute_need_start = w.acute_need_start
+    transaction_cost = w.transaction_cost
+    governance_cost = w.governance_cost
+    takeover_cost = w.takeover_cost
+    need = w.need
+    unmet = w.unmet
+    waiting = w.waiting
+    spend_line = w.spend_line
+    delivered = w.delivered
+    n_place = allocation.shape[0]
+    total_allocation = 0.0
+    pool = 0.0
+    commissioner_deficit = 0.0
+    prevention = 0.0
+    total_need = 0.0
+    met = 0.0
+    total_unmet = 0.0
+    total_waiting = 0.0
+    total_health = 0.0
+    acute_need = 0.0
+    acute_start = 0.0
+    transaction = 0.0
+    governance = 0.0
+    takeover = 0.0
+    for k in range(N_LINES):
+        lines[k] = 0.0
+    for q in range(n_place):
+        total_allocation += allocation[q]
+        pool += pool_balance[q]
+        if pool_balance[q] < 0.0:
+            commissioner_deficit -= pool_balance[q]
+        prevention += prevention_spend[q]
+        total_health += health[q]
+        acute_need += acute_new[q]
+        acute_start += acute_need_start[q]
+        transaction += transaction_cost[q]
+        governance += governance_cost[q]
+        takeover += takeover_cost[q]
         for k in range(N_LINES):
-            lines[k] = 0.0
-        for q in range(n_place):
-            total_allocation += allocation[q]
-            pool += pool_balance[q]
-            if pool_balance[q] < 0.0:
-                commissioner_deficit -= pool_balance[q]
-            prevention += prevention_spend[q]
-            total_health += health[q]
-            acute_need += acute_new[q]
-            acute_start += acute_need_start[q]
-            transaction += transaction_cost[q]
-            governance += governance_cost[q]
-            takeover += takeover_cost[q]
-            for k in range(N_LINES):
-                total_need += need[q, k]
-                met += min(need[q, k], delivered[q, k])
-                total_unmet += unmet[q, k]
-                total_waiting += waiting[q, k]
-                lines[k] += spend_line[q, k]
-        payments = 0.0
-        for k in range(N_LINES):
-            payments += lines[k]
-            out[M.spend_acute + k] = lines[k]
-        out[M.allocation] = total_allocation
-        out[M.pool_balance] = pool
-        out[M.commissioner_deficit] = commissioner_deficit
-        out[M.provider_deficit] = provider_deficit
-        out[M.system_deficit] = commissioner_deficit + provider_deficit
-        out[M.payments] = payments
-        out[M.provider_spend] = total_spend
-        out[M.prevention_spend] = prevention
-        out[M.acute_share] = lines[ACUTE] / payments if payments > 0.0 else 0.0
-        out[M.need] = total_need
-        out[M.need_met] = met
-        out[M.unmet_need] = total_unmet / total_need if total_need > 0.0 else 0.0
-        out[M.waiting_list] = total_waiting
-        out[M.population_health] = total_health / n_place
-        out[M.acute_demand] = acute_need
-        trend = acute_start * clock[CLOCK_NEED]
-        out[M.acute_demand_vs_trend] = acute_need / trend if trend > 0.0 else 0.0
-        out[M.provider_failures] = total_failures
-        out[M.providers_in_deficit] = in_deficit
-        out[M.acute_deficit_share] = (
-            acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
-        )
-        out[M.transaction_costs] = transaction
-        out[M.governance_costs] = governance
-        out[M.takeover_costs] = takeover
-        if costly:
-            out[M.gini] = gini(ratios)
-    else:
-        e = p[P.endowment]
-        total = 0.0
-        for c in range(claim.shape[0]):
-            total += claim[c]
-        out[M.total_appropriation] = total
-        out[M.group_earnings] = earnings[0]
-        if world == CLASSROOM_COMMONS:
-            best = commons_optimum(p)
-            max_rent = commons_return(p, best) - p[P.outside_return] * best
-            rent = commons_return(p, total) - p[P.outside_return] * total
-            out[M.efficiency] = rent / max_rent if max_rent > 0.0 else 0.0
-        elif world == PUBLIC_GOODS:
-            n = claim.shape[0]
-            contributed = n * e - total
-            out[M.mean_contribution] = contributed / (n * e)
-            best = n * e * (n * p[P.mpcr] - 1.0)
-            out[M.efficiency] = (earnings[0] - n * e) / best if best > 0.0 else 0.0
+            total_need += need[q, k]
+            met += min(need[q, k], delivered[q, k])
+            total_unmet += unmet[q, k]
+            total_waiting += waiting[q, k]
+            lines[k] += spend_line[q, k]
+    payments = 0.0
+    for k in range(N_LINES):
+        payments += lines[k]
+        out[M.spend_acute + k] = lines[k]
+    out[M.allocation] = total_allocation
+    out[M.pool_balance] = pool
+    out[M.commissioner_deficit] = commissioner_deficit
+    out[M.system_deficit] = commissioner_deficit + out[M.provider_deficit]
+    out[M.payments] = payments
+    out[M.prevention_spend] = prevention
+    out[M.acute_share] = lines[ACUTE] / payments if payments > 0.0 else 0.0
+    out[M.need] = total_need
+    out[M.need_met] = met
+    out[M.unmet_need] = total_unmet / total_need if total_need > 0.0 else 0.0
+    out[M.waiting_list] = total_waiting
+    out[M.population_health] = total_health / n_place
+    out[M.acute_demand] = acute_need
+    trend = acute_start * w.clock[CLOCK_NEED]
+    out[M.acute_demand_vs_trend] = acute_need / trend if trend > 0.0 else 0.0
+    out[M.transaction_costs] = transaction
+    out[M.governance_costs] = governance
+    out[M.takeover_costs] = takeover
+
+
+@jit
+def _measure_game(w, p, out, world):
+    """Appropriation, earnings and efficiency of a laboratory game."""
+    claim = w.claim
+    e = p[P.endowment]
+    total = 0.0
+    for c in range(claim.shape[0]):
+        total += claim[c]
+    out[M.total_appropriation] = total
+    out[M.group_earnings] = w.earnings[0]
+    if world == CLASSROOM_COMMONS:
+        best = commons_optimum(p)
+        max_rent = commons_return(p, best) - p[P.outside_return] * best
+        rent = commons_return(p, total) - p[P.outside_return] * total
+        out[M.efficiency] = rent / max_rent if max_rent > 0.0 else 0.0
+    elif world == PUBLIC_GOODS:
+        n = claim.shape[0]
+        contributed = n * e - total
+        out[M.mean_contribution] = contributed / (n * e)
+        best = n * e * (n * p[P.mpcr] - 1.0)
+        out[M.efficiency] = (w.earnings[0] - n * e) / best if best > 0.0 else 0.0
 
 
 @jit

@@ -181,6 +181,7 @@ def weigh_incentives(w, p, r, lo, hi):
     """Each organisation's net gain, per unit of expected income, of the selfish claim over the
     cooperative one: private gain, less the expected fine, less the weighted harm to the system.
     Written to `incentive`."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
     key = w.key
     org_kind = w.org_kind
     org_income_ref = w.org_income_ref
