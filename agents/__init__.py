@@ -1,6 +1,6 @@
 """Mesa agents of the care-commons model: trusts, commissioners, the regulator, and places.
 
-Each agent owns phases of the month (see sim.engine.kernel.PHASES). Its step methods call the model's
+Each agent owns phases of the month (see sim.core.submodels.PHASES). Its step methods call the model's
 rules (sim.core.submodels) as plain Python on its own index; its attributes read the shared array state,
 so they are current under either engine.
 """
