@@ -7,7 +7,7 @@ import pytest
 
 from sim import CareSystem, run_many
 from sim.core.rules import PRESETS
-from sim.core.submodels import commons_nash, commons_optimum
+from sim.core.submodels.games import commons_nash, commons_optimum
 from sim.validation.teaching import (
     CPR_GAME,
     CPR_PUBLISHED,
@@ -57,23 +57,41 @@ def test_engine_closed_forms_match(a, b, w, n, e):
         n_appropriators=n,
         endowment=e,
     )
-    assert commons_optimum.py_func(model.p) == pytest.approx(
-        numerical_optimum(a, b, w, n, e), abs=1e-5
-    )
-    assert commons_nash.py_func(model.p, n) == pytest.approx(
-        numerical_nash(a, b, w, n, e), abs=1e-5
-    )
+    assert commons_optimum(model.p) == pytest.approx(numerical_optimum(a, b, w, n, e), abs=1e-5)
+    assert commons_nash(model.p, n) == pytest.approx(numerical_nash(a, b, w, n, e), abs=1e-5)
 
 
-def test_published_theory_values():
-    th = theory_values()
-    assert th["nash_X"] == pytest.approx(CPR_GAME["nash_X"])
-    assert th["optimum_X"] == pytest.approx(CPR_GAME["social_optimum_X"])
-    assert th["max_rent"] == pytest.approx(CPR_GAME["max_rent_cents"])
-    assert th["nash_efficiency"] == pytest.approx(128 / 324)
-    assert th["open_access_X"] == pytest.approx(CPR_GAME["open_access_X"])
-    assert float(efficiency(72.0)) == pytest.approx(0.0)
-    assert max_rent() == pytest.approx(324.0)
+def test_model_reproduces_the_published_theory_values():
+    """At the published design the model's commons gives the published theory values: the optimum
+    and Nash totals, and the rent of each total from the model's own payoffs (group earnings less
+    the outside value of every token)."""
+    model = CareSystem(scenario="classroom_commons", rules="fortress", seed=1, engine="python")
+    n = model.params["n_appropriators"]
+    outside_value = model.params["outside_return"] * n * model.params["endowment"]
+    assert commons_optimum(model.p) == pytest.approx(CPR_GAME["social_optimum_X"], abs=1e-9)
+    assert commons_nash(model.p, n) == pytest.approx(CPR_GAME["nash_X"], abs=1e-9)
+
+    def rent(total):
+        model.world.claim[:] = total / n
+        model.commissioners[0].pay()
+        return float(model.world.earnings[0]) - outside_value
+
+    top = rent(CPR_GAME["social_optimum_X"])
+    assert top == pytest.approx(CPR_GAME["max_rent_cents"], abs=1e-9)
+    assert top == pytest.approx(max_rent(), abs=1e-9)
+    assert rent(CPR_GAME["nash_X"]) / top == pytest.approx(CPR_GAME["nash_efficiency"], abs=1e-9)
+    assert rent(CPR_GAME["open_access_X"]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_model_settles_near_the_published_nash_and_optimum():
+    """One run of 40 rounds: non-cooperative rules settle within 10% of the Nash total (64),
+    full shared governance within 10% of the social optimum (36)."""
+    for rules, target in (
+        ("fortress", CPR_GAME["nash_X"]),
+        ("shared_governance", CPR_GAME["social_optimum_X"]),
+    ):
+        model = CareSystem(scenario="classroom_commons", rules=rules, seed=1).run_for(40)
+        assert model.summary()["total_appropriation"] == pytest.approx(target, rel=0.10), rules
 
 
 def test_engine_efficiency_is_rent_share():
@@ -107,14 +125,21 @@ def test_rent_kept_orders_like_the_published_table(lab_runs):
     net = summary.groupby("rules")["net_efficiency"].mean()
     # No agreement < talk without teeth < talk with chosen sanctions (OWG 1992 ordering).
     assert gross["fortress"] < gross["partnership_board"] < gross["shared_governance"]
-    assert CPR_PUBLISHED.loc["baseline", "gross"] < CPR_PUBLISHED.loc["repeated_comm", "gross"]
+    # Talk without teeth keeps what the lab's talk kept: between one-shot (55%) and repeated (73%)
+    # communication, give or take 5 points.
+    low = CPR_PUBLISHED.loc["oneshot_comm", "gross"] - 0.05
+    high = CPR_PUBLISHED.loc["repeated_comm", "gross"] + 0.05
+    assert low <= gross["partnership_board"] <= high
     # Imposed sanctions: a large gap between gross and net (fines burn the rent), as 37% -> 9%.
     gap = gross["success_regime"] - net["success_regime"]
     assert gap > 0.3
     assert net["success_regime"] < net["shared_governance"] - 0.5
     table = classroom_table(summary)
     assert set(table.index) == set(PRESETS)
-    assert table.loc["shared_governance", "published gross"] == pytest.approx(0.93)
+    # Sanctions the group chose keep about the published 93% of the rent (within 10 points).
+    for rules in ("canterbury_alliance", "shared_governance"):
+        model_gross = table.loc[rules, "gross efficiency"]
+        assert model_gross == pytest.approx(table.loc[rules, "published gross"], abs=0.10), rules
 
 
 @pytest.mark.slow

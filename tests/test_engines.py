@@ -98,7 +98,8 @@ def _one_run():
     p = pack("place_system", validate("place_system"))
     from sim.core.rules import PRESETS
 
-    return (p[None], PRESETS["fortress"].vector()[None], np.zeros(1), np.zeros(1), np.zeros(1))
+    zero = np.zeros(1, dtype=np.int64)
+    return (p[None], PRESETS["fortress"].vector()[None], zero, zero, zero)
 
 
 @pytest.mark.parametrize(

@@ -22,11 +22,30 @@ def test_mesa_batch_run_returns_data():
     )
 
 
-def test_solara_viz_can_be_constructed():
+def test_solara_viz_renders_a_plot_of_the_model():
+    """Mesa's SolaraViz takes the model as it is: the page holds this model and its parameters,
+    and rendering it draws one chart per component from the model's DataCollector."""
+    import solara
     from mesa.visualization import SolaraViz, make_plot_component
+    from solara.widgets import GridLayout
 
-    model = CareSystem(rules="fortress", seed=1)
-    page = SolaraViz(
-        model, components=[make_plot_component("population_health")], name="care-commons"
-    )
-    assert page is not None
+    model = CareSystem(rules="fortress", seed=1).run_for(3)
+    model_params = {"rules": "fortress", "seed": 1}
+    components = [
+        make_plot_component("population_health"),
+        make_plot_component("system_deficit"),
+    ]
+    page = SolaraViz(model, components=components, model_params=model_params, name="care-commons")
+    assert page.args[0] is model
+    assert page.kwargs["model_params"] == model_params
+    assert page.kwargs["name"] == "care-commons"
+
+    _, rendered = solara.render(page, handle_error=False)
+    grids = rendered.find(GridLayout).widgets
+    assert len(grids) == 1
+    charts = grids[0].items
+    assert len(charts) == len(components)
+    for chart in charts:
+        # Each component is a matplotlib figure of the model's series, sent as a PNG.
+        assert bytes(chart.value[:8]) == b"\x89PNG\r\n\x1a\n"
+        assert len(chart.value) > 1000

@@ -6,7 +6,6 @@ from hypothesis import strategies as st
 from strategies import clean, place_params, rule_sets
 
 from sim import PRESETS, CareSystem, RuleSet
-from sim.core.constants import MEASURES
 
 FAST = settings(max_examples=25, deadline=None)
 
@@ -114,14 +113,80 @@ def test_summary_has_the_run_outcomes():
         assert key in summary
 
 
+# The month's measures as ODD section 6 lists them, written out here (not taken from the code).
+EXPECTED_MEASURES = [
+    "allocation",
+    "pool_balance",
+    "commissioner_deficit",
+    "provider_deficit",
+    "system_deficit",
+    "payments",
+    "provider_spend",
+    "prevention_spend",
+    "spend_acute",
+    "spend_community",
+    "spend_mental_health",
+    "spend_primary_care",
+    "spend_ambulance",
+    "spend_social_care",
+    "acute_share",
+    "need",
+    "need_met",
+    "unmet_need",
+    "waiting_list",
+    "population_health",
+    "acute_demand",
+    "acute_demand_vs_trend",
+    "mean_cooperation",
+    "mean_trust",
+    "breaches",
+    "breaches_detected",
+    "sanctions",
+    "fines",
+    "provider_failures",
+    "providers_in_deficit",
+    "acute_deficit_share",
+    "transaction_costs",
+    "governance_costs",
+    "takeover_costs",
+    "gini",
+    "total_appropriation",
+    "group_earnings",
+    "efficiency",
+    "mean_contribution",
+]
+
+
 def test_datacollector_has_every_measure_each_month():
-    model = CareSystem(rules="fortress", seed=2).run_for(6)
+    model = CareSystem(rules="fortress", seed=2)
+    w = model.world
+    allocations, cooperation, health = [], [], []
+    for _ in range(6):
+        model.step()
+        allocations.append(float(np.sum(w.allocation)))
+        cooperation.append(float(np.mean(w.cooperation)))
+        health.append(float(np.mean(w.health)))
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == list(MEASURES)
+    assert list(frame.columns) == EXPECTED_MEASURES
     assert len(frame) == 6
-    assert np.allclose(frame.to_numpy(), model.history)
-    trusts = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
-    assert len(trusts) == 6 * len(model.trusts)
+    # Each month's row holds that month's state, read here from the arrays themselves.
+    np.testing.assert_allclose(frame["allocation"], allocations, rtol=1e-12)
+    np.testing.assert_allclose(frame["mean_cooperation"], cooperation, rtol=1e-12)
+    np.testing.assert_allclose(frame["population_health"], health, rtol=1e-12)
+    # The allocation grows 2% a year from 3 places x 500,000 x 2,600 / 12 / 1e6.
+    base = 3 * 500_000 * 2_600 / 12 / 1e6
+    np.testing.assert_allclose(
+        frame["allocation"], [base * (1 + 0.02 / 12) ** t for t in range(1, 7)], rtol=1e-12
+    )
+    trust_class = type(model.trusts[0])
+    trusts = model.datacollector.get_agenttype_vars_dataframe(trust_class)
+    assert len(trusts) == 6 * 16
+    assert {"kind", "cooperation", "balance", "mean_trust", "breaches"} <= set(trusts.columns)
+    last = trusts.xs(6, level="Step")
+    assert sorted(last["kind"]) == sorted(
+        ["acute", "community", "mental_health", "primary_care", "social_care"] * 3 + ["ambulance"]
+    )
+    np.testing.assert_allclose(sorted(last["cooperation"]), sorted(w.cooperation), rtol=1e-12)
 
 
 def test_mesa_agents_read_the_current_state():

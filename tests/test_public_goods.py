@@ -21,6 +21,7 @@ def pg():
 
 def test_design_matches_fehr_gaechter():
     model = CareSystem(scenario="public_goods", rules="partnership_board", seed=1)
+    assert len(model.trusts) == FEHR_GAECHTER["group_size"]
     assert model.params["n_appropriators"] == FEHR_GAECHTER["group_size"]
     assert model.params["endowment"] == FEHR_GAECHTER["endowment"]
     assert model.params["mpcr"] == pytest.approx(FEHR_GAECHTER["mpcr"])
@@ -60,7 +61,15 @@ def test_paths_beside_published(pg):
     _, series = pg
     paths = public_goods_paths(series)
     assert len(paths) == 10
-    assert paths["F&G without punishment"].iloc[-1] < paths["F&G without punishment"].iloc[0]
-    assert paths["F&G with punishment"].iloc[-1] > paths["F&G with punishment"].iloc[0]
-    assert paths["partnership_board mean"].is_monotonic_decreasing
-    assert paths["shared_governance mean"].iloc[-1] > paths["partnership_board mean"].iloc[-1]
+    without, with_ = paths["F&G without punishment"], paths["F&G with punishment"]
+    board, shared = paths["partnership_board mean"], paths["shared_governance mean"]
+    # Without sanctions: the model's contributions end where the published path ends (10% of the
+    # endowment, within 5 points) and stay within 20 points of it in every period.
+    assert board.iloc[-1] == pytest.approx(without.iloc[-1], abs=0.05)
+    assert (board - without).abs().max() < 0.20
+    assert board.is_monotonic_decreasing
+    # With sanctions: contributions rise over the periods as the published ones do, and end at
+    # least as high as the published path (0.66).
+    assert np.sign(shared.iloc[-1] - shared.iloc[0]) == np.sign(with_.iloc[-1] - with_.iloc[0])
+    assert shared.iloc[-1] >= with_.iloc[-1]
+    assert shared.iloc[-1] > board.iloc[-1]

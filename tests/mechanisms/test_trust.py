@@ -1,0 +1,444 @@
+"""Trust (provider organisation): claims (ODD 7.5, `Trust.plan`), delivery (7.7, `Trust.deliver`),
+trust in partners (7.10, `Trust.update_trust`), learning (7.11, `Trust.learn`, `Trust.commit`).
+Expected values are worked out by hand from the ODD's equations with the default parameter values
+and constants of ODD section 5; exploration is switched off wherever cooperation is checked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import RuleSet
+
+ACUTE, COMMUNITY = 0, 1
+# Capacity grows with need a month: 1 + (0.015 + 0.01) / 12.
+GROWTH = 1.0 + 0.025 / 12.0
+AGREEMENT = {
+    "agreed_shares": True,
+    "scope": 1.0,
+    "partnership_breadth": 1.0,
+    "prevention_slice": 0.03,
+}
+
+
+# ---------------------------------------------------------------------------------- plan (7.5)
+def _plan_world(tiny_world, rules, **params):
+    model = tiny_world(rules, **params)
+    w = model.world
+    w.cooperation[:] = [0.4, 0.8]
+    w.need[0, ACUTE] = 90.0
+    w.need[0, COMMUNITY] = 10.0
+    w.available[0] = 100.0
+    w.capacity[:] = [95.0, 10.5]
+    w.con_base_share[:] = [0.8, 0.2]
+    w.con_prev_share[:] = [0.0, 1.0]
+    return model
+
+
+def _plan_all(model):
+    for trust in model.trusts:
+        trust.plan()
+    return model.world
+
+
+def test_fortress_claim_blends_the_fair_share_and_all_it_can_bill(tiny_world):
+    w = _plan_all(_plan_world(tiny_world, RuleSet(funding_model="activity")))
+    np.testing.assert_allclose(w.capacity, [95.0 * GROWTH, 10.5 * GROWTH], rtol=1e-12)
+    np.testing.assert_allclose(w.demand, [90.0, 10.0])
+    # Acute: fair share min(90, 0.8 x 100) = 80; selfish min(95 x 1.0020833 = 95.1979,
+    # 90 x (1 + 0.15) = 103.5) = 95.1979 (tariff-paid: induced demand, capacity binds);
+    # claim 0.4 x 80 + 0.6 x 95.1979 = 32 + 57.11875 = 89.11875.
+    np.testing.assert_allclose(w.agreed, [80.0, 10.0])
+    np.testing.assert_allclose(w.selfish_claim, [95.19791666666667, 10.0], rtol=1e-12)
+    np.testing.assert_allclose(w.claim, [89.11875, 10.0], rtol=1e-12)
+    # No agreement: no prevention slice.
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, 0.0])
+    np.testing.assert_allclose(w.prevention, [0.0, 0.0])
+
+
+def test_agreed_claim_and_prevention_slice(tiny_world):
+    model = _plan_world(tiny_world, RuleSet(funding_model="activity", **AGREEMENT))
+    model.world.need[0, COMMUNITY] = 25.0
+    w = _plan_all(model)
+    # Acute: agreed min(90, 0.8 x (1 - 0.03) x 100 = 77.6) = 77.6; selfish 95.1979;
+    # claim 0.4 x 77.6 + 0.6 x 95.1979 = 31.04 + 57.11875 = 88.15875.
+    # Community: agreed min(25, 0.2 x 0.97 x 100 = 19.4) = 19.4; selfish min(10.5 x 1.0020833,
+    # 25) = 10.521875 (no tariff: no induced demand; capacity binds);
+    # claim 0.8 x 19.4 + 0.2 x 10.521875 = 15.52 + 2.104375 = 17.624375.
+    np.testing.assert_allclose(w.agreed, [77.6, 19.4], rtol=1e-12)
+    np.testing.assert_allclose(w.selfish_claim, [95.19791666666667, 10.521875], rtol=1e-12)
+    np.testing.assert_allclose(w.claim, [88.15875, 17.624375], rtol=1e-12)
+    # Prevention: scope 1 x slice 0.03 x prevention share x 100 = 0 (acute) and 3 (community);
+    # delivered by cooperation: 0.8 x 3 = 2.4.
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, 3.0], rtol=1e-12)
+    np.testing.assert_allclose(w.prevention, [0.0, 2.4], rtol=1e-12)
+
+
+def test_prevention_slice_scales_with_scope(tiny_world):
+    rules = RuleSet(funding_model="activity", **{**AGREEMENT, "scope": 0.5})
+    w = _plan_all(_plan_world(tiny_world, rules))
+    # 0.5 x 0.03 x 1 x 100 = 1.5 agreed; 0.8 x 1.5 = 1.2 delivered by cooperation.
+    assert w.agreed_prevention[1] == pytest.approx(1.5, rel=1e-12)
+    assert w.prevention[1] == pytest.approx(1.2, rel=1e-12)
+
+
+def test_non_members_keep_to_the_fair_share_without_a_prevention_slice(tiny_world):
+    # Breadth 0.1 is below the acute and community threshold of 0.2: nobody is a member.
+    rules = RuleSet(funding_model="activity", **{**AGREEMENT, "partnership_breadth": 0.1})
+    w = _plan_all(_plan_world(tiny_world, rules))
+    np.testing.assert_allclose(w.agreed, [80.0, 10.0])
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, 0.0])
+
+
+def test_only_the_acute_tariff_induces_demand(tiny_world):
+    w = _plan_all(_plan_world(tiny_world, RuleSet(funding_model="capitated")))
+    # Pooled budget: no unit paid, selfish acute claim min(95.1979, 90 x 1) = 90.
+    assert w.selfish_claim[0] == pytest.approx(90.0)
+    assert w.claim[0] == pytest.approx(0.4 * 80.0 + 0.6 * 90.0)
+
+
+def test_demand_is_the_lines_need_divided_among_its_providers(tiny_world):
+    model = tiny_world(RuleSet(), acute_per_place=2)  # contracts: acute, acute, community
+    w = model.world
+    w.need[0, ACUTE] = 90.0
+    w.available[0] = 100.0
+    model.trusts[0].plan()
+    model.trusts[1].plan()
+    np.testing.assert_allclose(w.demand[:2], [45.0, 45.0])
+
+
+# ------------------------------------------------------------------------------- deliver (7.7)
+def test_delivery_rations_unfunded_work_by_the_duty_to_treat(tiny_world):
+    model = tiny_world(social_care_per_place=1)  # contracts: acute, community, social care
+    w = model.world
+    w.claim[:] = [50.0, 10.0, 20.0]
+    w.prevention[:] = [0.0, 2.0, 0.0]
+    w.payment[:] = [40.0, 6.0, 10.0]
+    w.balance[:] = [5.0, 0.0, -1.0]
+    w.cum_income[:] = [100.0, 10.0, 20.0]
+    w.cum_spend[:] = [90.0, 10.0, 20.0]
+    for trust in model.trusts:
+        trust.deliver()
+    # Acute: funded 40 / 50 = 0.8, duty 1: all 50 delivered; balance 5 + 40 - 50 = -5.
+    # Community: funded 6 / 12 = 0.5, duty 0.3: 10 x (0.5 + 0.5 x 0.3) = 6.5 delivered,
+    # prevention 2 x 0.5 = 1; balance 0 + 6 - 7.5 = -1.5.
+    # Social care: funded 10 / 20 = 0.5, duty 0: 10 delivered; balance -1 + 10 - 10 = -1.
+    np.testing.assert_allclose(w.activity, [50.0, 6.5, 10.0], rtol=1e-12)
+    np.testing.assert_allclose(w.prevention_delivered, [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(w.income, [40.0, 6.0, 10.0])
+    np.testing.assert_allclose(w.spend, [50.0, 7.5, 10.0])
+    np.testing.assert_allclose(w.balance, [-5.0, -1.5, -1.0])
+    np.testing.assert_allclose(w.cum_income, [140.0, 16.0, 30.0])
+    np.testing.assert_allclose(w.cum_spend, [140.0, 17.5, 30.0])
+
+
+def test_duty_to_treat_by_kind(tiny_world):
+    # One provider of each kind in the place; each asks 10, is paid 4 (funded 0.4) and delivers
+    # 10 x (0.4 + 0.6 x duty): duty acute 1, community 0.3, mental health 0.3, primary care 0.2,
+    # social care 0, ambulance 1.
+    model = tiny_world(
+        mental_health_per_place=1,
+        primary_care_per_place=1,
+        social_care_per_place=1,
+        ambulance_per_ics=1,
+    )
+    w = model.world
+    w.claim[:] = 10.0
+    w.prevention[:] = 0.0
+    w.payment[:] = 4.0
+    for trust in model.trusts:
+        trust.deliver()
+    expected = {
+        "acute": 10.0,
+        "community": 5.8,
+        "mental_health": 5.8,
+        "primary_care": 5.2,
+        "social_care": 4.0,
+        "ambulance": 10.0,
+    }
+    delivered = {t.kind: float(w.activity[w.org_con_start[t.index]]) for t in model.trusts}
+    assert delivered == pytest.approx(expected, rel=1e-12)
+
+
+def test_overfunded_work_is_delivered_as_claimed_and_the_surplus_kept(tiny_world):
+    model = tiny_world()
+    w = model.world
+    w.claim[:] = [50.0, 10.0]
+    w.prevention[:] = [0.0, 2.0]
+    w.payment[:] = [60.0, 15.0]
+    for trust in model.trusts:
+        trust.deliver()
+    np.testing.assert_allclose(w.activity, [50.0, 10.0])
+    np.testing.assert_allclose(w.prevention_delivered, [0.0, 2.0])
+    np.testing.assert_allclose(w.balance, [10.0, 3.0])
+
+
+# -------------------------------------------------------------------------- update_trust (7.10)
+@pytest.mark.parametrize(
+    "levers, trust_in_breacher, trust_in_keeper",
+    [
+        # breach: 0.5 - 0.25 x 0.5 = 0.375; kept: 0.5 + 0.03 x (1 - 0.5) = 0.515
+        ({}, 0.375, 0.515),
+        # conflict resolution absorbs 60% of the fall: 0.5 - 0.25 x 0.4 x 0.5 = 0.45
+        ({"conflict_resolution": 1.0}, 0.45, 0.515),
+        # half of it: 0.5 - 0.25 x 0.7 x 0.5 = 0.4125
+        ({"conflict_resolution": 0.5}, 0.4125, 0.515),
+        # system leadership doubles the rise: 0.5 + 0.03 x 2 x 0.5 = 0.53
+        ({"system_leadership": 1.0}, 0.375, 0.53),
+    ],
+)
+def test_trust_rises_after_kept_agreements_and_falls_after_breaches(
+    tiny_world, edge, levers, trust_in_breacher, trust_in_keeper
+):
+    model = tiny_world(RuleSet(**levers))
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [0.0, 1.0]  # the community trust breached, the acute trust kept its share
+    for trust in model.trusts:
+        trust.update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(trust_in_breacher, rel=1e-12)
+    assert w.trust[edge(model, 1, 0)] == pytest.approx(trust_in_keeper, rel=1e-12)
+
+
+def test_trust_rebuilds_slowly_what_one_breach_destroys(tiny_world, edge):
+    model = tiny_world()
+    w = model.world
+    e = edge(model, 0, 1)
+    w.trust[e] = 0.8
+    w.breach[1] = 1.0
+    model.trusts[0].update_trust()
+    assert w.trust[e] == pytest.approx(0.6)  # 0.8 - 0.25 x 0.8
+    w.breach[1] = 0.0
+    months = 0
+    while w.trust[e] < 0.8:
+        model.trusts[0].update_trust()
+        months += 1
+    # 1 - T after n kept months is 0.4 x 0.97^n; back to 0.8 when 0.97^n <= 0.5: n = 23.
+    assert months == 23
+
+
+@pytest.mark.parametrize(
+    "collective_choice, expected",
+    [
+        # an imposed sanction: resentment 0.15 on top of the fall: 0.375 x (1 - 0.15) = 0.31875
+        (0.0, 0.31875),
+        # a sanction under rules made together breeds no resentment
+        (1.0, 0.375),
+    ],
+)
+def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice, expected):
+    model = tiny_world(RuleSet(collective_choice=collective_choice))
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [1.0, 1.0]
+    w.detected[:] = [1.0, 0.0]  # the acute trust was sanctioned
+    for trust in model.trusts:
+        trust.update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
+    assert w.trust[edge(model, 1, 0)] == pytest.approx(0.375, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------- learn (7.11)
+def _learner(tiny_world, rules=None, **params):
+    """Community trust (organisation 1) weighing 2 units of overclaim on a 20 income, paid 90%
+    of what the blocks asked; cooperation 0.5 and trust 0.5 (no pull from partners)."""
+    model = tiny_world(rules, **{"exploration": 0.0, **params})
+    w = model.world
+    w.cooperation[:] = [0.5, 0.5]
+    w.trust[:] = 0.5
+    w.selfish_claim[:] = [50.0, 12.0]
+    w.coop_claim[:] = [50.0, 10.0]
+    w.agreed_prevention[:] = 0.0
+    w.pay_ratio[0] = 0.9
+    w.org_income_ref[:] = [90.0, 20.0]
+    return model
+
+
+def test_a_positive_incentive_moves_cooperation_towards_defection(tiny_world):
+    model = _learner(tiny_world)
+    model.trusts[1].learn()
+    w = model.world
+    # value = (0.9 - 1) + 0.3 x (1 - 0) = 0.2; private 0.2 x 2 = 0.4; no fine, no weight on the
+    # system: D = 0.4 / 20 = 0.02; pull = -20 x 0.02 = -0.4; x' = 0.5 - 0.15 x 0.4 x 0.5 = 0.47.
+    assert w.incentive[1] == pytest.approx(0.02, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.47, rel=1e-12)
+    assert w.cooperation[1] == 0.5  # learned, not yet committed
+    model.trusts[1].commit()
+    assert w.cooperation[1] == pytest.approx(0.47, rel=1e-12)
+
+
+def test_a_negative_incentive_moves_cooperation_towards_the_norm(tiny_world):
+    model = _learner(tiny_world, RuleSet(shared_vision=1.0))
+    model.trusts[1].learn()
+    w = model.world
+    # W = 0.6: net = 0.4 - 0.6 x 2 = -0.8; D = -0.04; pull 0.8; x' = 0.5 + 0.15 x 0.8 x 0.5 = 0.56.
+    assert w.incentive[1] == pytest.approx(-0.04, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.56, rel=1e-12)
+
+
+def test_the_pull_of_the_incentive_is_capped(tiny_world):
+    model = _learner(tiny_world, RuleSet(funding_model="block"))
+    model.trusts[1].learn()
+    w = model.world
+    # Work beyond a fixed block is not paid: value = -1 + 0.3 = -0.7; D = -1.4 / 20 = -0.07;
+    # pull = min(1, 1.4) = 1; x' = 0.5 + 0.15 x 1 x 0.5 = 0.575.
+    assert w.incentive[1] == pytest.approx(-0.07, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.575, rel=1e-12)
+
+
+def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(tiny_world):
+    model = _learner(tiny_world)
+    w = model.world
+    w.selfish_claim[0] = 57.5
+    w.cooperation[0] = 0.6
+    w.trust[:] = 0.6
+    model.trusts[0].learn()
+    # value = tariff margin 0 + targets 0.3; private 0.3 x 7.5 = 2.25; D = 2.25 / 90 = 0.025;
+    # pull -0.5; x' = 0.6 - 0.15 x 0.5 x 0.6 = 0.555.
+    assert w.incentive[0] == pytest.approx(0.025, rel=1e-12)
+    assert w.cooperation_next[0] == pytest.approx(0.555, rel=1e-12)
+
+
+def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(tiny_world):
+    model = _learner(tiny_world, RuleSet(shared_vision=1.0))
+    w = model.world
+    w.selfish_claim[1] = w.coop_claim[1] = 10.0
+    w.agreed_prevention[1] = 2.0
+    model.trusts[1].learn()
+    # private = 2; harm = 1.5 x 2 = 3; W = 0.6: net 2 - 1.8 = 0.2; D = 0.01; pull -0.2;
+    # x' = 0.5 - 0.15 x 0.2 x 0.5 = 0.485.
+    assert w.incentive[1] == pytest.approx(0.01, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.485, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "graduated, record, incentive, cooperation",
+    [
+        # graduated: the next breach would bring only a warning (level 0): no expected fine
+        (True, 0.0, 0.02, 0.47),
+        # graduated, one on record: half the fine, 0.5 x 1 x 0.5 = 0.25 a unit; net 0.4 - 0.5
+        (True, 1.0, -0.005, 0.5 + 0.15 * 0.1 * 0.5),
+        # graduated, two on record: the full fine 0.5 a unit; net 0.4 - 1.0
+        (True, 2.0, -0.03, 0.5 + 0.15 * 0.6 * 0.5),
+        # flat: the full fine from the first breach
+        (False, 0.0, -0.03, 0.5 + 0.15 * 0.6 * 0.5),
+    ],
+)
+def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, cooperation):
+    rules = RuleSet(
+        agreed_shares=True,
+        scope=1.0,
+        partnership_breadth=1.0,
+        monitoring=1.0,
+        sanction_severity=0.5,
+        graduated_sanctions=graduated,
+    )
+    model = _learner(tiny_world, rules)
+    w = model.world
+    w.record[1] = record
+    model.trusts[1].learn()
+    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "levers, incentive",
+    [
+        # silo regulation: the organisation's own targets are worth 0.3 a unit: D = 0.4 / 20
+        ({}, 0.02),
+        # local autonomy alone changes nothing: silo = 1 - 0 x 1
+        ({"local_autonomy": 1.0}, 0.02),
+        # whole-system regulation without autonomy: targets still count (silo 1 - 1 x 0 = 1),
+        # but W = 0.2: net = 0.4 - 0.2 x 2 = 0
+        ({"whole_system_regulation": 1.0}, 0.0),
+        # both: no silo targets, value = -0.1; W = 0.2: net = -0.2 - 0.4 = -0.6; D = -0.03
+        ({"whole_system_regulation": 1.0, "local_autonomy": 1.0}, -0.03),
+        # half of each: silo 1 - 0.25; value = -0.1 + 0.225 = 0.125; W = 0.1:
+        # net = 0.25 - 0.2 = 0.05; D = 0.0025
+        ({"whole_system_regulation": 0.5, "local_autonomy": 0.5}, 0.0025),
+        # an alliance puts 0.2 weight on the system: net = 0.4 - 0.4 = 0
+        ({"funding_model": "alliance"}, 0.0),
+    ],
+)
+def test_local_autonomy_and_whole_system_regulation_change_the_incentive(
+    tiny_world, levers, incentive
+):
+    model = _learner(tiny_world, RuleSet(**levers))
+    model.trusts[1].learn()
+    assert model.world.incentive[1] == pytest.approx(incentive, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "system_leadership, expected",
+    [
+        # D = 0; x' = 0.5 + 0.15 x 0.2 x (mean trust (0.9 + 0.3) / 2 = 0.6 - 0.5) = 0.503
+        (0.0, 0.503),
+        # leadership doubles the weight on partners: 0.5 + 0.15 x 0.4 x 0.1 = 0.506
+        (1.0, 0.506),
+    ],
+)
+def test_conditional_cooperation_follows_trusted_partners(
+    tiny_world, edge, system_leadership, expected
+):
+    model = tiny_world(
+        RuleSet(system_leadership=system_leadership),
+        exploration=0.0,
+        mental_health_per_place=1,
+    )
+    w = model.world
+    w.cooperation[:] = 0.5
+    w.selfish_claim[:] = w.coop_claim[:] = 10.0  # nothing to gain: D = 0
+    w.agreed_prevention[:] = 0.0
+    w.trust[edge(model, 1, 0)] = 0.9
+    w.trust[edge(model, 1, 2)] = 0.3
+    model.trusts[1].learn()
+    assert w.incentive[1] == 0.0
+    assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "collective_choice, expected",
+    [
+        # legitimate: deterrence 0.2 x 1 x (1 - 0.5) = +0.1 -> 0.6; no resentment
+        (1.0, 0.6),
+        # imposed: no deterrence; resentment 0.15 x 1 x 0.5 = -0.075 -> 0.425
+        (0.0, 0.425),
+        # half: 0.5 + 0.2 x 0.5 x 0.5 = 0.55; then 0.55 - 0.15 x 0.5 x 0.55 = 0.50875
+        (0.5, 0.50875),
+    ],
+)
+def test_legitimate_sanctions_deter_and_imposed_sanctions_breed_resentment(
+    tiny_world, collective_choice, expected
+):
+    model = _learner(tiny_world, RuleSet(collective_choice=collective_choice))
+    w = model.world
+    w.selfish_claim[1] = w.coop_claim[1]  # D = 0
+    w.detected[1] = 1.0
+    model.trusts[1].learn()
+    assert w.incentive[1] == 0.0
+    assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_exploration_is_a_small_trial_around_the_learned_value(tiny_world):
+    values = []
+    for seed in range(1, 41):
+        model = _learner(tiny_world, seed=seed, exploration=0.04)
+        w = model.world
+        w.selfish_claim[1] = w.coop_claim[1]  # D = 0: without trials x' = 0.5
+        model.trusts[1].learn()
+        values.append(w.cooperation_next[1])
+    values = np.array(values)
+    # x' = 0.5 + 0.04 (u - 0.5), u uniform on [0, 1): within 0.5 +- 0.02, and it does vary.
+    assert np.all(np.abs(values - 0.5) <= 0.02)
+    assert values.std() > 0.005
+
+
+def test_cooperation_is_clamped_to_the_unit_interval(tiny_world):
+    model = _learner(tiny_world, RuleSet(collective_choice=1.0))
+    w = model.world
+    w.cooperation[1] = 1.0
+    w.trust[:] = 1.0
+    w.selfish_claim[1] = w.coop_claim[1]
+    w.detected[1] = 1.0
+    model.trusts[1].learn()
+    assert w.cooperation_next[1] == 1.0
