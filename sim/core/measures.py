@@ -58,7 +58,7 @@ def measure(w, p, r, out, costly=True):
     if world == PLACE_SYSTEM:
         _measure_places(w, out)
         if costly:
-            out[M.gini] = gini(w.org_ratio)
+            out[M.gini] = _income_gini(w)
     else:
         _measure_game(w, p, out, world)
 
@@ -74,9 +74,6 @@ def _measure_organisations(w, out):
     failures = w.failures
     spend = w.spend
     balance = w.balance
-    cum_income = w.cum_income
-    cum_spend = w.cum_spend
-    ratios = w.org_ratio
     trust = w.trust
     n_org = org_kind.shape[0]
     coop = 0.0
@@ -100,7 +97,6 @@ def _measure_organisations(w, out):
             provider_deficit -= balance[i]
             if org_kind[i] == ACUTE:
                 acute_deficit -= balance[i]
-        ratios[i] = cum_income[i] / cum_spend[i] if cum_spend[i] > 0.0 else 0.0
     total_trust = 0.0
     n_edge = trust.shape[0]
     for e in range(n_edge):
@@ -116,6 +112,17 @@ def _measure_organisations(w, out):
     out[M.provider_failures] = total_failures
     out[M.providers_in_deficit] = in_deficit
     out[M.acute_deficit_share] = acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
+
+
+@jit
+def _income_gini(w):
+    """Gini coefficient of organisations' income over spend so far (0 when nothing spent)."""
+    ratios = w.org_ratio
+    cum_income = w.cum_income
+    cum_spend = w.cum_spend
+    for i in range(ratios.shape[0]):
+        ratios[i] = cum_income[i] / cum_spend[i] if cum_spend[i] > 0.0 else 0.0
+    return gini(ratios)
 
 
 @jit

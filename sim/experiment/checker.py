@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from sim.core.checks import check_int, check_seed
-from sim.core.params import ParameterError
+from sim.core.params import ParameterError, parameters_for
 
 
 class ExperimentError(ValueError):
@@ -29,6 +29,18 @@ class Checker:
                 label = f"{prefix}{key}" if prefix else key
                 self.fail(
                     label, table[key], "keys " + ", ".join(sorted(allowed)), "is not a known key"
+                )
+
+    def parameter_keys(self, table: dict, scenario: str, prefix: str) -> None:
+        """Every key of `table` must be a parameter of the scenario."""
+        allowed = {p.name for p in parameters_for(scenario)}
+        for key, value in table.items():
+            if key not in allowed:
+                self.fail(
+                    f"{prefix}{key}",
+                    value,
+                    f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed)),
+                    "is not a known key",
                 )
 
     def table(self, value: object, key: str) -> dict:

@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from sim.core.params import ParameterError, coerce, parameter, parameters_for, validate
+from sim.core.params import ParameterError, coerce, parameter, validate
 from sim.experiment.checker import Checker, ExperimentError
 from sim.experiment.extras import require
 
@@ -71,16 +71,9 @@ def _ranges(c: Checker, table: dict, kind: str, scenario: str, base_params: dict
     params = c.table(table.get("parameters", {}), "design.parameters")
     if not params:
         c.fail("design.parameters", params, "a table of at least one parameter range")
-    allowed_params = {p.name for p in parameters_for(scenario)}
+    c.parameter_keys(params, scenario, "design.parameters.")
     ranges = {}
     for key, value in params.items():
-        if key not in allowed_params:
-            c.fail(
-                f"design.parameters.{key}",
-                value,
-                f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed_params)),
-                "is not a known key",
-            )
         if key in base_params:
             c.fail(
                 f"design.parameters.{key}",

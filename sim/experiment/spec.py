@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.core.checks import MAX_SEED
 from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
-from sim.core.params import ParameterError, pack, parameters_for, validate
+from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
 from sim.experiment.checker import Checker, ExperimentError
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
@@ -286,15 +286,7 @@ def _parse_size(
 def _parse_parameters(c: Checker, data: dict, scenario: str) -> dict[str, float]:
     """The `[parameters]` table: scenario parameters fixed for every run, with the defaults."""
     params = c.table(data.get("parameters", {}), "parameters")
-    allowed_params = {p.name for p in parameters_for(scenario)}
-    for key, value in params.items():
-        if key not in allowed_params:
-            c.fail(
-                f"parameters.{key}",
-                value,
-                f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed_params)),
-                "is not a known key",
-            )
+    c.parameter_keys(params, scenario, "parameters.")
     try:
         return validate(scenario, where="parameters.", **params)
     except ParameterError as exc:

@@ -61,6 +61,7 @@ def tally_claims(w, lo, hi):
 def pay_commons(w, p, lo, hi):
     """Common-pool game: each player earns the outside return on what it keeps and a share of
     the group return in proportion to what it put in."""
+    tally_claims(w, lo, hi)  # this round's appropriation, which the payoff shares out
     earnings = w.earnings
     appropriation = w.appropriation
     place_con_start = w.place_con_start
@@ -69,9 +70,7 @@ def pay_commons(w, p, lo, hi):
     place_con = w.place_con
     payment = w.payment
     for q in range(lo, hi):
-        total = 0.0
-        for idx in range(place_con_start[q], place_con_end[q]):
-            total += claim[place_con[idx]]
+        total = appropriation[q]
         group = commons_return(p, total)
         total_earnings = 0.0
         for idx in range(place_con_start[q], place_con_end[q]):
@@ -81,7 +80,6 @@ def pay_commons(w, p, lo, hi):
             payment[c] = p[P.outside_return] * (p[P.endowment] - x) + share
             total_earnings += payment[c]
         earnings[q] = total_earnings
-        appropriation[q] = total
 
 
 @jit
