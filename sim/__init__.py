@@ -36,16 +36,16 @@ def __getattr__(name):
 
 
 __all__ = [
-    "CareSystem",
     "FUNDING_MODELS",
     "MEASURES",
     "PARAMETERS",
     "PRESETS",
     "PRINCIPLES",
-    "ParameterError",
-    "RuleSet",
     "SCENARIOS",
     "SUMMARIES",
+    "CareSystem",
+    "ParameterError",
+    "RuleSet",
     "defaults",
     "load_results",
     "run_many",

@@ -25,6 +25,7 @@ free_port()
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -74,8 +75,7 @@ def _venv_executable(name: str) -> str:
 
 def _start(cmd: list[str], log_path: Path, **kwargs) -> subprocess.Popen:
     """Start cmd in its own process group (so teardown can kill its children), logging to file."""
-    log = open(log_path, "wb")
-    try:
+    with open(log_path, "wb") as log:  # the child holds its own copy of the descriptor
         return subprocess.Popen(
             cmd,
             stdin=subprocess.DEVNULL,
@@ -84,18 +84,14 @@ def _start(cmd: list[str], log_path: Path, **kwargs) -> subprocess.Popen:
             start_new_session=True,
             **kwargs,
         )
-    finally:
-        log.close()  # the child holds its own copy of the descriptor
 
 
 def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
     """Terminate the process group of proc (SIGTERM, then SIGKILL after `grace` seconds)."""
     if proc.poll() is not None:
         # The leader is gone; children (e.g. dask worker processes) may still be there.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
         try:
@@ -107,10 +103,8 @@ def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             continue
         break
-    try:  # children that outlived the leader
+    with contextlib.suppress(ProcessLookupError):  # children that outlived the leader
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _log_tail(path: Path, n: int = 40) -> str:

@@ -91,25 +91,28 @@ def alerts(rc) -> str:
 def test_page_renders_with_tabs_and_both_panels():
     from sim.app.app import Page
 
-    box, rc = solara.render(Page(), handle_error=False)
+    _box, rc = solara.render(Page(), handle_error=False)
     tabs = [c for w in rc.find(v.Tab).widgets for c in w.children if isinstance(c, str)]
-    assert any("NHS place" in t for t in tabs) and any("Teaching" in t for t in tabs)
+    assert any("NHS place" in t for t in tabs)
+    assert any("Teaching" in t for t in tabs)
     assert len(rc.find(v.Select, label="Start from a rule set").widgets) == 2
 
 
 def test_controls_change_the_model_and_plots_get_new_data():
     state = ComparisonState("place_system")
-    box, rc = render(state)
+    _box, rc = render(state)
     view = state.view.value
     assert describe_rules(view.pair.models["left"].rules) == "fortress"
     assert describe_rules(view.pair.models["right"].rules) == "shared_governance"
     assert state.month.value == 0
     before = images(rc)
-    assert len(before) == 2 and all(before)
+    assert len(before) == 2
+    assert all(before)
 
     # Step: both runs advance one month, the lines carry the month, the images change.
     button(rc, "Step").click()
-    assert state.month.value == 1 and view.pair.month == 1
+    assert state.month.value == 1
+    assert view.pair.month == 1
     line = view.lines[("right", "population_health")]
     assert len(line.get_xdata()) == 1
     assert line.get_ydata()[0] == pytest.approx(
@@ -153,20 +156,21 @@ def test_controls_change_the_model_and_plots_get_new_data():
 
 def test_reset_rebuilds_the_runs():
     state = ComparisonState("place_system")
-    box, rc = render(state)
+    _box, rc = render(state)
     for _ in range(3):
         button(rc, "Step").click()
     old = state.view.value
     assert old.pair.month == 3
     button(rc, "Reset").click()
     assert state.view.value is not old
-    assert state.month.value == 0 and state.view.value.pair.month == 0
+    assert state.month.value == 0
+    assert state.view.value.pair.month == 0
     assert len(state.view.value.pair.models["left"].history) == 0
 
 
 def test_play_and_pause():
     state = ComparisonState("place_system")
-    box, rc = render(state)
+    _box, rc = render(state)
     state.speed.value = 12
     button(rc, "Play").click()
     wait_until(lambda: state.month.value >= 3, 30)
@@ -176,7 +180,8 @@ def test_play_and_pause():
     wait_until(lambda: state.loops_running == 0, 30)
     month = state.month.value
     assert state.view.value.pair.month == month
-    assert not button(rc, "Step").disabled and not button(rc, "Play").disabled
+    assert not button(rc, "Step").disabled
+    assert not button(rc, "Play").disabled
     button(rc, "Step").click()  # stepping by hand works again, one month at a time
     assert state.month.value == month + 1
 
@@ -199,7 +204,8 @@ def test_extreme_values_do_not_crash(changes):
     assert not state.error.value, state.error.value
     state.step(12)
     hist = state.view.value.pair.history("left")
-    assert hist.shape[0] == 12 and np.isfinite(hist).all()
+    assert hist.shape[0] == 12
+    assert np.isfinite(hist).all()
     assert state.images.value["series"]
     if "funding_gap" in changes and changes == {"funding_gap": 0.025}:
         assert state.view.value.pair.params["budget_growth"] == 0.0
@@ -207,18 +213,21 @@ def test_extreme_values_do_not_crash(changes):
 
 def test_impossible_combinations_are_refused_with_a_message():
     state = ComparisonState("place_system")
-    box, rc = render(state)
+    _box, rc = render(state)
     button(rc, "Step").click()
     view = state.view.value
     # A 30-point gap would need the budget to shrink by 27.5% a year: not allowed.
     by_label(rc, v.Slider, "Funding gap").v_model = 30.0
-    assert "impossible" in state.error.value and "budget growth" in state.error.value
+    assert "impossible" in state.error.value
+    assert "budget growth" in state.error.value
     assert "impossible" in alerts(rc)
     assert state.view.value is view  # the last valid runs stay on the page
-    assert button(rc, "Step").disabled and button(rc, "Play").disabled
+    assert button(rc, "Step").disabled
+    assert button(rc, "Play").disabled
     # A negative seed is refused too.
     by_label(rc, v.Slider, "Funding gap").v_model = 1.0
-    assert not state.error.value and not alerts(rc)
+    assert not state.error.value
+    assert not alerts(rc)
     type_into(by_label(rc, v.TextField, "Seed (same seed, same run)"), "-3")
     assert "seed" in state.error.value
     assert "seed" in alerts(rc)
@@ -229,23 +238,26 @@ def test_impossible_combinations_are_refused_with_a_message():
 
 def test_run_replicates_button_gives_fans_and_difference():
     state = ComparisonState("place_system")
-    box, rc = render(state)
+    _box, rc = render(state)
     state.rep_years.value = 5
     button(rc, f"Run {REPLICATES} replicates").click()
     wait_until(lambda: state.rep_result.value is not None and not state.rep_running.value, 300)
     result = state.rep_result.value
     assert result.series["left"].shape == (REPLICATES, 60, len(MI))
     q = result.quantiles("left", "population_health")
-    assert q.shape == (5, 60) and (np.diff(q, axis=0) >= -1e-12).all()
+    assert q.shape == (5, 60)
+    assert (np.diff(q, axis=0) >= -1e-12).all()
     mean, low, high = result.difference("population_health")
-    assert (low <= mean + 1e-12).all() and (mean <= high + 1e-12).all()
+    assert (low <= mean + 1e-12).all()
+    assert (mean <= high + 1e-12).all()
     # shared governance keeps the place healthier than fortress, and the CI excludes zero
     assert low[-1] > 0
     wait_until(lambda: len(images(rc)) == 4, 30)
     table = result.end_table()
     assert {"median A", "median B", "B - A (mean)", "95% CI low", "95% CI high"} <= set(table)
     raw = pd.read_csv(io.BytesIO(result.csv()))
-    assert len(raw) == 2 * REPLICATES * 60 and {"panel", "replicate", "month"} <= set(raw)
+    assert len(raw) == 2 * REPLICATES * 60
+    assert {"panel", "replicate", "month"} <= set(raw)
 
 
 def test_csv_and_png_exports():
@@ -262,7 +274,7 @@ def test_csv_and_png_exports():
 
 def test_teaching_view_commons_game_and_public_goods():
     state = ComparisonState("games")
-    box, rc = render(state)
+    _box, rc = render(state)
     view = state.view.value
     assert view.pair.scenario == "classroom_commons"
     assert len(view.pair.models["left"].trusts) == 8
@@ -283,7 +295,8 @@ def test_teaching_view_commons_game_and_public_goods():
 def test_core_helpers():
     rs = panel_rules("shared_governance", "right")
     off = set_principle(rs, "graduated_sanctions", False)
-    assert off.sanction_severity == 0.0 and off.graduated_sanctions is False
+    assert off.sanction_severity == 0.0
+    assert off.graduated_sanctions is False
     assert set_principle(off, "graduated_sanctions", True) == rs
     assert Scenario(funding_gap=0.025).budget_growth == 0.0
     with pytest.raises(Exception, match="impossible"):
@@ -301,7 +314,7 @@ def test_core_helpers():
     )
     assert result.series["right"].shape[:2] == (20, 10)
     # The caller's confidence level reaches the intervals and the table.
-    mean, low80, high80 = result.difference("mean_cooperation")
+    _mean, low80, high80 = result.difference("mean_cooperation")
     _, low99, high99 = result.difference("mean_cooperation", level=0.99)
     assert ((high80 - low80) <= (high99 - low99) + 1e-12).all()
     assert ((high80 - low80) < (high99 - low99)).any()

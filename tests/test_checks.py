@@ -35,17 +35,20 @@ TOML = {True: "true"}  # how a value is written in a TOML file, where repr diffe
 def test_max_seed_is_the_int64_range():
     assert MAX_SEED == 2**63 - 1 == np.iinfo(np.int64).max
     assert 0 <= fresh_seed() <= MAX_SEED
-    assert check_seed(np.int64(MAX_SEED)) == MAX_SEED and type(check_seed(np.int64(3))) is int
+    assert check_seed(np.int64(MAX_SEED)) == MAX_SEED
+    assert type(check_seed(np.int64(3))) is int
 
 
 def test_largest_seed_is_accepted_everywhere_and_runs_rebuild_alone():
     exp = parse_experiment(EXPERIMENT.format(seed=MAX_SEED))
-    assert exp.seed == MAX_SEED and (exp.arrays()["seeds"] == MAX_SEED).all()
+    assert exp.seed == MAX_SEED
+    assert (exp.arrays()["seeds"] == MAX_SEED).all()
     runs = run_many("fortress", replicates=2, months=6, seed=MAX_SEED)
     assert (runs["seed"] == MAX_SEED).all()
     # Run 1 of the batch, rebuilt alone as the docs promise (same seed, run key 1).
     alone = CareSystem(rules="fortress", seed=MAX_SEED, run=1).run_for(6)
-    assert alone.seed == MAX_SEED and alone.run == 1
+    assert alone.seed == MAX_SEED
+    assert alone.run == 1
     summary = alone.summary()
     for key in SUMMARIES:
         assert runs.loc[1, key] == pytest.approx(summary[key], rel=1e-12, abs=1e-12), key
@@ -85,7 +88,8 @@ seed = {seed}
 ageing = {{low = 0.0, high = 0.1}}
 """
     exp = parse_experiment(EXPERIMENT.format(seed=1) + design.format(seed=MAX_SEED))
-    assert exp.design["seed"] == MAX_SEED and len(exp.points) == 3
+    assert exp.design["seed"] == MAX_SEED
+    assert len(exp.points) == 3
     with pytest.raises(ExperimentError, match=r"design\.seed=-1 .*\[0, 9223372036854775807\]"):
         parse_experiment(EXPERIMENT.format(seed=1) + design.format(seed=-1))
     # without design.seed the design is seeded by the experiment's seed, whatever its size
@@ -109,7 +113,8 @@ ageing = {{low = 0.0, high = 0.1}}
 def test_run_many_counts_are_checked_by_the_one_helper(kwargs, start):
     with pytest.raises(ParameterError) as err:
         run_many("fortress", **{"replicates": 1, "months": 1, **kwargs})
-    assert str(err.value).startswith(start) and "allowed: an integer" in str(err.value)
+    assert str(err.value).startswith(start)
+    assert "allowed: an integer" in str(err.value)
 
 
 def test_simulate_names_the_first_bad_seed_or_run_key():
@@ -158,5 +163,7 @@ def test_check_int_refuses_every_non_integer_even_whole_floats(value):
     with pytest.raises(ParameterError) as err:
         check_int(value, "key", 0, 10)
     message = str(err.value)
-    assert message.startswith("key=") and "has type" in message and "\n" not in message
+    assert message.startswith("key=")
+    assert "has type" in message
+    assert "\n" not in message
     assert message.endswith("allowed: an integer in [0, 10]")

@@ -34,7 +34,7 @@ GAMES = [
 ]
 
 
-@pytest.mark.parametrize("a,b,w,n,e", GAMES)
+@pytest.mark.parametrize(("a", "b", "w", "n", "e"), GAMES)
 def test_closed_forms_match_independent_numerical_solution(a, b, w, n, e):
     opt = numerical_optimum(a, b, w, n, e)
     nash = numerical_nash(a, b, w, n, e)
@@ -45,7 +45,7 @@ def test_closed_forms_match_independent_numerical_solution(a, b, w, n, e):
     assert not is_nash(optimum_closed_form(a, b, w), a, b, w, n, e)
 
 
-@pytest.mark.parametrize("a,b,w,n,e", GAMES)
+@pytest.mark.parametrize(("a", "b", "w", "n", "e"), GAMES)
 def test_engine_closed_forms_match(a, b, w, n, e):
     model = CareSystem(
         scenario="classroom_commons",

@@ -56,11 +56,13 @@ def test_list(capsys):
     for name in PRESETS:
         assert name in out
     for name, spec in PRINCIPLES.items():
-        assert name in out and spec["explain"][:30] in out
+        assert name in out
+        assert spec["explain"][:30] in out
     for p in PARAMETERS:
         assert p.name in out
     assert "[-0.2, 0.3]" in out  # budget_growth's range
-    assert "fortress_vs_shared.toml" in out and "sensitivity.toml" in out
+    assert "fortress_vs_shared.toml" in out
+    assert "sensitivity.toml" in out
 
 
 def test_run_report_and_equality_with_run_many(tmp_path, capsys):
@@ -72,13 +74,16 @@ def test_run_report_and_equality_with_run_many(tmp_path, capsys):
     for name in ("manifest.json", "summaries.parquet", "points.parquet", "report.md"):
         assert (out / name).is_file(), name
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and manifest["chunks_complete"] == list(range(4))
+    assert manifest["status"] == "complete"
+    assert manifest["chunks_complete"] == list(range(4))
     assert manifest["experiment"]["content"] == SMALL
-    assert manifest["plan"]["base_seed"] == 11 and manifest["versions"]["numpy"]
+    assert manifest["plan"]["base_seed"] == 11
+    assert manifest["versions"]["numpy"]
 
     res = load_results(out)
     s = res.summaries
-    assert len(s) == 16 and s["run_id"].tolist() == list(range(16))
+    assert len(s) == 16
+    assert s["run_id"].tolist() == list(range(16))
     assert list(s.columns[:7]) == [
         "run_id",
         "rules",
@@ -90,7 +95,8 @@ def test_run_report_and_equality_with_run_many(tmp_path, capsys):
     ]
     assert set(SUMMARIES) <= set(s.columns)
     # series: replicates 0 and 1 of every rule set and point, 18 months each
-    assert res.series is not None and len(res.series) == 2 * 2 * 2 * 18
+    assert res.series is not None
+    assert len(res.series) == 2 * 2 * 2 * 18
     assert set(res.series["replicate"]) == {0, 1}
 
     # the same runs through sim.run_many give the same numbers
@@ -120,7 +126,8 @@ def test_run_report_and_equality_with_run_many(tmp_path, capsys):
     assert (out / "summaries.parquet").is_file()  # old results untouched
     assert main(["run", str(path), "--out", str(out), "--quiet", "--force"]) == 0
     forced = load_results(out).summaries
-    assert (forced["seed"] == 12).all() and len(forced) == 16
+    assert (forced["seed"] == 12).all()
+    assert len(forced) == 16
 
 
 @pytest.mark.slow

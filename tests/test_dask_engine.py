@@ -86,7 +86,7 @@ def test_worker_killed_mid_run_loses_nothing(dask_cluster, tmp_path):
             _addr, pid = next(iter(pids.items()))
             os.kill(pid, signal.SIGKILL)
             killed_at = len(_manifest_chunks(out))
-            stdout, stderr = proc.communicate(timeout=600)
+            _stdout, stderr = proc.communicate(timeout=600)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -97,6 +97,7 @@ def test_worker_killed_mid_run_loses_nothing(dask_cluster, tmp_path):
     exp = parse_experiment(path.read_text())
     local = run_experiment(exp, tmp_path / "local", quiet=True, report=False)
     a, b = load_results(local), load_results(out)
-    assert len(b.summaries) == 1000 and b.summaries["run_id"].tolist() == list(range(1000))
+    assert len(b.summaries) == 1000
+    assert b.summaries["run_id"].tolist() == list(range(1000))
     pd.testing.assert_frame_equal(a.summaries, b.summaries)
     pd.testing.assert_frame_equal(a.series, b.series)

@@ -41,9 +41,11 @@ def test_random_numbers_are_keyed():
     assert a == uniform(1, 2, 3, 4, 5)
     others = {uniform(2, 2, 3, 4, 5), uniform(1, 3, 3, 4, 5), uniform(1, 2, 4, 4, 5)}
     others |= {uniform(1, 2, 3, 5, 5), uniform(1, 2, 3, 4, 6)}
-    assert a not in others and len(others) == 5
+    assert a not in others
+    assert len(others) == 5
     draws = np.array([uniform(7, 0, t, i, 1) for t in range(50) for i in range(50)])
-    assert draws.min() >= 0.0 and draws.max() < 1.0
+    assert draws.min() >= 0.0
+    assert draws.max() < 1.0
     assert abs(draws.mean() - 0.5) < 0.02
 
 
@@ -85,8 +87,9 @@ def test_results_do_not_depend_on_order_or_chunking():
 
 
 def test_series_kept_only_when_asked():
-    summaries, series = run_many("fortress", replicates=4, months=12, series=True)
-    assert len(series) == 4 * 12 and set(series["month"]) == set(range(1, 13))
+    _summaries, series = run_many("fortress", replicates=4, months=12, series=True)
+    assert len(series) == 4 * 12
+    assert set(series["month"]) == set(range(1, 13))
     model = CareSystem(rules="fortress", seed=0, run=2).run_for(12)
     rows = series[series["replicate"] == 2].drop(columns=["rules", "point", "replicate", "month"])
     assert np.array_equal(rows.to_numpy(), model.history)
@@ -103,7 +106,7 @@ def _one_run():
 
 
 @pytest.mark.parametrize(
-    "kwargs, fragment",
+    ("kwargs", "fragment"),
     [
         ({"replicates": -1}, "replicates=-1"),
         ({"replicates": 0}, "replicates=0"),
@@ -130,7 +133,8 @@ def test_simulate_rejects_mismatched_lengths():
 def test_every_scenario_runs_in_batches():
     for scenario in SCENARIOS:
         frame = run_many("shared_governance", scenario=scenario, replicates=2, months=12)
-        assert len(frame) == 2 and np.all(np.isfinite(frame.select_dtypes("number").to_numpy()))
+        assert len(frame) == 2
+        assert np.all(np.isfinite(frame.select_dtypes("number").to_numpy()))
 
 
 def test_summaries_do_not_depend_on_keeping_series():

@@ -40,7 +40,9 @@ def test_shipped_experiments_are_valid():
         exp = load_experiment(path)
         assert exp.n_runs > 0
     fvs = load_experiment(Path("experiments/fortress_vs_shared.toml"))
-    assert fvs.rule_names == list(PRESETS) and fvs.replicates >= 1000 and fvs.months == 120
+    assert fvs.rule_names == list(PRESETS)
+    assert fvs.replicates >= 1000
+    assert fvs.months == 120
     abl = load_experiment(Path("experiments/design_principles_ablation.toml"))
     for principle in PRINCIPLES:
         assert f"shared_governance-{principle}" in abl.rule_names
@@ -57,10 +59,12 @@ def test_runs_are_ordered_with_common_random_numbers():
     # point-major, then rule set, then replicate; replicate j uses run key j
     assert runs["point"].tolist() == [0] * 6 + [1] * 6
     assert runs["rules"].tolist()[:6] == ["fortress"] * 3 + ["shared_governance"] * 3
-    assert (runs["run_key"] == runs["replicate"]).all() and (runs["seed"] == 7).all()
+    assert (runs["run_key"] == runs["replicate"]).all()
+    assert (runs["seed"] == 7).all()
     assert runs["budget_growth"].tolist() == [0.0] * 6 + [0.02] * 6
     arrays = exp.arrays()
-    assert arrays["params"].shape[0] == 12 and arrays["levers"].shape[0] == 12
+    assert arrays["params"].shape[0] == 12
+    assert arrays["levers"].shape[0] == 12
     assert np.array_equal(arrays["levers"][3], PRESETS["shared_governance"].vector())
 
 
@@ -94,9 +98,11 @@ learning_rate = { low = 0.05, high = 0.3 }
     exp = parse_experiment(text)
     names = exp.rule_names
     assert names[0] == "shared_governance-monitoring-graduated_sanctions"
-    assert names[1] == "weak_monitoring" and exp.rules[1].monitoring == 0.2
+    assert names[1] == "weak_monitoring"
+    assert exp.rules[1].monitoring == 0.2
     assert names[2].startswith("fortress+prevention_slice=")
-    assert "shared_governance" in names and "shared_governance-monitoring" in names
+    assert "shared_governance" in names
+    assert "shared_governance-monitoring" in names
     assert len(exp.points) == 8 * (2 + 2)  # Saltelli, first order
     again = parse_experiment(text)
     assert again.points == exp.points  # seeded design
@@ -185,9 +191,10 @@ def test_installed_entry_point_exit_code(tmp_path):
         [str(commons), "validate", str(path)], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 2
-    assert "seed=-1" in proc.stderr and str(path) in proc.stderr
+    assert "seed=-1" in proc.stderr
+    assert str(path) in proc.stderr
 
 
 def test_parse_errors_are_experiment_errors():
-    with pytest.raises(ExperimentError, match="x.toml: replicates"):
+    with pytest.raises(ExperimentError, match=r"x\.toml: replicates"):
         parse_experiment(GOOD.replace("replicates = 3", "replicates = -3"), where="x.toml")

@@ -7,7 +7,7 @@ from sim.core.rules import PRESETS, resolve
 
 
 @pytest.mark.parametrize(
-    "kwargs, parts",
+    ("kwargs", "parts"),
     [
         ({"budget_grwth": 0.01}, ["budget_grwth", "valid:", "budget_growth"]),
         ({"n_places": 2.5}, ["n_places=2.5", "integer in [1, 50]"]),
@@ -37,7 +37,7 @@ def test_bad_model_input_is_named(kwargs, parts):
 
 
 @pytest.mark.parametrize(
-    "levers, parts",
+    ("levers", "parts"),
     [
         ({"monitoring": 1.5}, ["rules.monitoring=1.5", "out of range", "[0, 1]"]),
         ({"monitoring": "high"}, ["rules.monitoring='high'", "str", "number in [0, 1]"]),
@@ -55,10 +55,12 @@ def test_bad_rule_values_are_named(levers, parts):
 def test_unknown_rule_field_and_principle_are_named():
     with pytest.raises(ParameterError) as err:
         PRESETS["fortress"].with_levers(monitorng=0.5)
-    assert "monitorng=0.5" in str(err.value) and "monitoring" in str(err.value)
+    assert "monitorng=0.5" in str(err.value)
+    assert "monitoring" in str(err.value)
     with pytest.raises(ParameterError) as err:
         PRESETS["shared_governance"].without("telepathy")
-    assert "telepathy" in str(err.value) and "graduated_sanctions" in str(err.value)
+    assert "telepathy" in str(err.value)
+    assert "graduated_sanctions" in str(err.value)
     with pytest.raises(ParameterError) as err:
         resolve({"preset": "shared_governance", "colour": "blue"})
     assert "colour='blue'" in str(err.value)
@@ -68,4 +70,5 @@ def test_dict_rules_build_ablations():
     rules = resolve(
         {"preset": "shared_governance", "without": ["monitoring"], "name": "no_monitoring"}
     )
-    assert rules.name == "no_monitoring" and rules.monitoring == 0.0
+    assert rules.name == "no_monitoring"
+    assert rules.monitoring == 0.0

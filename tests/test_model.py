@@ -13,11 +13,13 @@ FAST = settings(max_examples=25, deadline=None)
 def test_default_world_is_one_system_of_three_places():
     model = CareSystem(rules="fortress", seed=1)
     kinds = [t.kind for t in model.trusts]
-    assert len(model.places) == 3 and len(model.commissioners) == 3
+    assert len(model.places) == 3
+    assert len(model.commissioners) == 3
     for kind in ("acute", "community", "mental_health", "primary_care", "social_care"):
         assert kinds.count(kind) == 3
     ambulance = [t for t in model.trusts if t.kind == "ambulance"]
-    assert len(ambulance) == 1 and ambulance[0].places == [0, 1, 2]
+    assert len(ambulance) == 1
+    assert ambulance[0].places == [0, 1, 2]
     # Partners: a place's four other providers and the ambulance trust.
     acute = next(t for t in model.trusts if t.kind == "acute")
     assert len(acute.partners()) == 5
@@ -26,7 +28,8 @@ def test_default_world_is_one_system_of_three_places():
 def test_counts_are_configurable():
     model = CareSystem(n_ics=2, n_places=4, acute_per_place=2, ambulance_per_ics=0, seed=1)
     kinds = [t.kind for t in model.trusts]
-    assert kinds.count("acute") == 16 and "ambulance" not in kinds
+    assert kinds.count("acute") == 16
+    assert "ambulance" not in kinds
     assert len(model.places) == 8
 
 
@@ -92,7 +95,8 @@ def test_custom_rule_set_with_preset_values_gives_identical_results():
 def test_ablation_switches_off_only_that_principle():
     shared = PRESETS["shared_governance"]
     ablated = shared.without("monitoring")
-    assert ablated.monitoring == 0.0 and ablated.sanction_severity == shared.sanction_severity
+    assert ablated.monitoring == 0.0
+    assert ablated.sanction_severity == shared.sanction_severity
     assert ablated.principles_on()["monitoring"] is False
     assert sum(ablated.principles_on().values()) == sum(shared.principles_on().values()) - 1
 

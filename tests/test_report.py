@@ -82,12 +82,16 @@ def test_report_numbers_recomputed_from_parquet(tmp_path):
         assert f"figures/{fig}" in text
 
     # Every interval is at the experiment's level (0.9), never a fixed 95%.
-    assert "90% percentile bootstrap" in text and "| 90% CI |" in text and "95%" not in text
+    assert "90% percentile bootstrap" in text
+    assert "| 90% CI |" in text
+    assert "95%" not in text
     tables = _tables(text, "Comparison of rule sets")
     assert set(tables) == {"population_health", "system_deficit", "mean_cooperation"}
     for outcome, rows in tables.items():
         ref = s[s["rules"] == "fortress"].sort_values("replicate")[outcome].to_numpy()
-        assert [r[0] for r in rows] == ["fortress", "shared_governance"] + [
+        assert [r[0] for r in rows] == [
+            "fortress",
+            "shared_governance",
             "shared_governance-monitoring",
             "shared_governance-pooled_funding",
         ]
@@ -96,12 +100,14 @@ def test_report_numbers_recomputed_from_parquet(tmp_path):
             assert int(n) == len(x) == 12
             assert _close(mean, x.mean())
             lo, hi = _boot(x, 3, f"mean|{outcome}|{name}|0")
-            assert _close(_interval(ci)[0], lo) and _close(_interval(ci)[1], hi)
+            assert _close(_interval(ci)[0], lo)
+            assert _close(_interval(ci)[1], hi)
             assert _close(diff, x.mean() - ref.mean())
             if name == "fortress":
                 continue
             dlo, dhi = _boot(x - ref, 3, f"diff|{outcome}|{name}|0")
-            assert _close(_interval(diff_ci)[0], dlo) and _close(_interval(diff_ci)[1], dhi)
+            assert _close(_interval(diff_ci)[0], dlo)
+            assert _close(_interval(diff_ci)[1], dhi)
             mw = mannwhitneyu(x, ref, alternative="two-sided")
             assert _close(delta, 2 * mw.statistic / (len(x) * len(ref)) - 1)
             if p != "<1e-300":
@@ -116,7 +122,8 @@ def test_report_numbers_recomputed_from_parquet(tmp_path):
 
     # fan-chart data: the series of the first 4 replicates of each rule set
     res = load_results(out)
-    assert set(res.series["replicate"]) == set(range(4)) and res.series["month"].max() == 24
+    assert set(res.series["replicate"]) == set(range(4))
+    assert res.series["month"].max() == 24
 
 
 @pytest.mark.slow
@@ -143,7 +150,8 @@ treatment = "shared_governance"
     path.write_text(crossover)
     assert main(["run", str(path), "--out", str(tmp_path / "c"), "-q"]) == 0
     text = (tmp_path / "c" / "report.md").read_text()
-    assert "## Crossover" in text and "figures/crossover.png" in text
+    assert "## Crossover" in text
+    assert "figures/crossover.png" in text
     assert "figures/response.png" in text
     s = pd.read_parquet(tmp_path / "c" / "summaries.parquet")
     g = s.groupby(["budget_growth", "rules"])["pool_balance"].mean().unstack()
@@ -151,7 +159,8 @@ treatment = "shared_governance"
     crossings = find_crossings(g.index.to_numpy(), adv)
     if crossings:
         m = re.search(r"Crossover at budget_growth = ([-0-9.e]+)", text)
-        assert m and _close(m.group(1), crossings[0])
+        assert m
+        assert _close(m.group(1), crossings[0])
     else:
         assert "No crossover in the swept range" in text
 
@@ -174,7 +183,8 @@ outcomes = ["mean_cooperation"]
     path.write_text(sens)
     assert main(["run", str(path), "--out", str(tmp_path / "m"), "-q"]) == 0
     text = (tmp_path / "m" / "report.md").read_text()
-    assert "Sensitivity analysis (SALib morris)" in text and "mu_star" in text
+    assert "Sensitivity analysis (SALib morris)" in text
+    assert "mu_star" in text
     table = pd.read_csv(tmp_path / "m" / "tables" / "sensitivity.csv")
     assert set(table["parameter"]) == {"learning_rate", "trust_loss"}
     assert table[["mu_star", "mu_star_conf", "sigma"]].notna().all().all()
@@ -237,7 +247,8 @@ def test_cli_comparison_states_the_experiments_level(tmp_path, capsys):
     ).to_csv(tmp_path / "tables" / "comparison.csv", index=False)
     print_comparison(tmp_path)
     out = capsys.readouterr().out
-    assert "[80% bootstrap CI]" in out and "95%" not in out
+    assert "[80% bootstrap CI]" in out
+    assert "95%" not in out
     assert "0.6 [0.55, 0.65]" in out
 
 

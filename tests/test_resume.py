@@ -64,20 +64,23 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     assert 5 <= len(done) < 80, "the run was not interrupted part way"
     assert not (killed / "summaries.parquet").exists()
     partial = load_results(killed)
-    assert not partial.complete and len(partial.summaries) == 10 * len(done)
+    assert not partial.complete
+    assert len(partial.summaries) == 10 * len(done)
 
     # run the same command again: resumes (only missing chunks run)
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     manifest = json.loads((killed / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and len(manifest["engine_history"]) == 2
+    assert manifest["status"] == "complete"
+    assert len(manifest["engine_history"]) == 2
     assert manifest["chunks_complete"] == list(range(80))
     leftovers = [p.name for p in killed.rglob(".*.tmp-*")]
 
     clean = tmp_path / "clean"
     assert main(["run", str(path), "--out", str(clean), "--quiet", "--no-report"]) == 0
     a, b = load_results(killed), load_results(clean)
-    assert len(a.summaries) == 800 and a.summaries["run_id"].is_unique
+    assert len(a.summaries) == 800
+    assert a.summaries["run_id"].is_unique
     pd.testing.assert_frame_equal(a.summaries, b.summaries)
     pd.testing.assert_frame_equal(a.series, b.series)
     assert len(a.series) == 2 * 3 * 60

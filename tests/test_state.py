@@ -28,7 +28,9 @@ def test_allocator_gives_every_field_its_dimension():
         if field.dim in sizes:
             assert array.shape == (sizes[field.dim],), field.name
         assert not array.any(), field.name
-    assert w.need.shape == (3, 6) and w.clock.shape == (3,) and w.key.shape == (3,)
+    assert w.need.shape == (3, 6)
+    assert w.clock.shape == (3,)
+    assert w.key.shape == (3,)
 
 
 def test_the_kernel_handle_shares_the_arrays():
@@ -47,4 +49,5 @@ def test_seeds_are_held_exactly():
     p = pack("place_system", validate("place_system"))
     seed = 2**63 - 1
     w = build_world(p, PRESETS["fortress"].vector(), 0, seed, 3)
-    assert int(w.key[1]) == seed and int(w.key[2]) == 3
+    assert int(w.key[1]) == seed
+    assert int(w.key[2]) == 3

@@ -125,15 +125,18 @@ def test_paired_difference():
     cube = np.random.default_rng(9).normal(size=(30, 4))
     mean, lo, hi = st.paired_difference_ci(cube + 1.0, cube * 0.0, 0.9, 400, 2, "m")
     assert mean.shape == lo.shape == hi.shape == (4,)
-    assert (lo <= mean).all() and (mean <= hi).all()
+    assert (lo <= mean).all()
+    assert (mean <= hi).all()
 
 
 def test_cliffs_delta_and_mann_whitney_p():
     low, high = np.arange(10.0), np.arange(10.0) + 100.0
     delta, p = st.cliffs_delta(high, low)
-    assert delta == 1.0 and p < 0.001
+    assert delta == 1.0
+    assert p < 0.001
     delta, p = st.cliffs_delta(low, high)
-    assert delta == -1.0 and p < 0.001
+    assert delta == -1.0
+    assert p < 0.001
     assert st.cliffs_delta(np.ones(5), np.ones(7)) == (0.0, 1.0)
     x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0])
     # P(X > Y) - P(X < Y), counted over all pairs
@@ -144,7 +147,8 @@ def test_cliffs_delta_and_mann_whitney_p():
 def test_fan_quantiles_follow_fan_bands():
     assert st.FAN_QUANTILES == (0.1, 0.25, 0.5, 0.75, 0.9)
     for lo, hi in st.FAN_BANDS:
-        assert lo in st.FAN_QUANTILES and hi in st.FAN_QUANTILES
+        assert lo in st.FAN_QUANTILES
+        assert hi in st.FAN_QUANTILES
     runs = np.tile(np.arange(101.0)[:, None], (1, 3))  # 101 runs, 3 months: values 0..100
     q = st.fan_quantiles(runs, axis=0)
     assert list(q) == list(st.FAN_QUANTILES)

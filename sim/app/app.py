@@ -123,4 +123,4 @@ def Page():
 
 
 # `solara run sim/app/app.py` serves `Page`.
-__all__ = ["Page", "ComparisonView", "NHS", "TEACHING"]
+__all__ = ["NHS", "TEACHING", "ComparisonView", "Page"]

@@ -178,22 +178,7 @@ def _fill_money(w, p, world):
                     w.alloc_base[place] * (1.0 - p[P.running_cost_share]) * BASE_SPEND_SHARE[k]
                 )
                 w.need[place, k] = w.need_base[place, k]
-        covered = 0.0
-        prev_total = 0.0
-        for k in range(N_LINES):
-            if w.providers[place, k] > 0:
-                covered += BASE_SPEND_SHARE[k]
-                if PREVENTIVE[k] == 1:
-                    prev_total += BASE_SPEND_SHARE[k]
-        for idx in range(w.place_con_start[place], w.place_con_end[place]):
-            cc = w.place_con[idx]
-            k = w.con_kind[cc]
-            if k < N_LINES and covered > 0.0:
-                w.con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / w.providers[place, k]
-                if PREVENTIVE[k] == 1 and prev_total > 0.0:
-                    w.con_prev_share[cc] = BASE_SPEND_SHARE[k] / prev_total / w.providers[place, k]
-            elif k == PARTICIPANT:
-                w.con_base_share[cc] = 1.0 / n_con
+        _fill_shares(w, place)
         w.acute_need_start[place] = w.need_base[place, 0]
         w.acute_new[place] = w.need_base[place, 0]
         w.pay_ratio[place] = 1.0
@@ -205,6 +190,28 @@ def _fill_money(w, p, world):
             w.org_income_ref[w.con_org[cc]] += w.con_base_share[cc] * w.alloc_base[q]
         else:
             w.org_income_ref[w.con_org[cc]] = p[P.endowment]
+
+
+@jit
+def _fill_shares(w, place):
+    """Each contract's share of its place's pool, and of the prevention slice, from its line's
+    share of spend among the lines the place has providers for."""
+    covered = 0.0
+    prev_total = 0.0
+    for k in range(N_LINES):
+        if w.providers[place, k] > 0:
+            covered += BASE_SPEND_SHARE[k]
+            if PREVENTIVE[k] == 1:
+                prev_total += BASE_SPEND_SHARE[k]
+    for idx in range(w.place_con_start[place], w.place_con_end[place]):
+        cc = w.place_con[idx]
+        k = w.con_kind[cc]
+        if k < N_LINES and covered > 0.0:
+            w.con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / w.providers[place, k]
+            if PREVENTIVE[k] == 1 and prev_total > 0.0:
+                w.con_prev_share[cc] = BASE_SPEND_SHARE[k] / prev_total / w.providers[place, k]
+        elif k == PARTICIPANT:
+            w.con_base_share[cc] = 1.0 / w.con_org.shape[0]
 
 
 @jit

@@ -35,7 +35,7 @@ _SIM = Path(__file__).resolve().parent.parent
 
 def compiled_sources() -> list[Path]:
     """The files whose compiled functions (or the constants they freeze in) the cache holds."""
-    return sorted((_SIM / "core").rglob("*.py")) + [_SIM / "engine" / "kernel.py"]
+    return [*sorted((_SIM / "core").rglob("*.py")), _SIM / "engine" / "kernel.py"]
 
 
 def _source_hash() -> str:

@@ -253,7 +253,7 @@ def _cmd_list(args) -> int:
         try:
             exp = load_experiment(path)
             print(f"  {path.name:34s} {exp.n_runs:>8d} runs  {exp.description.strip()[:70]}")
-        except Exception as exc:  # noqa: BLE001 - listing must not fail on one bad file
+        except Exception as exc:  # listing must not fail on one bad file
             print(f"  {path.name:34s} INVALID: {exc}")
     return EXIT_OK
 
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the CLI reports every failure as exit 1
+    except Exception as exc:  # the CLI reports every failure as exit 1
         if not getattr(args, "quiet", False):
             traceback.print_exc()
         print(f"commons {args.command}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)

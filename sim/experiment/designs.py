@@ -159,7 +159,7 @@ def _points(
     for row in samples:
         pt = dict(base_params)
         for key, value in zip(names, row, strict=True):
-            pt[key] = int(round(value)) if parameter(key).kind is int else float(value)
+            pt[key] = round(value) if parameter(key).kind is int else float(value)
         try:
             points.append(validate(scenario, where="design point: ", **pt))
         except ParameterError as exc:

@@ -81,8 +81,16 @@ def _plan_section(m: dict, exp: Experiment, n_runs: int, w) -> None:
 
 def _comparison_rows(tab: pd.DataFrame) -> list[list[str]]:
     return [
-        [r.rules, str(r.n), fmt(r.mean), f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]", fmt(r.diff)]
-        + [f"[{fmt(r.diff_low)}, {fmt(r.diff_high)}]", fmt(r.cliffs_delta), fmt_p(r.p_value)]
+        [
+            r.rules,
+            str(r.n),
+            fmt(r.mean),
+            f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]",
+            fmt(r.diff),
+            f"[{fmt(r.diff_low)}, {fmt(r.diff_high)}]",
+            fmt(r.cliffs_delta),
+            fmt_p(r.p_value),
+        ]
         for r in tab.itertuples()
     ]
 

@@ -73,7 +73,7 @@ def compare(
         if name == reference:
             row.update(diff=0.0, diff_low=0.0, diff_high=0.0, cliffs_delta=0.0, p_value=1.0)
         else:
-            diff, dlo, dhi = paired_difference_ci(
+            _diff, dlo, dhi = paired_difference_ci(
                 x, ref, level, resamples, seed, f"diff|{outcome}|{name}|{point}"
             )
             delta, p = cliffs_delta(x, ref)

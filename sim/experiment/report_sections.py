@@ -56,8 +56,13 @@ def ablation_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> Non
         t = abl[abl["outcome"] == outcome]
         w(f"### {outcome}\n")
         cells = [
-            [r.principle, fmt(r.change), _interval(r.ci_low, r.ci_high), fmt(r.cliffs_delta)]
-            + [fmt_p(r.p_value)]
+            [
+                r.principle,
+                fmt(r.change),
+                _interval(r.ci_low, r.ci_high),
+                fmt(r.cliffs_delta),
+                fmt_p(r.p_value),
+            ]
             for r in t.itertuples()
         ]
         w(md_table([*header, "p"], cells) + "\n")
@@ -147,8 +152,13 @@ def crossover_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> No
             else [outcome, "none in range", "n/a"]
         )
         cells = [
-            [fmt(r[co.parameter]), fmt(r[co.treatment]), fmt(r[co.reference])]
-            + [fmt(r["advantage"]), _interval(r["adv_low"], r["adv_high"])]
+            [
+                fmt(r[co.parameter]),
+                fmt(r[co.treatment]),
+                fmt(r[co.reference]),
+                fmt(r["advantage"]),
+                _interval(r["adv_low"], r["adv_high"]),
+            ]
             for r in table.to_dict("records")
         ]
         header = [co.parameter, co.treatment, co.reference, "advantage", f"{level} CI"]

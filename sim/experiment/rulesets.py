@@ -18,29 +18,11 @@ def parse_rule(c: Checker, item: object, key: str) -> tuple[RuleSet, dict]:
             c.fail(key, item, "a preset: " + ", ".join(PRESETS))
         return PRESETS[item], {"preset": item}
     table = c.table(item, key)
-    allowed = RULE_KEYS | set(LEVER_RANGES)
-    c.keys(table, allowed, f"{key}.")
-    spec: dict = {}
+    c.keys(table, RULE_KEYS | set(LEVER_RANGES), f"{key}.")
     preset = c.string(table.get("preset", "fortress"), f"{key}.preset", tuple(PRESETS))
-    spec["preset"] = preset
-    levers = dict(c.table(table.get("levers", {}), f"{key}.levers"))
-    for lever in levers:
-        if lever not in LEVER_RANGES:
-            c.fail(
-                f"{key}.levers.{lever}",
-                levers[lever],
-                "levers " + ", ".join(LEVER_RANGES),
-                "is not a known key",
-            )
-    levers.update({k: v for k, v in table.items() if k in LEVER_RANGES})
-    without = table.get("without", [])
-    if isinstance(without, str):
-        without = [without]
-    if not isinstance(without, list):
-        c.fail(f"{key}.without", without, "a list of principles", f"has type {tname(without)}")
-    for principle in without:
-        if principle not in PRINCIPLES:
-            c.fail(f"{key}.without", principle, "principles " + ", ".join(PRINCIPLES))
+    spec: dict = {"preset": preset}
+    levers = _levers(c, table, key)
+    without = _without(c, table, key)
     rs = PRESETS[preset]
     if levers:
         try:
@@ -54,17 +36,49 @@ def parse_rule(c: Checker, item: object, key: str) -> tuple[RuleSet, dict]:
         rs = rs.without(principle)
     if without:
         spec["without"] = list(without)
+    name = _name(c, table, key, rs, levers)
+    spec["name"] = name
+    return rs.with_levers(name=name), spec
+
+
+def _levers(c: Checker, table: dict, key: str) -> dict:
+    """Levers set in a rule table, under `levers` or at its top level."""
+    levers = dict(c.table(table.get("levers", {}), f"{key}.levers"))
+    for lever in levers:
+        if lever not in LEVER_RANGES:
+            c.fail(
+                f"{key}.levers.{lever}",
+                levers[lever],
+                "levers " + ", ".join(LEVER_RANGES),
+                "is not a known key",
+            )
+    levers.update({k: v for k, v in table.items() if k in LEVER_RANGES})
+    return levers
+
+
+def _without(c: Checker, table: dict, key: str) -> list:
+    """The design principles a rule table switches off."""
+    without = table.get("without", [])
+    if isinstance(without, str):
+        without = [without]
+    if not isinstance(without, list):
+        c.fail(f"{key}.without", without, "a list of principles", f"has type {tname(without)}")
+    for principle in without:
+        if principle not in PRINCIPLES:
+            c.fail(f"{key}.without", principle, "principles " + ", ".join(PRINCIPLES))
+    return without
+
+
+def _name(c: Checker, table: dict, key: str, rs: RuleSet, levers: dict) -> str:
+    """The rule set's name: given, or its base's name with the levers it changes."""
     if "name" in table:
         name = c.string(table["name"], f"{key}.name")
         if not name or "/" in name or "=" in name or name.startswith("."):
             c.fail(f"{key}.name", name, "a non-empty name without '/', '=' or a leading '.'")
-    elif levers:
-        name = rs.name + "+" + "+".join(f"{k}={v}" for k, v in sorted(levers.items()))
-    else:
-        name = rs.name
-    rs = rs.with_levers(name=name)
-    spec["name"] = name
-    return rs, spec
+        return name
+    if levers:
+        return rs.name + "+" + "+".join(f"{k}={v}" for k, v in sorted(levers.items()))
+    return rs.name
 
 
 def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict]]:

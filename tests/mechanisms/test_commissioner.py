@@ -17,7 +17,7 @@ A = 100.0 * B1  # this month's allocation on a base allocation of 100
 
 
 @pytest.mark.parametrize(
-    "pool, available, pool_after",
+    ("pool", "available", "pool_after"),
     [
         # deficit 100: repay min(0.04 x 100, 0.05 x A) = 4
         (-100.0, A - 4.0, -100.0 + A),

@@ -71,7 +71,7 @@ def test_commons_group_earnings_peak_at_the_social_optimum():
 
 # --------------------------------------------------------------------------- commons: claims
 @pytest.mark.parametrize(
-    "last_total, previous, selfish",
+    ("last_total", "previous", "selfish"),
     [
         # others 52.5: best (23 - 5 - 0.25 x 52.5) / 0.5 = 9.75; 7.5 + 0.3 x 2.25 = 8.175
         (60.0, 7.5, 8.175),
@@ -146,7 +146,7 @@ def test_public_goods_claim_keeps_what_cooperation_does_not_contribute():
     np.testing.assert_allclose(w.claim, [20.0, 15.0, 10.0, 0.0])
 
 
-@pytest.mark.parametrize("shared_vision, expected", [(0.0, 0.6), (1.0, 0.24)])
+@pytest.mark.parametrize(("shared_vision", "expected"), [(0.0, 0.6), (1.0, 0.24)])
 def test_public_goods_incentive_per_token_kept(shared_vision, expected):
     model = _lab("public_goods", rules=RuleSet(shared_vision=shared_vision))
     w = model.world

@@ -69,7 +69,7 @@ def _expected() -> dict[str, np.ndarray]:
         "org_place": np.array(place_of_org),
         "org_ics": np.zeros(13, dtype=int),
         "org_con_start": np.arange(13),
-        "org_con_end": np.array(list(range(1, 13)) + [14]),
+        "org_con_end": np.array([*list(range(1, 13)), 14]),
         "org_member": np.array(member * 2 + [0.0]),
         "org_income_ref": np.array(income_ref * 2 + [4.8]),
         "cooperation": np.full(13, 0.65),
@@ -89,7 +89,7 @@ def _expected() -> dict[str, np.ndarray]:
         "edge_start": np.array([6 * i for i in range(12)] + [72]),
         "edge_end": np.array([6 * (i + 1) for i in range(12)] + [84]),
         # contracts
-        "con_org": np.array(list(range(12)) + [12, 12]),
+        "con_org": np.array([*list(range(12)), 12, 12]),
         "con_place": np.array([0] * 6 + [1] * 6 + [0, 1]),
         "con_kind": np.array(PLACE_KINDS * 2 + [4, 4]),
         "con_base_share": np.array(base_share * 2 + [0.04, 0.04]),
@@ -193,10 +193,13 @@ def test_initial_state_field_by_field(engine):
         else:
             np.testing.assert_allclose(actual, value, rtol=1e-12, atol=1e-12, err_msg=name)
     # The agents see the same world.
-    assert len(model.trusts) == 13 and len(model.places) == 2 and len(model.commissioners) == 2
+    assert len(model.trusts) == 13
+    assert len(model.places) == 2
+    assert len(model.commissioners) == 2
     assert [t.kind for t in model.trusts].count("acute") == 4
     assert model.trusts[12].places == [0, 1]
-    assert len(model.trusts[0].partners()) == 6 and len(model.trusts[12].partners()) == 12
+    assert len(model.trusts[0].partners()) == 6
+    assert len(model.trusts[12].partners()) == 12
     assert all(v == 0.37 for t in model.trusts for v in t.partners().values())
 
 

@@ -28,12 +28,13 @@ def _idle_month(tiny_world, cum_income, cum_spend, balance=(0.0, 0.0, 0.0), pool
     np.testing.assert_allclose(w.cum_income, cum_income)
     np.testing.assert_allclose(w.cum_spend, cum_spend)
     np.testing.assert_allclose(w.balance, balance)
-    assert not w.payment.any() and not w.activity.any()
+    assert not w.payment.any()
+    assert not w.activity.any()
     return model
 
 
 @pytest.mark.parametrize(
-    "cum_income, cum_spend, gini",
+    ("cum_income", "cum_spend", "gini"),
     [
         # ratios 1, 1, 2: mean 4/3, sum over ordered pairs of |x_i - x_j| = 4;
         # G = 4 / (2 x 3^2 x 4/3) = 1/6
@@ -89,7 +90,9 @@ def test_commons_efficiency_is_the_rent_kept():
     assert m["group_earnings"] == pytest.approx(1035.0, rel=1e-12)
 
 
-@pytest.mark.parametrize("cooperation, contribution, efficiency", [(0.25, 0.25, 0.25), (1.0, 1, 1)])
+@pytest.mark.parametrize(
+    ("cooperation", "contribution", "efficiency"), [(0.25, 0.25, 0.25), (1.0, 1, 1)]
+)
 def test_public_goods_contribution_and_efficiency(cooperation, contribution, efficiency):
     model = CareSystem(
         rules=RuleSet(), scenario="public_goods", seed=1, engine="python", exploration=0.0

@@ -40,7 +40,7 @@ def test_need_grows_carries_the_waiting_list_and_receives_spillover(tiny_world, 
 
 
 @pytest.mark.parametrize(
-    "health, factor",
+    ("health", "factor"),
     [
         (0.56, 1.0 + 0.5 * (0.7 - 0.56) / 0.7),  # worse health: 1.1, more need
         (0.84, 1.0 + 0.5 * (0.7 - 0.84) / 0.7),  # better health: 0.9, less need
@@ -101,7 +101,8 @@ def test_demand_shock_on_is_one_factor_per_place_with_mean_one(tiny_world, begin
         shocks.append(per_line[0])
     shocks = np.array(shocks)
     half_width = 0.1 * 6.0**0.5
-    assert shocks.min() >= 1.0 - half_width and shocks.max() <= 1.0 + half_width
+    assert shocks.min() >= 1.0 - half_width
+    assert shocks.max() <= 1.0 + half_width
     assert shocks.mean() == pytest.approx(1.0, abs=3 * 0.1 / 300**0.5)
     assert shocks.std() == pytest.approx(0.1, abs=0.015)
 
@@ -152,7 +153,8 @@ def test_prevention_alone_raises_health_and_unmet_need_alone_lowers_it(tiny_worl
     w.health[0] = w.health_base[0] = 0.7
     model.places[0].update_health()
     assert w.health[0] == pytest.approx(0.701, abs=1e-12)
-    assert w.spill[0] == 0.0 and not w.waiting[0].any()
+    assert w.spill[0] == 0.0
+    assert not w.waiting[0].any()
     # Nothing delivered, no prevention: dh = -0.01 x 0.3 x 60 / 60 = -0.003.
     w.activity[:] = 0.0
     w.prevention_delivered[:] = 0.0

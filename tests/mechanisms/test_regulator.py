@@ -45,7 +45,8 @@ def test_graduated_sanctions_a_warning_then_half_then_the_full_fine(tiny_world, 
     for _ in range(4):
         begin_month(model)
         model.regulator.assess(acute)
-        assert w.breach[0] == 1.0 and w.detected[0] == 1.0
+        assert w.breach[0] == 1.0
+        assert w.detected[0] == 1.0
         assert w.overclaim[0] == pytest.approx(10.0)
         fines.append(float(w.fine[0]))
     # Fine = 0.6 x 1 x level x 10 with level = clamp((record - 1) / 2, 0, 1): records 1, 2, 3, 4
@@ -58,7 +59,9 @@ def test_graduated_sanctions_a_warning_then_half_then_the_full_fine(tiny_world, 
     assert w.fines_in[0] == pytest.approx(6.0)  # this month's fine only
     # The community trust kept its share: no breach, no fine.
     model.regulator.assess(model.trusts[1])
-    assert w.breach[1] == 0.0 and w.fine[1] == 0.0 and w.record[1] == 0.0
+    assert w.breach[1] == 0.0
+    assert w.fine[1] == 0.0
+    assert w.record[1] == 0.0
 
 
 def test_flat_sanctions_fine_in_full_from_the_first_breach(tiny_world, begin_month):
@@ -83,11 +86,12 @@ def test_a_shortfall_in_agreed_prevention_counts_as_overclaim(tiny_world, begin_
     begin_month(model)
     model.regulator.assess(model.trusts[1])
     assert w.overclaim[1] == pytest.approx(3.0)
-    assert w.breach[1] == 1.0 and w.detected[1] == 1.0
+    assert w.breach[1] == 1.0
+    assert w.detected[1] == 1.0
     assert w.fine[1] == pytest.approx(0.6 * 3.0)
 
 
-@pytest.mark.parametrize("claim, breach", [(52.5, 0.0), (52.6, 1.0)])
+@pytest.mark.parametrize(("claim", "breach"), [(52.5, 0.0), (52.6, 1.0)])
 def test_overclaims_within_tolerance_are_not_breaches(tiny_world, begin_month, claim, breach):
     model = _overclaiming(tiny_world, _monitored(), claim=claim)
     begin_month(model)
@@ -111,7 +115,9 @@ def test_breaches_outside_a_monitored_agreement_go_undetected(tiny_world, begin_
     begin_month(model)
     model.regulator.assess(model.trusts[0])
     assert w.breach[0] == 1.0  # partners still see the breach (it moves their trust)
-    assert w.detected[0] == 0.0 and w.fine[0] == 0.0 and w.record[0] == 0.0
+    assert w.detected[0] == 0.0
+    assert w.fine[0] == 0.0
+    assert w.record[0] == 0.0
     assert w.balance[0] == 0.0
 
 
@@ -160,8 +166,11 @@ def test_a_provider_at_or_above_the_threshold_is_left_alone(tiny_world, begin_mo
     begin_month(model)
     model.regulator.intervene(model.trusts[0])
     w = model.world
-    assert w.balance[0] == balance and w.failures[0] == 0.0 and w.record[0] == 3.0
-    assert w.pool_balance[0] == 0.0 and w.takeover_cost[0] == 0.0
+    assert w.balance[0] == balance
+    assert w.failures[0] == 0.0
+    assert w.record[0] == 3.0
+    assert w.pool_balance[0] == 0.0
+    assert w.takeover_cost[0] == 0.0
 
 
 def test_a_failing_provider_of_two_places_is_written_off_against_both(tiny_world, begin_month):
@@ -177,12 +186,13 @@ def test_a_failing_provider_of_two_places_is_written_off_against_both(tiny_world
     # (40 + 0.02 x 60) / 2 = 20.6 from each pool; takeover cost 0.6 in each.
     np.testing.assert_allclose(w.pool_balance, [-20.6, -20.6])
     np.testing.assert_allclose(w.takeover_cost, [0.6, 0.6])
-    assert w.balance[2] == 0.0 and w.failures[2] == 1.0
+    assert w.balance[2] == 0.0
+    assert w.failures[2] == 1.0
 
 
 # ----------------------------------------------------------------------------- pool_risk (7.2)
 @pytest.mark.parametrize(
-    "nested, expected",
+    ("nested", "expected"),
     [
         (1.0, [-10.0, -10.0]),  # both to the mean of -40 and 20
         (0.5, [-25.0, 5.0]),  # half way: -40 + 0.5 x 30, 20 - 0.5 x 15 x 2

@@ -175,7 +175,7 @@ def test_overfunded_work_is_delivered_as_claimed_and_the_surplus_kept(tiny_world
 
 # -------------------------------------------------------------------------- update_trust (7.10)
 @pytest.mark.parametrize(
-    "levers, trust_in_breacher, trust_in_keeper",
+    ("levers", "trust_in_breacher", "trust_in_keeper"),
     [
         # breach: 0.5 - 0.25 x 0.5 = 0.375; kept: 0.5 + 0.03 x (1 - 0.5) = 0.515
         ({}, 0.375, 0.515),
@@ -218,7 +218,7 @@ def test_trust_rebuilds_slowly_what_one_breach_destroys(tiny_world, edge):
 
 
 @pytest.mark.parametrize(
-    "collective_choice, expected",
+    ("collective_choice", "expected"),
     [
         # an imposed sanction: resentment 0.15 on top of the fall: 0.375 x (1 - 0.15) = 0.31875
         (0.0, 0.31875),
@@ -312,7 +312,7 @@ def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(ti
 
 
 @pytest.mark.parametrize(
-    "graduated, record, incentive, cooperation",
+    ("graduated", "record", "incentive", "cooperation"),
     [
         # graduated: the next breach would bring only a warning (level 0): no expected fine
         (True, 0.0, 0.02, 0.47),
@@ -342,7 +342,7 @@ def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, coop
 
 
 @pytest.mark.parametrize(
-    "levers, incentive",
+    ("levers", "incentive"),
     [
         # silo regulation: the organisation's own targets are worth 0.3 a unit: D = 0.4 / 20
         ({}, 0.02),
@@ -369,7 +369,7 @@ def test_local_autonomy_and_whole_system_regulation_change_the_incentive(
 
 
 @pytest.mark.parametrize(
-    "system_leadership, expected",
+    ("system_leadership", "expected"),
     [
         # D = 0; x' = 0.5 + 0.15 x 0.2 x (mean trust (0.9 + 0.3) / 2 = 0.6 - 0.5) = 0.503
         (0.0, 0.503),
@@ -397,7 +397,7 @@ def test_conditional_cooperation_follows_trusted_partners(
 
 
 @pytest.mark.parametrize(
-    "collective_choice, expected",
+    ("collective_choice", "expected"),
     [
         # legitimate: deterrence 0.2 x 1 x (1 - 0.5) = +0.1 -> 0.6; no resentment
         (1.0, 0.6),

@@ -266,10 +266,7 @@ def learn(w, p, r, lo, hi):
     for i in range(lo, hi):
         c = cooperation[i]
         pull = clamp(-sensitivity * incentive[i], -1.0, 1.0)
-        if pull > 0.0:
-            new = c + rate * pull * (1.0 - c)
-        else:
-            new = c + rate * pull * c
+        new = c + rate * pull * (1.0 - c) if pull > 0.0 else c + rate * pull * c
         # Conditional cooperation: move towards the cooperation it expects of its partners,
         # which is its trust in them (learned from whether they kept to their shares).
         n = edge_end[i] - edge_start[i]
