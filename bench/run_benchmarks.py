@@ -51,7 +51,7 @@ def engines() -> dict:
     def kernel_only():
         m = CareSystem(rules="shared_governance", seed=1)
         start = time.perf_counter()
-        advance(m._world_ref, m.p, m.r, months, history)
+        advance(m._world_ref, m.p, m.r, months, history, True)
         return time.perf_counter() - start
 
     kernel_only()
