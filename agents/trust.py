@@ -88,8 +88,10 @@ class Trust(mesa.Agent):
 
     @property
     def mean_trust(self) -> float:
-        values = list(self.partners().values())
-        return sum(values) / len(values) if values else 0.0
+        """Mean trust in its partners (0 without partners)."""
+        w = self.model.world
+        lo, hi = w.edge_start[self.index], w.edge_end[self.index]
+        return float(w.trust[lo:hi].mean()) if hi > lo else 0.0
 
     # --- behaviour: each phase runs the model's rule (sim.core.submodels.trust) for this
     # organisation only, as plain Python ---

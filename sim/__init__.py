@@ -14,13 +14,21 @@ agents are the top-level `agents` package), `experiment` (files, runner, results
 `validation` (published figures and checks) and `app` (the Solara app).
 """
 
-from sim.core.constants import FUNDING_MODELS, MEASURES, SCENARIOS, SUMMARIES
-from sim.core.params import PARAMETERS, ParameterError, defaults
-from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
-from sim.engine.batch import run_many, simulate
-
 _LAZY = {
-    # Imported on first use: batch runs and the CLI need neither Mesa's nor pandas' import time.
+    # Imported on first use, so that `import sim.<layer>` costs only that layer (the CLI handles
+    # Ctrl-C before numba, Mesa or pandas load).
+    "FUNDING_MODELS": ("sim.core.constants", "FUNDING_MODELS"),
+    "MEASURES": ("sim.core.constants", "MEASURES"),
+    "SCENARIOS": ("sim.core.constants", "SCENARIOS"),
+    "SUMMARIES": ("sim.core.constants", "SUMMARIES"),
+    "PARAMETERS": ("sim.core.params", "PARAMETERS"),
+    "ParameterError": ("sim.core.params", "ParameterError"),
+    "defaults": ("sim.core.params", "defaults"),
+    "PRESETS": ("sim.core.rules", "PRESETS"),
+    "PRINCIPLES": ("sim.core.rules", "PRINCIPLES"),
+    "RuleSet": ("sim.core.rules", "RuleSet"),
+    "run_many": ("sim.engine.batch", "run_many"),
+    "simulate": ("sim.engine.batch", "simulate"),
     "CareSystem": ("sim.model", "CareSystem"),
     "load_results": ("sim.experiment.results", "load_results"),
 }
@@ -33,6 +41,10 @@ def __getattr__(name):
         module, attr = _LAZY[name]
         return getattr(importlib.import_module(module), attr)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
 
 
 __all__ = [

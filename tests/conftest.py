@@ -9,6 +9,10 @@ chromium_path
     ``playwright install`` (it downloads and fails here).
 chromium_args
     The headless chromium arguments that work in this sandbox (``--no-sandbox`` etc.).
+reference (session)
+    The reliability tests' small experiment run once, uninterrupted (a results folder).
+own_dask_cluster
+    A cluster of its own for one test (1 worker), whose scheduler or worker the test may kill.
 dask_cluster (session)
     A real ``dask.distributed`` cluster on 127.0.0.1: one scheduler and one ``dask worker``
     command with two worker processes of one thread each. Yields a dict with ``address``,
@@ -174,12 +178,42 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     shared by the whole session. To lose a worker for good, use
     ``client.retire_workers([addr])`` instead (that also changes the session cluster).
     """
+    with start_dask_cluster(tmp_path_factory.mktemp("dask")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reliability tests' small experiment (tests/cli_runs.py SMALL), run once in this
+    process, uninterrupted: the data every interrupted or failed run must resume to."""
+    from cli_runs import write_spec
+
+    from sim.experiment.cli import main
+
+    folder = tmp_path_factory.mktemp("reference")
+    spec = write_spec(folder)
+    assert main(["run", str(spec), "--out", str(folder / "out"), "--quiet", "--no-report"]) == 0
+    return folder / "out"
+
+
+@pytest.fixture
+def own_dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A dask.distributed cluster for one test alone (1 worker process): its scheduler or
+    worker may be killed. Yields the same dict as ``dask_cluster``."""
+    with start_dask_cluster(tmp_path_factory.mktemp("own-dask"), workers=1) as cluster:
+        yield cluster
+
+
+@contextlib.contextmanager
+def start_dask_cluster(workdir: Path, workers: int = 0) -> Iterator[dict]:
+    """Start a scheduler and ``workers`` single-threaded worker processes (default
+    ``DASK_WORKERS``) on 127.0.0.1; stop them on leaving."""
     from distributed import Client
 
     dask = _venv_executable("dask")
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    workdir = tmp_path_factory.mktemp("dask")
+    workers = workers or DASK_WORKERS
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO_ROOT), str(TESTS_DIR), env.get("PYTHONPATH", "")) if p
@@ -202,7 +236,7 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                 "worker",
                 address,
                 "--nworkers",
-                str(DASK_WORKERS),
+                str(workers),
                 "--nthreads",
                 "1",
                 "--no-dashboard",
@@ -217,7 +251,7 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         )
         deadline = time.monotonic() + DASK_START_TIMEOUT
         with Client(address, timeout=DASK_START_TIMEOUT) as client:
-            while len(client.scheduler_info()["workers"]) < DASK_WORKERS:
+            while len(client.scheduler_info()["workers"]) < workers:
                 if worker.poll() is not None:
                     pytest.fail(
                         f"`dask worker` exited with code {worker.returncode}; log:\n"
@@ -225,7 +259,7 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                     )
                 if time.monotonic() > deadline:
                     pytest.fail(
-                        f"dask cluster did not reach {DASK_WORKERS} workers in "
+                        f"dask cluster did not reach {workers} workers in "
                         f"{DASK_START_TIMEOUT:.0f} s; worker log:\n{_log_tail(worker_log)}"
                     )
                 time.sleep(0.25)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.core.rules import PRESETS, PRINCIPLES
 from sim.experiment.cli import main
+from sim.experiment.report_analysis import sensitivity_indices
 from sim.experiment.spec import (
     ExperimentError,
     load_experiment,
@@ -169,9 +174,12 @@ def test_bad_cli_options_exit_2(tmp_path, capsys):
     path = tmp_path / "ok.toml"
     path.write_text(GOOD)
     out = tmp_path / "r"
-    with pytest.raises(SystemExit) as info:
-        main(["run", str(path), "--replicates", "0"])
-    assert info.value.code == 2
+    try:  # argparse's refusal: returned by main, or raised as SystemExit(2)
+        code = main(["run", str(path), "--replicates", "0"])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert "--replicates" in capsys.readouterr().err
     assert main(["run", str(path), "--engine", "dask", "--out", str(out)]) == 2
     assert "--scheduler" in capsys.readouterr().err
     assert main(["run", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
@@ -198,3 +206,85 @@ def test_installed_entry_point_exit_code(tmp_path):
 def test_parse_errors_are_experiment_errors():
     with pytest.raises(ExperimentError, match=r"x\.toml: replicates"):
         parse_experiment(GOOD.replace("replicates = 3", "replicates = -3"), where="x.toml")
+
+
+ONE_PARAMETER_SOBOL = (
+    GOOD.replace('["fortress", "shared_governance"]', '["fortress"]')
+    + """
+[design]
+kind = "sobol"
+samples = 4
+[design.parameters]
+budget_growth = { low = 0.0, high = 0.04 }
+[report]
+outcomes = ["population_health", "provider_failures"]
+bootstrap = 100
+"""
+)
+
+
+def test_one_parameter_sobol_is_exact_and_silent():
+    exp = parse_experiment(ONE_PARAMETER_SOBOL)
+    assert len(exp.points) == 4 * (1 + 2)
+    x = np.array([pt["budget_growth"] for pt in exp.points])
+    frame = pd.DataFrame(
+        {"point": range(len(x)), "rules": "fortress", "replicate": 0, "y": x**2, "flat": 1.0}
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        varying = sensitivity_indices(frame, exp, "y", "fortress").iloc[0]
+        flat = sensitivity_indices(frame, exp, "flat", "fortress").iloc[0]
+    assert not caught, [str(w.message) for w in caught]
+    assert (varying["S1"], varying["ST"]) == (1.0, 1.0)  # all the variance is the one parameter's
+    assert (varying["S1_conf"], varying["ST_conf"]) == (0.0, 0.0)
+    assert flat[["S1", "S1_conf", "ST", "ST_conf"]].isna().all()  # no variance: undefined
+
+
+def test_constant_outcome_of_a_wider_sobol_design_is_undefined_and_silent():
+    text = ONE_PARAMETER_SOBOL.replace(
+        "budget_growth = { low = 0.0, high = 0.04 }",
+        "budget_growth = { low = 0.0, high = 0.04 }\nageing = { low = 0.0, high = 0.02 }",
+    )
+    exp = parse_experiment(text)
+    frame = pd.DataFrame(
+        {"point": range(len(exp.points)), "rules": "fortress", "replicate": 0, "flat": 2.5}
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        idx = sensitivity_indices(frame, exp, "flat", "fortress")
+    assert not caught, [str(w.message) for w in caught]
+    assert len(idx) == 2
+    assert idx[["S1", "ST"]].isna().all().all()
+
+
+def test_quiet_run_of_a_one_parameter_sobol_file_with_a_byte_order_mark(tmp_path, capsys):
+    raw = b"\xef\xbb\xbf" + ONE_PARAMETER_SOBOL.encode()
+    path = tmp_path / "sobol1.toml"
+    path.write_bytes(raw)
+    out = tmp_path / "out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = main(["run", str(path), "--out", str(out), "--quiet"])
+        except SystemExit as exc:
+            code = exc.code
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.err == ""  # --quiet: no warnings, no messages
+    noisy = [w for w in caught if not issubclass(w.category, DeprecationWarning)]
+    assert not noisy, [str(w.message) for w in noisy]
+    # The manifest's hash and copy are of the file's bytes, byte-order mark included.
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment"]["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert (out / "experiment.toml").read_bytes() == raw
+    table = pd.read_csv(out / "tables" / "sensitivity.csv").set_index("outcome")
+    summaries = pd.read_parquet(out / "summaries.parquet")
+    for outcome in ("population_health", "provider_failures"):
+        means = summaries.groupby("point")[outcome].mean()
+        row = table.loc[outcome]
+        if means.max() > means.min():  # all of the variance is the one parameter's
+            assert (row["S1"], row["ST"], row["S1_conf"], row["ST_conf"]) == (1.0, 1.0, 0.0, 0.0)
+        else:  # no variance to share out
+            assert row[["S1", "ST"]].isna().all()
+    assert summaries.groupby("point")["population_health"].mean().nunique() > 1
+    assert "S1 = ST = 1 exactly" in (out / "report.md").read_text()

@@ -172,7 +172,8 @@ def test_datacollector_has_every_measure_each_month():
         health.append(float(np.mean(w.health)))
     frame = model.datacollector.get_model_vars_dataframe()
     assert list(frame.columns) == EXPECTED_MEASURES
-    assert len(frame) == 6
+    assert len(frame) == 7  # step 0, the initial state, then months 1..6
+    frame = frame.iloc[1:]
     # Each month's row holds that month's state, read here from the arrays themselves.
     np.testing.assert_allclose(frame["allocation"], allocations, rtol=1e-12)
     np.testing.assert_allclose(frame["mean_cooperation"], cooperation, rtol=1e-12)
@@ -184,7 +185,7 @@ def test_datacollector_has_every_measure_each_month():
     )
     trust_class = type(model.trusts[0])
     trusts = model.datacollector.get_agenttype_vars_dataframe(trust_class)
-    assert len(trusts) == 6 * 16
+    assert len(trusts) == 7 * 16  # steps 0..6
     assert {"kind", "cooperation", "balance", "mean_trust", "breaches"} <= set(trusts.columns)
     last = trusts.xs(6, level="Step")
     assert sorted(last["kind"]) == sorted(

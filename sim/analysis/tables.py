@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
+
+# Line breaks and other control characters: each becomes a space in a cell.
+_BREAKS = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A '|' and the backslashes before it. GitHub reads a backslash pair as one escaped backslash,
+# so a backslash before an escaped '|' would free it to end the cell: each backslash before a
+# '|' is doubled, then the '|' is escaped.
+_PIPE = re.compile(r"(\\*)\|")
 
 
 def _cell(value) -> str:
-    """One cell: str(value) with '|' escaped and line breaks turned into spaces."""
-    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return text.replace("|", "\\|")
+    """One cell: str(value) with '|' escaped and line breaks (and any control character) turned
+    into spaces, so no text can end the cell or the row."""
+    text = _BREAKS.sub(" ", str(value))
+    return _PIPE.sub(lambda m: m.group(1) * 2 + "\\|", text)
 
 
 def md_table(header: Sequence, rows: Iterable[Sequence]) -> str:

@@ -290,6 +290,9 @@ def coerce(param: Param, value: object, where: str = "") -> float:
         raise ParameterError(
             f"{label}={value!r} has type {type(value).__name__}; allowed: {param.allowed()}"
         )
+    # Range first (NaN compares false; a huge int is compared exactly, never made a float).
+    if not (param.low <= value <= param.high):
+        raise ParameterError(f"{label}={value!r} is out of range; allowed: {param.allowed()}")
     if param.kind is int:
         if float(value) != int(value):
             raise ParameterError(f"{label}={value!r} is not whole; allowed: {param.allowed()}")

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import asdict, dataclass, fields, replace
+from functools import reduce
 
 import numpy as np
 
@@ -216,13 +217,15 @@ class RuleSet:
         return replace(self, name=f"{self.name}-{principle}", **off)
 
     def with_levers(self, name: str | None = None, **levers) -> RuleSet:
-        """A copy with some levers changed (each validated)."""
+        """A copy with some levers changed (each validated), named for what changed unless `name` is
+        given: `shared_governance[monitoring=0.5]` (see `override_name`)."""
         for key in levers:
             if key not in LEVER_RANGES:
                 raise ParameterError(
                     f"{key}={levers[key]!r} is not a rule lever; valid: {', '.join(LEVERS)}"
                 )
-        return replace(self, name=name or self.name, **levers)
+        out = replace(self, **levers)
+        return replace(out, name=name or override_name(self, out))
 
     def levers(self) -> dict[str, object]:
         out = asdict(self)
@@ -246,6 +249,23 @@ class RuleSet:
                 value = FUNDING_MODELS.index(value)
             vec[LEVER_INDEX[name]] = float(value)
         return vec
+
+
+def override_name(reference: RuleSet, changed: RuleSet) -> str:
+    """`reference`'s name with the levers `changed` sets apart from its preset (or preset-principle,
+    `shared_governance-monitoring`): `shared_governance[monitoring=0.5, scope=0.8]`, in `LEVERS`
+    order, numbers to 12 digits. Any other name (one the user chose) is kept as it is."""
+    root = reference.name.rsplit("[", 1)[0] if reference.name.endswith("]") else reference.name
+    preset, *left_out = root.split("-")
+    if preset not in PRESETS or not set(left_out) <= set(PRINCIPLES):
+        return reference.name
+    base = reduce(RuleSet.without, left_out, PRESETS[preset])
+    diff = {k: getattr(changed, k) for k in LEVERS if getattr(changed, k) != getattr(base, k)}
+    shown = ", ".join(
+        f"{k}={v}" if isinstance(v, bool | np.bool_ | str) else f"{k}={v:.12g}"
+        for k, v in diff.items()
+    )
+    return f"{root}[{shown}]" if shown else root
 
 
 def _check_lever(name: str, value: object) -> None:
@@ -369,9 +389,10 @@ def resolve(rules: str | RuleSet | dict) -> RuleSet:
         base = resolve(spec.pop("preset", "fortress"))
         name = spec.pop("name", None)
         without = spec.pop("without", ())
-        ruleset = base.with_levers(**spec)
+        ruleset, reference = base.with_levers(**spec), base
         for principle in [without] if isinstance(without, str) else without:
-            ruleset = ruleset.without(principle)
+            ruleset, reference = ruleset.without(principle), reference.without(principle)
+        name = name or (override_name(reference, ruleset) if spec else None)
         return replace(ruleset, name=name) if name else ruleset
     raise ParameterError(
         f"rules={rules!r} has type {type(rules).__name__}; allowed: a preset name "

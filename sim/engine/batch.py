@@ -7,17 +7,25 @@ so rule sets are compared on common random numbers, and any run can be reproduce
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numba
 import numpy as np
 import pandas as pd
 
 from sim.core.checks import MAX_SEED, check_int, check_seed
-from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
-from sim.core.params import ParameterError, check_scenario, pack, validate
-from sim.core.rules import RuleSet, resolve
+from sim.core.constants import FUNDING_MODELS, MEASURES, SCENARIOS, SUMMARIES
+from sim.core.params import (
+    PARAMETER_INDEX,
+    ParameterError,
+    check_scenario,
+    pack,
+    parameter,
+    validate,
+)
+from sim.core.rules import LEVERS, RuleSet, resolve
 from sim.engine.kernel import run_batch
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
@@ -106,7 +114,9 @@ def run_many(
     months: int = 120,
     seed: int = 0,
     scenario: str = "place_system",
-    points: Iterable[dict] | None = None,
+    points=None,
+    names: Sequence[str] | None = None,
+    round_integers: bool = False,
     series: bool = False,
     threads: int | None = None,
     progress: bool = False,
@@ -115,37 +125,53 @@ def run_many(
     """Run every rule set at every parameter point for `replicates` seeded replicates.
 
     Args:
-        rules: One rule set or a sequence of them (preset names, `RuleSet`s or lever dicts).
+        rules: One rule set or a sequence of them (preset names, `RuleSet`s or lever dicts with
+            an optional "preset", "without" and "name"). Each comes back under a unique label in
+            the `rules` column: its name (a preset's name; `shared_governance[monitoring=0.5]`
+            for a lever override, see `RuleSet.with_levers`); rule sets sharing a name but not
+            their levers get the levers that tell them apart appended. Two rule sets that would
+            still share a label (the same rule set twice) raise `ParameterError`.
         replicates: Replicates per rule set and point (run keys 0..replicates-1).
         months: Months (rounds) per run.
         seed: Base seed shared by all runs.
         scenario: The world (see `CareSystem`).
-        points: Parameter dicts to sweep over (default: one point, the defaults plus `params`).
+        points: Parameter points to sweep over (default: one point, the defaults plus `params`):
+            a list of dicts, a pandas DataFrame (one column per parameter), a dict of equal-length
+            columns, a NumPy structured array, or a plain 2-D array with `names`.
+        names: The parameter of each column when `points` is a plain 2-D array.
+        round_integers: Round integer parameters (counts such as `n_places`) given as
+            non-whole numbers to the nearest integer (halves up) instead of refusing them.
+            Whole floats (`2.0`) are always accepted; the output holds the value used.
         series: Also return the per-month measures of every run (memory grows with runs).
         threads: numba threads (default: all cores). Results do not depend on it.
         progress: Show a progress bar.
-        **params: Scenario parameters applied at every point.
+        **params: Scenario parameters applied at every point (a point's own value wins).
 
     Returns:
-        A DataFrame with one row per run: rule set, point, replicate, seed, the point's parameter
-        values and every summary outcome. With `series=True`, a tuple (summaries, series) where
-        series has one row per run and month.
+        A DataFrame with one row per run: rule set label (`rules`), point, replicate, seed, the
+        swept parameters' values, one `lever_<name>` column per lever that differs between the
+        rule sets, and every summary outcome. With `series=True`, a tuple (summaries, series)
+        where series has one row per run and month.
+
+    Raises:
+        ParameterError: A bad rule set, parameter, point or count, named in one line.
     """
     # Long: mostly its docstring; the body checks, packs, runs and labels in one pass.
-    # Over 60 lines only through the docstring of the public arguments; the body is ~50 lines.
     check_scenario(scenario)
     seed = check_seed(seed)
     # Run keys are 0..replicates-1, so replicates may not exceed the seed range either.
     replicates = check_int(replicates, "replicates", 1, MAX_SEED)
     months = check_int(months, "months", 1)
-    rule_list = [rules] if isinstance(rules, str | RuleSet | dict) else list(rules)
-    if not rule_list:
-        raise ParameterError("rules=[] is empty; allowed: at least one rule set")
-    rule_sets = [resolve(rs) for rs in rule_list]
-    point_list = [dict(pt) for pt in (points if points is not None else [{}])]
-    if not point_list:
-        raise ParameterError("points=[] is empty; allowed: at least one parameter dict")
-    validated = [validate(scenario, **{**params, **pt}) for pt in point_list]
+    rule_sets = label_rule_sets(rules)
+    point_list = as_points(points, names)
+    params = _whole(params, "", round_integers)
+    validate(scenario, **params)  # a bad keyword is named as given, not as part of a point
+    validated = [
+        validate(
+            scenario, f"points[{i}].", **{**params, **_whole(pt, f"points[{i}].", round_integers)}
+        )
+        for i, pt in enumerate(point_list)
+    ]
     rows, p_rows, r_rows = _plan(scenario, validated, rule_sets, replicates)
     n = len(rows)
     bar = None
@@ -174,8 +200,173 @@ def run_many(
     swept = sorted({k for pt in point_list for k in pt})
     for key in swept:
         frame[key] = [validated[pi][key] for pi in frame["point"]]
+    by_label = {rs.name: rs for rs in rule_sets}
+    for lever in _varying(rule_sets):
+        values = [getattr(by_label[label], lever) for label in frame["rules"]]
+        if lever == "funding_model":  # numeric like every other column: its FUNDING_MODELS index
+            values = [FUNDING_MODELS.index(v) for v in values]
+        frame[f"lever_{lever}"] = values
     frame = pd.concat([frame, pd.DataFrame(summaries, columns=list(SUMMARIES))], axis=1)
     return (frame, _long_series(frame, histories, months)) if series else frame
+
+
+def _varying(rule_sets: list[RuleSet]) -> list[str]:
+    """The levers whose value differs between the rule sets, in `LEVERS` order."""
+    return [k for k in LEVERS if len({getattr(rs, k) for rs in rule_sets}) > 1]
+
+
+def label_rule_sets(rules) -> list[RuleSet]:
+    """The rule sets of `run_many`, resolved and named so that no two share a label.
+
+    Rule sets sharing a name but not their levers are renamed `name[lever=value, ...]` with the
+    levers that differ within the group; a label still shared raises `ParameterError`.
+    """
+    rule_list = [rules] if isinstance(rules, str | RuleSet | dict) else list(rules)
+    if not rule_list:
+        raise ParameterError("rules=[] is empty; allowed: at least one rule set")
+    rule_sets = [resolve(rs) for rs in rule_list]
+    groups: dict[str, list[int]] = {}
+    for i, rs in enumerate(rule_sets):
+        groups.setdefault(rs.name, []).append(i)
+    for name, members in groups.items():
+        varying = _varying([rule_sets[i] for i in members])
+        for i in members if varying else ():
+            shown = ", ".join(f"{k}={_show(getattr(rule_sets[i], k))}" for k in varying)
+            rule_sets[i] = replace(rule_sets[i], name=f"{name}[{shown}]")
+    seen: dict[str, int] = {}
+    for i, rs in enumerate(rule_sets):
+        if rs.name in seen:
+            j = seen[rs.name]
+            same = "the same rule set" if rs == rule_sets[j] else "two rule sets"
+            raise ParameterError(
+                f"rules[{j}] and rules[{i}] are {same}, both labelled {rs.name!r}; allowed: "
+                "each rule set once, under distinct names (RuleSet.with_levers(name=...))"
+            )
+        seen[rs.name] = i
+    return rule_sets
+
+
+def _show(value: object) -> str:
+    """A lever value as rule set names write it (`RuleSet.with_levers`): 0.5, 1, True, block."""
+    return str(value) if isinstance(value, bool | np.bool_ | str) else f"{float(value):.12g}"
+
+
+def as_points(points, names: Sequence[str] | None = None) -> list[dict]:
+    """Parameter points as a list of dicts, from any form `run_many(points=...)` accepts.
+
+    Args:
+        points: None (one point: the defaults), a list of dicts, a pandas DataFrame, a dict of
+            equal-length columns, a NumPy structured array, or a plain 2-D array with `names`.
+        names: One parameter name per column of a plain 2-D array (and only then).
+
+    Raises:
+        ParameterError: In one line, naming what was given and what to pass instead.
+    """
+    if points is None:
+        if names is not None:
+            raise ParameterError("names is given without points; allowed: names with a 2-D array")
+        return [{}]
+    columns = _columns(points, names)
+    if columns is None:  # a list of dicts
+        items = list(points)
+        for i, pt in enumerate(items):
+            if not isinstance(pt, Mapping):
+                raise ParameterError(
+                    f"points[{i}]={pt!r} has type {type(pt).__name__}; allowed: a dict of "
+                    "parameter values (or pass a DataFrame, a dict of columns or a 2-D array)"
+                )
+    else:
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) > 1:
+            raise ParameterError(
+                f"points has columns of lengths {sorted(lengths)}; allowed: equal lengths"
+            )
+        n = lengths.pop() if lengths else 0
+        items = [{k: v[i] for k, v in columns.items()} for i in range(n)]
+    if not items:
+        raise ParameterError("points is empty; allowed: at least one parameter point")
+    return [{str(k): _plain(v) for k, v in pt.items()} for pt in items]
+
+
+def _columns(points, names) -> dict[str, np.ndarray] | None:
+    """The columns of points given by column, or None for a list of dicts."""
+    table = (isinstance(points, np.ndarray) and points.dtype.names is None) or (
+        isinstance(points, list | tuple) and bool(points) and not isinstance(points[0], Mapping)
+    )
+    if names is not None and not table:
+        raise ParameterError(
+            f"names={list(names)!r} is given with points of type {type(points).__name__}; "
+            "allowed: names only with a plain 2-D array (other forms carry their own names)"
+        )
+    if table:
+        return _named_columns(np.asarray(points), names)
+    if isinstance(points, pd.DataFrame):
+        return {str(c): points[c].to_numpy() for c in points.columns}
+    if isinstance(points, Mapping):
+        return {str(k): _column(k, v) for k, v in points.items()}
+    if isinstance(points, np.ndarray):  # structured or record array
+        return {k: points[k] for k in points.dtype.names}
+    return None
+
+
+def _column(key, values) -> np.ndarray:
+    """One column of a dict of columns, refused if it is a single value."""
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise ParameterError(
+            f"points[{key!r}]={values!r} is not a column; allowed: a list or 1-D array of values "
+            "(for a single point pass points=[{...}] or the parameter as a keyword)"
+        )
+    return arr
+
+
+def _named_columns(arr: np.ndarray, names) -> dict[str, np.ndarray]:
+    """The columns of a plain 2-D array, named by `names`."""
+    if arr.ndim != 2:
+        raise ParameterError(
+            f"points is an array of shape {arr.shape}; allowed: 2-D (one row per point) with "
+            "names=[...], a DataFrame, a dict of columns or a list of dicts"
+        )
+    if names is None:
+        raise ParameterError(
+            f"points is a {arr.shape[0]}x{arr.shape[1]} array without names; allowed: pass "
+            "names=[...] with one parameter name per column (or a DataFrame or a list of dicts)"
+        )
+    names = [names] if isinstance(names, str) else list(names)
+    if len(names) != arr.shape[1] or len(set(names)) != len(names):
+        raise ParameterError(
+            f"names={names!r} has {len(names)} names for {arr.shape[1]} columns; allowed: "
+            "one distinct parameter name per column"
+        )
+    return {str(name): arr[:, j] for j, name in enumerate(names)}
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (so messages and outputs show 2, not np.int64)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _whole(values: dict, where: str, round_integers: bool) -> dict:
+    """Values of integer parameters given as non-whole numbers: refused, or rounded if asked."""
+    out = dict(values)
+    for key, value in values.items():
+        if key not in PARAMETER_INDEX or parameter(key).kind is not int:
+            continue
+        if isinstance(value, bool | np.bool_) or not isinstance(value, float | np.floating):
+            continue  # ints pass; other types are named by `validate`
+        if not np.isfinite(value):
+            raise ParameterError(
+                f"{where}{key}={_plain(value)!r} is not a number; "
+                f"allowed: {parameter(key).allowed()}"
+            )
+        if value != int(value):
+            if not round_integers:
+                raise ParameterError(
+                    f"{where}{key}={_plain(value)!r} is not whole; allowed: "
+                    f"{parameter(key).allowed()} (or round_integers=True to round to the nearest)"
+                )
+            out[key] = int(np.floor(value + 0.5))
+    return out
 
 
 def _plan(scenario: str, validated: list[dict], rule_sets: list[RuleSet], replicates: int):

@@ -1,12 +1,39 @@
-"""Checking the values of an experiment file: every problem is one `ExperimentError` line naming
-the file, the key, the value and what is allowed."""
+"""Reading and checking an experiment file: every problem is one `ExperimentError` line naming
+the file, the key, the value and what is allowed.
+
+`decode` and `read_toml` turn the file's bytes into a dict safely (UTF-8 with or without a
+byte-order mark; nesting counted before tomllib's recursive parser sees it; over-long integers
+refused), `Checker.tree` checks the whole dict before any key is read (depth, 64-bit integers,
+finite floats), and the other `Checker` methods check one value each."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
+import re
+import reprlib
+import tomllib
 
 from sim.core.checks import check_int, check_seed
-from sim.core.params import ParameterError, parameters_for
+from sim.core.params import ParameterError, parameter, parameters_for
+
+# TOML integers are 64-bit (toml.io: a value outside the range must be an error).
+INT64 = (-(2**63), 2**63 - 1)
+# Arrays and tables nest at most this deep (the deepest valid key, design.parameters.x.low, is 4).
+MAX_DEPTH = 16
+# Experiment names: they name the results folder (results/<name>) on Linux, macOS and Windows.
+MAX_NAME = 64
+NAME_RULE = f"1 to {MAX_NAME} ASCII letters, digits, _ and -, starting with a letter or digit"
+_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_NAME - 1}}}")
+# Windows reserves these device names (in any case) for every folder.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10))}
+# Rule-set names: shown in Markdown tables, headings and figure legends.
+RULE_NAME_RULE = (
+    f"1 to {MAX_NAME} ASCII letters, digits, _, -, + and ., starting with a letter or digit"
+)
+_RULE_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.+-]{{0,{MAX_NAME - 1}}}")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ExperimentError(ValueError):
@@ -26,22 +53,80 @@ class Checker:
     def keys(self, table: dict, allowed: set[str] | dict, prefix: str) -> None:
         for key in table:
             if key not in allowed:
-                label = f"{prefix}{key}" if prefix else key
                 self.fail(
-                    label, table[key], "keys " + ", ".join(sorted(allowed)), "is not a known key"
+                    label(prefix, key),
+                    table[key],
+                    "keys " + ", ".join(sorted(allowed)),
+                    "is not a known key",
                 )
 
-    def parameter_keys(self, table: dict, scenario: str, prefix: str) -> None:
-        """Every key of `table` must be a parameter of the scenario."""
+    def parameter_keys(self, table: dict, scenario: str, prefix: str, numbers: bool = True) -> None:
+        """Every key of `table` must be a parameter of the scenario (with a number, if `numbers`)."""
         allowed = {p.name for p in parameters_for(scenario)}
         for key, value in table.items():
             if key not in allowed:
                 self.fail(
-                    f"{prefix}{key}",
+                    label(prefix, key),
                     value,
                     f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed)),
                     "is not a known key",
                 )
+            if numbers and (isinstance(value, bool) or not isinstance(value, int | float)):
+                self.fail(
+                    label(prefix, key), value, parameter(key).allowed(), f"has type {tname(value)}"
+                )
+
+    def tree(self, data: dict) -> None:
+        """Checks of the whole file before any key is read: nesting at most `MAX_DEPTH` deep,
+        integers within 64 bits (as TOML requires), no NaN or infinite floats, and every key
+        printable. Iterative, so no depth of nesting can exhaust the stack."""
+        stack: list[tuple[str, object, int]] = [("", data, 0)]
+        while stack:
+            key, value, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise ExperimentError(
+                    f"{self.where}: {key} is nested too deeply ({depth} levels of tables and "
+                    f"arrays); allowed: at most {MAX_DEPTH} levels"
+                )
+            if isinstance(value, dict):
+                stack += [(label(key, k), v, depth + 1) for k, v in value.items()]
+            elif isinstance(value, list):
+                stack += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+            elif isinstance(value, bool):
+                continue
+            elif isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+                if key in ("seed", "design.seed"):  # the seed's own range, as everywhere else
+                    try:
+                        check_seed(value, key)
+                    except ParameterError as exc:
+                        raise ExperimentError(f"{self.where}: {exc}") from None
+                self.fail(key, value, "integers in [-2**63, 2**63 - 1] (TOML)", "is too large")
+            elif isinstance(value, float) and not math.isfinite(value):
+                self.fail(key, value, "a finite number", "is not finite")
+
+    def name(self, value: object, key: str) -> str:
+        """The experiment's name, safe as a folder name on Linux, macOS and Windows."""
+        name = self.string(value, key)
+        if not _NAME.fullmatch(name):
+            problem = f"has {len(name)} characters" if len(name) > MAX_NAME else "is not allowed"
+            self.fail(key, name, NAME_RULE + " (it names the results folder)", problem)
+        if name.upper() in _RESERVED:
+            self.fail(
+                key,
+                name,
+                f"{NAME_RULE}, other than the names Windows reserves (CON, PRN, AUX, NUL, "
+                "COM1-9, LPT1-9)",
+                "is reserved by Windows",
+            )
+        return name
+
+    def rule_name(self, value: object, key: str) -> str:
+        """A rule set's given name (shown in tables, headings and legends)."""
+        name = self.string(value, key)
+        if not _RULE_NAME.fullmatch(name):
+            problem = f"has {len(name)} characters" if len(name) > MAX_NAME else "is not allowed"
+            self.fail(key, name, RULE_NAME_RULE, problem)
+        return name
 
     def table(self, value: object, key: str) -> dict:
         if not isinstance(value, dict):
@@ -60,14 +145,20 @@ class Checker:
         try:
             return check_int(value, key, low, high)
         except ParameterError as exc:
-            self.param_error("", exc)
+            self._int_error(key, value, exc)
 
     def seed(self, value: object, key: str) -> int:
         """A seed: the one range of `sim.core.checks.check_seed`, as for `CareSystem`."""
         try:
             return check_seed(value, key)
         except ParameterError as exc:
-            self.param_error("", exc)
+            self._int_error(key, value, exc)
+
+    def _int_error(self, key: str, value: object, exc: ParameterError):
+        """`check_int`'s message, with the value's TOML type (`boolean`, not Python's `bool`)."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, value, str(exc).split("; allowed: ", 1)[-1], f"has type {tname(value)}")
+        self.param_error("", exc)
 
     def number(self, value: object, key: str, low: float, high: float) -> float:
         allowed = f"a number in [{low:g}, {high:g}]"
@@ -106,9 +197,91 @@ def tname(value: object) -> str:
         bool: "boolean",
         list: "array",
         dict: "table",
+        dt.datetime: "date-time",
+        dt.date: "date",
+        dt.time: "time",
     }.get(type(value), type(value).__name__)
 
 
+def label(prefix: str, key: str) -> str:
+    """A key as written in the file: bare if it can be, else quoted (so it stays one line)."""
+    text = key if _BARE_KEY.fullmatch(key) else json.dumps(key)
+    if not prefix:
+        return text
+    return f"{prefix}.{text}" if not prefix.endswith(".") else prefix + text
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 78, 78
+
+
 def show(value: object) -> str:
-    text = repr(value)
+    """A value as shown in a message: one line, at most 80 characters, nesting cut short."""
+    text = value.isoformat() if isinstance(value, dt.date | dt.time) else _REPR.repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# ---------------------------------------------------------------------- reading the file
+def decode(raw: bytes, where: str) -> str:
+    """The text of a file as UTF-8. A leading byte-order mark is kept in the text (so the text
+    encodes back to the very bytes of the file, and `Experiment.sha256` is the file's sha256);
+    `read_toml` skips it."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExperimentError(
+            f"{where}: the file is UTF-16 text; allowed: a file encoded as UTF-8 (save it as UTF-8)"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ExperimentError(
+            f"{where}: byte 0x{raw[exc.start]:02x} at line {line} is not UTF-8; allowed: a file "
+            "encoded as UTF-8 (save it as UTF-8)"
+        ) from None
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped, so a message stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+# Strings, comments and the brackets that open or close arrays and inline tables.
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""(?!")|\'\'\'.*?\'\'\'(?!\')|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+    r"|#[^\n]*|[\[\]{}]",
+    re.DOTALL,
+)
+
+
+def read_toml(text: str, where: str) -> dict:
+    """The TOML text as a dict (a leading byte-order mark skipped). Nesting is counted before
+    parsing, since tomllib parses nested arrays and inline tables by recursion."""
+    text = text.removeprefix("\ufeff")
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise ExperimentError(
+                    f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
+                    f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels"
+                )
+        elif token in ("]", "}"):
+            depth = max(0, depth - 1)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExperimentError(f"{where}: malformed TOML: {exc}") from None
+    except ValueError:  # an integer literal of more than 4300 digits
+        raise ExperimentError(
+            f"{where}: malformed TOML: an integer too long to read; allowed: integers in "
+            "[-2**63, 2**63 - 1] (TOML)"
+        ) from None
+    except RecursionError:  # pragma: no cover - the count above refuses such files first
+        raise ExperimentError(
+            f"{where}: nested too deeply; allowed: at most {MAX_DEPTH} levels"
+        ) from None

@@ -1,17 +1,33 @@
 """`commons`: run, report, validate and list batch experiments.
 
-Exit codes: 0 success, 2 bad input (invalid experiment file or option, results folder that cannot
-be resumed), 1 failure while running, 130 interrupted.
+Exit codes (`EXIT_CODES`, docs/experiments.md): 0 success; 1 failure while running (file system,
+cluster, an unexpected error); 2 bad input (experiment file, option, scheduler address, a results
+folder that cannot be resumed or is in use); 130 interrupted by SIGINT (Ctrl-C); 143 stopped by
+SIGTERM. Every error is one line on stderr; COMMONS_DEBUG=1 adds the traceback.
+
+This module imports nothing heavy at the top, so that SIGINT during start-up is already handled.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import traceback
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+from sim.experiment import interrupts  # signals only: light, and needed before anything else
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+COMMANDS = ("run", "report", "validate", "list")
+EXIT_CODES = {
+    EXIT_OK: "success",
+    EXIT_FAILURE: "failure while running (file system, cluster, unexpected error)",
+    EXIT_BAD_INPUT: "bad input (experiment file, option, results folder in use or not resumable)",
+    EXIT_INTERRUPTED: "interrupted by SIGINT (Ctrl-C); run the same command again to resume",
+    EXIT_TERMINATED: "stopped by SIGTERM; run the same command again to resume",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="commons",
         description="Batch experiments of the care-commons model: declared in TOML files "
         "(see docs/experiments.md), run locally or on a Dask cluster, resumable, with a report.",
-        epilog="Exit codes: 0 success, 2 bad input, 1 failure.",
+        epilog="Exit codes: 0 success, 1 failure while running, 2 bad input, 130 interrupted "
+        "(Ctrl-C), 143 terminated (SIGTERM); COMMONS_DEBUG=1 shows tracebacks.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -127,15 +144,16 @@ def _cmd_run(args) -> int:
     from sim.experiment.spec import load_experiment
 
     exp = load_experiment(args.file, replicates=args.replicates, chunk_size=args.chunk_size)
-    if args.engine == "dask" and not args.scheduler:
-        from sim.experiment.spec import ExperimentError
-
-        raise ExperimentError("--engine dask needs --scheduler tcp://HOST:PORT")
     if args.scheduler and args.engine != "dask":
         from sim.experiment.spec import ExperimentError
 
         raise ExperimentError("--scheduler is only used with --engine dask")
+    from sim.experiment.engines import make_engine
+    from sim.experiment.manifest import check_target
+
+    make_engine(args.engine, args.scheduler, args.threads)  # bad options: before any output
     out = Path(args.out) if args.out else Path("results") / exp.name
+    check_target(out)
     if not args.quiet:
         print(exp.describe(), file=sys.stderr)
         print(f"results: {out}", file=sys.stderr)
@@ -259,37 +277,87 @@ def _cmd_list(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """The `commons` command. Returns its exit code (see `EXIT_CODES`); never raises."""
+    with interrupts.handling():  # from here on, SIGINT and SIGTERM end the command cleanly
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    command = f"commons {words[0]}" if words and words[0] in COMMANDS else "commons"
+    try:
+        args = build_parser().parse_args(argv)
+        command = f"commons {args.command}"
+        handlers = {
+            "run": _cmd_run,
+            "report": _cmd_report,
+            "validate": _cmd_validate,
+            "list": _cmd_list,
+        }
+        return handlers[args.command](args)
+    except SystemExit as exc:  # argparse: --help (0) or a bad option (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        return _interrupted(command, exc)
+    except BaseException as exc:  # every other failure: one line, never a traceback
+        if interrupts.received() is not None:  # the stop, surfacing as another error
+            return _interrupted(command, interrupts.Interrupted(interrupts.received()))
+        return _failure(command, exc)
+
+
+def _interrupted(command: str, exc: KeyboardInterrupt) -> int:
+    code = getattr(exc, "exit_code", EXIT_INTERRUPTED)
+    how = "SIGTERM" if code == EXIT_TERMINATED else "SIGINT (Ctrl-C)"
+    again = (
+        "run the same command again to resume (complete chunks are kept)"
+        if command == "commons run"
+        else "run the same command again"
+    )
+    print(f"{command}: interrupted by {how}; {again}", file=sys.stderr)
+    return code
+
+
+def _failure(command: str, exc: BaseException) -> int:
+    """Print one line for `exc` and return its exit code (COMMONS_DEBUG=1 adds the traceback)."""
     from sim.core.params import ParameterError
+    from sim.experiment.errors import ClusterError
     from sim.experiment.extras import MissingExtra
     from sim.experiment.spec import ExperimentError
 
-    handlers = {
-        "run": _cmd_run,
-        "report": _cmd_report,
-        "validate": _cmd_validate,
-        "list": _cmd_list,
-    }
-    try:
-        return handlers[args.command](args)
-    except (ExperimentError, ParameterError) as exc:
-        print(f"commons {args.command}: error: {exc}", file=sys.stderr)
+    if os.environ.get("COMMONS_DEBUG"):
+        traceback.print_exception(exc)
+    if isinstance(exc, ExperimentError | ParameterError):
+        print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except MissingExtra as exc:
-        print(f"commons {args.command}: failed: {exc}", file=sys.stderr)
+    if isinstance(exc, OSError):
+        print(f"{command}: failed: {os_message(exc)}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print(
-            f"commons {args.command}: interrupted; run the same command again to resume",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # the CLI reports every failure as exit 1
-        if not getattr(args, "quiet", False):
-            traceback.print_exc()
-        print(f"commons {args.command}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if isinstance(exc, ClusterError | MissingExtra):
+        print(f"{command}: failed: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    print(
+        f"{command}: failed: {type(exc).__name__}: {exc} (an unexpected error; COMMONS_DEBUG=1 "
+        "shows where; please report it)",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space, then run the same command again to resume",
+    errno.EDQUOT: "free some space, then run the same command again to resume",
+    errno.EACCES: "choose a folder you can write with --out, or change its permissions",
+    errno.EPERM: "choose a folder you can write with --out, or change its permissions",
+    errno.EROFS: "the file system is read-only: choose another folder with --out",
+}
+
+
+def os_message(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file, and what to do."""
+    what = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    advice = _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
+    return f"{what}{where}; {advice}"
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ samples come from SALib (the `sensitivity` extra), Latin hypercubes from SciPy.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
-from sim.core.params import ParameterError, coerce, parameter, validate
-from sim.experiment.checker import Checker, ExperimentError
+from sim.core.params import ParameterError, parameter, validate
+from sim.experiment.checker import Checker, ExperimentError, tname
 from sim.experiment.extras import require
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
@@ -59,6 +60,7 @@ def parse_design(
     design: dict = {"kind": kind, "parameters": _ranges(c, table, kind, scenario, base_params)}
     if kind == "grid":
         names = list(design["parameters"])
+        _check_size(c, math.prod(len(design["parameters"][k]["values"]) for k in names))
         grid = itertools.product(*(design["parameters"][k]["values"] for k in names))
         samples = np.array(list(grid), dtype=float)
     else:
@@ -71,7 +73,7 @@ def _ranges(c: Checker, table: dict, kind: str, scenario: str, base_params: dict
     params = c.table(table.get("parameters", {}), "design.parameters")
     if not params:
         c.fail("design.parameters", params, "a table of at least one parameter range")
-    c.parameter_keys(params, scenario, "design.parameters.")
+    c.parameter_keys(params, scenario, "design.parameters.", numbers=False)
     ranges = {}
     for key, value in params.items():
         if key in base_params:
@@ -90,11 +92,13 @@ def _range_spec(c: Checker, key: str, value: object, kind: str) -> dict:
     if kind == "grid" and isinstance(value, list):
         if not value:
             c.fail(key, value, f"a non-empty list of values, each a {p.allowed()}")
-        for v in value:
-            try:
-                coerce(p, v, where=key.rsplit(".", 1)[0] + ".")
-            except ParameterError as exc:
-                raise ExperimentError(f"{c.where}: {exc}") from None
+        for i, v in enumerate(value):
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                c.fail(f"{key}[{i}]", v, p.allowed(), f"has type {tname(v)}")
+            if not p.low <= v <= p.high:
+                c.fail(f"{key}[{i}]", v, p.allowed(), "is out of range")
+            if p.kind is int and v != int(v):
+                c.fail(f"{key}[{i}]", v, p.allowed(), "is not whole")
         return {"values": list(value)}
     table = c.table(value, key)
     c.keys(table, {"low", "high", "steps"} if kind == "grid" else {"low", "high"}, f"{key}.")
@@ -130,6 +134,12 @@ def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarr
     design["samples"] = n
     design["seed"] = design_seed
     problem = salib_problem(design)
+    d = problem["num_vars"]
+    second = c.boolean(table.get("second_order", False), "design.second_order")
+    if second and d < 2:
+        c.fail("design.second_order", second, "false with one parameter (S2 is between two)")
+    points_per_sample = {"lhs": 1, "sobol": 2 * d + 2 if second else d + 2, "morris": d + 1}
+    _check_size(c, n * points_per_sample[kind])
     if kind == "lhs":
         from scipy.stats import qmc
 
@@ -139,7 +149,6 @@ def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarr
     if kind == "sobol":
         if n & (n - 1):
             c.fail("design.samples", n, "a power of 2 for kind = 'sobol'")
-        second = c.boolean(table.get("second_order", False), "design.second_order")
         design["second_order"] = second
         sobol = require("SALib.sample.sobol", "sensitivity", "a Sobol design")
         return sobol.sample(problem, n, calc_second_order=second, seed=design_seed)
@@ -149,12 +158,19 @@ def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarr
     return morris.sample(problem, n, num_levels=levels, seed=design_seed)
 
 
+def _check_size(c: Checker, n_points: int) -> None:
+    """Refuse a design of more than `MAX_POINTS` points before making any."""
+    if n_points > MAX_POINTS:
+        raise ExperimentError(
+            f"{c.where}: design has {n_points} points; allowed: at most {MAX_POINTS} points "
+            "(fewer samples, steps or values)"
+        )
+
+
 def _points(
     c: Checker, scenario: str, base_params: dict, names: list[str], samples: np.ndarray
 ) -> list[dict]:
     """Every sampled row as a validated parameter dict (integer parameters rounded)."""
-    if len(samples) > MAX_POINTS:
-        c.fail("design", len(samples), f"at most {MAX_POINTS} points")
     points = []
     for row in samples:
         pt = dict(base_params)

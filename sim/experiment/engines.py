@@ -8,8 +8,11 @@ workers, the chunking or the order; `on_chunk(k, result)` is called once per chu
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import numba
 import numpy as np
@@ -18,7 +21,9 @@ from sim.core.checks import check_int
 from sim.core.constants import SUMMARIES
 from sim.core.params import ParameterError
 from sim.engine.batch import simulate
+from sim.experiment import interrupts
 from sim.experiment.checker import ExperimentError
+from sim.experiment.errors import ClusterError
 from sim.experiment.extras import require
 from sim.experiment.spec import Experiment
 
@@ -34,10 +39,14 @@ def compute_chunk(
     keep_series: np.ndarray,
     months: int,
     threads: int | None = None,
+    on_slice: Callable | None = None,
+    slice_runs: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Summaries of every run of a chunk and the series of the runs with keep_series.
 
-    Module level so that Dask can ship it to workers by reference.
+    Module level so that Dask can ship it to workers by reference. With `slice_runs`, the kernel
+    is called on slices of that many runs and `on_slice(n)` after each (the local engine checks for
+    an interrupt there); the results do not depend on the slicing.
     """
     n = len(params)
     summaries = np.zeros((n, len(SUMMARIES)))
@@ -56,7 +65,8 @@ def compute_chunk(
             months,
             series=want,
             threads=threads,
-            chunk=max(1, len(idx)),
+            chunk=slice_runs or max(1, len(idx)),
+            progress=on_slice,
         )
         summaries[idx] = s
         if want:
@@ -74,18 +84,38 @@ def chunk_payload(arrays: dict, start: int, end: int) -> dict:
 
 # ---------------------------------------------------------------------- engines
 class LocalEngine:
-    """Chunks one after another in this process, each over the kernel's numba threads."""
+    """Chunks one after another in this process, each over the kernel's numba threads.
+
+    A kernel call is a `deferred` section: SIGINT or SIGTERM is honoured between slices of runs
+    (`SLICE_RUNS_PER_THREAD` per thread, at least `MIN_SLICE_RUNS`), a fraction of a second apart.
+    """
 
     name = "local"
+    MIN_SLICE_RUNS = 256
+    SLICE_RUNS_PER_THREAD = 64
 
     def __init__(self, threads: int | None = None):
         self.threads = threads
 
+    @contextmanager
+    def session(self):
+        """Nothing to open for the local engine."""
+        yield self
+
     def run(self, exp: Experiment, arrays: dict, chunks: list[int], on_chunk: Callable) -> None:
+        threads = self.threads or numba.get_num_threads()
+        slice_runs = max(self.MIN_SLICE_RUNS, self.SLICE_RUNS_PER_THREAD * threads)
         for k in chunks:
             start, end = exp.chunk_bounds(k)
             payload = chunk_payload(arrays, start, end)
-            result = compute_chunk(**payload, months=exp.months, threads=self.threads)
+            with interrupts.deferred():
+                result = compute_chunk(
+                    **payload,
+                    months=exp.months,
+                    threads=self.threads,
+                    on_slice=interrupts.check,
+                    slice_runs=slice_runs,
+                )
             on_chunk(k, result)
 
 
@@ -94,53 +124,125 @@ class DaskEngine:
 
     A task lost with a worker is recomputed by the scheduler (and `retries` covers errors raised in
     a task); each chunk is written once, under its own number, so no run is lost or duplicated.
+    The scheduler is reached in `session()`, before the results folder is touched, within
+    `timeout` seconds; a scheduler lost during the run ends it with `ClusterError`.
     """
 
     name = "dask"
 
-    def __init__(self, scheduler: str, retries: int = 3, timeout: float = 60.0):
-        self.scheduler = scheduler
+    def __init__(self, scheduler: str, retries: int = 3, timeout: float = 10.0):
+        self.scheduler = check_scheduler_address(scheduler)
         self.retries = retries
         self.timeout = timeout
+        self.client = None
+
+    @contextmanager
+    def session(self):
+        """Connect to the scheduler (ClusterError if it does not answer within `timeout`)."""
+        distributed = require("distributed", "cluster", "--engine dask")
+        try:
+            client = distributed.Client(self.scheduler, timeout=self.timeout, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {self.scheduler} within {self.timeout:g} s "
+                f"({type(exc).__name__}); is it running? (`dask scheduler` starts one)"
+            ) from None
+        self.client = client
+        quiet = _silence("distributed")  # its reconnect tracebacks: we report in one line
+        try:
+            with client.as_current():  # distributed.wait and futures find this client
+                yield self
+        finally:
+            self.client = None
+            with contextlib.suppress(Exception):
+                client.close(timeout=self.timeout)
+            for logger, level in quiet.items():
+                logger.setLevel(level)
 
     def run(self, exp: Experiment, arrays: dict, chunks: list[int], on_chunk: Callable) -> None:
         distributed = require("distributed", "cluster", "--engine dask")
-        Client, as_completed = distributed.Client, distributed.as_completed
-        try:
-            client = Client(self.scheduler, timeout=self.timeout)
-        except (OSError, TimeoutError) as exc:
-            raise RuntimeError(
-                f"cannot connect to the Dask scheduler at {self.scheduler}: {exc}"
-            ) from None
+        client = self.client
         token = uuid.uuid4().hex[:8]
-        try:
-            futures = []
-            chunk_of = {}
-            for k in chunks:
-                start, end = exp.chunk_bounds(k)
-                payload = chunk_payload(arrays, start, end)
-                fut = client.submit(
-                    compute_chunk,
-                    **payload,
-                    months=exp.months,
-                    threads=1,
-                    key=f"commons-{exp.name}-{token}-chunk-{k:05d}",
-                    retries=self.retries,
-                    pure=False,
-                )
-                futures.append(fut)
-                chunk_of[fut.key] = k
-            done = set()
-            for fut in as_completed(futures):
-                k = chunk_of[fut.key]
-                result = fut.result()
-                if k in done:  # pragma: no cover - a future completes once
-                    continue
-                done.add(k)
-                on_chunk(k, result)
+        chunk_of = {}
+        for k in chunks:
+            start, end = exp.chunk_bounds(k)
+            fut = client.submit(
+                compute_chunk,
+                **chunk_payload(arrays, start, end),
+                months=exp.months,
+                threads=1,
+                key=f"commons-{exp.name}-{token}-chunk-{k:05d}",
+                retries=self.retries,
+                pure=False,
+            )
+            chunk_of[fut] = k
+        pending = set(chunk_of)
+        while pending:
+            done, pending = self._next(distributed, pending)
+            for fut in done:
+                on_chunk(chunk_of[fut], self._result(distributed, fut))
                 fut.release()
-        finally:
-            client.close()
+
+    POLL_SECONDS = 1.0
+
+    def _next(self, distributed, pending: set) -> tuple[set, set]:
+        """The futures finished within one poll; ClusterError once the scheduler is gone."""
+        try:
+            done, pending = distributed.wait(
+                pending, timeout=self.POLL_SECONDS, return_when="FIRST_COMPLETED"
+            )
+        except TimeoutError:  # nothing finished in this poll
+            done = set()
+        except (OSError, distributed.CancelledError) as exc:  # connection closed, futures dropped
+            raise self._lost(exc) from None
+        if not done and self.client.status not in ("running", "connecting"):
+            raise self._lost(None)
+        return set(done), set(pending)
+
+    def _result(self, distributed, fut):
+        try:
+            return fut.result()
+        except (OSError, distributed.CancelledError) as exc:
+            raise self._lost(exc) from None
+
+    POLL_SECONDS = 1.0
+
+    def _lost(self, exc) -> ClusterError:
+        why = f" ({type(exc).__name__})" if exc is not None else ""
+        return ClusterError(
+            f"lost the Dask scheduler at {self.scheduler}{why}; the chunks already complete are "
+            "saved: run the same command again to resume"
+        )
+
+
+def _silence(prefix: str) -> dict:
+    """Raise every logger under `prefix` to CRITICAL; returns their former levels."""
+    names = [prefix, *(n for n in logging.root.manager.loggerDict if n.startswith(prefix + "."))]
+    loggers = [logging.getLogger(n) for n in names]
+    before = {logger: logger.level for logger in loggers}
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    return before
+
+
+def check_scheduler_address(address: str) -> str:
+    """A scheduler address as `tcp://HOST:PORT` (or another Dask protocol), else ExperimentError."""
+    from urllib.parse import urlsplit
+
+    protocols = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
+    text = str(address).strip()
+    try:
+        parts = urlsplit(text if "://" in text else f"tcp://{text}")
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = None
+    if parts is None or parts.scheme not in protocols or not parts.hostname or port is None:
+        raise ExperimentError(
+            f"--scheduler={address!r} is not a scheduler address; allowed: PROTOCOL://HOST:PORT "
+            f"with PROTOCOL one of {', '.join(protocols)} (e.g. tcp://127.0.0.1:8786)"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def make_engine(engine: str, scheduler: str | None = None, threads: int | None = None):
@@ -159,5 +261,5 @@ def make_engine(engine: str, scheduler: str | None = None, threads: int | None =
                 "dask.distributed scheduler)"
             )
         require("distributed", "cluster", "--engine dask")  # fail before touching the folder
-        return DaskEngine(scheduler)
+        return DaskEngine(scheduler)  # checks the address's form
     raise ExperimentError(f"--engine={engine!r} is not allowed; allowed: {', '.join(ENGINES)}")

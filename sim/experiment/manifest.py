@@ -1,8 +1,9 @@
 """What a results folder's manifest records, and whether a folder may be resumed.
 
 `fresh_manifest` describes a new run (the experiment text and its sha256, the plan, the model's
-source hash and the package versions); `prepare_folder` refuses a folder that is not a results
-folder, or whose manifest does not match the experiment, the overrides, the model or the design.
+source hash, the package versions, and then the sha256 of every data file as it is written);
+`prepare_folder` refuses a folder that is not a results folder, or whose manifest does not match
+the format, the experiment, the overrides, the model or the design.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from sim.core.jit import _source_hash
 from sim.experiment.checker import ExperimentError
 from sim.experiment.spec import Experiment
-from sim.experiment.store import FORMAT_VERSION, MANIFEST, read_manifest
+from sim.experiment.store import FORMAT_VERSION, LOCK_FILES, MANIFEST, read_manifest
 
 _PACKAGES = (
     "care-commons",
@@ -93,11 +94,18 @@ def fresh_manifest(exp: Experiment) -> dict:
         "started": now(),
         "finished": None,
         "chunks_complete": [],
+        "files": {},  # sha256 of every data file, by its path inside the folder
     }
 
 
 def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
     """Refuse to resume when the file, the overrides, the model or the design points changed."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ExperimentError(
+            f"{out}: these results were written in format {manifest.get('format_version')}, this "
+            f"version writes format {FORMAT_VERSION}; use --force to start over, or --out to write "
+            "elsewhere"
+        )
     old = manifest.get("experiment", {})
     if old.get("sha256") != exp.sha256:
         raise ExperimentError(
@@ -129,18 +137,27 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
             )
 
 
-def prepare_folder(exp: Experiment, out: Path, force: bool) -> tuple[dict, bool]:
-    """Validate the folder for a fresh run or a resume. Returns (manifest or None, created)."""
+def check_target(out: Path) -> None:
+    """Refuse an --out that is a file, or a non-empty folder that is not a results folder."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ExperimentError(f"--out {out} exists and is not a folder")
-    has_manifest = (out / MANIFEST).is_file()
-    if out.exists() and any(out.iterdir()) and not has_manifest:
+        raise ExperimentError(f"--out {out} exists and is not a folder; choose a folder")
+    stray = out.is_dir() and any(p.name not in LOCK_FILES for p in out.iterdir())
+    if stray and not (out / MANIFEST).is_file():
         raise ExperimentError(
             f"--out {out} exists, is not empty and holds no {MANIFEST}: not a results folder; "
             "refusing to write into it (choose another --out)"
         )
-    if has_manifest and not force:
+
+
+def prepare_folder(exp: Experiment, out: Path, force: bool) -> dict | None:
+    """Check the folder (held under its lock) for a fresh run or a resume.
+
+    Returns the manifest to resume, or None for a fresh run.
+    """
+    out = Path(out)
+    check_target(out)
+    if (out / MANIFEST).is_file() and not force:
         try:
             manifest = read_manifest(out)
         except (OSError, ValueError) as exc:
@@ -148,5 +165,5 @@ def prepare_folder(exp: Experiment, out: Path, force: bool) -> tuple[dict, bool]
                 f"{out}/{MANIFEST} is unreadable ({exc}); use --force to start over"
             ) from None
         check_resume(exp, out, manifest)
-        return manifest, False
-    return None, not out.exists()
+        return manifest
+    return None

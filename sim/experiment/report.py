@@ -28,6 +28,8 @@ import pandas as pd
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.experiment import report_sections as sections
+from sim.experiment.checker import ExperimentError
+from sim.experiment.lock import folder_lock
 from sim.experiment.report_analysis import (
     compare,
     crossover_analysis,
@@ -36,8 +38,8 @@ from sim.experiment.report_analysis import (
 )
 from sim.experiment.report_figures import comparison_figure, fan_chart
 from sim.experiment.results import load_results
-from sim.experiment.runner import atomic_write_bytes
 from sim.experiment.spec import LOWER_IS_BETTER, Experiment, parse_experiment
+from sim.experiment.store import MANIFEST, atomic_write_bytes, atomic_write_csv
 
 __all__ = [
     "build_report",
@@ -119,7 +121,7 @@ def _comparison_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> 
         w(md_table(header, _comparison_rows(tab)) + "\n")
     comp = pd.concat(parts, ignore_index=True)
     comp["level"] = exp.confidence  # the CI columns' confidence level (read by `commons run`)
-    comp.to_csv(tables / "comparison.csv", index=False)
+    atomic_write_csv(tables / "comparison.csv", comp)
     comparison_figure(comp, len(exp.rules), figs / "comparison.png")
     w("![comparison](figures/comparison.png)\n")
 
@@ -142,14 +144,35 @@ def _fan_section(series: pd.DataFrame, exp: Experiment, figs: Path, w) -> None:
         w(f"![{label}](figures/{name})\n")
 
 
+class IncompleteResults(ExperimentError):
+    """The results folder holds an interrupted run: there is nothing to report yet."""
+
+
 def build_report(folder: str | Path, quiet: bool = True) -> Path:
-    """Write report.md, figures/*.png and tables/*.csv from a complete results folder."""
+    """Write report.md, figures/*.png and tables/*.csv from a complete results folder.
+
+    Every file is written atomically, under the folder's lock (`sim.experiment.lock`).
+
+    Raises:
+        ExperimentError: `folder` is not a results folder, or is in use (`FolderInUse`).
+        IncompleteResults: the run in `folder` is not complete.
+        DamagedResults: a data file differs from what the run wrote.
+    """
     folder = Path(folder)
+    if not (folder / MANIFEST).is_file():
+        raise ExperimentError(f"{folder}: not a results folder (no {MANIFEST})")
+    with folder_lock(folder):
+        return _build_report(folder, quiet)
+
+
+def _build_report(folder: Path, quiet: bool) -> Path:
+    # Long: the report's outline, one section call per line, in the order it is read.
     res = load_results(folder)
     if not res.complete:
-        raise RuntimeError(
+        raise IncompleteResults(
             f"{folder}: the run is not complete ({len(res.manifest.get('chunks_complete', []))} of "
-            f"{res.manifest['plan']['n_chunks']} chunks); run `commons run` again to resume"
+            f"{res.manifest['plan']['n_chunks']} chunks); run the same `commons run` command again "
+            "to resume it, and the report is written when it completes"
         )
     m = res.manifest
     exp = parse_experiment(

@@ -12,6 +12,8 @@ The statistics themselves (bootstrap, paired differences, Cliff's delta) are tho
 from __future__ import annotations
 
 import math
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -157,32 +159,61 @@ def crossover_analysis(
 
 def sensitivity_indices(frame: pd.DataFrame, exp: Experiment, outcome: str, rules: str):
     """SALib Sobol (S1, ST with confidence) or Morris (mu_star, sigma) indices of the mean outcome
-    over replicates at each design point, for one rule set, at the experiment's level."""
+    over replicates at each design point, for one rule set, at the experiment's level.
+
+    The mean over replicates is a function of the design point alone (common random numbers), so
+    with one Sobol parameter all of its variance is that parameter's: S1 = ST = 1 exactly, with no
+    sampling error (SALib's estimators would give a noisy 1). An outcome that is the same at every
+    point has no variance to share out: its Sobol indices are undefined (NaN, "n/a" in the report).
+    Neither case reaches SALib, which warns on both; its other warnings are silenced too, since
+    bootstrap resamples of a few points can be constant."""
     problem = salib_problem(exp.design)
     at = frame[frame["rules"] == rules]
     y = at.groupby("point")[outcome].mean().reindex(range(len(exp.points))).to_numpy()
     if exp.design["kind"] == "sobol":
-        from SALib.analyze import sobol
-
-        res = sobol.analyze(
-            problem,
-            y,
-            calc_second_order=exp.design.get("second_order", False),
-            conf_level=exp.confidence,
-            seed=exp.seed % 2**32,
-        )
         columns = ("S1", "S1_conf", "ST", "ST_conf")
+        d = problem["num_vars"]
+        if not np.isfinite(y).all() or np.ptp(y) <= np.finfo(float).eps * max(1.0, np.abs(y).max()):
+            res = {c: np.full(d, math.nan) for c in columns}
+        elif d == 1:
+            res = {
+                "S1": np.ones(1),
+                "S1_conf": np.zeros(1),
+                "ST": np.ones(1),
+                "ST_conf": np.zeros(1),
+            }
+        else:
+            from SALib.analyze import sobol
+
+            with _quiet_salib():
+                res = sobol.analyze(
+                    problem,
+                    y,
+                    calc_second_order=exp.design.get("second_order", False),
+                    conf_level=exp.confidence,
+                    seed=exp.seed % 2**32,
+                )
     else:
         from SALib.analyze import morris
 
         x = np.array([[pt[k] for k in problem["names"]] for pt in exp.points], dtype=float)
-        res = morris.analyze(
-            problem,
-            x,
-            y,
-            conf_level=exp.confidence,
-            num_levels=exp.design.get("levels", 4),
-            seed=exp.seed % 2**32,
-        )
+        with _quiet_salib():
+            res = morris.analyze(
+                problem,
+                x,
+                y,
+                conf_level=exp.confidence,
+                num_levels=exp.design.get("levels", 4),
+                seed=exp.seed % 2**32,
+            )
         columns = ("mu_star", "mu_star_conf", "sigma")
     return pd.DataFrame({"parameter": problem["names"], **{c: res[c] for c in columns}})
+
+
+@contextmanager
+def _quiet_salib():
+    """No NumPy floating-point or SALib warnings (constant bootstrap resamples) on the console."""
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", module=r"SALib\.")
+        yield

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.stats import FAN_BANDS, fan_quantiles
+from sim.experiment.store import atomic_savefig
 
 BAND_ALPHAS = (0.15, 0.3)  # outer (light) band, inner (dark) band of a fan chart
 
@@ -29,7 +30,7 @@ def _grid(n: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
 def save(fig: Figure, path: Path) -> None:
     """Lay the figure out and write it as PNG (90 dpi)."""
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    atomic_savefig(fig, path)
 
 
 def fan_chart(series: pd.DataFrame, measures, rules: list[str], path: Path) -> None:

@@ -13,6 +13,7 @@ from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.experiment import report_figures as figures
 from sim.experiment.report_analysis import compare, crossover_analysis, sensitivity_indices
 from sim.experiment.spec import Experiment
+from sim.experiment.store import atomic_write_csv
 
 
 def _interval(lo: float, hi: float) -> str:
@@ -50,7 +51,7 @@ def ablation_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> Non
             if r.rules != base
         ]
     abl = pd.DataFrame(rows)
-    abl.to_csv(tables / "ablation.csv", index=False)
+    atomic_write_csv(tables / "ablation.csv", abl)
     header = ["principle removed", "change", f"{fmt_level(exp.confidence)} CI", "Cliff's delta"]
     for outcome in exp.outcomes:
         t = abl[abl["outcome"] == outcome]
@@ -77,7 +78,7 @@ def sweep_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> None:
     means = frame.groupby(["point", "rules"])[list(exp.outcomes)].mean().reset_index()
     for k in swept:
         means[k] = [exp.points[p][k] for p in means["point"]]
-    means.to_csv(tables / "sweep_means.csv", index=False)
+    atomic_write_csv(tables / "sweep_means.csv", means)
     if len(swept) == 1:
         figures.response_figure(frame, exp, swept[0], figs / "response.png")
         lo, hi = FAN_BANDS[0]
@@ -142,7 +143,7 @@ def crossover_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> No
     for outcome in co.outcomes:
         table, info = crossover_analysis(frame, exp, outcome)
         results.append((outcome, table, info))
-        table.to_csv(tables / f"crossover_{outcome}.csv", index=False)
+        atomic_write_csv(tables / f"crossover_{outcome}.csv", table)
         w(f"### {outcome}\n")
         w(_crossover_text(table, info, exp, outcome))
         found = info["crossings"]
@@ -177,8 +178,15 @@ def sensitivity_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> 
         w(
             "First-order (S1) and total (ST) Sobol indices of the mean outcome over replicates at "
             f"each design point, with {fmt_level(exp.confidence)} confidence half-widths (SALib, "
-            "seeded with the experiment's base seed).\n"
+            "seeded with the experiment's base seed). An outcome that is the same at every point "
+            "has no variance to attribute: its indices are n/a.\n"
         )
+        if len(exp.swept) == 1:
+            w(
+                f"With one parameter, {exp.swept[0]}, all of the variance of the mean outcome "
+                "(a function of the point alone: common random numbers) is due to it, so "
+                "S1 = ST = 1 exactly; they are not estimated.\n"
+            )
         header = ["parameter", "S1", "S1 conf", "ST", "ST conf"]
         columns = ["S1", "S1_conf", "ST", "ST_conf"]
     else:
@@ -197,7 +205,7 @@ def sensitivity_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> 
             idx.insert(0, "rules", name)
             parts.append(idx)
     table = pd.concat(parts, ignore_index=True)
-    table.to_csv(tables / "sensitivity.csv", index=False)
+    atomic_write_csv(tables / "sensitivity.csv", table)
     for name in exp.rule_names:
         for outcome in exp.outcomes:
             t = table[(table["rules"] == name) & (table["outcome"] == outcome)]

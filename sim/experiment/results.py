@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment.store import MANIFEST, chunk_path, read_manifest
+from sim.experiment.checker import ExperimentError
+from sim.experiment.store import FORMAT_VERSION, MANIFEST, chunk_path, damaged_files, read_manifest
+
+
+class DamagedResults(ExperimentError):
+    """A results folder whose files do not match the sha256 its manifest recorded."""
 
 
 @dataclass
@@ -35,17 +40,48 @@ class Results:
         return iter((self.summaries, self.series))
 
 
-def load_results(folder: str | Path) -> Results:
-    """Load a results folder written by `commons run` (complete or interrupted)."""
+def load_results(folder: str | Path, verify: bool = True) -> Results:
+    """Load a results folder written by `commons run` (complete or interrupted).
+
+    Args:
+        folder: The results folder.
+        verify: Check every file read against the sha256 the manifest recorded when it was
+            written (folders of format 2 and later).
+
+    Raises:
+        FileNotFoundError: the folder holds no manifest.json.
+        DamagedResults: a file is missing or differs from what the run wrote (damaged, edited or
+            mixed with another run's files).
+    """
     folder = Path(folder)
     if not (folder / MANIFEST).is_file():
         raise FileNotFoundError(f"{folder} holds no {MANIFEST}: not a results folder")
     manifest = read_manifest(folder)
     complete = manifest.get("status") == "complete" and (folder / "summaries.parquet").is_file()
+    listed = manifest.get("chunks_complete", [])
+    done = [k for k in listed if chunk_path(folder, k).is_file()]
+    series_files = sorted(
+        f
+        for f in (folder / "series").glob("chunk-*.parquet")
+        if int(f.stem.split("-")[1]) in set(done)
+    )
+    points_file = folder / "points.parquet"
+    if verify and manifest.get("format_version", 1) >= FORMAT_VERSION:
+        read = (
+            [folder / "summaries.parquet"] if complete else [chunk_path(folder, k) for k in listed]
+        )
+        read += series_files + ([points_file] if points_file.is_file() else [])
+        bad = damaged_files(folder, manifest, read)
+        if bad:
+            raise DamagedResults(
+                f"{folder}: {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''} missing or not as "
+                "the run wrote it (sha256 differs from manifest.json): the folder is damaged or "
+                "mixed with another run's files; run the same `commons run` again to recompute "
+                "the damaged chunks, or --force to start over"
+            )
     if complete:
         summaries = pd.read_parquet(folder / "summaries.parquet")
     else:
-        done = [k for k in manifest.get("chunks_complete", []) if chunk_path(folder, k).is_file()]
         if done:
             summaries = pd.concat(
                 [pd.read_parquet(chunk_path(folder, k)) for k in done], ignore_index=True
@@ -54,15 +90,8 @@ def load_results(folder: str | Path) -> Results:
         else:
             summaries = pd.DataFrame()
     series = None
-    series_dir = folder / "series"
-    if series_dir.is_dir():
-        done = set(manifest.get("chunks_complete", []))
-        files = sorted(
-            f for f in series_dir.glob("chunk-*.parquet") if int(f.stem.split("-")[1]) in done
-        )
-        if files:
-            series = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-            series = series.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
-    points_file = folder / "points.parquet"
+    if series_files:
+        series = pd.concat([pd.read_parquet(f) for f in series_files], ignore_index=True)
+        series = series.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
     points = pd.read_parquet(points_file) if points_file.is_file() else pd.DataFrame()
     return Results(summaries, series, points, manifest, complete, folder)

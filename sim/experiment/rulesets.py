@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sim.core.params import ParameterError
 from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
-from sim.experiment.checker import Checker, ExperimentError, tname
+from sim.experiment.checker import Checker, ExperimentError, label, tname
 
 RULE_KEYS = {"preset", "name", "without", "levers"}
 ABLATION_KEYS = {"base", "principles", "include_base"}
@@ -27,33 +27,48 @@ def parse_rule(c: Checker, item: object, key: str) -> tuple[RuleSet, dict]:
     if levers:
         try:
             rs = rs.with_levers(**levers)
-        except ParameterError as exc:
+        except ParameterError as exc:  # pragma: no cover - every lever is checked above
             c.param_error(f"{key}.", exc)
-        except TypeError as exc:  # pragma: no cover - dataclass guard
-            c.fail(f"{key}.levers", levers, "rule levers", str(exc))
         spec["levers"] = levers
     for principle in without:
         rs = rs.without(principle)
     if without:
         spec["without"] = list(without)
-    name = _name(c, table, key, rs, levers)
+    name = _name(c, table, key, preset, without, levers)
     spec["name"] = name
     return rs.with_levers(name=name), spec
 
 
 def _levers(c: Checker, table: dict, key: str) -> dict:
-    """Levers set in a rule table, under `levers` or at its top level."""
-    levers = dict(c.table(table.get("levers", {}), f"{key}.levers"))
-    for lever in levers:
-        if lever not in LEVER_RANGES:
-            c.fail(
-                f"{key}.levers.{lever}",
-                levers[lever],
-                "levers " + ", ".join(LEVER_RANGES),
-                "is not a known key",
-            )
-    levers.update({k: v for k, v in table.items() if k in LEVER_RANGES})
+    """Levers set in a rule table, under `levers` or at its top level, each checked under the
+    key it is written with (`rules[0].monitoring` or `rules[0].levers.monitoring`)."""
+    nested = c.table(table.get("levers", {}), f"{key}.levers")
+    c.keys(nested, LEVER_RANGES, f"{key}.levers.")
+    levers = {}
+    for prefix, source in ((f"{key}.levers.", nested), (f"{key}.", table)):
+        for lever, value in source.items():
+            if lever not in LEVER_RANGES:
+                continue
+            if lever in levers:
+                c.fail(
+                    label(prefix, lever),
+                    value,
+                    "each lever set once",
+                    f"is also set in {key}.levers",
+                )
+            levers[lever] = _lever(c, label(prefix, lever), value, LEVER_RANGES[lever])
     return levers
+
+
+def _lever(c: Checker, key: str, value: object, allowed: object) -> object:
+    """One lever's value, checked against its range (`sim.core.rules.LEVER_RANGES`)."""
+    if allowed is bool:
+        return c.boolean(value, key)
+    if isinstance(allowed[0], str):
+        return c.string(value, key, allowed)
+    low, high = allowed
+    c.number(value, key, low, high)
+    return value
 
 
 def _without(c: Checker, table: dict, key: str) -> list:
@@ -63,22 +78,23 @@ def _without(c: Checker, table: dict, key: str) -> list:
         without = [without]
     if not isinstance(without, list):
         c.fail(f"{key}.without", without, "a list of principles", f"has type {tname(without)}")
-    for principle in without:
-        if principle not in PRINCIPLES:
-            c.fail(f"{key}.without", principle, "principles " + ", ".join(PRINCIPLES))
+    for i, principle in enumerate(without):
+        if not isinstance(principle, str) or principle not in PRINCIPLES:
+            c.fail(f"{key}.without[{i}]", principle, "principles " + ", ".join(PRINCIPLES))
+    if len(set(without)) < len(without):
+        c.fail(f"{key}.without", without, "each principle once", "repeats a principle")
     return without
 
 
-def _name(c: Checker, table: dict, key: str, rs: RuleSet, levers: dict) -> str:
-    """The rule set's name: given, or its base's name with the levers it changes."""
+def _name(c: Checker, table: dict, key: str, preset: str, without: list, levers: dict) -> str:
+    """The rule set's name: given, or `preset-principle...+lever=value...` (docs/experiments.md),
+    whatever names `RuleSet.with_levers` gives."""
     if "name" in table:
-        name = c.string(table["name"], f"{key}.name")
-        if not name or "/" in name or "=" in name or name.startswith("."):
-            c.fail(f"{key}.name", name, "a non-empty name without '/', '=' or a leading '.'")
-        return name
+        return c.rule_name(table["name"], f"{key}.name")
+    name = preset + "".join(f"-{p}" for p in without)
     if levers:
-        return rs.name + "+" + "+".join(f"{k}={v}" for k, v in sorted(levers.items()))
-    return rs.name
+        return name + "+" + "+".join(f"{k}={v}" for k, v in sorted(levers.items()))
+    return name
 
 
 def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict]]:
@@ -133,10 +149,15 @@ def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], 
             f"{c.where}: rules is missing or empty; allowed: at least one rule set "
             f"(a preset: {', '.join(PRESETS)}, a rule table, or an [ablation] table)"
         )
-    seen = set()
-    for rs in rules:
+    seen: set[str] = set()
+    for i, rs in enumerate(rules):
         if rs.name in seen:
-            c.fail("rules", rs.name, "unique rule set names (set name = ...)", "is a duplicate")
+            c.fail(
+                f"rules[{i}]",
+                rs.name,
+                "unique rule set names (give one a name = ...)",
+                "repeats the name of an earlier rule set",
+            )
         seen.add(rs.name)
     if ablation_base is None:
         names = {rs.name for rs in rules}

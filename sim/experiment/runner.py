@@ -3,10 +3,13 @@
 The runs of an experiment (see `sim.experiment.spec`) are cut into chunks of `chunk_size`
 consecutive run ids. Each chunk is computed by an engine (`sim.experiment.engines`) and written as
 its own Parquet file, atomically; then `manifest.json` is rewritten atomically with the chunk marked
-complete (`sim.experiment.store`). A chunk is complete only once the manifest says so, so a run
-killed at any moment leaves complete chunks and, at worst, a stray temporary file. Running again
-resumes: only chunks not in the manifest run. Every run is determined by its inputs alone, so
-results do not depend on the engine, the workers, the chunking or the order.
+complete and the sha256 of its files recorded (`sim.experiment.store`). A chunk is complete only
+once the manifest says so, so a run killed at any moment leaves complete chunks and, at worst, a
+stray temporary file, which the next run deletes. Running again resumes: only chunks not in the
+manifest run, and a chunk whose files no longer match their recorded sha256 runs again. One command
+at a time writes a folder (`sim.experiment.lock`); SIGINT and SIGTERM stop the run between slices
+of runs (`sim.experiment.interrupts`). Every run is determined by its inputs alone, so results do
+not depend on the engine, the workers, the chunking or the order.
 
 The report is not written here: it sits above the runner and reads the folder afterwards
 (`sim.experiment.report.build_report`, called by `commons run`).
@@ -23,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.constants import MEASURES, SUMMARIES
+from sim.experiment import interrupts
 from sim.experiment.engines import (  # noqa: F401  (re-exported: the runner's former contents)
     ENGINES,
     DaskEngine,
@@ -30,16 +34,21 @@ from sim.experiment.engines import (  # noqa: F401  (re-exported: the runner's f
     compute_chunk,
     make_engine,
 )
-from sim.experiment.manifest import fresh_manifest, now, prepare_folder
+from sim.experiment.lock import FolderInUse, folder_lock
+from sim.experiment.manifest import check_target, fresh_manifest, now, prepare_folder
 from sim.experiment.spec import Experiment
 from sim.experiment.store import (  # noqa: F401  (re-exported for callers of the old runner)
     FORMAT_VERSION,
+    LOCK_FILES,
     MANIFEST,
     assemble,
     atomic_write_bytes,
     atomic_write_parquet,
     chunk_path,
+    damaged_files,
     read_manifest,
+    relative,
+    remove_stale_temporaries,
     series_path,
     write_manifest,
 )
@@ -54,11 +63,19 @@ def run_experiment(
     force: bool = False,
     quiet: bool = False,
     report: bool = False,
+    notify=None,
 ) -> Path:
-    """Run (or resume) an experiment into `out`. Returns the folder.
+    """Run (or resume) an experiment into `out`, holding the folder's lock. Returns the folder.
 
     The report is written by `sim.experiment.report.build_report(out)` afterwards (as `commons run`
-    does); `report` is kept for callers that pass `report=False` and must be False.
+    does); `report` is kept for callers that pass `report=False` and must be False. `notify(text)`
+    receives one-line notices (a damaged chunk that runs again); by default they go to stderr
+    unless `quiet`.
+
+    Raises:
+        FolderInUse: another command holds the folder (an ExperimentError).
+        ExperimentError: the folder cannot be resumed with this experiment.
+        Interrupted: SIGINT or SIGTERM (complete chunks are kept; run again to resume).
     """
     if report:
         raise ValueError(
@@ -66,44 +83,81 @@ def run_experiment(
             "sim.experiment.report.build_report(out) after the run (as `commons run` does)"
         )
     out = Path(out)
+    if notify is None:
+        notify = _stderr_notice if not quiet else (lambda text: None)
     runner = make_engine(engine, scheduler, threads)
-    manifest, created = prepare_folder(exp, out, force)
-    if force and (out / MANIFEST).is_file():
-        shutil.rmtree(out)
-    fresh = manifest is None
-    if fresh:
-        manifest = fresh_manifest(exp)
-        created = created or not out.exists()
-    writer = _ChunkWriter(exp, out, manifest)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "chunks").mkdir(exist_ok=True)
-    if exp.series:
-        (out / "series").mkdir(exist_ok=True)
-    try:
-        if fresh:
-            atomic_write_bytes(out / "experiment.toml", exp.source.encode("utf-8"))
-            atomic_write_parquet(out / "points.parquet", exp.point_table())
-        writer.start(runner.name)
-        pending = [k for k in range(exp.n_chunks) if k not in writer.complete]
-        t0 = time.perf_counter()
-        writer.bar = _progress(exp.n_runs, writer.done_runs(), quiet, exp.name)
+    check_target(out)
+    created = not out.exists()
+    writers: list[_ChunkWriter] = []  # the run's writer, as soon as it exists
+    with interrupts.handling(), runner.session():
         try:
-            if pending:
-                runner.run(exp, exp.arrays(), pending, writer)
-        finally:
-            if writer.bar is not None:
-                writer.bar.close()
-        manifest["engine_history"][-1]["seconds"] = round(time.perf_counter() - t0, 3)
-        writer.finish()
-    except BaseException:
-        if created and not writer.completed_any and out.exists():
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+            with folder_lock(out):
+                _run_locked(exp, out, runner, force, quiet, notify, writers)
+        except FolderInUse:
+            raise  # the folder is another command's, whoever created it
+        except BaseException:
+            if created and not any(w.completed_any for w in writers):
+                _remove_created(out)
+            raise
     return out
 
 
+def _run_locked(exp: Experiment, out: Path, runner, force, quiet, notify, writers: list) -> None:
+    """The run proper, under the folder's lock: prepare, resume or start, run, assemble."""
+    manifest = prepare_folder(exp, out, force)
+    if force:
+        clear_folder(out)
+    remove_stale_temporaries(out)
+    fresh = manifest is None
+    if fresh:
+        manifest = fresh_manifest(exp)
+    writer = _ChunkWriter(exp, out, manifest)
+    writers.append(writer)
+    for sub in ("chunks", "series") if exp.series else ("chunks",):
+        (out / sub).mkdir(exist_ok=True)
+    if fresh:
+        files = manifest["files"]
+        files["experiment.toml"] = atomic_write_bytes(
+            out / "experiment.toml", exp.source.encode("utf-8")
+        )
+        files["points.parquet"] = atomic_write_parquet(out / "points.parquet", exp.point_table())
+    writer.start(runner.name, notify)
+    pending = [k for k in range(exp.n_chunks) if k not in writer.complete]
+    t0 = time.perf_counter()
+    writer.bar = _progress(exp.n_runs, writer.done_runs(), quiet, exp.name)
+    try:
+        if pending:
+            runner.run(exp, exp.arrays(), pending, writer)
+    finally:
+        if writer.bar is not None:
+            writer.bar.close()
+    manifest["engine_history"][-1]["seconds"] = round(time.perf_counter() - t0, 3)
+    writer.finish()
+
+
+def clear_folder(out: Path) -> None:
+    """Delete a results folder's contents (--force), keeping the lock this process holds."""
+    for path in Path(out).iterdir():
+        if path.name in LOCK_FILES:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _remove_created(out: Path) -> None:
+    """Remove a folder this run created and never completed a chunk in (after its lock is
+    released), leaving nothing behind."""
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _stderr_notice(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
 class _ChunkWriter:
-    """Writes each finished chunk (series, then summaries, then the manifest) and keeps count."""
+    """Writes each finished chunk (series, then summaries, then the manifest with their sha256)."""
 
     def __init__(self, exp: Experiment, out: Path, manifest: dict):
         self.exp, self.out, self.manifest = exp, out, manifest
@@ -114,14 +168,27 @@ class _ChunkWriter:
         self.completed_any = False
         self.bar = None
 
-    def start(self, engine: str) -> None:
-        """Mark the manifest running; chunks listed there whose file went missing run again."""
-        exp, out, manifest = self.exp, self.out, self.manifest
-        self.complete = {
-            k
-            for k in manifest["chunks_complete"]
-            if chunk_path(out, k).is_file() and (not exp.series or _series_ok(exp, out, k))
-        }
+    def chunk_files(self, k: int) -> list[Path]:
+        """The files chunk k writes: its summaries, and its series if it keeps any."""
+        files = [chunk_path(self.out, k)]
+        if self.exp.series and _keeps_series(self.exp, k):
+            files.append(series_path(self.out, k))
+        return files
+
+    def start(self, engine: str, notify) -> None:
+        """Mark the manifest running. A chunk listed complete whose files are missing, or differ
+        from the sha256 the manifest recorded for them, is reported and runs again."""
+        out, manifest = self.out, self.manifest
+        self.complete = set()
+        for k in manifest["chunks_complete"]:
+            bad = damaged_files(out, manifest, self.chunk_files(k))
+            if bad:
+                notify(
+                    f"{out}: chunk {k} runs again: {', '.join(bad)} missing or not as recorded "
+                    "(sha256 differs from the manifest's)"
+                )
+            else:
+                self.complete.add(k)
         manifest["chunks_complete"] = sorted(self.complete)
         manifest["status"] = "running"
         manifest["finished"] = None
@@ -134,21 +201,20 @@ class _ChunkWriter:
 
     def __call__(self, k: int, result) -> None:
         """Write chunk k's `(summaries, series)` as the engine hands it over."""
-        exp = self.exp
+        exp, out, files = self.exp, self.out, self.manifest["files"]
         summaries, series = result
         start, end = exp.chunk_bounds(k)
         chunk_runs = self.runs.iloc[start:end]
         if exp.series and chunk_runs["keep_series"].any():
-            atomic_write_parquet(
-                series_path(self.out, k),
-                _series_frame(chunk_runs, series, exp.series_measures, exp.months),
-            )
+            path = series_path(out, k)
+            frame = _series_frame(chunk_runs, series, exp.series_measures, exp.months)
+            files[relative(out, path)] = atomic_write_parquet(path, frame)
         table = _summary_table(self.columns, start, end, summaries)
-        atomic_write_parquet(chunk_path(self.out, k), table)
+        files[relative(out, chunk_path(out, k))] = atomic_write_parquet(chunk_path(out, k), table)
         self.tables[k] = table
         self.complete.add(k)
         self.manifest["chunks_complete"] = sorted(self.complete)
-        write_manifest(self.out, self.manifest)
+        write_manifest(out, self.manifest)
         self.completed_any = True
         if self.bar is not None:
             self.bar.update(end - start)
@@ -166,18 +232,19 @@ class _ChunkWriter:
             raise RuntimeError(
                 f"assembled {len(frame)} rows for {exp.n_runs} runs: runs missing or duplicated"
             )
-        atomic_write_parquet(self.out / "summaries.parquet", frame)
+        digest = atomic_write_parquet(self.out / "summaries.parquet", frame)
+        self.manifest["files"]["summaries.parquet"] = digest
         self.manifest["status"] = "complete"
         self.manifest["finished"] = now()
         write_manifest(self.out, self.manifest)
 
 
-def _series_ok(exp: Experiment, out: Path, k: int) -> bool:
-    """Whether chunk k's series file is there (or the chunk keeps no series)."""
+def _keeps_series(exp: Experiment, k: int) -> bool:
+    """Whether chunk k holds a run that keeps its series."""
     start, end = exp.chunk_bounds(k)
     reps = np.arange(start, end) % exp.replicates
     limit = exp.series_replicates if exp.series_replicates is not None else exp.replicates
-    return not (reps < limit).any() or series_path(out, k).is_file()
+    return bool((reps < limit).any())
 
 
 def _run_columns(runs: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +25,14 @@ from sim.core.checks import MAX_SEED
 from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
-from sim.experiment.checker import Checker, ExperimentError
+from sim.experiment.checker import (
+    NAME_RULE,
+    Checker,
+    ExperimentError,
+    decode,
+    printable,
+    read_toml,
+)
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
 from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER, default_fan
 from sim.experiment.rulesets import parse_rule_sets
@@ -50,7 +56,7 @@ DEFAULT_CHUNK_SIZE = 500
 MAX_RUNS = 5_000_000
 
 TOP_KEYS = {
-    "name": "a short name (letters, digits, _ and -)",
+    "name": NAME_RULE,
     "description": "a text",
     "scenario": f"one of {', '.join(SCENARIOS)}",
     "rules": "a list of preset names or rule tables",
@@ -193,17 +199,16 @@ def load_experiment(
     `path` may also name a shipped experiment (`fortress_vs_shared`), see `find_experiment`.
     """
     path = find_experiment(path)
+    where = printable(str(path))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ExperimentError(f"{path}: file not found") from None
+        raise ExperimentError(f"{where}: file not found") from None
     except OSError as exc:
-        raise ExperimentError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ExperimentError(f"{path}: not UTF-8 text ({exc})") from None
-    return parse_experiment(text, where=str(path), replicates=replicates, chunk_size=chunk_size)
+        raise ExperimentError(f"{where}: cannot read ({exc.strerror})") from None
+    return parse_experiment(
+        decode(raw, where), where=where, replicates=replicates, chunk_size=chunk_size
+    )
 
 
 def parse_experiment(
@@ -213,20 +218,16 @@ def parse_experiment(
     chunk_size: int | None = None,
 ) -> Experiment:
     """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{where}: malformed TOML: {exc}") from None
+    data = read_toml(text, where)
     c = Checker(where)
+    c.tree(data)
     c.keys(data, TOP_KEYS, "")
     for required in ("name", "scenario", "replicates", "months", "seed"):
         if required not in data:
             raise ExperimentError(
                 f"{where}: {required} is missing; allowed: {TOP_KEYS[required]} (required)"
             )
-    name = c.string(data["name"], "name")
-    if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
-        c.fail("name", name, TOP_KEYS["name"])
+    name = c.name(data["name"], "name")
     description = c.string(data.get("description", ""), "description")
     scenario = c.string(data["scenario"], "scenario", SCENARIOS)
     size = _parse_size(c, data, replicates, chunk_size)

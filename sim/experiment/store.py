@@ -5,17 +5,21 @@ the folder), so a run killed at any moment leaves whole files and, at worst, a s
 This module sits below the runner, the reader (`sim.experiment.results`) and the report; it knows
 the layout, not the experiment. Layout (see docs/experiments.md)::
 
-    DIR/manifest.json          experiment text and sha256, versions, seeds, times, chunks complete
+    DIR/manifest.json          experiment text and sha256, versions, seeds, times, chunks complete,
+                               and the sha256 of every data file ("files")
     DIR/experiment.toml        a copy of the experiment file
     DIR/points.parquet         every design point with the full parameter values
     DIR/chunks/chunk-NNNNN.parquet   run summaries of one chunk (the unit of resume)
     DIR/summaries.parquet      all run summaries, one row per run, sorted by run_id (when complete)
     DIR/series/chunk-NNNNN.parquet   per-month measures of the runs that keep series (optional)
     DIR/report.md, DIR/figures/*.png, DIR/tables/*.csv   the report
+    DIR/.commons.lock, DIR/.commons.holder.json   while a command writes (sim.experiment.lock)
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import uuid
@@ -24,7 +28,12 @@ from pathlib import Path
 import pandas as pd
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the manifest records the sha256 of every data file
+TMP_MARK = ".tmp-"  # temporary files are named .<name>.tmp-<pid>-<random>
+SUBFOLDERS = ("chunks", "series", "tables", "figures")
+LOCK_NAME = ".commons.lock"  # the folder's lock (sim.experiment.lock)
+HOLDER_NAME = ".commons.holder.json"  # who holds it
+LOCK_FILES = (LOCK_NAME, HOLDER_NAME)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -40,34 +49,82 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write data to path atomically: temporary file in the same folder, fsync, os.replace."""
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex[:6]}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> str:
+    """Write data to path atomically (temporary file in the same folder, fsync, os.replace).
+
+    On any failure (a full disk, say) the temporary file is removed and the error re-raised, so
+    nothing half-written is left. Returns the sha256 of the data.
+    """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    tmp = _temp_name(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
+    return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write_parquet(path: Path, frame) -> None:
-    """Write a DataFrame or pyarrow Table as Parquet atomically."""
+def parquet_bytes(frame) -> bytes:
+    """A DataFrame or pyarrow Table as the bytes of a zstd-compressed Parquet file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:6]}")
     table = (
         frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     )
-    with open(tmp, "wb") as fh:
-        pq.write_table(table, fh, compression="zstd")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def atomic_write_parquet(path: Path, frame) -> str:
+    """Write a DataFrame or pyarrow Table as Parquet atomically. Returns the file's sha256."""
+    return atomic_write_bytes(path, parquet_bytes(frame))
+
+
+def atomic_write_csv(path: Path, frame) -> str:
+    """Write a DataFrame as CSV (no index) atomically. Returns the file's sha256."""
+    return atomic_write_bytes(path, frame.to_csv(index=False).encode("utf-8"))
+
+
+def atomic_savefig(fig, path: Path) -> str:
+    """Save a matplotlib figure as PNG atomically. Returns the file's sha256."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return atomic_write_bytes(path, buf.getvalue())
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Delete the temporary files an interrupted or failed write left in a results folder.
+
+    Call only while holding the folder's lock: no other writer can then own them.
+    """
+    removed = []
+    for folder in (out, *(out / sub for sub in SUBFOLDERS)):
+        if folder.is_dir():
+            for tmp in folder.glob(f".*{TMP_MARK}*"):
+                tmp.unlink(missing_ok=True)
+                removed.append(tmp)
+    return removed
 
 
 def write_manifest(out: Path, manifest: dict) -> None:
@@ -79,6 +136,25 @@ def read_manifest(out: Path) -> dict:
     """The parsed DIR/manifest.json."""
     with open(Path(out) / MANIFEST, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def relative(out: Path, path: Path) -> str:
+    """A file's path inside the results folder, with forward slashes (the manifest's keys)."""
+    return Path(path).relative_to(out).as_posix()
+
+
+def damaged_files(out: Path, manifest: dict, paths) -> list[str]:
+    """Those of `paths` (inside `out`) that are missing or whose sha256 differs from the manifest's.
+
+    A file the manifest records no hash for counts as damaged: it was not written by this run.
+    """
+    recorded = manifest.get("files", {})
+    bad = []
+    for path in paths:
+        key = relative(out, path)
+        if not Path(path).is_file() or recorded.get(key) != file_sha256(path):
+            bad.append(key)
+    return bad
 
 
 def chunk_path(out: Path, k: int) -> Path:

@@ -1,14 +1,22 @@
-"""`CareSystem`: the place-based commons as a Mesa model, stepped by either engine."""
+"""`CareSystem`: the place-based commons as a Mesa model, stepped by either engine.
+
+The model works with Mesa's tools as Mesa users expect (docs/interoperability.md): the
+`DataCollector` collects once when the model is made (step 0, the initial state) and once a month;
+`running` turns False after the declared `horizon`, so `mesa.batch_run(max_steps=N)` with
+`horizon=N` runs N months; agent reporters cover every agent type; and the model pickles and
+deep-copies, continuing bit-identically after the round trip.
+"""
 
 from __future__ import annotations
 
+import itertools
 from functools import partial
 
 import mesa
 import numpy as np
 
 from agents import Commissioner, Place, Regulator, Trust
-from sim.core.checks import MAX_SEED, check_seed, fresh_seed  # noqa: F401  (re-exported)
+from sim.core.checks import MAX_SEED, check_int, check_seed, fresh_seed  # noqa: F401 (MAX_SEED)
 from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
 from sim.core.init import build_world
 from sim.core.jit import as_python
@@ -20,6 +28,23 @@ from sim.core.submodels import PHASES
 from sim.engine import kernel
 
 ENGINES = ("numba", "python")
+# The usual length of a run: ten years of months (run_many and the shipped experiments), the 40
+# rounds of the laboratory commons studies, the 10 periods of Fehr & Gaechter's public goods game.
+HORIZONS = {"place_system": 120, "classroom_commons": 40, "public_goods": 10}
+# Rebuilt after unpickling or copying: the kernel's handle and the functions bound to this model.
+_REBUILT = ("_world_ref", "_python_phases", "_measure", "_summarize", "_schedule")
+# Agent reporters for every agent type, column: attribute (None where an agent lacks it): the
+# columns `mesa.batch_run` gives each agent's rows, named apart from the model's measures.
+AGENT_REPORTERS = {
+    "kind": "kind",
+    "place": "place",
+    "cooperation": "cooperation",
+    "balance": "balance",
+    "partner_trust": "mean_trust",
+    "breach_record": "breaches",
+    "health": "health",
+    "place_pool_balance": "pool_balance",
+}
 
 
 class CareSystem(mesa.Model):
@@ -32,11 +57,18 @@ class CareSystem(mesa.Model):
             "classroom_commons" (the laboratory common-pool resource game) or "public_goods"
             (the linear public goods game).
         seed: Base seed of the keyed random numbers (random when None; see `self.seed`).
-        run: Run key, so that replicates of one seed differ (as in `sim.run_many`).
+        run: Run key, so that replicates of one seed differ (as in `sim.run_many`); with
+            `mesa.batch_run`, pass `"run": range(k)` for k distinct, reproducible replicates.
         engine: "numba" (the compiled kernel) or "python" (each Mesa agent steps itself).
+        horizon: Months after which `running` turns False (default: the scenario's usual length,
+            `HORIZONS`). `step()` and `run_for()` still advance past it when called.
         **params: Scenario parameters (see `sim.core.params.PARAMETERS` or `commons list`).
 
-    Each `step()` is one month (one round in the laboratory games).
+    Each `step()` is one month (one round in the laboratory games). The `DataCollector` holds the
+    initial state as step 0 and month k as step k, for the model and its agents alike.
+
+    Raises:
+        ParameterError: A bad seed, run, engine, horizon, scenario, rule set or parameter.
     """
 
     def __init__(
@@ -47,6 +79,7 @@ class CareSystem(mesa.Model):
         seed: int | None = None,
         run: int = 0,
         engine: str = "numba",
+        horizon: int | None = None,
         **params,
     ):
         seed = fresh_seed() if seed is None else check_seed(seed)
@@ -70,13 +103,9 @@ class CareSystem(mesa.Model):
             self.world = as_python(build_world)(
                 self.p, self.r, self.world_code, self.seed, self.run
             )
-        self._world_ref = as_ref(self.world)  # the kernel's handle on the same arrays
-        self._python_phases = {phase.name: as_python(phase.fn) for phase in PHASES}
-        compiled = self.engine == "numba"
-        self._measure = measure if compiled else as_python(measure)
-        self._summarize = summarize if compiled else as_python(summarize)
         self.measures = np.zeros(N_MEASURES)
         self._history: list[np.ndarray] = []
+        self.horizon = HORIZONS[scenario] if horizon is None else check_int(horizon, "horizon", 1)
         self.running = True
 
         w = self.world
@@ -84,21 +113,41 @@ class CareSystem(mesa.Model):
         self.commissioners = [Commissioner(self, q) for q in range(w.place_ics.shape[0])]
         self.regulator = Regulator(self)
         self.trusts = [Trust(self, i) for i in range(w.org_kind.shape[0])]
-        self._schedule = [(phase.name, self._actions(phase)) for phase in PHASES]
+        self._bind()
 
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(i) for i, name in enumerate(MEASURES)},
+            model_reporters={name: partial(_measure_value, i) for i, name in enumerate(MEASURES)},
+            agent_reporters={"agent_type": _agent_type}
+            | {column: Attribute(name) for column, name in AGENT_REPORTERS.items()},
             agenttype_reporters={
                 Trust: {
-                    "kind": "kind",
-                    "cooperation": "cooperation",
-                    "balance": "balance",
-                    "mean_trust": "mean_trust",
-                    "breaches": "breaches",
+                    name: Attribute(name)
+                    for name in ("kind", "cooperation", "balance", "mean_trust", "breaches")
                 },
-                Place: {"health": "health"},
+                Place: {"health": Attribute("health")},
             },
         )
+        self._measure_now()  # the initial state: step 0 of the DataCollector
+        self.datacollector.collect(self)
+
+    def _bind(self) -> None:
+        """The kernel's handle on the world's arrays and the functions the engines call."""
+        self._world_ref = as_ref(self.world)  # the kernel's handle on the same arrays
+        self._python_phases = {phase.name: as_python(phase.fn) for phase in PHASES}
+        compiled = self.engine == "numba"
+        self._measure = measure if compiled else as_python(measure)
+        self._summarize = summarize if compiled else as_python(summarize)
+        self._schedule = [(phase.name, self._actions(phase)) for phase in PHASES]
+
+    def __getstate__(self) -> dict:
+        """The model without its compiled handle and bound functions (rebuilt on load)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _REBUILT}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
+        # Mesa numbers agents per model: a restored model goes on from its highest id.
+        mesa.Agent._ids[self] = itertools.count(max(a.unique_id for a in self.agents) + 1)
 
     # ------------------------------------------------------------------ stepping
     def _actions(self, phase) -> list:
@@ -120,21 +169,32 @@ class CareSystem(mesa.Model):
         self.run_phase("begin_step", 0, 1)
 
     def step(self):
-        """Advance one month with the chosen engine and collect its measures."""
+        """Advance one month with the chosen engine and collect its measures; after the
+        `horizon`-th month, `running` turns False."""
         if self.engine == "numba":
             kernel.step(self._world_ref, self.p, self.r)
-            measure(self._world_ref, self.p, self.r, self.measures)
         else:
             for _, actions in self._schedule:
                 for act in actions:
                     act()
-            self._measure(self.world, self.p, self.r, self.measures)
+        self._measure_now()
         self._history.append(self.measures.copy())
         self.datacollector.collect(self)
+        if self.month >= self.horizon:
+            self.running = False
+
+    def _measure_now(self) -> None:
+        """This month's measures into `self.measures`."""
+        world = self._world_ref if self.engine == "numba" else self.world
+        self._measure(world, self.p, self.r, self.measures)
 
     def run_for(self, months: int) -> CareSystem:
-        """Step `months` times; returns the model, for chaining."""
-        for _ in range(int(months)):
+        """Step `months` times (an integer >= 0, past the horizon if asked); returns the model.
+
+        Raises:
+            ParameterError: `months` is not an integer >= 0 (a string, float or bool included).
+        """
+        for _ in range(check_int(months, "months", 0)):
             self.step()
         return self
 
@@ -160,8 +220,25 @@ class CareSystem(mesa.Model):
         return {name: float(v) for name, v in zip(SUMMARIES, values, strict=True)}
 
 
-def _reporter(column: int):
-    def report(model: CareSystem) -> float:
-        return float(model.measures[column])
+def _measure_value(column: int, model: CareSystem) -> float:
+    """A model reporter: one of this month's measures (a module function, so it pickles)."""
+    return float(model.measures[column])
 
-    return report
+
+def _agent_type(agent) -> str:
+    """An agent reporter: the agent's class name ("Trust", "Place", ...)."""
+    return type(agent).__name__
+
+
+class Attribute:
+    """An agent reporter reading one attribute, None for an agent without it (picklable, unlike
+    the closures Mesa makes of attribute names)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, agent):
+        return getattr(agent, self.name, None)
+
+    def __repr__(self) -> str:
+        return f"Attribute({self.name!r})"

@@ -1,0 +1,124 @@
+"""Helpers for the reliability tests: a small experiment, `commons` as a subprocess, waiting on
+what a results folder shows, and comparing two folders' data."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim import load_results
+
+COMMONS = str(Path(sys.executable).parent / "commons")
+
+# 2 rule sets x 1,000 replicates of 120 months in 40 chunks of 50 runs, with series: about a
+# second of simulation on one thread here, long enough to stop part way.
+SMALL = """
+name = "reliability"
+scenario = "place_system"
+rules = ["fortress", "shared_governance"]
+replicates = 1000
+months = 120
+seed = 11
+chunk_size = 50
+[outputs]
+series = true
+series_replicates = 2
+series_measures = ["population_health", "system_deficit"]
+[report]
+outcomes = ["population_health"]
+bootstrap = 100
+"""
+
+
+def write_spec(folder: Path, text: str = SMALL) -> Path:
+    path = folder / "reliability.toml"
+    path.write_text(text)
+    return path
+
+
+def start(*args: str) -> subprocess.Popen:
+    """`commons ARGS` in its own process, stdout and stderr captured as text."""
+    return subprocess.Popen(
+        [COMMONS, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [COMMONS, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
+
+
+def complete_chunks(folder: Path) -> list[int]:
+    try:
+        return json.loads((folder / "manifest.json").read_text())["chunks_complete"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def wait_until(condition, proc: subprocess.Popen | None = None, timeout: float = 300) -> None:
+    """Poll `condition()` until true; fail if `proc` exits first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(
+                f"the command ended first ({proc.returncode}): {proc.stderr.read()}"
+            )
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
+    """Start `commons ARGS`, wait until `when(proc)` returns, send `sig`.
+
+    Returns (exit code, stderr, pid).
+    """
+    proc = start(*args)
+    try:
+        when(proc)
+        os.kill(proc.pid, sig)
+        _stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, stderr, proc.pid
+
+
+def after_chunks(out: Path, n: int):
+    """A `when` for `signal_when`: once `n` chunks of `out` are complete."""
+    return lambda proc: wait_until(lambda: len(complete_chunks(out)) >= n, proc)
+
+
+def one_line(stderr: str) -> str:
+    """The single line a failing command printed (asserting it is one, with no traceback)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr, stderr
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def assert_same_data(a: Path, b: Path) -> None:
+    """Two results folders hold the same summaries and series, bit for bit."""
+    x, y = load_results(a), load_results(b)
+    assert x.complete
+    assert y.complete
+    pd.testing.assert_frame_equal(x.summaries, y.summaries)
+    if x.series is None:
+        assert y.series is None
+    else:
+        pd.testing.assert_frame_equal(x.series, y.series)
+
+
+def temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in Path(folder).rglob(".*.tmp-*"))

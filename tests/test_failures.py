@@ -1,0 +1,223 @@
+"""Operating-system and cluster failures end `commons` with one line and the documented exit code,
+leave no debris, and the folder resumes to the data of an uninterrupted run.
+
+A read-only folder and a full disk are real (a read-only bind mount and a small tmpfs) when the
+tests run as root where mounting is allowed, as on this project's CI; a full disk is also
+injected (ENOSPC part way through a write) everywhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from cli_runs import (
+    SMALL,
+    after_chunks,
+    assert_same_data,
+    complete_chunks,
+    one_line,
+    run,
+    signal_when,
+    start,
+    temporaries,
+    wait_until,
+    write_spec,
+)
+
+from sim.experiment import store
+from sim.experiment.cli import EXIT_BAD_INPUT, EXIT_FAILURE, main
+
+
+def _mount(*args: str) -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def mounted():
+    """mount(*args) -> bool; everything mounted is unmounted at the end."""
+    points = []
+
+    def mount(*args: str) -> bool:
+        ok = _mount(*args)
+        if ok:
+            points.append(args[-1])
+        return ok
+
+    yield mount
+    for point in reversed(points):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+
+
+def _no_debris(folder) -> None:
+    assert temporaries(folder) == []
+    empty = [p.name for p in folder.rglob("*") if p.is_file() and p.stat().st_size == 0]
+    assert set(empty) <= {".commons.lock"}, empty
+
+
+# ------------------------------------------------------------------ full disk
+class _FullDisk:
+    """A stand-in for `open` in sim.experiment.store: from the `after`-th file opened for
+    writing, half the data is written, then ENOSPC, as a full disk would."""
+
+    def __init__(self, after: int):
+        self.after, self.opened = after, 0
+
+    def __call__(self, path, mode="r", *args, **kwargs):
+        fh = open(path, mode, *args, **kwargs)  # noqa: SIM115 - handed to the caller
+        if "w" not in mode:
+            return fh
+        self.opened += 1
+        if self.opened < self.after:
+            return fh
+        real_write = fh.write
+
+        def write(data):
+            real_write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+        fh.write = write
+        return fh
+
+
+def test_full_disk_injected_mid_run_then_resume(tmp_path, reference, monkeypatch, capsys):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.setattr(store, "open", _FullDisk(after=12), raising=False)
+    code = main(["run", str(spec), "--out", str(out), "--quiet", "--no-report"])
+    assert code == EXIT_FAILURE
+    line = one_line(capsys.readouterr().err)
+    assert "No space left on device" in line
+    assert "run the same command again" in line
+    assert 0 < len(complete_chunks(out)) < 40
+    _no_debris(out)
+    monkeypatch.undo()
+    assert main(["run", str(spec), "--out", str(out), "--quiet", "--no-report"]) == 0
+    assert_same_data(out, reference)
+
+
+def test_full_disk_while_writing_the_report_leaves_no_broken_table(tmp_path, reference, capsys):
+    out = shutil.copytree(reference, tmp_path / "out")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "open", _FullDisk(after=3), raising=False)
+        assert main(["report", str(out)]) == EXIT_FAILURE
+    assert "No space left on device" in one_line(capsys.readouterr().err)
+    _no_debris(out)
+    for table in (out / "tables").glob("*.csv"):
+        assert len(pd.read_csv(table)) > 0  # whole, or absent
+    assert not (out / "report.md").exists()
+    assert main(["report", str(out), "--quiet"]) == 0
+    assert (out / "report.md").stat().st_size > 0
+
+
+def test_full_disk_real_tmpfs_then_resume(tmp_path, reference, mounted):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if not mounted("-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)):
+        pytest.skip("mounting a tmpfs needs root")
+    spec = write_spec(tmp_path)
+    out = disk / "out"
+    failed = run("run", str(spec), "--out", str(out), "--quiet", "--no-report")
+    assert failed.returncode == EXIT_FAILURE
+    assert "No space left on device" in one_line(failed.stderr)
+    assert temporaries(disk) == []
+    assert subprocess.run(["mount", "-o", "remount,size=64m", str(disk)]).returncode == 0
+    resumed = run("run", str(spec), "--out", str(out), "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    _no_debris(out)
+    assert_same_data(out, reference)
+
+
+# ------------------------------------------------------------------ read-only folder
+def test_read_only_folder_then_resume(tmp_path, reference, mounted):
+    spec = write_spec(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out"
+    # an interrupted run to resume: stopped after a few chunks
+    args = ("run", str(spec), "--out", str(out), "--quiet", "--no-report", "--threads", "1")
+    assert signal_when(args, after_chunks(out, 3))[0] == 130
+    if mounted("--bind", "-o", "ro", str(work), str(work)):
+        pass
+    elif os.geteuid() != 0:
+        os.chmod(out, 0o555)
+        os.chmod(out / "chunks", 0o555)
+    else:
+        pytest.skip("root without mount: permissions cannot make a folder read-only")
+    for target in (out, work / "new"):
+        failed = run("run", str(spec), "--out", str(target), "--quiet", "--no-report")
+        assert failed.returncode == EXIT_FAILURE, failed.stderr
+        line = one_line(failed.stderr)
+        assert "Read-only file system" in line or "Permission denied" in line
+        assert "--out" in line  # says what to do
+    subprocess.run(["umount", "-l", str(work)], capture_output=True)
+    if os.geteuid() != 0:
+        os.chmod(out, 0o755)
+        os.chmod(out / "chunks", 0o755)
+    resumed = run("run", str(spec), "--out", str(out), "--quiet", "--no-report")
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_data(out, reference)
+
+
+# ------------------------------------------------------------------ scheduler
+@pytest.mark.parametrize(
+    "address", ["not-an-address", "tcp://", "tcp://host:notaport", "http://h:1"]
+)
+def test_bad_scheduler_address_is_bad_input(tmp_path, address, capsys):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    args = ["run", str(spec), "--out", str(out), "--engine", "dask", "--scheduler", address]
+    assert main(args) == EXIT_BAD_INPUT
+    assert "--scheduler" in one_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+@pytest.mark.dask
+def test_unreachable_scheduler_fails_fast_without_touching_the_folder(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    t0 = time.monotonic()
+    args = ["run", str(spec), "--out", str(out), "--quiet", "--engine", "dask"]
+    code = main([*args, "--scheduler", address])
+    took = time.monotonic() - t0
+    assert code == EXIT_FAILURE
+    line = one_line(capsys.readouterr().err)
+    assert "cannot reach the Dask scheduler" in line
+    assert took < 45, f"took {took:.0f} s to give up"  # 10 s timeout, generous for slow CI
+    assert not out.exists()
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_lost_scheduler_ends_the_run_then_resume_locally(tmp_path, reference, own_dask_cluster):
+    spec = write_spec(tmp_path, SMALL.replace("chunk_size = 50", "chunk_size = 10"))
+    out = tmp_path / "out"
+    args = ("run", str(spec), "--out", str(out), "--no-report", "--quiet")
+    proc = start(*args, "--engine", "dask", "--scheduler", own_dask_cluster["address"])
+    try:
+        wait_until(lambda: len(complete_chunks(out)) >= 2, proc)
+        os.kill(own_dask_cluster["scheduler_proc"].pid, signal.SIGKILL)  # the scheduler, not us
+        _stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == EXIT_FAILURE, stderr
+    line = one_line(stderr)
+    assert "lost the Dask scheduler" in line
+    assert "run the same command again" in line
+    assert len(complete_chunks(out)) < 200
+    resumed = run(*args)  # on the local engine: results do not depend on it
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_data(out, reference)

@@ -1,0 +1,160 @@
+"""One command per results folder, and data checked against the sha256 the manifest recorded.
+
+Two runs started together on one folder: one runs, one exits 2 naming the holder; a killed run's
+lock is taken over by the next run, which resumes to the data of an uninterrupted run; a damaged,
+edited or foreign chunk file is reported and never used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+
+import pyarrow.parquet as pq
+import pytest
+from cli_runs import (
+    after_chunks,
+    assert_same_data,
+    complete_chunks,
+    one_line,
+    run,
+    signal_when,
+    start,
+    temporaries,
+    wait_until,
+    write_spec,
+)
+
+from sim import load_results
+from sim.experiment.cli import EXIT_BAD_INPUT, main
+from sim.experiment.lock import FolderInUse, folder_lock
+from sim.experiment.results import DamagedResults
+from sim.experiment.store import HOLDER_NAME
+
+pytestmark = pytest.mark.slow
+
+
+def test_second_run_on_a_held_folder_is_refused_at_once(tmp_path, reference, capsys):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    first = start("run", str(spec), "--out", str(out), "--quiet", "--no-report", "--threads", "1")
+    try:
+        wait_until(lambda: (out / HOLDER_NAME).is_file(), first)
+        capsys.readouterr()
+        code = main(["run", str(spec), "--out", str(out), "--quiet", "--replicates", "100"])
+        assert code == EXIT_BAD_INPUT
+        line = one_line(capsys.readouterr().err)
+        assert "in use by process" in line
+        assert str(first.pid) in line  # says who holds it
+        _stdout, stderr = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, stderr
+    assert not (out / HOLDER_NAME).exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == {}  # the refused command changed nothing
+    assert_same_data(out, reference)
+
+
+def test_two_runs_started_together_one_runs_one_refused(tmp_path, reference):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    procs = [start("run", str(spec), "--out", str(out), "--quiet", "--no-report") for _ in (0, 1)]
+    results = []
+    for proc in procs:
+        _stdout, stderr = proc.communicate(timeout=600)
+        results.append((proc.returncode, stderr))
+    codes = sorted(code for code, _ in results)
+    # Either the second saw the folder held (exit 2), or the first had already finished and the
+    # second found the run complete (exit 0): never both writing, never a failure.
+    assert codes in ([0, EXIT_BAD_INPUT], [0, 0]), results
+    for code, stderr in results:
+        if code == EXIT_BAD_INPUT:
+            assert "in use by" in one_line(stderr)
+    assert_same_data(out, reference)
+
+
+def test_killed_runs_lock_is_taken_over_and_the_run_resumes(tmp_path, reference):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    args = ("run", str(spec), "--out", str(out), "--quiet", "--no-report", "--threads", "1")
+    code, _stderr, pid = signal_when(args, after_chunks(out, 3), signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert 3 <= len(complete_chunks(out)) < 40, "not killed part way"
+    assert json.loads((out / HOLDER_NAME).read_text())["pid"] == pid  # left by the dead run
+    # debris a killed write would leave: removed by the next run, which holds the lock
+    stray = out / "chunks" / ".chunk-00039.parquet.tmp-1-abcdef"
+    stray.write_bytes(b"half a file")
+    resumed = run("run", str(spec), "--out", str(out), "--quiet", "--no-report")
+    assert resumed.returncode == 0, resumed.stderr
+    assert temporaries(out) == []
+    assert not (out / HOLDER_NAME).exists()
+    assert_same_data(out, reference)
+
+
+def test_lock_in_process_names_holder_and_frees_on_exit(tmp_path):
+    out = tmp_path / "held"
+    with (
+        folder_lock(out, command="first"),
+        pytest.raises(FolderInUse, match="running 'first'"),
+        folder_lock(out),
+    ):
+        pass
+    with folder_lock(out, command="second"):  # free again
+        assert json.loads((out / HOLDER_NAME).read_text())["command"] == "second"
+
+
+def _copy(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_edited_chunk_is_reported_and_rerun(tmp_path, reference):
+    out = _copy(reference, tmp_path / "out")
+    spec = write_spec(tmp_path)
+    chunk = out / "chunks" / "chunk-00004.parquet"
+    table = pq.read_table(chunk).to_pandas()
+    table.loc[0, "population_health"] += 0.01  # a plausible edit, still valid Parquet
+    pq.write_table(__import__("pyarrow").Table.from_pandas(table, preserve_index=False), chunk)
+    # the complete folder's summaries.parquet is still right; a partial load reads the chunks
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DamagedResults, match=re.escape("chunks/chunk-00004.parquet")):
+        load_results(out)
+    report = run("report", str(out))
+    assert report.returncode == EXIT_BAD_INPUT
+    assert "chunk-00004" in one_line(report.stderr)
+
+    resumed = run("run", str(spec), "--out", str(out), "--no-report")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "chunk 4 runs again" in resumed.stderr
+    assert_same_data(out, reference)
+
+
+def test_foreign_summaries_file_is_never_used(tmp_path, reference):
+    out = _copy(reference, tmp_path / "out")
+    other = tmp_path / "other.toml"
+    other.write_text(write_spec(tmp_path).read_text().replace("seed = 11", "seed = 12"))
+    foreign = tmp_path / "foreign"
+    assert main(["run", str(other), "--out", str(foreign), "--quiet", "--no-report"]) == 0
+    shutil.copy(foreign / "summaries.parquet", out / "summaries.parquet")  # a mixed folder
+    with pytest.raises(DamagedResults, match=re.escape("summaries.parquet")):
+        load_results(out)
+    assert len(load_results(out, verify=False).summaries) == 2000  # readable only on request
+
+
+def test_report_on_an_interrupted_folder_is_refused_with_one_line(tmp_path, reference, capsys):
+    out = _copy(reference, tmp_path / "out")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["status"], manifest["chunks_complete"] = "running", list(range(7))
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "summaries.parquet").unlink()
+    assert main(["report", str(out)]) == EXIT_BAD_INPUT
+    line = one_line(capsys.readouterr().err)
+    assert "not complete (7 of 40 chunks)" in line
+    assert not (out / "report.md").exists()
+    assert len(load_results(out).summaries) == 7 * 50  # the partial data still load

@@ -1,0 +1,136 @@
+"""SIGINT and SIGTERM at any moment end `commons run` with 130 or 143, one line and a folder
+that resumes to the data of an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import time
+
+import numpy as np
+import pytest
+from cli_runs import (
+    SMALL,
+    after_chunks,
+    assert_same_data,
+    complete_chunks,
+    one_line,
+    run,
+    signal_when,
+    wait_until,
+    write_spec,
+)
+
+from sim.experiment import interrupts
+from sim.experiment.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, main
+from sim.experiment.engines import chunk_payload, compute_chunk
+from sim.experiment.spec import parse_experiment
+from sim.experiment.store import HOLDER_NAME
+
+
+def _status(out) -> str | None:
+    try:
+        return json.loads((out / "manifest.json").read_text())["status"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+@pytest.mark.slow
+def test_sigint_at_five_moments_then_resume_equals_uninterrupted(tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    args = ("run", str(spec), "--out", str(out), "--quiet", "--threads", "1")
+    rng = random.Random(20261129)  # seeded: the same "random" moments on every CI run
+    moments = {
+        # while Python imports numba and the model (the signal handler is already installed)
+        "start-up": lambda proc: time.sleep(rng.uniform(0.1, 0.4)),
+        # the folder locked and prepared, before or at the first chunk
+        "locked": lambda proc: wait_until(lambda: (out / HOLDER_NAME).is_file(), proc),
+        # part way through the simulation
+        "simulating": lambda proc: wait_until(
+            lambda: len(complete_chunks(out)) >= seen[0] + 3, proc
+        ),
+        # any moment of a resumed run
+        "random": lambda proc: time.sleep(rng.uniform(0.5, 2.5)),
+        # while the report is written (the data are complete)
+        "report": lambda proc: wait_until(lambda: _status(out) == "complete", proc),
+    }
+    seen = [0]  # chunks complete before this command
+    for name, when in moments.items():
+        seen[0] = len(complete_chunks(out))
+        code, stderr, _pid = signal_when(args, when)
+        if code == 0:  # the run finished before the moment came: only allowed for "random"
+            assert name == "random", f"{name}: not interrupted"
+            continue
+        assert code == EXIT_INTERRUPTED, f"{name}: {stderr}"
+        line = one_line(stderr)
+        assert "interrupted by SIGINT" in line, name
+        assert "run the same command again" in line, name
+        if name == "simulating":
+            assert _status(out) == "running", "stopped after the simulation had finished"
+            assert len(complete_chunks(out)) < 40
+        if name == "report":
+            assert not (out / "report.md").exists()
+    resumed = run(*args)
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "report.md").is_file()
+    assert list(out.rglob(".*.tmp-*")) == []
+    reference = tmp_path / "reference"
+    assert main(["run", str(spec), "--out", str(reference), "--quiet", "--no-report"]) == 0
+    assert_same_data(out, reference)
+
+
+@pytest.mark.slow
+def test_sigterm_mid_simulation_exits_143_and_resumes(tmp_path):
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    args = ("run", str(spec), "--out", str(out), "--quiet", "--no-report", "--threads", "1")
+    code, stderr, _pid = signal_when(args, after_chunks(out, 2), signal.SIGTERM)
+    assert code == EXIT_TERMINATED
+    assert "interrupted by SIGTERM" in one_line(stderr)
+    assert _status(out) == "running"
+    assert run(*args).returncode == 0
+    reference = tmp_path / "reference"
+    assert main(["run", str(spec), "--out", str(reference), "--quiet", "--no-report"]) == 0
+    assert_same_data(out, reference)
+
+
+def test_signal_inside_a_kernel_call_waits_for_the_end_of_its_slice():
+    exp = parse_experiment(SMALL)
+    payload = chunk_payload(exp.arrays(), 0, 40)
+    slices = []
+
+    def on_slice(n):
+        slices.append(n)
+        if len(slices) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while "the kernel" runs
+        interrupts.check()
+
+    with (
+        interrupts.handling(),
+        pytest.raises(interrupts.Interrupted) as stop,
+        interrupts.deferred(),
+    ):
+        compute_chunk(**payload, months=12, on_slice=on_slice, slice_runs=10)
+    assert stop.value.exit_code == EXIT_INTERRUPTED
+    assert slices == [10], "the stop did not come at the first slice boundary"
+
+
+def test_slicing_does_not_change_results():
+    exp = parse_experiment(SMALL)
+    payload = chunk_payload(exp.arrays(), 0, 50)
+    whole, series = compute_chunk(**payload, months=24)
+    sliced, sliced_series = compute_chunk(
+        **payload, months=24, on_slice=lambda n: None, slice_runs=7
+    )
+    np.testing.assert_array_equal(whole, sliced)
+    np.testing.assert_array_equal(series, sliced_series)
+
+
+def test_sigterm_outside_a_kernel_call_raises_at_once():
+    with interrupts.handling(), pytest.raises(interrupts.Interrupted) as stop:
+        signal.raise_signal(signal.SIGTERM)  # the handler raises before this call returns
+    assert stop.value.exit_code == EXIT_TERMINATED
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the previous handler is back
