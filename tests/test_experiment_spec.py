@@ -70,7 +70,10 @@ def test_runs_are_ordered_with_common_random_numbers():
     arrays = exp.arrays()
     assert arrays["params"].shape[0] == 12
     assert arrays["levers"].shape[0] == 12
-    assert np.array_equal(arrays["levers"][3], PRESETS["shared_governance"].vector())
+    # [runs, schedule steps, levers]: fixed rule sets are schedules of one step from month 0
+    assert arrays["levers"].shape[1] == 1
+    assert np.array_equal(arrays["levers"][3, 0], PRESETS["shared_governance"].vector())
+    assert (arrays["switch"] == 0).all()
 
 
 def test_rule_forms_ablation_overrides_and_designs():

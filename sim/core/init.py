@@ -215,13 +215,21 @@ def _fill_shares(w, place):
 
 
 @jit
+def adopt_rules(w, p, r):
+    """Who belongs to the partnership under rules `r`: at the start, and whenever a policy
+    schedule changes the rules (`sim.core.schedule`)."""
+    breadth = r[R.partnership_breadth]
+    for i in range(w.org_kind.shape[0]):
+        w.org_member[i] = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
+
+
+@jit
 def _fill_behaviour(w, p, r, world, seed, run):
     """Membership, starting cooperation (keyed draws), trust, health and the games' first claims."""
-    breadth = r[R.partnership_breadth]
+    adopt_rules(w, p, r)
     c0 = p[P.initial_cooperation]
     spread = p[P.cooperation_spread]
     for i in range(w.org_kind.shape[0]):
-        w.org_member[i] = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
         u = uniform(seed, run, 0, i, RNG_INIT_COOPERATION)
         w.cooperation[i] = min(1.0, max(0.0, c0 + spread * (u - 0.5)))
         w.cooperation_next[i] = w.cooperation[i]

@@ -7,9 +7,8 @@ so rule sets are compared on common random numbers, and any run can be reproduce
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 
 import numba
 import numpy as np
@@ -18,15 +17,20 @@ import pandas as pd
 from sim.core.checks import MAX_SEED, check_int, check_seed
 from sim.core.constants import FUNDING_MODELS, MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import (
-    PARAMETER_INDEX,
     ParameterError,
     check_scenario,
     pack,
-    parameter,
     validate,
 )
-from sim.core.rules import LEVERS, RuleSet, resolve
+from sim.core.rules import RuleSet
+from sim.core.schedule import Schedule, schedules_as_arrays
 from sim.engine.kernel import run_batch
+from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
+    label_entries,
+    label_rule_sets,
+    varying_levers,
+)
+from sim.engine.points import _whole, as_points
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
 
@@ -69,13 +73,17 @@ def simulate(
     threads: int | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress=None,
+    switch: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run packed parameter and lever vectors (one row per run). Returns (summaries, series).
 
     The low-level entry used by `run_many` and the experiment runner; `progress`, if given, is
-    called with the number of runs finished after each chunk.
+    called with the number of runs finished after each chunk. `levers` is [n_runs, n_levers] for
+    fixed rules, or [n_runs, n_stages, n_levers] with `switch` [n_runs, n_stages] for policy
+    schedules (see `sim.core.schedule.schedules_as_arrays`).
     """
     n = len(params)
+    levers, switch = _stages(np.asarray(levers, dtype=np.float64), switch, n)
     for name, arr in (("levers", levers), ("worlds", worlds), ("seeds", seeds), ("runs", runs)):
         if len(arr) != n:
             raise ParameterError(
@@ -91,7 +99,8 @@ def simulate(
             end = min(n, start + chunk)
             s, h = run_batch(
                 np.ascontiguousarray(params[start:end], dtype=np.float64),
-                np.ascontiguousarray(levers[start:end], dtype=np.float64),
+                np.ascontiguousarray(levers[start:end]),
+                np.ascontiguousarray(switch[start:end]),
                 np.asarray(worlds[start:end], dtype=np.int64),
                 seeds[start:end],
                 runs[start:end],
@@ -105,6 +114,20 @@ def simulate(
                 progress(end - start)
     out = np.vstack(summaries) if summaries else np.zeros((0, len(SUMMARIES)))
     return out, (np.concatenate(histories) if series and histories else None)
+
+
+def _stages(levers: np.ndarray, switch, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Levers as [n, n_stages, n_levers] and switch months as [n, n_stages] int64."""
+    if levers.ndim == 2:
+        if switch is not None:
+            raise ParameterError("switch is given with 2-D levers; allowed: 3-D levers with it")
+        return levers[:, None, :], np.zeros((len(levers), 1), dtype=np.int64)
+    if switch is None or np.shape(switch) != levers.shape[:2]:
+        raise ParameterError(
+            f"switch has shape {np.shape(switch)}; allowed: {levers.shape[:2]} (one month per "
+            "stage of each run's schedule)"
+        )
+    return levers, np.asarray(switch, dtype=np.int64)
 
 
 def run_many(
@@ -130,7 +153,11 @@ def run_many(
             the `rules` column: its name (a preset's name; `shared_governance[monitoring=0.5]`
             for a lever override, see `RuleSet.with_levers`); rule sets sharing a name but not
             their levers get the levers that tell them apart appended. Two rule sets that would
-            still share a label (the same rule set twice) raise `ParameterError`.
+            still share a label (the same rule set twice) raise `ParameterError`. An entry may
+            also be a policy schedule: a `sim.core.schedule.Schedule` or a list of
+            `(month, rule set)` pairs, the first at month 0, e.g.
+            `[(0, "fortress"), (60, "shared_governance")]` (shared governance from month 61),
+            labelled `fortress>shared_governance@60`.
         replicates: Replicates per rule set and point (run keys 0..replicates-1).
         months: Months (rounds) per run.
         seed: Base seed shared by all runs.
@@ -150,7 +177,8 @@ def run_many(
     Returns:
         A DataFrame with one row per run: rule set label (`rules`), point, replicate, seed, the
         swept parameters' values, one `lever_<name>` column per lever that differs between the
-        rule sets, and every summary outcome. With `series=True`, a tuple (summaries, series)
+        rule sets (for a schedule: the rules in force at the end, and a `switch_month` column
+        with the month of its last change, 0 for fixed rules), and every summary outcome. With `series=True`, a tuple (summaries, series)
         where series has one row per run and month.
 
     Raises:
@@ -162,7 +190,7 @@ def run_many(
     # Run keys are 0..replicates-1, so replicates may not exceed the seed range either.
     replicates = check_int(replicates, "replicates", 1, MAX_SEED)
     months = check_int(months, "months", 1)
-    rule_sets = label_rule_sets(rules)
+    schedules = label_entries(rules)
     point_list = as_points(points, names)
     params = _whole(params, "", round_integers)
     validate(scenario, **params)  # a bad keyword is named as given, not as part of a point
@@ -172,7 +200,8 @@ def run_many(
         )
         for i, pt in enumerate(point_list)
     ]
-    rows, p_rows, r_rows = _plan(scenario, validated, rule_sets, replicates)
+    rows, p_rows, which = _plan(scenario, validated, schedules, replicates)
+    stage_levers, stage_months = schedules_as_arrays(schedules)
     n = len(rows)
     bar = None
     if progress:
@@ -182,7 +211,7 @@ def run_many(
     try:
         summaries, histories = simulate(
             np.array(p_rows),
-            np.array(r_rows),
+            stage_levers[which],
             np.full(n, SCENARIOS.index(scenario)),
             np.full(n, seed, dtype=np.int64),
             np.array([row[2] for row in rows]),
@@ -190,6 +219,7 @@ def run_many(
             series=series,
             threads=threads,
             progress=bar.update if bar else None,
+            switch=stage_months[which],
         )
     finally:
         if bar:
@@ -200,8 +230,13 @@ def run_many(
     swept = sorted({k for pt in point_list for k in pt})
     for key in swept:
         frame[key] = [validated[pi][key] for pi in frame["point"]]
-    by_label = {rs.name: rs for rs in rule_sets}
-    for lever in _varying(rule_sets):
+    # Lever columns hold the rules in force at the end of each run.
+    final = [s.steps[-1][1] for s in schedules]
+    by_label = {s.name: rs for s, rs in zip(schedules, final, strict=True)}
+    if any(len(s.steps) > 1 for s in schedules):
+        last_switch = {s.name: int(s.steps[-1][0]) for s in schedules}
+        frame["switch_month"] = [last_switch[label] for label in frame["rules"]]
+    for lever in varying_levers(final):
         values = [getattr(by_label[label], lever) for label in frame["rules"]]
         if lever == "funding_model":  # numeric like every other column: its FUNDING_MODELS index
             values = [FUNDING_MODELS.index(v) for v in values]
@@ -210,177 +245,18 @@ def run_many(
     return (frame, _long_series(frame, histories, months)) if series else frame
 
 
-def _varying(rule_sets: list[RuleSet]) -> list[str]:
-    """The levers whose value differs between the rule sets, in `LEVERS` order."""
-    return [k for k in LEVERS if len({getattr(rs, k) for rs in rule_sets}) > 1]
-
-
-def label_rule_sets(rules) -> list[RuleSet]:
-    """The rule sets of `run_many`, resolved and named so that no two share a label.
-
-    Rule sets sharing a name but not their levers are renamed `name[lever=value, ...]` with the
-    levers that differ within the group; a label still shared raises `ParameterError`.
-    """
-    rule_list = [rules] if isinstance(rules, str | RuleSet | dict) else list(rules)
-    if not rule_list:
-        raise ParameterError("rules=[] is empty; allowed: at least one rule set")
-    rule_sets = [resolve(rs) for rs in rule_list]
-    groups: dict[str, list[int]] = {}
-    for i, rs in enumerate(rule_sets):
-        groups.setdefault(rs.name, []).append(i)
-    for name, members in groups.items():
-        varying = _varying([rule_sets[i] for i in members])
-        for i in members if varying else ():
-            shown = ", ".join(f"{k}={_show(getattr(rule_sets[i], k))}" for k in varying)
-            rule_sets[i] = replace(rule_sets[i], name=f"{name}[{shown}]")
-    seen: dict[str, int] = {}
-    for i, rs in enumerate(rule_sets):
-        if rs.name in seen:
-            j = seen[rs.name]
-            same = "the same rule set" if rs == rule_sets[j] else "two rule sets"
-            raise ParameterError(
-                f"rules[{j}] and rules[{i}] are {same}, both labelled {rs.name!r}; allowed: "
-                "each rule set once, under distinct names (RuleSet.with_levers(name=...))"
-            )
-        seen[rs.name] = i
-    return rule_sets
-
-
-def _show(value: object) -> str:
-    """A lever value as rule set names write it (`RuleSet.with_levers`): 0.5, 1, True, block."""
-    return str(value) if isinstance(value, bool | np.bool_ | str) else f"{float(value):.12g}"
-
-
-def as_points(points, names: Sequence[str] | None = None) -> list[dict]:
-    """Parameter points as a list of dicts, from any form `run_many(points=...)` accepts.
-
-    Args:
-        points: None (one point: the defaults), a list of dicts, a pandas DataFrame, a dict of
-            equal-length columns, a NumPy structured array, or a plain 2-D array with `names`.
-        names: One parameter name per column of a plain 2-D array (and only then).
-
-    Raises:
-        ParameterError: In one line, naming what was given and what to pass instead.
-    """
-    if points is None:
-        if names is not None:
-            raise ParameterError("names is given without points; allowed: names with a 2-D array")
-        return [{}]
-    columns = _columns(points, names)
-    if columns is None:  # a list of dicts
-        items = list(points)
-        for i, pt in enumerate(items):
-            if not isinstance(pt, Mapping):
-                raise ParameterError(
-                    f"points[{i}]={pt!r} has type {type(pt).__name__}; allowed: a dict of "
-                    "parameter values (or pass a DataFrame, a dict of columns or a 2-D array)"
-                )
-    else:
-        lengths = {len(v) for v in columns.values()}
-        if len(lengths) > 1:
-            raise ParameterError(
-                f"points has columns of lengths {sorted(lengths)}; allowed: equal lengths"
-            )
-        n = lengths.pop() if lengths else 0
-        items = [{k: v[i] for k, v in columns.items()} for i in range(n)]
-    if not items:
-        raise ParameterError("points is empty; allowed: at least one parameter point")
-    return [{str(k): _plain(v) for k, v in pt.items()} for pt in items]
-
-
-def _columns(points, names) -> dict[str, np.ndarray] | None:
-    """The columns of points given by column, or None for a list of dicts."""
-    table = (isinstance(points, np.ndarray) and points.dtype.names is None) or (
-        isinstance(points, list | tuple) and bool(points) and not isinstance(points[0], Mapping)
-    )
-    if names is not None and not table:
-        raise ParameterError(
-            f"names={list(names)!r} is given with points of type {type(points).__name__}; "
-            "allowed: names only with a plain 2-D array (other forms carry their own names)"
-        )
-    if table:
-        return _named_columns(np.asarray(points), names)
-    if isinstance(points, pd.DataFrame):
-        return {str(c): points[c].to_numpy() for c in points.columns}
-    if isinstance(points, Mapping):
-        return {str(k): _column(k, v) for k, v in points.items()}
-    if isinstance(points, np.ndarray):  # structured or record array
-        return {k: points[k] for k in points.dtype.names}
-    return None
-
-
-def _column(key, values) -> np.ndarray:
-    """One column of a dict of columns, refused if it is a single value."""
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ParameterError(
-            f"points[{key!r}]={values!r} is not a column; allowed: a list or 1-D array of values "
-            "(for a single point pass points=[{...}] or the parameter as a keyword)"
-        )
-    return arr
-
-
-def _named_columns(arr: np.ndarray, names) -> dict[str, np.ndarray]:
-    """The columns of a plain 2-D array, named by `names`."""
-    if arr.ndim != 2:
-        raise ParameterError(
-            f"points is an array of shape {arr.shape}; allowed: 2-D (one row per point) with "
-            "names=[...], a DataFrame, a dict of columns or a list of dicts"
-        )
-    if names is None:
-        raise ParameterError(
-            f"points is a {arr.shape[0]}x{arr.shape[1]} array without names; allowed: pass "
-            "names=[...] with one parameter name per column (or a DataFrame or a list of dicts)"
-        )
-    names = [names] if isinstance(names, str) else list(names)
-    if len(names) != arr.shape[1] or len(set(names)) != len(names):
-        raise ParameterError(
-            f"names={names!r} has {len(names)} names for {arr.shape[1]} columns; allowed: "
-            "one distinct parameter name per column"
-        )
-    return {str(name): arr[:, j] for j, name in enumerate(names)}
-
-
-def _plain(value):
-    """A NumPy scalar as the Python value it holds (so messages and outputs show 2, not np.int64)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _whole(values: dict, where: str, round_integers: bool) -> dict:
-    """Values of integer parameters given as non-whole numbers: refused, or rounded if asked."""
-    out = dict(values)
-    for key, value in values.items():
-        if key not in PARAMETER_INDEX or parameter(key).kind is not int:
-            continue
-        if isinstance(value, bool | np.bool_) or not isinstance(value, float | np.floating):
-            continue  # ints pass; other types are named by `validate`
-        if not np.isfinite(value):
-            raise ParameterError(
-                f"{where}{key}={_plain(value)!r} is not a number; "
-                f"allowed: {parameter(key).allowed()}"
-            )
-        if value != int(value):
-            if not round_integers:
-                raise ParameterError(
-                    f"{where}{key}={_plain(value)!r} is not whole; allowed: "
-                    f"{parameter(key).allowed()} (or round_integers=True to round to the nearest)"
-                )
-            out[key] = int(np.floor(value + 0.5))
-    return out
-
-
-def _plan(scenario: str, validated: list[dict], rule_sets: list[RuleSet], replicates: int):
-    """Every run (rule set name, point, replicate) point-major, with its packed vectors."""
-    rows, p_rows, r_rows = [], [], []
+def _plan(scenario: str, validated: list[dict], schedules: list[Schedule], replicates: int):
+    """Every run (label, point, replicate) point-major, its packed parameters and its schedule's
+    index in `schedules`."""
+    rows, p_rows, which = [], [], []
     for pi, values in enumerate(validated):
         pvec = pack(scenario, values)
-        for rs in rule_sets:
-            rvec = rs.vector()
+        for j, sched in enumerate(schedules):
             for rep in range(replicates):
-                rows.append((rs.name, pi, rep))
+                rows.append((sched.name, pi, rep))
                 p_rows.append(pvec)
-                r_rows.append(rvec)
-    return rows, p_rows, r_rows
+                which.append(j)
+    return rows, p_rows, np.array(which, dtype=np.int64)
 
 
 def _long_series(frame: pd.DataFrame, histories: np.ndarray, months: int) -> pd.DataFrame:

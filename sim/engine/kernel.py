@@ -2,8 +2,9 @@
 
 `step` advances one world by a month: it is generated from `PHASES` (each phase called once over
 all its agents), so the kernel and the per-agent Mesa engine cannot disagree on the order.
-`run_one` builds and runs one world; `run_batch` runs many independent worlds in one call, in
-parallel over cores (`prange`). Each run's random numbers are keyed by its own (seed, run) pair,
+`run_schedule` runs a world for some months under a policy schedule (rules that change at chosen
+months); `run_one` builds and runs one world; `run_batch` runs many independent worlds in one call,
+in parallel over cores (`prange`). Each run's random numbers are keyed by its own (seed, run) pair,
 so results do not depend on thread count or scheduling.
 """
 
@@ -11,7 +12,7 @@ import numpy as np
 from numba import prange
 
 from sim.core.constants import N_MEASURES, N_SUMMARIES
-from sim.core.init import build_world
+from sim.core.init import adopt_rules, build_world
 from sim.core.jit import INTERPRETED, generate_module, jit
 from sim.core.measures import measure, summarize
 from sim.core.state import as_ref
@@ -54,21 +55,44 @@ def advance(w, p, r, n_steps, history, costly_every_month):
 
 
 @jit
-def run_one(p, r, world, seed, run, n_steps):
-    """Build one world, run it, and return (summary, history)."""
+def run_schedule(w, p, r, levers, switch, n_steps, history, costly_every_month):
+    """Advance `n_steps` months under a policy schedule: the rules `levers[s]` apply once
+    `switch[s]` months have passed (switch[0] is 0); `r` holds the rules in force. Measures as in
+    `advance`."""
+    stage = 0
+    for t in range(n_steps):
+        changed = False
+        while stage + 1 < levers.shape[0] and switch[stage + 1] <= t:
+            stage += 1
+            changed = True
+        if changed:
+            r[:] = levers[stage]
+            adopt_rules(w, p, r)
+        step(w, p, r)
+        measure(w, p, r, history[t], costly_every_month or t == n_steps - 1)
+
+
+@jit
+def run_one(p, levers, switch, world, seed, run, n_steps):
+    """Build one world, run it under a schedule (`levers` [n_stages, n_levers], `switch`
+    [n_stages]; one stage for fixed rules), and return (summary, history)."""
+    r = levers[0].copy()
     w = as_ref(build_world(p, r, world, seed, run))
     history = np.zeros((n_steps, N_MEASURES))
-    advance(w, p, r, n_steps, history, True)
+    run_schedule(w, p, r, levers, switch, n_steps, history, True)
     return summarize(history, world), history
 
 
 @jit(parallel=True)
-def run_batch(params, levers, worlds, seeds, runs, n_steps, keep_series):
+def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series):
     """Run many independent worlds in parallel.
 
     Args:
         params: [n_runs, n_params] parameter vectors.
-        levers: [n_runs, n_levers] rule vectors.
+        levers: [n_runs, n_stages, n_levers] rule vectors of each run's policy schedule (one
+            stage for fixed rules).
+        switch: [n_runs, n_stages] months after which each stage applies (the first 0; a month no
+            run reaches pads a shorter schedule).
         worlds, seeds, runs: [n_runs] world code, base seed and run key of each run.
         n_steps: months per run.
         keep_series: when true, also return every run's measure history; otherwise the history
@@ -84,10 +108,12 @@ def run_batch(params, levers, worlds, seeds, runs, n_steps, keep_series):
         # Private copies: views of the shared inputs would share one reference count across
         # threads, and the contention on it costs more than the copy.
         p = params[k].copy()
-        r = levers[k].copy()
+        stages = levers[k].copy()
+        months = switch[k].copy()
+        r = stages[0].copy()
         w = as_ref(build_world(p, r, worlds[k], seeds[k], runs[k]))
         history = np.zeros((n_steps, N_MEASURES))
-        advance(w, p, r, n_steps, history, keep_series)
+        run_schedule(w, p, r, stages, months, n_steps, history, keep_series)
         summaries[k] = summarize(history, worlds[k])
         if keep_series:
             series[k] = history

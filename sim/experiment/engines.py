@@ -38,6 +38,7 @@ def compute_chunk(
     runs: np.ndarray,
     keep_series: np.ndarray,
     months: int,
+    switch: np.ndarray | None = None,
     threads: int | None = None,
     on_slice: Callable | None = None,
     slice_runs: int | None = None,
@@ -63,6 +64,7 @@ def compute_chunk(
             seeds[idx],
             runs[idx],
             months,
+            switch=None if switch is None else switch[idx],
             series=want,
             threads=threads,
             chunk=slice_runs or max(1, len(idx)),
@@ -78,7 +80,7 @@ def chunk_payload(arrays: dict, start: int, end: int) -> dict:
     """The inputs of the runs [start, end) as contiguous arrays (the arguments of compute_chunk)."""
     return {
         k: np.ascontiguousarray(arrays[k][start:end])
-        for k in ("params", "levers", "worlds", "seeds", "runs", "keep_series")
+        for k in ("params", "levers", "switch", "worlds", "seeds", "runs", "keep_series")
     }
 
 

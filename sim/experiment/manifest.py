@@ -73,6 +73,7 @@ def fresh_manifest(exp: Experiment) -> dict:
             "scenario": exp.scenario,
             "rules": [
                 {"name": rs.name, "spec": spec, "levers": rs.levers()}
+                | _schedule_record(exp.schedules.get(rs.name))
                 for rs, spec in zip(exp.rules, exp.rule_specs, strict=True)
             ],
             "design": exp.design,
@@ -96,6 +97,13 @@ def fresh_manifest(exp: Experiment) -> dict:
         "chunks_complete": [],
         "files": {},  # sha256 of every data file, by its path inside the folder
     }
+
+
+def _schedule_record(schedule) -> dict:
+    """A policy schedule's steps with every lever (nothing for fixed rules)."""
+    if schedule is None:
+        return {}
+    return {"schedule": [{"month": m, "levers": rs.levers()} for m, rs in schedule.steps]}
 
 
 def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:

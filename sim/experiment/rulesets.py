@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.core.params import ParameterError
 from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
+from sim.core.schedule import Schedule
 from sim.experiment.checker import Checker, ExperimentError, label, tname
 
 RULE_KEYS = {"preset", "name", "without", "levers"}
@@ -97,19 +98,61 @@ def _name(c: Checker, table: dict, key: str, preset: str, without: list, levers:
     return name
 
 
-def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict]]:
-    """The `rules` list (or "all" presets) with the spec of each rule set as written."""
+SCHEDULE_KEYS = {"name", "schedule"}
+STEP_KEYS = {"month", "rules"}
+
+
+def parse_schedule(c: Checker, table: dict, key: str) -> tuple[RuleSet, dict, Schedule]:
+    """A policy schedule: `schedule = [{month = 0, rules = ...}, {month = 36, rules = ...}]`,
+    each step's rules a preset name or a rule table, months increasing from 0.
+
+    Returns the rule set in force at the end (named as the schedule), the spec, the Schedule.
+    """
+    c.keys(table, SCHEDULE_KEYS, f"{key}.")
+    raw = table["schedule"]
+    if not isinstance(raw, list) or not raw:
+        c.fail(f"{key}.schedule", raw, "a non-empty list of {month, rules} tables")
+    steps, spec_steps = [], []
+    for i, step in enumerate(raw):
+        where = f"{key}.schedule[{i}]"
+        step = c.table(step, where)
+        c.keys(step, STEP_KEYS, f"{where}.")
+        for needed in STEP_KEYS - set(step):
+            c.fail(f"{where}.{needed}", None, "a month (an integer) and its rules", "is missing")
+        month = step["month"]
+        previous = steps[-1][0] if steps else -1
+        if isinstance(month, bool) or not isinstance(month, int) or month <= previous:
+            allowed = "0 (the rules from the start)" if i == 0 else f"an integer > {previous}"
+            c.fail(f"{where}.month", month, allowed)
+        if i == 0 and month != 0:
+            c.fail(f"{where}.month", month, "0 (the rules from the start)")
+        rs, spec = parse_rule(c, step["rules"], f"{where}.rules")
+        steps.append((month, rs))
+        spec_steps.append({"month": month, "rules": spec})
+    schedule = Schedule(tuple(steps))
+    if "name" in table:
+        schedule = schedule.with_name(c.rule_name(table["name"], f"{key}.name"))
+    final = steps[-1][1].with_levers(name=schedule.name)
+    return final, {"name": schedule.name, "schedule": spec_steps}, schedule
+
+
+def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], dict]:
+    """The `rules` list (or "all" presets) with the spec of each rule set as written, and the
+    policy schedules by name (a scheduled entry's rule set is the one in force at the end)."""
     raw = data.get("rules", [])
     if isinstance(raw, str):
         raw = list(PRESETS) if raw == "all" else [raw]
     if not isinstance(raw, list):
         c.fail("rules", raw, 'a list of rule sets or "all"', f"has type {tname(raw)}")
-    rules, specs = [], []
+    rules, specs, schedules = [], [], {}
     for i, item in enumerate(raw):
-        rs, spec = parse_rule(c, item, f"rules[{i}]")
+        if isinstance(item, dict) and "schedule" in item:
+            rs, spec, schedules[rs.name] = parse_schedule(c, item, f"rules[{i}]")
+        else:
+            rs, spec = parse_rule(c, item, f"rules[{i}]")
         rules.append(rs)
         specs.append(spec)
-    return rules, specs
+    return rules, specs, schedules
 
 
 def parse_ablation(c: Checker, raw: object) -> tuple[list[RuleSet], list[dict], str]:
@@ -133,10 +176,11 @@ def parse_ablation(c: Checker, raw: object) -> tuple[list[RuleSet], list[dict], 
     return rules, specs, base
 
 
-def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], str | None]:
+def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], str | None, dict]:
     """Every rule set of the file (rules, then ablation variants not already listed), their
-    specs as written, and the ablation base (given, or inferred from names like `base-principle`)."""
-    rules, specs = parse_rules(c, data)
+    specs as written, the ablation base (given, or inferred from names like `base-principle`) and
+    the policy schedules by rule-set name."""
+    rules, specs, schedules = parse_rules(c, data)
     ablation_base = None
     if "ablation" in data:
         ab_rules, ab_specs, ablation_base = parse_ablation(c, data["ablation"])
@@ -165,4 +209,4 @@ def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], 
             if any(f"{rs_name}-{p}" in names for p in PRINCIPLES):
                 ablation_base = rs_name
                 break
-    return rules, specs, ablation_base
+    return rules, specs, ablation_base, schedules

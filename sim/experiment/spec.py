@@ -25,6 +25,7 @@ from sim.core.checks import MAX_SEED
 from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
+from sim.core.schedule import Schedule, schedules_as_arrays
 from sim.experiment.checker import (
     NAME_RULE,
     Checker,
@@ -109,6 +110,7 @@ class Experiment:
     confidence: float
     fan_measures: tuple[str, ...]
     ablation_base: str | None
+    schedules: dict[str, Schedule] = field(default_factory=dict)  # policy schedules by rule name
     source: str = ""
     path: str = "<string>"
     sha256: str = ""
@@ -164,16 +166,21 @@ class Experiment:
         """Packed inputs of every run for `sim.engine.batch.simulate` (rows in run-id order)."""
         runs = self.runs()
         pvecs = np.array([pack(self.scenario, pt) for pt in self.points])
-        lvecs = np.array([rs.vector() for rs in self.rules])
+        lvecs, switch = schedules_as_arrays(self.rule_schedules())
         rule_idx = np.tile(np.repeat(np.arange(len(self.rules)), self.replicates), len(self.points))
         return {
             "params": pvecs[runs["point"].to_numpy()],
             "levers": lvecs[rule_idx],
+            "switch": switch[rule_idx],
             "worlds": np.full(self.n_runs, SCENARIOS.index(self.scenario), dtype=np.int64),
             "seeds": runs["seed"].to_numpy(),
             "runs": runs["run_key"].to_numpy(),
             "keep_series": runs["keep_series"].to_numpy(),
         }
+
+    def rule_schedules(self) -> list[Schedule]:
+        """Each rule set's policy schedule (a fixed rule set: one step from month 0)."""
+        return [self.schedules.get(rs.name, Schedule(((0, rs),), rs.name)) for rs in self.rules]
 
     def point_table(self) -> pd.DataFrame:
         """Every design point with the full parameter values used there."""
@@ -232,7 +239,7 @@ def parse_experiment(
     scenario = c.string(data["scenario"], "scenario", SCENARIOS)
     size = _parse_size(c, data, replicates, chunk_size)
     base_values = _parse_parameters(c, data, scenario)
-    rules, specs, ablation_base = parse_rule_sets(c, data)
+    rules, specs, ablation_base, schedules = parse_rule_sets(c, data)
     design, points = parse_design(
         c, data.get("design", {"kind": "none"}), scenario, data.get("parameters", {}), size["seed"]
     )
@@ -250,6 +257,7 @@ def parse_experiment(
         **outputs,
         **_parse_report(c, data, scenario, [rs.name for rs in rules], design, outputs),
         ablation_base=ablation_base,
+        schedules=schedules,
         source=text,
         path=where,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

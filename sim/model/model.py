@@ -18,11 +18,12 @@ import numpy as np
 from agents import Commissioner, Place, Regulator, Trust
 from sim.core.checks import MAX_SEED, check_int, check_seed, fresh_seed  # noqa: F401 (MAX_SEED)
 from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
-from sim.core.init import build_world
+from sim.core.init import adopt_rules, build_world
 from sim.core.jit import as_python
 from sim.core.measures import measure, summarize
 from sim.core.params import ParameterError, check_scenario, pack, validate
 from sim.core.rules import RuleSet, resolve
+from sim.core.schedule import Schedule, as_schedule
 from sim.core.state import as_ref
 from sim.core.submodels import PHASES
 from sim.engine import kernel
@@ -51,8 +52,10 @@ class CareSystem(mesa.Model):
     """Organisations of a place-based system of care drawing on a common pool.
 
     Args:
-        rules: A preset name (see `sim.core.rules.PRESETS`), a `RuleSet`, or a dict of levers with an
-            optional "preset" base and "without" principles.
+        rules: A preset name (see `sim.core.rules.PRESETS`), a `RuleSet`, a dict of levers with an
+            optional "preset" base and "without" principles, or a policy schedule: a list of
+            `(month, rules)` pairs from month 0 (`[(0, "fortress"), (60, "shared_governance")]`
+            runs shared governance from month 61), or a `sim.core.schedule.Schedule`.
         scenario: The world: "place_system" (default: the NHS place-based system of care),
             "classroom_commons" (the laboratory common-pool resource game) or "public_goods"
             (the linear public goods game).
@@ -74,7 +77,7 @@ class CareSystem(mesa.Model):
     def __init__(
         self,
         *,
-        rules: str | RuleSet | dict = "shared_governance",
+        rules: str | RuleSet | dict | list | Schedule = "shared_governance",
         scenario: str = "place_system",
         seed: int | None = None,
         run: int = 0,
@@ -93,10 +96,11 @@ class CareSystem(mesa.Model):
         self.engine = engine
         self.scenario = check_scenario(scenario)
         self.world_code = SCENARIOS.index(scenario)
-        self.rules = resolve(rules)
+        self.schedule = as_schedule(rules)
+        self.rules = self.schedule.at(0)
         self.params = validate(scenario, **params)
         self.p = pack(scenario, self.params)
-        self.r = self.rules.vector()
+        self.r = self.rules.vector()  # the rules in force, read by every phase each month
         if self.engine == "numba":
             self.world = build_world(self.p, self.r, self.world_code, self.seed, self.run)
         else:  # every function of the model as plain Python, initialisation included
@@ -168,9 +172,33 @@ class CareSystem(mesa.Model):
         """Open a month: advance the clock and clear the month's flows."""
         self.run_phase("begin_step", 0, 1)
 
+    def set_rules(self, rules) -> None:
+        """Change the rules from the next month on, as a policy schedule would (recorded in
+        `self.schedule`); the organisations re-decide who belongs to the partnership.
+
+        Args:
+            rules: A preset name, a `RuleSet` or a lever dict.
+        """
+        rs = resolve(rules)
+        kept = tuple(step for step in self.schedule.steps if step[0] < self.month)
+        self.schedule = Schedule((*kept, (self.month, rs)))
+        self._adopt(rs)
+
+    def _adopt(self, rs: RuleSet) -> None:
+        self.rules = rs
+        self.r[:] = rs.vector()
+        if self.engine == "numba":
+            adopt_rules(self._world_ref, self.p, self.r)
+        else:
+            as_python(adopt_rules)(self.world, self.p, self.r)
+
     def step(self):
         """Advance one month with the chosen engine and collect its measures; after the
-        `horizon`-th month, `running` turns False."""
+        `horizon`-th month, `running` turns False. A policy schedule's change due this month
+        takes effect first."""
+        due = self.schedule.at(self.month)
+        if due != self.rules:
+            self._adopt(due)
         if self.engine == "numba":
             kernel.step(self._world_ref, self.p, self.r)
         else:
