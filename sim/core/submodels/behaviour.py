@@ -14,6 +14,7 @@ from sim.core.jit import jit
 from sim.core.params import PX as P
 from sim.core.submodels.common import clamp
 
+
 @jit
 def payoff_target(sensitivity, incentive, current):
     """Cooperation the organisation's own payoff points to: from where it is, less where
