@@ -58,11 +58,11 @@ def spreads(rules: str, seeds, n_steps: int = 120, **params) -> dict[str, dict[s
     return out
 
 
-def switch_path(seed: int, months_after: int = 60, **params) -> np.ndarray:
-    """Mean cooperation month by month after fortress gives way to shared governance at month 60
-    (the same world carried on under the new levers)."""
+def switch_path(seed: int, months_after: int = 60, rules=None, **params) -> np.ndarray:
+    """Mean cooperation month by month after fortress gives way to shared governance (or the
+    `RuleSet` `rules`) at month 60 (the same world carried on under the new levers)."""
     p, fortress = vectors("fortress", **params)
-    shared = PRESETS["shared_governance"].vector()
+    shared = (PRESETS["shared_governance"] if rules is None else rules).vector()
     w = as_ref(build_world(p, fortress, PLACE_SYSTEM, seed, 0))
     advance(w, p, fortress, SWITCH_MONTH, np.zeros((SWITCH_MONTH, N_MEASURES)), False)
     after = np.zeros((months_after, N_MEASURES))
@@ -76,11 +76,13 @@ def months_to_pass(path: np.ndarray, level: float = 0.5) -> int | None:
     return int(above[0]) + 1 if above.size else None
 
 
-def defection(seed: int, defect: int = 6, after: int = 48, **params) -> np.ndarray:
-    """Partners' mean trust in the first acute trust, month by month: shared governance for 60
-    months, then it defects (cooperation held at 0) for `defect` months, then it is free again.
-    Element 0 is the trust before it defects."""
+def defection(seed: int, defect: int = 6, after: int = 48, rules=None, **params) -> np.ndarray:
+    """Partners' mean trust in the first acute trust, month by month: shared governance (or the
+    `RuleSet` `rules`) for 60 months, then it defects (cooperation held at 0) for `defect` months,
+    then it is free again. Element 0 is the trust before it defects."""
     p, r = vectors("shared_governance", **params)
+    if rules is not None:
+        r = rules.vector()
     world = build_world(p, r, PLACE_SYSTEM, seed, 0)
     w = as_ref(world)
     advance(w, p, r, SWITCH_MONTH, np.zeros((SWITCH_MONTH, N_MEASURES)), False)
@@ -140,5 +142,26 @@ def main(n_seeds: int = 200) -> None:
     )
 
 
+def levers(n_seeds: int = 20) -> None:
+    """What system leadership and conflict resolution do to the speed of trust."""
+    shared = PRESETS["shared_governance"]
+    for label, rules in (
+        ("shared_governance", shared),
+        ("without system_leadership", shared.without("system_leadership")),
+        ("without conflict_resolution", shared.without("conflict_resolution")),
+    ):
+        seeds = range(1, n_seeds + 1)
+        months = [months_to_pass(switch_path(seed, rules=rules)) for seed in seeds]
+        known = [m for m in months if m is not None]
+        rows = [fall_and_rise(defection(seed, rules=rules)) for seed in seeds]
+        print(
+            f"  {label:28s} switch: passes 0.5 after {np.median(known):.1f} months (median of "
+            f"{len(known)}/{n_seeds}); defection: trust falls {np.mean([x[0] for x in rows]):.4f}"
+            f" a month, rises {np.mean([x[1] for x in rows]):.4f} (means over {n_seeds} seeds)"
+        )
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    print("Levers (20 seeds):")
+    levers(20)
