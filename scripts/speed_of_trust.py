@@ -17,10 +17,10 @@ import numpy as np
 
 from sim.core.constants import ACUTE, N_MEASURES, PLACE_SYSTEM, M, S
 from sim.core.init import build_world
-from sim.core.params import pack, validate
+from sim.core.params import PX, pack, validate
 from sim.core.rules import PRESETS
 from sim.core.state import as_ref
-from sim.engine.kernel import advance, run_batch
+from sim.engine.kernel import advance, run_batch, step
 
 SWITCH_MONTH = 60
 OUTCOMES = ("population_health", "system_deficit", "provider_failures")
@@ -142,6 +142,36 @@ def main(n_seeds: int = 200) -> None:
     )
 
 
+def bang_bang(rules: str, seeds=range(1, 11), n_steps: int = 120) -> dict[str, float]:
+    """How often the payoff target sits at 0 or 1, how often cooperation is within 0.01 of a
+    bound, its median and 99th-percentile monthly change, and the share of trust edges at 0.99 or
+    more and at 0.01 or less at the end."""
+    p, r = vectors(rules)
+    clamped, bound, moves, high, low, edges = [], [], [], 0, 0, 0
+    for seed in seeds:
+        world = build_world(p, r, PLACE_SYSTEM, seed, 0)
+        w = as_ref(world)
+        for _ in range(n_steps):
+            before = world.cooperation.copy()
+            step(w, p, r)
+            target = before - p[PX.payoff_sensitivity] * world.incentive
+            clamped.append((target <= 0.0) | (target >= 1.0))
+            bound.append((world.cooperation <= 0.01) | (world.cooperation >= 0.99))
+            moves.append(np.abs(world.cooperation - before))
+        high += int(np.sum(world.trust >= 0.99))
+        low += int(np.sum(world.trust <= 0.01))
+        edges += world.trust.size
+    change = np.concatenate(moves)
+    return {
+        "payoff target clamped": float(np.mean(clamped)),
+        "cooperation at a bound": float(np.mean(bound)),
+        "monthly change p50": float(np.quantile(change, 0.5)),
+        "monthly change p99": float(np.quantile(change, 0.99)),
+        "edges >= 0.99": high / edges,
+        "edges <= 0.01": low / edges,
+    }
+
+
 def levers(n_seeds: int = 20) -> None:
     """What system leadership and conflict resolution do to the speed of trust."""
     shared = PRESETS["shared_governance"]
@@ -163,5 +193,9 @@ def levers(n_seeds: int = 20) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    print("Bang-bang (seeds 1-10, 120 months):")
+    for rules in ("fortress", "shared_governance"):
+        shares = bang_bang(rules)
+        print(f"  {rules:18s} " + "; ".join(f"{k} {v:.3f}" for k, v in shares.items()))
     print("Levers (20 seeds):")
     levers(20)
