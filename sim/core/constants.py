@@ -46,6 +46,14 @@ RNG_EXPLORATION = 3
 RNG_INIT_APPROPRIATION = 4
 RNG_DEMAND_SHOCK_A = 5
 RNG_DEMAND_SHOCK_B = 6
+RNG_BEHAVIOUR_TYPE = 7
+RNG_LEADERSHIP = 8
+RNG_RISK = 9
+
+# Behavioural types of organisations (Fischbacher, Gaechter and Fehr 2001): conditional
+# cooperators, free riders, hump-shaped ("triangle") contributors and the unclassifiable rest.
+CONDITIONAL, FREE_RIDER, HUMP, OTHER_TYPE = range(4)
+TYPE_NAMES = ("conditional", "free_rider", "hump", "other")
 
 # Per-step measures, in the order the kernel writes them.
 MEASURES = (

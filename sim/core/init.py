@@ -12,13 +12,20 @@ from sim.core.constants import (
     AMBULANCE,
     BASE_SPEND_SHARE,
     CLASSROOM_COMMONS,
+    CONDITIONAL,
+    FREE_RIDER,
+    HUMP,
     MEMBERSHIP_THRESHOLD,
     MONTHS_PER_YEAR,
     N_LINES,
+    OTHER_TYPE,
     PARTICIPANT,
     PLACE_SYSTEM,
     PREVENTIVE,
+    RNG_BEHAVIOUR_TYPE,
     RNG_INIT_COOPERATION,
+    RNG_LEADERSHIP,
+    RNG_RISK,
 )
 from sim.core.jit import jit
 from sim.core.params import PX as P
@@ -224,8 +231,25 @@ def adopt_rules(w, p, r):
 
 
 @jit
+def behaviour_type(p, u):
+    """The behavioural type a uniform draw `u` picks from the declared shares (in the order
+    conditional cooperator, free rider, hump-shaped, then the unclassified rest)."""
+    edge = p[P.share_conditional]
+    if u < edge:
+        return CONDITIONAL
+    edge += p[P.share_free_rider]
+    if u < edge:
+        return FREE_RIDER
+    edge += p[P.share_hump]
+    if u < edge:
+        return HUMP
+    return OTHER_TYPE
+
+
+@jit
 def _fill_behaviour(w, p, r, world, seed, run):
-    """Membership, starting cooperation (keyed draws), trust, health and the games' first claims."""
+    """Membership, starting cooperation, behavioural type, leadership and risk attitude (keyed
+    draws), trust, health and the games' first claims."""
     adopt_rules(w, p, r)
     c0 = p[P.initial_cooperation]
     spread = p[P.cooperation_spread]
@@ -233,6 +257,11 @@ def _fill_behaviour(w, p, r, world, seed, run):
         u = uniform(seed, run, 0, i, RNG_INIT_COOPERATION)
         w.cooperation[i] = min(1.0, max(0.0, c0 + spread * (u - 0.5)))
         w.cooperation_next[i] = w.cooperation[i]
+        w.org_type[i] = behaviour_type(p, uniform(seed, run, 0, i, RNG_BEHAVIOUR_TYPE))
+        u = uniform(seed, run, 0, i, RNG_LEADERSHIP)
+        w.leadership[i] = 1.0 + p[P.leadership_spread] * (2.0 * u - 1.0)
+        u = uniform(seed, run, 0, i, RNG_RISK)
+        w.risk_attitude[i] = 1.0 + p[P.risk_spread] * (2.0 * u - 1.0)
     for e in range(w.trust.shape[0]):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):

@@ -196,27 +196,15 @@ PARAMETERS: tuple[Param, ...] = (
     Param("initial_cooperation", 0.5, float, 0.0, 1.0, "mean starting cooperation", _ALL),
     Param("cooperation_spread", 0.2, float, 0.0, 1.0, "range of starting cooperation", _ALL),
     Param("initial_trust", 0.5, float, 0.0, 1.0, "starting trust between partners", _ALL),
-    Param(
-        "learning_rate",
-        0.15,
-        float,
-        0.0,
-        1.0,
-        "monthly step of cooperation towards its payoff",
-        _ALL,
-    ),
-    Param(
-        "payoff_sensitivity",
-        20.0,
-        float,
-        0.0,
-        1000.0,
-        "response of cooperation to its incentive",
-        _ALL,
-    ),
-    Param(
-        "conditional_weight", 0.2, float, 0.0, 1.0, "pull towards what trusted partners do", _ALL
-    ),
+    Param("learning_rate", 0.1, float, 0.0, 1.0, "share of the gap to target closed a month", _ALL),
+    Param("payoff_sensitivity", 20.0, float, 0.0, 1000.0, "response to the incentive", _ALL),
+    Param("conditional_weight", 0.6, float, 0.0, 1.0, "weight on belief about partners", _ALL),
+    Param("share_conditional", 0.5, float, 0.0, 1.0, "conditional cooperators [FGF2001]", _ALL),
+    Param("share_free_rider", 0.3, float, 0.0, 1.0, "free riders [FGF2001]", _ALL),
+    Param("share_hump", 0.14, float, 0.0, 1.0, "hump-shaped contributors [FGF2001]", _ALL),
+    Param("leadership_spread", 0.5, float, 0.0, 1.0, "half-range of leadership around 1", _ALL),
+    Param("risk_spread", 0.5, float, 0.0, 1.0, "half-range of fine weight around 1 [HL2002]", _ALL),
+    Param("trust_gate", 0.5, float, 0.0, 1.0, "share of kept norm that waits on trust", _ALL),
     Param(
         "exploration", 0.04, float, 0.0, 1.0, "range of random trial changes in cooperation", _ALL
     ),
@@ -253,8 +241,21 @@ _BY_NAME = {p.name: p for p in PARAMETERS}
 # Scenario defaults that differ from the table (the published laboratory designs).
 SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
     "place_system": {},
-    "classroom_commons": {"n_appropriators": 8, "endowment": 25.0, "fine_per_unit": 10.0},
-    "public_goods": {"n_appropriators": 4, "endowment": 20.0, "mpcr": 0.4, "fine_per_unit": 1.0},
+    "classroom_commons": {
+        "n_appropriators": 8,
+        "endowment": 25.0,
+        "fine_per_unit": 10.0,
+        "trust_gate": 0.0,
+        "learning_rate": 0.4,
+    },
+    "public_goods": {
+        "n_appropriators": 4,
+        "endowment": 20.0,
+        "mpcr": 0.4,
+        "fine_per_unit": 1.0,
+        "trust_gate": 0.0,
+        "learning_rate": 0.4,
+    },
 }
 
 
@@ -319,6 +320,11 @@ def validate(scenario: str = "place_system", where: str = "", **overrides) -> di
 
 
 def _check_consistency(scenario: str, values: dict[str, float], where: str) -> None:
+    types = values["share_conditional"] + values["share_free_rider"] + values["share_hump"]
+    if types > 1.0 + 1e-12:
+        raise ParameterError(
+            f"{where}share_conditional+share_free_rider+share_hump={types:g}; allowed: at most 1"
+        )
     if scenario == "place_system":
         per_place = sum(
             values[k]

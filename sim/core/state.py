@@ -50,6 +50,12 @@ FIELDS: tuple[Field, ...] = (
     Field("org_income_ref", _F, "org", "expected monthly income at the start"),
     Field("cooperation", _F, "org", "how cooperatively it claims, in [0, 1]"),
     Field("cooperation_next", _F, "org", "next month's cooperation (all learn from one month)"),
+    Field("org_type", _I, "org", "behavioural type, see constants.TYPE_NAMES"),
+    Field("leadership", _F, "org", "strength of its system leadership (1 = typical)"),
+    Field("risk_attitude", _F, "org", "weight on an expected fine (1 = risk neutral)"),
+    Field(
+        "kept", _F, "org", "share of the norm it keeps to this month: cooperation gated by trust"
+    ),
     Field("balance", _F, "org", "reserves (+) or deficit (-)"),
     Field("record", _F, "org", "detected breaches so far"),
     Field("breach", _F, "org", "1 when it broke the agreed share this month"),
@@ -57,6 +63,7 @@ FIELDS: tuple[Field, ...] = (
     Field("fine", _F, "org", "fine paid this month"),
     Field("overclaim", _F, "org", "claim above the agreed share this month"),
     Field("incentive", _F, "org", "net incentive to defect, per pound of expected income"),
+    Field("selfish_incentive", _F, "org", "the same, with no weight on the system's outcome"),
     Field("income", _F, "org", "payments received this month"),
     Field("spend", _F, "org", "cost of care and prevention delivered this month"),
     Field("cum_income", _F, "org", "payments received so far"),

@@ -102,6 +102,7 @@ def test_commons_incentive_is_the_exact_difference_in_earnings():
     w.selfish_claim[0] = 8.175
     w.coop_claim[0] = 4.5
     w.cooperation[:] = 0.5
+    w.org_type[:] = 0  # conditional cooperators: they weigh the group's outcome
     w.trust[:] = 0.5
     model.trusts[0].learn()
     others = 52.5
@@ -153,6 +154,7 @@ def test_public_goods_incentive_per_token_kept(shared_vision, expected):
     w.selfish_claim[0] = 20.0
     w.coop_claim[0] = 0.0
     w.cooperation[:] = 0.5
+    w.org_type[:] = 0  # conditional cooperators: they weigh the group's outcome
     w.trust[:] = 0.5
     model.trusts[0].learn()
     # private (1 - 0.4) x 20 = 12; harm (4 x 0.4 - 1) x 20 = 12; per the endowment 20:

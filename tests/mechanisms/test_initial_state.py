@@ -30,6 +30,13 @@ PARAMS = {
     "initial_cooperation": 0.65,
     "cooperation_spread": 0.0,
     "initial_health": 0.62,
+    # Every organisation a conditional cooperator of typical leadership and risk attitude (the
+    # draws of type, leadership and risk are checked in tests/mechanisms/test_behaviour.py).
+    "share_conditional": 1.0,
+    "share_free_rider": 0.0,
+    "share_hump": 0.0,
+    "leadership_spread": 0.0,
+    "risk_spread": 0.0,
 }
 SEED, RUN = 7, 3
 # Kinds: acute 0, community 1, mental health 2, primary care 3, ambulance 4, social care 5.
@@ -74,6 +81,13 @@ def _expected() -> dict[str, np.ndarray]:
         "org_income_ref": np.array(income_ref * 2 + [4.8]),
         "cooperation": np.full(13, 0.65),
         "cooperation_next": np.full(13, 0.65),
+        # type 0: conditional cooperator; leadership and risk attitude 1 (no spread)
+        "org_type": np.zeros(13, dtype=int),
+        "leadership": np.ones(13),
+        "risk_attitude": np.ones(13),
+        # computed each month by plan and learn: zero before the first month
+        "kept": zeros_org,
+        "selfish_incentive": zeros_org,
         "balance": zeros_org,
         "record": zeros_org,
         "breach": zeros_org,
@@ -152,6 +166,7 @@ def _expected() -> dict[str, np.ndarray]:
 
 INDEX_FIELDS = (
     "org_kind",
+    "org_type",
     "org_place",
     "org_ics",
     "org_con_start",

@@ -18,6 +18,7 @@ def _idle_month(tiny_world, cum_income, cum_spend, balance=(0.0, 0.0, 0.0), pool
     w = model.world
     w.need_base[:] = 0.0
     w.cooperation[:] = 0.5
+    w.org_type[:] = 0  # conditional cooperators
     w.trust[:] = 0.5
     w.cum_income[:] = cum_income
     w.cum_spend[:] = cum_spend
@@ -69,9 +70,10 @@ def test_deficits_where_they_fall_and_the_system_deficit(tiny_world):
     # Nobody breached (nothing claimed); everyone kept the agreement: trust 0.5 -> 0.515.
     assert m["breaches"] == 0.0
     assert m["mean_trust"] == pytest.approx(0.515, rel=1e-12)
-    # Learning follows the trust update (phases 10, 11): no incentive, and a pull towards the new
-    # trust: 0.5 + 0.15 x 0.2 x (0.515 - 0.5) = 0.50045.
-    assert m["mean_cooperation"] == pytest.approx(0.50045, rel=1e-12)
+    # Learning follows the trust update (phases 10, 11): no incentive, so the payoff target is
+    # where cooperation is (0.5); a conditional cooperator's target blends its belief, the new
+    # trust: 0.6 x 0.515 + 0.4 x 0.5 = 0.509; it closes 0.1 of the gap: 0.5 + 0.1 x 0.009 = 0.5009.
+    assert m["mean_cooperation"] == pytest.approx(0.5009, rel=1e-12)
     assert m["population_health"] == pytest.approx(0.7, rel=1e-12)
 
 

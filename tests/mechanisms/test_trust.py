@@ -1,7 +1,9 @@
 """Trust (provider organisation): claims (ODD 7.5, `Trust.plan`), delivery (7.7, `Trust.deliver`),
 trust in partners (7.10, `Trust.update_trust`), learning (7.11, `Trust.learn`, `Trust.commit`).
 Expected values are worked out by hand from the ODD's equations with the default parameter values
-and constants of ODD section 5; exploration is switched off wherever cooperation is checked."""
+and constants of ODD section 5; exploration is switched off wherever cooperation is checked. The
+organisations' behavioural types, leadership and risk attitude are set by hand where they matter
+(tests/mechanisms/test_behaviour.py checks how they are drawn, the trust gate and inertia)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ def _plan_world(tiny_world, rules, **params):
     model = tiny_world(rules, **params)
     w = model.world
     w.cooperation[:] = [0.4, 0.8]
+    w.trust[:] = 1.0  # full trust: nothing waits on trust, so each keeps to its cooperation
     w.need[0, ACUTE] = 90.0
     w.need[0, COMMUNITY] = 10.0
     w.available[0] = 100.0
@@ -183,16 +186,23 @@ def test_overfunded_work_is_delivered_as_claimed_and_the_surplus_kept(tiny_world
         ({"conflict_resolution": 1.0}, 0.45, 0.515),
         # half of it: 0.5 - 0.25 x 0.7 x 0.5 = 0.4125
         ({"conflict_resolution": 0.5}, 0.4125, 0.515),
-        # system leadership doubles the rise: 0.5 + 0.03 x 2 x 0.5 = 0.53
+        # system leadership with typical leaders (1) doubles the rise: 0.5 + 0.03 x 2 x 0.5 = 0.53
         ({"system_leadership": 1.0}, 0.375, 0.53),
+        # weak leaders (0.5): gain 0.03 x (1 + 1 x 0.5) = 0.045: 0.5 + 0.045 x 0.5 = 0.5225
+        ({"system_leadership": 1.0, "leadership": 0.5}, 0.375, 0.5225),
+        # half the lever, strong leaders (1.5): 0.03 x (1 + 0.5 x 1.5) = 0.0525: 0.52625
+        ({"system_leadership": 0.5, "leadership": 1.5}, 0.375, 0.52625),
     ],
 )
 def test_trust_rises_after_kept_agreements_and_falls_after_breaches(
     tiny_world, edge, levers, trust_in_breacher, trust_in_keeper
 ):
+    levers = dict(levers)
+    leadership = levers.pop("leadership", 1.0)
     model = tiny_world(RuleSet(**levers))
     w = model.world
     w.trust[:] = 0.5
+    w.leadership[:] = leadership
     w.breach[:] = [0.0, 1.0]  # the community trust breached, the acute trust kept its share
     for trust in model.trusts:
         trust.update_trust()
@@ -241,9 +251,13 @@ def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice,
 # --------------------------------------------------------------------------------- learn (7.11)
 def _learner(tiny_world, rules=None, **params):
     """Community trust (organisation 1) weighing 2 units of overclaim on a 20 income, paid 90%
-    of what the blocks asked; cooperation 0.5 and trust 0.5 (no pull from partners)."""
+    of what the blocks asked; cooperation 0.5 and trust 0.5; conditional cooperators of neutral
+    risk attitude. Its target is then 0.6 x belief 0.5 + 0.4 x payoff target (no lower than the
+    payoff target of self-interest alone), and it closes 0.1 of the gap a month."""
     model = tiny_world(rules, **{"exploration": 0.0, **params})
     w = model.world
+    w.org_type[:] = 0
+    w.risk_attitude[:] = 1.0
     w.cooperation[:] = [0.5, 0.5]
     w.trust[:] = 0.5
     w.selfish_claim[:] = [50.0, 12.0]
@@ -259,31 +273,37 @@ def test_a_positive_incentive_moves_cooperation_towards_defection(tiny_world):
     model.trusts[1].learn()
     w = model.world
     # value = (0.9 - 1) + 0.3 x (1 - 0) = 0.2; private 0.2 x 2 = 0.4; no fine, no weight on the
-    # system: D = 0.4 / 20 = 0.02; pull = -20 x 0.02 = -0.4; x' = 0.5 - 0.15 x 0.4 x 0.5 = 0.47.
+    # system: D = 0.4 / 20 = 0.02; payoff target 0.5 - 20 x 0.02 = 0.1; target
+    # max(0.1, 0.6 x 0.5 + 0.4 x 0.1 = 0.34) = 0.34; x' = 0.5 + 0.1 x (0.34 - 0.5) = 0.484.
     assert w.incentive[1] == pytest.approx(0.02, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(0.47, rel=1e-12)
+    assert w.selfish_incentive[1] == pytest.approx(0.02, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.484, rel=1e-12)
     assert w.cooperation[1] == 0.5  # learned, not yet committed
     model.trusts[1].commit()
-    assert w.cooperation[1] == pytest.approx(0.47, rel=1e-12)
+    assert w.cooperation[1] == pytest.approx(0.484, rel=1e-12)
 
 
 def test_a_negative_incentive_moves_cooperation_towards_the_norm(tiny_world):
     model = _learner(tiny_world, RuleSet(shared_vision=1.0))
     model.trusts[1].learn()
     w = model.world
-    # W = 0.6: net = 0.4 - 0.6 x 2 = -0.8; D = -0.04; pull 0.8; x' = 0.5 + 0.15 x 0.8 x 0.5 = 0.56.
+    # W = 0.6: net = 0.4 - 0.6 x 2 = -0.8; D = -0.04; payoff target 0.5 + 0.8 = 1.3, clamped to 1;
+    # self-interest alone: D = 0.02, 0.1; target max(0.1, 0.3 + 0.4 x 1) = 0.7;
+    # x' = 0.5 + 0.1 x 0.2 = 0.52.
     assert w.incentive[1] == pytest.approx(-0.04, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(0.56, rel=1e-12)
+    assert w.selfish_incentive[1] == pytest.approx(0.02, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.52, rel=1e-12)
 
 
-def test_the_pull_of_the_incentive_is_capped(tiny_world):
+def test_when_self_interest_alone_says_cooperate_no_type_does_less(tiny_world):
     model = _learner(tiny_world, RuleSet(funding_model="block"))
     model.trusts[1].learn()
     w = model.world
-    # Work beyond a fixed block is not paid: value = -1 + 0.3 = -0.7; D = -1.4 / 20 = -0.07;
-    # pull = min(1, 1.4) = 1; x' = 0.5 + 0.15 x 1 x 0.5 = 0.575.
+    # Work beyond a fixed block is not paid: value = -1 + 0.3 = -0.7; D = -1.4 / 20 = -0.07,
+    # the same for self-interest alone (W = 0); payoff target 0.5 + 1.4, clamped to 1; the
+    # conditional blend 0.3 + 0.4 = 0.7 is below it, so the target is 1: x' = 0.5 + 0.1 x 0.5.
     assert w.incentive[1] == pytest.approx(-0.07, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(0.575, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.55, rel=1e-12)
 
 
 def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(tiny_world):
@@ -294,9 +314,10 @@ def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(tiny_world):
     w.trust[:] = 0.6
     model.trusts[0].learn()
     # value = tariff margin 0 + targets 0.3; private 0.3 x 7.5 = 2.25; D = 2.25 / 90 = 0.025;
-    # pull -0.5; x' = 0.6 - 0.15 x 0.5 x 0.6 = 0.555.
+    # payoff target 0.6 - 0.5 = 0.1; target max(0.1, 0.6 x 0.6 + 0.4 x 0.1 = 0.4) = 0.4;
+    # x' = 0.6 + 0.1 x (0.4 - 0.6) = 0.58.
     assert w.incentive[0] == pytest.approx(0.025, rel=1e-12)
-    assert w.cooperation_next[0] == pytest.approx(0.555, rel=1e-12)
+    assert w.cooperation_next[0] == pytest.approx(0.58, rel=1e-12)
 
 
 def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(tiny_world):
@@ -305,23 +326,29 @@ def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(ti
     w.selfish_claim[1] = w.coop_claim[1] = 10.0
     w.agreed_prevention[1] = 2.0
     model.trusts[1].learn()
-    # private = 2; harm = 1.5 x 2 = 3; W = 0.6: net 2 - 1.8 = 0.2; D = 0.01; pull -0.2;
-    # x' = 0.5 - 0.15 x 0.2 x 0.5 = 0.485.
+    # private = 2; harm = 1.5 x 2 = 3; W = 0.6: net 2 - 1.8 = 0.2; D = 0.01; payoff target
+    # 0.5 - 0.2 = 0.3; self-interest alone D = 0.1, target 0; blend 0.3 + 0.4 x 0.3 = 0.42;
+    # x' = 0.5 + 0.1 x (0.42 - 0.5) = 0.492.
     assert w.incentive[1] == pytest.approx(0.01, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(0.485, rel=1e-12)
+    assert w.selfish_incentive[1] == pytest.approx(0.1, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(0.492, rel=1e-12)
 
 
 @pytest.mark.parametrize(
     ("graduated", "record", "incentive", "cooperation"),
     [
-        # graduated: the next breach would bring only a warning (level 0): no expected fine
-        (True, 0.0, 0.02, 0.47),
-        # graduated, one on record: half the fine, 0.5 x 1 x 0.5 = 0.25 a unit; net 0.4 - 0.5
-        (True, 1.0, -0.005, 0.5 + 0.15 * 0.1 * 0.5),
-        # graduated, two on record: the full fine 0.5 a unit; net 0.4 - 1.0
-        (True, 2.0, -0.03, 0.5 + 0.15 * 0.6 * 0.5),
+        # graduated: the next breach would bring only a warning (level 0): no expected fine;
+        # as with no rules, x' = 0.484
+        (True, 0.0, 0.02, 0.484),
+        # graduated, one on record: half the fine, 0.5 x 1 x 0.5 = 0.25 a unit; net 0.4 - 0.5;
+        # D = -0.005 for self-interest too: target 0.5 + 0.1 = 0.6 (above 0.3 + 0.24);
+        # x' = 0.5 + 0.1 x 0.1
+        (True, 1.0, -0.005, 0.51),
+        # graduated, two on record: the full fine 0.5 a unit; net 0.4 - 1.0; D = -0.03: target
+        # 0.5 + 0.6, clamped to 1; x' = 0.5 + 0.1 x 0.5
+        (True, 2.0, -0.03, 0.55),
         # flat: the full fine from the first breach
-        (False, 0.0, -0.03, 0.5 + 0.15 * 0.6 * 0.5),
+        (False, 0.0, -0.03, 0.55),
     ],
 )
 def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, cooperation):
@@ -336,6 +363,35 @@ def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, coop
     model = _learner(tiny_world, rules)
     w = model.world
     w.record[1] = record
+    model.trusts[1].learn()
+    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("risk", "incentive", "cooperation"),
+    [
+        # Graduated, one on record: half the fine, 0.25 a unit on 2 units, weighed by the risk
+        # attitude. Risk averse (2): net 0.4 - 1.0 = -0.6, D = -0.03: target 1; x' = 0.55.
+        (2.0, -0.03, 0.55),
+        # risk tolerant (0.5): net 0.4 - 0.25 = 0.15, D = 0.0075: payoff target 0.5 - 0.15 =
+        # 0.35; blend 0.3 + 0.14 = 0.44; x' = 0.5 + 0.1 x (0.44 - 0.5) = 0.494
+        (0.5, 0.0075, 0.494),
+    ],
+)
+def test_risk_attitude_weighs_the_expected_fine(tiny_world, risk, incentive, cooperation):
+    rules = RuleSet(
+        agreed_shares=True,
+        scope=1.0,
+        partnership_breadth=1.0,
+        monitoring=1.0,
+        sanction_severity=0.5,
+        graduated_sanctions=True,
+    )
+    model = _learner(tiny_world, rules)
+    w = model.world
+    w.record[1] = 1.0
+    w.risk_attitude[1] = risk
     model.trusts[1].learn()
     assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
     assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
@@ -369,24 +425,24 @@ def test_local_autonomy_and_whole_system_regulation_change_the_incentive(
 
 
 @pytest.mark.parametrize(
-    ("system_leadership", "expected"),
+    ("kind", "expected"),
     [
-        # D = 0; x' = 0.5 + 0.15 x 0.2 x (mean trust (0.9 + 0.3) / 2 = 0.6 - 0.5) = 0.503
-        (0.0, 0.503),
-        # leadership doubles the weight on partners: 0.5 + 0.15 x 0.4 x 0.1 = 0.506
-        (1.0, 0.506),
+        # D = 0, so the payoff target is where it is, 0.2; belief = mean trust (0.9 + 0.3) / 2 =
+        # 0.6. A conditional cooperator: target 0.6 x 0.6 + 0.4 x 0.2 = 0.44; x' = 0.2 + 0.1 x 0.24
+        (0, 0.224),
+        # a free rider follows its payoff alone: target 0.2, it stays
+        (1, 0.2),
+        # hump-shaped: min(0.6, 1 - 0.6) = 0.4; target 0.24 + 0.08 = 0.32; x' = 0.2 + 0.012
+        (2, 0.212),
+        # unclassified: unconditional at the starting mean 0.5; target 0.3 + 0.08 = 0.38
+        (3, 0.218),
     ],
 )
-def test_conditional_cooperation_follows_trusted_partners(
-    tiny_world, edge, system_leadership, expected
-):
-    model = tiny_world(
-        RuleSet(system_leadership=system_leadership),
-        exploration=0.0,
-        mental_health_per_place=1,
-    )
+def test_conditional_cooperation_follows_trusted_partners(tiny_world, edge, kind, expected):
+    model = tiny_world(RuleSet(), exploration=0.0, mental_health_per_place=1)
     w = model.world
-    w.cooperation[:] = 0.5
+    w.org_type[:] = kind
+    w.cooperation[:] = 0.2
     w.selfish_claim[:] = w.coop_claim[:] = 10.0  # nothing to gain: D = 0
     w.agreed_prevention[:] = 0.0
     w.trust[edge(model, 1, 0)] = 0.9

@@ -109,7 +109,7 @@ def plan_commons(w, p, lo, hi):
     """Common-pool game: the selfish claim moves part of the way to the best response to the
     others' last appropriation; the norm is the group's optimum split equally."""
     org_kind = w.org_kind
-    cooperation = w.cooperation
+    kept = w.kept
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
     claim = w.claim
@@ -121,7 +121,7 @@ def plan_commons(w, p, lo, hi):
     n = org_kind.shape[0]
     quota = min(e, commons_optimum(p) / n)
     for i in range(lo, hi):
-        coop = cooperation[i]
+        coop = kept[i]
         for c in range(org_con_start[i], org_con_end[i]):
             previous = claim[c]
             others = appropriation[0] - previous
@@ -140,7 +140,7 @@ def plan_commons(w, p, lo, hi):
 @jit
 def plan_public_goods(w, p, lo, hi):
     """Public goods game: the claim is the part of the endowment kept back from the group."""
-    cooperation = w.cooperation
+    kept = w.kept
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
     agreed = w.agreed
@@ -149,7 +149,7 @@ def plan_public_goods(w, p, lo, hi):
     claim = w.claim
     e = p[P.endowment]
     for i in range(lo, hi):
-        coop = cooperation[i]
+        coop = kept[i]
         for c in range(org_con_start[i], org_con_end[i]):
             agreed[c] = 0.0
             selfish_claim[c] = e

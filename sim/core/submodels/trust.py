@@ -21,6 +21,12 @@ from sim.core.params import PX as P
 from sim.core.rng import uniform
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
+from sim.core.submodels.behaviour import (
+    gate_cooperation,
+    payoff_target,
+    type_system_weight,
+    type_target,
+)
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import (
     commons_gains,
@@ -44,8 +50,10 @@ UNPAID_VALUE = -1.0  # value of a pound of work beyond a fixed block: it is not 
 
 @jit
 def plan(w, p, r, lo, hi):
-    """Claim from the pool: a blend, by cooperation, of the norm (the agreed share, or the fair
-    share when nothing is agreed) and the selfish claim (all the activity it can bill)."""
+    """Claim from the pool: a blend, by the share of the norm it keeps to (its cooperation gated
+    by its trust in partners), of the norm (the agreed share, or the fair share when nothing is
+    agreed) and the selfish claim (all the activity it can bill)."""
+    gate_cooperation(w, p, lo, hi)
     key = w.key
     con_place = w.con_place
     con_kind = w.con_kind
@@ -53,7 +61,7 @@ def plan(w, p, r, lo, hi):
     need = w.need
     providers = w.providers
     available = w.available
-    cooperation = w.cooperation
+    kept = w.kept
     org_member = w.org_member
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
@@ -79,7 +87,7 @@ def plan(w, p, r, lo, hi):
     induced = p[P.induced_demand]
     activity_model = int(r[R.funding_model]) == ACTIVITY
     for i in range(lo, hi):
-        coop = cooperation[i]
+        coop = kept[i]
         # The norm: the agreed share (with its prevention slice) for members of an agreement,
         # otherwise the fair, proportional share of the pool.
         slice_ = agreed_slice * org_member[i]
@@ -142,19 +150,23 @@ def deliver(w, p, r, lo, hi):
 @jit
 def update_trust(w, p, r, lo, hi):
     """Trust in each partner rises slowly when it kept the agreement and falls fast when it did
-    not; conflict resolution softens the fall, system leadership speeds the rise, and a sanction
-    imposed without agreement breeds resentment."""
+    not; conflict resolution softens the fall, system leadership (the lever, times the strength of
+    the organisation's own leaders) speeds the rise, and a sanction imposed without agreement
+    breeds resentment."""
     trust = w.trust
+    leadership = w.leadership
     edge_dst = w.edge_dst
     breach = w.breach
     detected = w.detected
     edge_start = w.edge_start
     edge_end = w.edge_end
-    gain = p[P.trust_gain] * (1.0 + r[R.system_leadership])
+    base_gain = p[P.trust_gain]
+    lead = r[R.system_leadership]
     loss = p[P.trust_loss] * (1.0 - CONFLICT_SOFTENING * r[R.conflict_resolution])
     imposed = p[P.resentment] * (1.0 - r[R.collective_choice])
     for i in range(lo, hi):
         resent = imposed * detected[i]
+        gain = base_gain * (1.0 + lead * leadership[i])
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
             if breach[edge_dst[e]] > 0.0:
@@ -186,6 +198,7 @@ def weigh_incentives(w, p, r, lo, hi):
     org_kind = w.org_kind
     org_income_ref = w.org_income_ref
     incentive = w.incentive
+    selfish_incentive = w.selfish_incentive
     org_member = w.org_member
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
@@ -198,11 +211,13 @@ def weigh_incentives(w, p, r, lo, hi):
     claim = w.claim
     pay_ratio = w.pay_ratio
     con_place = w.con_place
+    org_type = w.org_type
+    risk_attitude = w.risk_attitude
     world = key[KEY_WORLD]
     monitored = r[R.monitoring] * r[R.scope] * r[R.agreed_shares]
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
-    weight = system_weight(r)
+    system = system_weight(r)
     f = int(r[R.funding_model])
     # Organisations rated on their own targets value their own activity; whole-system
     # regulation that respects local agreements removes that pull.
@@ -211,8 +226,11 @@ def weigh_incentives(w, p, r, lo, hi):
     n = org_kind.shape[0]
     for i in range(lo, hi):
         detect = monitored * org_member[i]
-        fine = severity * sanction_level(graduated, record[i] + 1.0)
+        # Risk attitude weighs the expected fine; a free rider gives the system no weight.
+        fine = severity * sanction_level(graduated, record[i] + 1.0) * risk_attitude[i]
+        weight = type_system_weight(org_type[i], system)
         net = 0.0
+        harm_total = 0.0
         for c in range(org_con_start[i], org_con_end[i]):
             s = selfish_claim[c]
             k = coop_claim[c]
@@ -234,17 +252,21 @@ def weigh_incentives(w, p, r, lo, hi):
                 private, harm, over = commons_gains(p, s, k, others, n)
             else:
                 private, harm, over = public_goods_gains(p, s, k, n)
-            net += private - detect * fine * over - weight * harm
+            net += private - detect * fine * over
+            harm_total += harm
         scale = org_income_ref[i]
         if world == CLASSROOM_COMMONS:
             scale = p[P.outside_return] * p[P.endowment]
+        selfish_incentive[i] = net / scale if scale > 0.0 else 0.0
+        net -= weight * harm_total
         incentive[i] = net / scale if scale > 0.0 else 0.0
 
 
 @jit
 def learn(w, p, r, lo, hi):
-    """Update cooperation from the payoff, from trusted partners' behaviour, from sanctions, and
-    by trial; written to `cooperation_next` so that every agent learns from the same month."""
+    """Move cooperation part of the way (`learning_rate`) towards a target set by the
+    organisation's type, its incentive and its trust in partners; then sanctions and trials.
+    Written to `cooperation_next` so that every agent learns from the same month."""
     trust = w.trust
     key = w.key
     cooperation = w.cooperation
@@ -254,10 +276,13 @@ def learn(w, p, r, lo, hi):
     edge_start = w.edge_start
     detected = w.detected
     incentive = w.incentive
+    selfish_incentive = w.selfish_incentive
+    org_type = w.org_type
     weigh_incentives(w, p, r, lo, hi)
     sensitivity = p[P.payoff_sensitivity]
     rate = p[P.learning_rate]
-    follow = min(1.0, p[P.conditional_weight] * (1.0 + r[R.system_leadership]))
+    follow = p[P.conditional_weight]
+    unconditional = p[P.initial_cooperation]
     legitimacy = r[R.collective_choice]
     deterrence = p[P.deterrence]
     resentment = p[P.resentment]
@@ -265,17 +290,21 @@ def learn(w, p, r, lo, hi):
     seed, run, step = key[KEY_SEED], key[KEY_RUN], int(clock[CLOCK_STEP])
     for i in range(lo, hi):
         c = cooperation[i]
-        pull = clamp(-sensitivity * incentive[i], -1.0, 1.0)
-        new = c + rate * pull * (1.0 - c) if pull > 0.0 else c + rate * pull * c
-        # Conditional cooperation: move towards the cooperation it expects of its partners,
-        # which is its trust in them (learned from whether they kept to their shares).
+        own = payoff_target(sensitivity, incentive[i], c)
+        # Belief about partners: its trust in them (learned from whether they kept their shares).
         n = edge_end[i] - edge_start[i]
+        belief = 0.0
+        weight = 0.0
         if n > 0:
-            expected = 0.0
             for e in range(edge_start[i], edge_end[i]):
-                expected += trust[e]
-            expected /= n
-            new += rate * follow * (expected - c)
+                belief += trust[e]
+            belief /= n
+            weight = follow
+        # No type cooperates less than self-interest alone would (fines can make keeping to the
+        # norm pay even for one who does not trust its partners).
+        selfish = payoff_target(sensitivity, selfish_incentive[i], c)
+        target = max(selfish, type_target(org_type[i], belief, own, weight, unconditional))
+        new = c + rate * (target - c)
         if detected[i] > 0.0:
             new += deterrence * legitimacy * (1.0 - new)
             new -= resentment * (1.0 - legitimacy) * new

@@ -1,0 +1,65 @@
+"""Behaviour of an organisation (or a laboratory player): its behavioural type, the cooperation it
+aims at, and how much of its cooperation its trust in partners lets it deliver.
+
+Types follow Fischbacher, Gaechter and Fehr (2001): conditional cooperators match what they
+believe their partners do; free riders follow their own payoff alone and give no weight to the
+system's outcome; hump-shaped ("triangle") contributors match partners up to half and then give
+less; the unclassified rest hold an unconditional middling level. Beliefs about partners are the
+trust on the partner edges (learned from whether they kept their shares, ODD 7.10). Helpers take
+scalars; `gate_cooperation` owns its loop, as a phase does.
+"""
+
+from sim.core.constants import CONDITIONAL, FREE_RIDER, HUMP
+from sim.core.jit import jit
+from sim.core.params import PX as P
+from sim.core.submodels.common import clamp
+
+
+@jit
+def payoff_target(sensitivity, incentive, current):
+    """Cooperation the organisation's own payoff points to: from where it is, less where
+    defecting pays and more where it costs (`sensitivity` per unit of the incentive)."""
+    return clamp(current - sensitivity * incentive, 0.0, 1.0)
+
+
+@jit
+def type_target(kind, belief, own, weight, unconditional):
+    """Target cooperation of a type: a blend, by `weight`, of what its type makes of its belief
+    about partners and of its payoff target `own`."""
+    if kind == FREE_RIDER:
+        return own
+    if kind == CONDITIONAL:
+        social = belief
+    elif kind == HUMP:
+        social = min(belief, 1.0 - belief)
+    else:
+        social = unconditional
+    return weight * social + (1.0 - weight) * own
+
+
+@jit
+def type_system_weight(kind, weight):
+    """Weight a type puts on the system's outcome: none for a free rider."""
+    return 0.0 if kind == FREE_RIDER else weight
+
+
+@jit
+def gate_cooperation(w, p, lo, hi):
+    """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - mean trust))`, the
+    share of the norm an organisation keeps to, given how far it trusts its partners to do the
+    same (an organisation without partners waits on nobody)."""
+    cooperation = w.cooperation
+    kept = w.kept
+    trust = w.trust
+    edge_start = w.edge_start
+    edge_end = w.edge_end
+    gate = p[P.trust_gate]
+    for i in range(lo, hi):
+        n = edge_end[i] - edge_start[i]
+        belief = 1.0
+        if n > 0:
+            belief = 0.0
+            for e in range(edge_start[i], edge_end[i]):
+                belief += trust[e]
+            belief /= n
+        kept[i] = cooperation[i] * (1.0 - gate * (1.0 - belief))
