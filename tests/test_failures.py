@@ -221,3 +221,37 @@ def test_lost_scheduler_ends_the_run_then_resume_locally(tmp_path, reference, ow
     resumed = run(*args)  # on the local engine: results do not depend on it
     assert resumed.returncode == 0, resumed.stderr
     assert_same_data(out, reference)
+
+
+@pytest.mark.dask
+def test_an_address_that_is_not_a_scheduler_fails_within_the_timeout(tmp_path):
+    """Something answers at the address but is not Dask (a port held open, say the dashboard's):
+    `Client` alone could wait without end."""
+    spec = write_spec(tmp_path)
+    out = tmp_path / "out"
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()  # accepts connections, never speaks
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        t0 = time.monotonic()
+        failed = run(
+            "run", str(spec), "--out", str(out), "--quiet", "--engine", "dask",
+            "--scheduler", address, timeout=300,
+        )  # fmt: skip
+        took = time.monotonic() - t0
+    assert failed.returncode == EXIT_FAILURE
+    assert "cannot reach a Dask scheduler" in one_line(failed.stderr)
+    assert took < 90, f"took {took:.0f} s"  # 10 s timeout + 5 s grace + start-up, generous
+    assert not out.exists()
+
+
+def test_report_on_a_read_only_folder_says_what_to_do(tmp_path, reference, mounted):
+    folder = shutil.copytree(reference, tmp_path / "ro" / "out")
+    if not mounted("--bind", "-o", "ro", str(folder.parent), str(folder.parent)):
+        pytest.skip("a read-only bind mount needs root")
+    failed = run("report", str(folder))
+    assert failed.returncode == EXIT_FAILURE
+    line = one_line(failed.stderr)
+    assert "Read-only file system" in line
+    assert "copy it somewhere writable" in line
+    assert "--out" not in line  # commons report has no --out

@@ -158,3 +158,11 @@ def test_report_on_an_interrupted_folder_is_refused_with_one_line(tmp_path, refe
     assert "not complete (7 of 40 chunks)" in line
     assert not (out / "report.md").exists()
     assert len(load_results(out).summaries) == 7 * 50  # the partial data still load
+
+
+def test_a_missing_series_file_is_never_silently_left_out(tmp_path, reference):
+    out = _copy(reference, tmp_path / "out")
+    (out / "series" / "chunk-00000.parquet").unlink()
+    with pytest.raises(DamagedResults, match=re.escape("series/chunk-00000.parquet")):
+        load_results(out)
+    assert main(["report", str(out), "--quiet"]) == EXIT_BAD_INPUT

@@ -7,11 +7,13 @@ import json
 import os
 import random
 import signal
+import subprocess
 import time
 
 import numpy as np
 import pytest
 from cli_runs import (
+    COMMONS,
     SMALL,
     after_chunks,
     assert_same_data,
@@ -134,3 +136,32 @@ def test_sigterm_outside_a_kernel_call_raises_at_once():
         signal.raise_signal(signal.SIGTERM)  # the handler raises before this call returns
     assert stop.value.exit_code == EXIT_TERMINATED
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the previous handler is back
+
+
+@pytest.mark.slow
+def test_a_stop_during_compilation_is_prompt(tmp_path):
+    """With a cold numba cache the first kernel call compiles for a minute or more; the signal
+    must not wait for it (the kernel is compiled outside the deferred sections)."""
+    cache = tmp_path / "cache"
+    spec = write_spec(tmp_path)
+    env = {**os.environ, "CARE_COMMONS_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen(
+        [COMMONS, "run", str(spec), "--out", str(tmp_path / "out"), "--quiet"],
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        # numba writes an index file per function as it compiles: compilation has begun
+        wait_until(lambda: any(cache.rglob("*.nbi")), proc)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _stdout, stderr = proc.communicate(timeout=300)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == EXIT_INTERRUPTED, stderr
+    assert "interrupted by SIGINT" in one_line(stderr)
+    assert took < 45, f"the stop waited {took:.0f} s for the compilation"

@@ -330,7 +330,7 @@ def _failure(command: str, exc: BaseException) -> int:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(exc, OSError):
-        print(f"{command}: failed: {os_message(exc)}", file=sys.stderr)
+        print(f"{command}: failed: {os_message(exc, command)}", file=sys.stderr)
         return EXIT_FAILURE
     if isinstance(exc, ClusterError | MissingExtra):
         print(f"{command}: failed: {exc}", file=sys.stderr)
@@ -343,20 +343,33 @@ def _failure(command: str, exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
+_SPACE = "free some space, then run the same command again to resume"
+_WRITE = "choose a folder you can write with --out, or change its permissions"
 _OS_ADVICE = {
-    errno.ENOSPC: "free some space, then run the same command again to resume",
-    errno.EDQUOT: "free some space, then run the same command again to resume",
-    errno.EACCES: "choose a folder you can write with --out, or change its permissions",
-    errno.EPERM: "choose a folder you can write with --out, or change its permissions",
+    errno.ENOSPC: _SPACE,
+    errno.EDQUOT: _SPACE,
+    errno.EACCES: _WRITE,
+    errno.EPERM: _WRITE,
     errno.EROFS: "the file system is read-only: choose another folder with --out",
+}
+# `commons report` writes into the results folder itself: it has no --out.
+_REPORT_ADVICE = {
+    errno.EACCES: "the results folder must be writable: change its permissions, or copy it "
+    "somewhere writable and run commons report there",
+    errno.EPERM: "the results folder must be writable: change its permissions, or copy it "
+    "somewhere writable and run commons report there",
+    errno.EROFS: "the results folder is on a read-only file system: copy it somewhere writable "
+    "and run commons report there",
 }
 
 
-def os_message(exc: OSError) -> str:
+def os_message(exc: OSError, command: str = "commons run") -> str:
     """One line for an operating-system error: what failed, on which file, and what to do."""
     what = exc.strerror or type(exc).__name__
     where = f" ({exc.filename})" if exc.filename else ""
-    advice = _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
+    advice = (_REPORT_ADVICE if command == "commons report" else {}).get(exc.errno) or (
+        _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
+    )
     return f"{what}{where}; {advice}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from sim.experiment.extras import require
 from sim.experiment.spec import Experiment
 
 ENGINES = ("local", "dask")
+CONNECT_GRACE = 5.0  # seconds beyond the Client's own timeout before the connection is given up
 
 
 def compute_chunk(
@@ -107,6 +109,12 @@ class LocalEngine:
     def run(self, exp: Experiment, arrays: dict, chunks: list[int], on_chunk: Callable) -> None:
         threads = self.threads or numba.get_num_threads()
         slice_runs = max(self.MIN_SLICE_RUNS, self.SLICE_RUNS_PER_THREAD * threads)
+        if chunks:
+            # Compile (or load from the cache) before the deferred sections: a compile can take
+            # minutes, and a signal must stop it at once, not wait for it.
+            start, _ = exp.chunk_bounds(chunks[0])
+            warm = chunk_payload(arrays, start, start + 1)
+            compute_chunk(**warm, months=1, threads=self.threads)
         for k in chunks:
             start, end = exp.chunk_bounds(k)
             payload = chunk_payload(arrays, start, end)
@@ -142,13 +150,7 @@ class DaskEngine:
     def session(self):
         """Connect to the scheduler (ClusterError if it does not answer within `timeout`)."""
         distributed = require("distributed", "cluster", "--engine dask")
-        try:
-            client = distributed.Client(self.scheduler, timeout=self.timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ClusterError(
-                f"cannot reach the Dask scheduler at {self.scheduler} within {self.timeout:g} s "
-                f"({type(exc).__name__}); is it running? (`dask scheduler` starts one)"
-            ) from None
+        client = self._connect(distributed)
         self.client = client
         quiet = _silence("distributed")  # its reconnect tracebacks: we report in one line
         try:
@@ -160,6 +162,35 @@ class DaskEngine:
                 client.close(timeout=self.timeout)
             for logger, level in quiet.items():
                 logger.setLevel(level)
+
+    def _connect(self, distributed):
+        """A Client of the scheduler, or ClusterError within `timeout` (plus a few seconds).
+
+        The connection is made in a daemon thread with its own deadline: something that answers
+        at the address but is not a Dask scheduler (a web server, the dashboard's port) can
+        otherwise keep `Client` waiting without end, or fail with any error at all.
+        """
+        outcome: dict = {}
+
+        def connect():
+            try:
+                outcome["client"] = distributed.Client(
+                    self.scheduler, timeout=self.timeout, set_as_default=False
+                )
+            except BaseException as exc:  # reported below, as one line
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=connect, name="commons-connect", daemon=True)
+        thread.start()
+        thread.join(self.timeout + CONNECT_GRACE)
+        if "client" in outcome:
+            return outcome["client"]
+        why = type(outcome["error"]).__name__ if "error" in outcome else "no answer"
+        raise ClusterError(
+            f"cannot reach a Dask scheduler at {self.scheduler} within {self.timeout:g} s ({why}); "
+            "is one running there? (`dask scheduler` starts one; its default port is 8786, "
+            "the dashboard's 8787 is not a scheduler)"
+        )
 
     def run(self, exp: Experiment, arrays: dict, chunks: list[int], on_chunk: Callable) -> None:
         distributed = require("distributed", "cluster", "--engine dask")
@@ -206,8 +237,6 @@ class DaskEngine:
             return fut.result()
         except (OSError, distributed.CancelledError) as exc:
             raise self._lost(exc) from None
-
-    POLL_SECONDS = 1.0
 
     def _lost(self, exc) -> ClusterError:
         why = f" ({type(exc).__name__})" if exc is not None else ""

@@ -49,9 +49,11 @@ def handling():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: signal.getsignal(s) for s in SIGNALS}
+    # A signal the process was started ignoring (SIGINT in a shell's background job, say) stays
+    # ignored, as Python itself leaves it.
+    previous = {s: signal.getsignal(s) for s in SIGNALS if signal.getsignal(s) != signal.SIG_IGN}
     _State.received = None
-    for s in SIGNALS:
+    for s in previous:
         signal.signal(s, _handler)
     try:
         yield
@@ -64,7 +66,8 @@ def install() -> None:
     """Make SIGINT and SIGTERM raise `Interrupted` for the rest of the process (the CLI's start)."""
     if threading.current_thread() is threading.main_thread():
         for s in SIGNALS:
-            signal.signal(s, _handler)
+            if signal.getsignal(s) != signal.SIG_IGN:
+                signal.signal(s, _handler)
 
 
 @contextmanager

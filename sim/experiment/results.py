@@ -60,17 +60,28 @@ def load_results(folder: str | Path, verify: bool = True) -> Results:
     complete = manifest.get("status") == "complete" and (folder / "summaries.parquet").is_file()
     listed = manifest.get("chunks_complete", [])
     done = [k for k in listed if chunk_path(folder, k).is_file()]
-    series_files = sorted(
-        f
-        for f in (folder / "series").glob("chunk-*.parquet")
-        if int(f.stem.split("-")[1]) in set(done)
-    )
+    checked = verify and manifest.get("format_version", 1) >= FORMAT_VERSION
+    if checked:  # every series file the run recorded for a listed chunk, present or not
+        recorded = [
+            folder / key
+            for key in manifest.get("files", {})
+            if key.startswith("series/") and int(Path(key).stem.split("-")[1]) in set(listed)
+        ]
+        series_files = sorted(recorded)
+    else:
+        series_files = sorted(
+            f
+            for f in (folder / "series").glob("chunk-*.parquet")
+            if int(f.stem.split("-")[1]) in set(done)
+        )
     points_file = folder / "points.parquet"
-    if verify and manifest.get("format_version", 1) >= FORMAT_VERSION:
+    if checked:
         read = (
             [folder / "summaries.parquet"] if complete else [chunk_path(folder, k) for k in listed]
         )
-        read += series_files + ([points_file] if points_file.is_file() else [])
+        read += series_files + (
+            [points_file] if "points.parquet" in manifest.get("files", {}) else []
+        )
         bad = damaged_files(folder, manifest, read)
         if bad:
             raise DamagedResults(
