@@ -180,9 +180,10 @@ def national() -> dict:
 
     params = {"n_ics": 42, "n_places": 7, "primary_care_per_place": 2}
     p = pack("place_system", validate("place_system", **params))
-    r = PRESETS["shared_governance"].vector()
-    run_one(p, r, 0, 1, 0, 2)
-    seconds = best_of(lambda: run_one(p, r, 0, 1, 0, 120), 3)
+    levers = PRESETS["shared_governance"].vector()[None, :]  # a schedule of one step
+    switch = np.zeros(1, dtype=np.int64)
+    run_one(p, levers, switch, 0, 1, 0, 2)
+    seconds = best_of(lambda: run_one(p, levers, switch, 0, 1, 0, 120), 3)
     _, _, w, _ = _world(**params)
     out = {
         "organisations": int(w.org_kind.shape[0]),
