@@ -334,6 +334,19 @@ def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(ti
     assert w.cooperation_next[1] == pytest.approx(0.492, rel=1e-12)
 
 
+def _monitored_learner(tiny_world, graduated: bool):
+    """A learner under agreed shares with full monitoring and sanctions of severity 0.5."""
+    rules = RuleSet(
+        agreed_shares=True,
+        scope=1.0,
+        partnership_breadth=1.0,
+        monitoring=1.0,
+        sanction_severity=0.5,
+        graduated_sanctions=graduated,
+    )
+    return _learner(tiny_world, rules)
+
+
 @pytest.mark.parametrize(
     ("graduated", "record", "incentive", "cooperation"),
     [
@@ -352,15 +365,7 @@ def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(ti
     ],
 )
 def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, cooperation):
-    rules = RuleSet(
-        agreed_shares=True,
-        scope=1.0,
-        partnership_breadth=1.0,
-        monitoring=1.0,
-        sanction_severity=0.5,
-        graduated_sanctions=graduated,
-    )
-    model = _learner(tiny_world, rules)
+    model = _monitored_learner(tiny_world, graduated)
     w = model.world
     w.record[1] = record
     model.trusts[1].learn()
@@ -380,15 +385,7 @@ def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, coop
     ],
 )
 def test_risk_attitude_weighs_the_expected_fine(tiny_world, risk, incentive, cooperation):
-    rules = RuleSet(
-        agreed_shares=True,
-        scope=1.0,
-        partnership_breadth=1.0,
-        monitoring=1.0,
-        sanction_severity=0.5,
-        graduated_sanctions=True,
-    )
-    model = _learner(tiny_world, rules)
+    model = _monitored_learner(tiny_world, graduated=True)
     w = model.world
     w.record[1] = 1.0
     w.risk_attitude[1] = risk
