@@ -61,48 +61,49 @@ def load_results(folder: str | Path, verify: bool = True) -> Results:
     listed = manifest.get("chunks_complete", [])
     done = [k for k in listed if chunk_path(folder, k).is_file()]
     checked = verify and manifest.get("format_version", 1) >= FORMAT_VERSION
-    if checked:  # every series file the run recorded for a listed chunk, present or not
-        recorded = [
-            folder / key
-            for key in manifest.get("files", {})
-            if key.startswith("series/") and int(Path(key).stem.split("-")[1]) in set(listed)
-        ]
-        series_files = sorted(recorded)
-    else:
-        series_files = sorted(
-            f
-            for f in (folder / "series").glob("chunk-*.parquet")
-            if int(f.stem.split("-")[1]) in set(done)
-        )
+    series_files = _series_files(folder, manifest, listed if checked else done, checked)
     points_file = folder / "points.parquet"
     if checked:
         read = (
             [folder / "summaries.parquet"] if complete else [chunk_path(folder, k) for k in listed]
         )
-        read += series_files + (
-            [points_file] if "points.parquet" in manifest.get("files", {}) else []
-        )
-        bad = damaged_files(folder, manifest, read)
-        if bad:
-            raise DamagedResults(
-                f"{folder}: {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''} missing or not as "
-                "the run wrote it (sha256 differs from manifest.json): the folder is damaged or "
-                "mixed with another run's files; run the same `commons run` again to recompute "
-                "the damaged chunks, or --force to start over"
-            )
+        if "points.parquet" in manifest.get("files", {}):
+            read.append(points_file)
+        _verify(folder, manifest, read + series_files)
     if complete:
         summaries = pd.read_parquet(folder / "summaries.parquet")
+    elif done:
+        summaries = pd.concat([pd.read_parquet(chunk_path(folder, k)) for k in done])
+        summaries = summaries.sort_values("run_id", kind="stable").reset_index(drop=True)
     else:
-        if done:
-            summaries = pd.concat(
-                [pd.read_parquet(chunk_path(folder, k)) for k in done], ignore_index=True
-            )
-            summaries = summaries.sort_values("run_id", kind="stable").reset_index(drop=True)
-        else:
-            summaries = pd.DataFrame()
+        summaries = pd.DataFrame()
     series = None
     if series_files:
         series = pd.concat([pd.read_parquet(f) for f in series_files], ignore_index=True)
         series = series.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
     points = pd.read_parquet(points_file) if points_file.is_file() else pd.DataFrame()
     return Results(summaries, series, points, manifest, complete, folder)
+
+
+def _series_files(folder: Path, manifest: dict, chunks: list[int], recorded: bool) -> list[Path]:
+    """The series files of `chunks`: every one the manifest recorded (present or not), or, for
+    an unchecked load, those on disk."""
+    wanted = set(chunks)
+    if recorded:
+        keys = [k for k in manifest.get("files", {}) if k.startswith("series/")]
+        paths = [folder / k for k in keys]
+    else:
+        paths = list((folder / "series").glob("chunk-*.parquet"))
+    return sorted(p for p in paths if int(Path(p).stem.split("-")[1]) in wanted)
+
+
+def _verify(folder: Path, manifest: dict, paths: list[Path]) -> None:
+    """Raise DamagedResults naming the files that are missing or differ from their sha256."""
+    bad = damaged_files(folder, manifest, paths)
+    if bad:
+        raise DamagedResults(
+            f"{folder}: {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''} missing or not as "
+            "the run wrote it (sha256 differs from manifest.json): the folder is damaged or mixed "
+            "with another run's files; run the same `commons run` again to recompute the damaged "
+            "chunks, or --force to start over"
+        )
