@@ -2,7 +2,7 @@
 
 import mesa
 
-from sim.core.constants import KIND_NAMES
+from sim.core.constants import KIND_NAMES, TYPE_NAMES
 
 
 class Trust(mesa.Agent):
@@ -39,6 +39,28 @@ class Trust(mesa.Agent):
     @property
     def cooperation(self) -> float:
         return float(self.model.world.cooperation[self.index])
+
+    @property
+    def behaviour_type(self) -> str:
+        """Its behavioural type (Fischbacher, Gaechter and Fehr 2001): conditional, free_rider,
+        hump or other."""
+        return TYPE_NAMES[self.model.world.org_type[self.index]]
+
+    @property
+    def leadership(self) -> float:
+        """How strongly system leadership speeds the rise of its trust (1 = the average)."""
+        return float(self.model.world.leadership[self.index])
+
+    @property
+    def risk_attitude(self) -> float:
+        """How heavily it weighs an expected fine (above 1: risk averse)."""
+        return float(self.model.world.risk_attitude[self.index])
+
+    @property
+    def kept(self) -> float:
+        """The share of the agreed norm it keeps to this month: its cooperation, gated by its
+        trust in its partners."""
+        return float(self.model.world.kept[self.index])
 
     @property
     def balance(self) -> float:

@@ -202,3 +202,23 @@ def test_mesa_agents_read_the_current_state():
     assert trust.cooperation == model.world.cooperation[trust.index]
     assert trust.cooperation != before
     assert model.places[0].health == model.world.health[0]
+
+
+def test_trust_agents_show_their_behaviour():
+    """Each Trust agent reads its type, leadership, risk attitude and kept share from the
+    world's arrays, and the DataCollector records them month by month."""
+    from sim.core.constants import TYPE_NAMES
+
+    model = CareSystem(rules="shared_governance", seed=4).run_for(3)
+    w = model.world
+    for agent in model.trusts:
+        i = agent.index
+        assert agent.behaviour_type == TYPE_NAMES[w.org_type[i]]
+        assert agent.leadership == w.leadership[i]
+        assert agent.risk_attitude == w.risk_attitude[i]
+        assert agent.kept == w.kept[i]
+    frame = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
+    last = frame.xs(3, level="Step")
+    assert sorted(last["behaviour_type"]) == sorted(a.behaviour_type for a in model.trusts)
+    assert np.allclose(sorted(last["kept"]), sorted(w.kept))
+    assert len(set(last["behaviour_type"])) > 1  # 16 organisations drawn from four types

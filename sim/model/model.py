@@ -40,6 +40,8 @@ AGENT_REPORTERS = {
     "kind": "kind",
     "place": "place",
     "cooperation": "cooperation",
+    "kept": "kept",
+    "behaviour_type": "behaviour_type",
     "balance": "balance",
     "partner_trust": "mean_trust",
     "breach_record": "breaches",
@@ -119,18 +121,7 @@ class CareSystem(mesa.Model):
         self.trusts = [Trust(self, i) for i in range(w.org_kind.shape[0])]
         self._bind()
 
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_measure_value, i) for i, name in enumerate(MEASURES)},
-            agent_reporters={"agent_type": _agent_type}
-            | {column: Attribute(name) for column, name in AGENT_REPORTERS.items()},
-            agenttype_reporters={
-                Trust: {
-                    name: Attribute(name)
-                    for name in ("kind", "cooperation", "balance", "mean_trust", "breaches")
-                },
-                Place: {"health": Attribute("health")},
-            },
-        )
+        self.datacollector = _datacollector()
         self._measure_now()  # the initial state: step 0 of the DataCollector
         self.datacollector.collect(self)
 
@@ -270,3 +261,31 @@ class Attribute:
 
     def __repr__(self) -> str:
         return f"Attribute({self.name!r})"
+
+
+# What the DataCollector records of each Trust agent, beside the reporters of every agent type.
+TRUST_REPORTERS = (
+    "kind",
+    "cooperation",
+    "kept",
+    "balance",
+    "mean_trust",
+    "breaches",
+    "behaviour_type",
+    "leadership",
+    "risk_attitude",
+)
+
+
+def _datacollector() -> mesa.DataCollector:
+    """Every measure of the model; agent reporters for every agent type (None where an agent
+    lacks one); and the Trust and Place reporters by type."""
+    return mesa.DataCollector(
+        model_reporters={name: partial(_measure_value, i) for i, name in enumerate(MEASURES)},
+        agent_reporters={"agent_type": _agent_type}
+        | {column: Attribute(name) for column, name in AGENT_REPORTERS.items()},
+        agenttype_reporters={
+            Trust: {name: Attribute(name) for name in TRUST_REPORTERS},
+            Place: {"health": Attribute("health")},
+        },
+    )
