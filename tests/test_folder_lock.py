@@ -166,3 +166,21 @@ def test_a_missing_series_file_is_never_silently_left_out(tmp_path, reference):
     with pytest.raises(DamagedResults, match=re.escape("series/chunk-00000.parquet")):
         load_results(out)
     assert main(["report", str(out), "--quiet"]) == EXIT_BAD_INPUT
+
+
+def test_a_run_killed_before_its_first_chunk_resumes(tmp_path, reference):
+    """The manifest is written before any other file, so a fresh run killed at once leaves a
+    results folder (never a folder that `run` refuses as foreign), and the inputs it had not yet
+    written are written on resume."""
+    out = _copy(reference, tmp_path / "out")
+    for path in [out / "experiment.toml", out / "points.parquet", out / "summaries.parquet"]:
+        path.unlink()
+    shutil.rmtree(out / "chunks")
+    shutil.rmtree(out / "series")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(status="running", chunks_complete=[], files={}, engine_history=[])
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    spec = write_spec(tmp_path)
+    assert main(["run", str(spec), "--out", str(out), "--quiet", "--no-report"]) == 0
+    assert (out / "points.parquet").is_file()
+    assert_same_data(out, reference)

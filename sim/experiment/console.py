@@ -7,6 +7,7 @@ during those imports ends with 130 or 143 and one line, like a stop at any later
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -27,7 +28,7 @@ def main() -> int:
     try:
         from sim.experiment.cli import main as cli_main
 
-        return cli_main()  # handles its own stops; only one in its first instant reaches here
+        code = cli_main()  # handles its own stops; only one in its first instant reaches here
     except KeyboardInterrupt:
         signum = received[-1] if received else signal.SIGINT
         print(
@@ -35,6 +36,18 @@ def main() -> int:
             file=sys.stderr,
         )
         return 128 + signum
+
+    # The command is over and its exit code final: a signal while the interpreter shuts down
+    # (numba's threads take a moment) ends it at once with that code, not with a traceback.
+    def finished(signum, frame):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    for sig in _NAMES:
+        if signal.getsignal(sig) != signal.SIG_IGN:
+            signal.signal(sig, finished)
+    return code
 
 
 if __name__ == "__main__":

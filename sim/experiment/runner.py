@@ -46,6 +46,7 @@ from sim.experiment.store import (  # noqa: F401  (re-exported for callers of th
     atomic_write_parquet,
     chunk_path,
     damaged_files,
+    parquet_bytes,
     read_manifest,
     relative,
     remove_stale_temporaries,
@@ -108,19 +109,17 @@ def _run_locked(exp: Experiment, out: Path, runner, force, quiet, notify, writer
     if force:
         clear_folder(out)
     remove_stale_temporaries(out)
-    fresh = manifest is None
-    if fresh:
+    if manifest is None:
         manifest = fresh_manifest(exp)
+        # The manifest first: from its first data file on, the folder is a results folder that
+        # another command recognises (and refuses while this one holds the lock), and a run
+        # killed at any moment after this leaves a folder that resumes.
+        write_manifest(out, manifest)
     writer = _ChunkWriter(exp, out, manifest)
     writers.append(writer)
     for sub in ("chunks", "series") if exp.series else ("chunks",):
         (out / sub).mkdir(exist_ok=True)
-    if fresh:
-        files = manifest["files"]
-        files["experiment.toml"] = atomic_write_bytes(
-            out / "experiment.toml", exp.source.encode("utf-8")
-        )
-        files["points.parquet"] = atomic_write_parquet(out / "points.parquet", exp.point_table())
+    _write_inputs(exp, out, manifest)
     writer.start(runner.name, notify)
     pending = [k for k in range(exp.n_chunks) if k not in writer.complete]
     t0 = time.perf_counter()
@@ -133,6 +132,18 @@ def _run_locked(exp: Experiment, out: Path, runner, force, quiet, notify, writer
             writer.bar.close()
     manifest["engine_history"][-1]["seconds"] = round(time.perf_counter() - t0, 3)
     writer.finish()
+
+
+def _write_inputs(exp: Experiment, out: Path, manifest: dict) -> None:
+    """The copy of the experiment file and the design points, unless already there as recorded
+    (a run killed before writing them wrote them on resume)."""
+    inputs = {
+        "experiment.toml": exp.source.encode("utf-8"),
+        "points.parquet": parquet_bytes(exp.point_table()),
+    }
+    for name, data in inputs.items():
+        if name not in manifest["files"] or damaged_files(out, manifest, [out / name]):
+            manifest["files"][name] = atomic_write_bytes(out / name, data)
 
 
 def clear_folder(out: Path) -> None:
