@@ -62,14 +62,6 @@ def handling():
             signal.signal(s, h)
 
 
-def install() -> None:
-    """Make SIGINT and SIGTERM raise `Interrupted` for the rest of the process (the CLI's start)."""
-    if threading.current_thread() is threading.main_thread():
-        for s in SIGNALS:
-            if signal.getsignal(s) != signal.SIG_IGN:
-                signal.signal(s, _handler)
-
-
 @contextmanager
 def deferred():
     """Within the block a signal is recorded, not raised; `check()` raises it. On leaving the

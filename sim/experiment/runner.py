@@ -182,7 +182,8 @@ class _ChunkWriter:
     def chunk_files(self, k: int) -> list[Path]:
         """The files chunk k writes: its summaries, and its series if it keeps any."""
         files = [chunk_path(self.out, k)]
-        if self.exp.series and _keeps_series(self.exp, k):
+        start, end = self.exp.chunk_bounds(k)
+        if self.exp.series and self.runs["keep_series"].iloc[start:end].any():
             files.append(series_path(self.out, k))
         return files
 
@@ -248,14 +249,6 @@ class _ChunkWriter:
         self.manifest["status"] = "complete"
         self.manifest["finished"] = now()
         write_manifest(self.out, self.manifest)
-
-
-def _keeps_series(exp: Experiment, k: int) -> bool:
-    """Whether chunk k holds a run that keeps its series."""
-    start, end = exp.chunk_bounds(k)
-    reps = np.arange(start, end) % exp.replicates
-    limit = exp.series_replicates if exp.series_replicates is not None else exp.replicates
-    return bool((reps < limit).any())
 
 
 def _run_columns(runs: pd.DataFrame) -> dict[str, np.ndarray]:
