@@ -1,8 +1,13 @@
 """Print the parameter, lever and preset tables of docs/ODD.md from the code.
 
-Run `python scripts/odd_tables.py` and paste its output into docs/ODD.md section 5 when the
-parameters or presets change; tests/test_docs.py fails while the document and the code disagree.
+Run `python scripts/odd_tables.py` to print them, or `python scripts/odd_tables.py --write` to put
+them into docs/ODD.md section 5 in place, when the parameters or presets change;
+tests/test_docs.py fails while the document and the code disagree.
 """
+
+import re
+import sys
+from pathlib import Path
 
 from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
 from sim.core.rules import LEVER_RANGES, LEVERS, PRESETS, PRINCIPLES
@@ -17,10 +22,14 @@ def fmt(value) -> str:
 
 
 def parameter_table() -> str:
-    rows = ["| parameter | default | allowed | scenarios | meaning |", "|---|---|---|---|---|"]
+    rows = [
+        "| parameter | default | allowed | scenarios | meaning | source or reasoning |",
+        "|---|---|---|---|---|---|",
+    ]
     for p in PARAMETERS:
         rows.append(
-            f"| `{p.name}` | {fmt(p.default)} | {p.allowed()} | {', '.join(p.scenarios)} | {p.doc} |"
+            f"| `{p.name}` | {fmt(p.default)} | {p.allowed()} | {', '.join(p.scenarios)} "
+            f"| {p.doc} | {p.source} |"
         )
     for scenario, overrides in SCENARIO_DEFAULTS.items():
         if overrides:
@@ -52,10 +61,28 @@ def principle_table() -> str:
     return "\n".join(rows)
 
 
+def write(path: Path) -> None:
+    """Replace each table of section 5 (the block of lines starting with "|" after its heading)."""
+    text = path.read_text()
+    for heading, table in (
+        ("### Parameters", parameter_table()),
+        ("### Rule levers and presets", preset_table()),
+        ("### Design principles (for ablation)", principle_table()),
+    ):
+        pattern = re.compile(re.escape(heading) + r"\n\n(?:\|.*\n|\nDefaults of .*\n)+", flags=re.M)
+        text, n = pattern.subn(lambda _m, h=heading, t=table: f"{h}\n\n{t}\n", text, count=1)
+        if n != 1:
+            raise SystemExit(f"{path}: heading {heading!r} with a table not found")
+    path.write_text(text)
+
+
 if __name__ == "__main__":
-    print("### Parameters\n")
-    print(parameter_table())
-    print("\n### Rule levers and presets\n")
-    print(preset_table())
-    print("\n### Design principles (for ablation)\n")
-    print(principle_table())
+    if "--write" in sys.argv[1:]:
+        write(Path(__file__).resolve().parents[1] / "docs" / "ODD.md")
+    else:
+        print("### Parameters\n")
+        print(parameter_table())
+        print("\n### Rule levers and presets\n")
+        print(preset_table())
+        print("\n### Design principles (for ablation)\n")
+        print(principle_table())

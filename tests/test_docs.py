@@ -38,3 +38,17 @@ def test_every_principle_is_in_the_rules_docstring():
     for spec in PRINCIPLES.values():
         for lever in spec["levers"]:
             assert lever in sim.core.rules.__doc__
+
+
+def test_every_parameter_has_a_source_whose_references_exist():
+    import re
+
+    from sim.core.params import PARAMETERS
+
+    references = (ROOT / "docs" / "references.md").read_text()
+    keys = set(re.findall(r"^- \[([A-Za-z0-9-]+)\]", references, flags=re.M))
+    for p in PARAMETERS:
+        assert p.source.strip(), f"{p.name} has no source or reasoning"
+        for cited in re.findall(r"\[([A-Za-z]+[A-Za-z0-9-]*\d[A-Za-z0-9-]*)", p.source):
+            for key in re.split(r",\s*", cited):
+                assert key in keys, f"{p.name} cites [{key}], not in docs/references.md"

@@ -8,229 +8,16 @@ the value and what is allowed (as Starsim and Covasim do).
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass
 
 import numpy as np
 
 from sim.core.constants import FLOAT, SCENARIOS
+from sim.core.parameter_table import PARAMETERS, Param
 
 
 class ParameterError(ValueError):
     """A scenario parameter or rule lever was given a value it cannot take."""
 
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    default: float
-    kind: type  # int or float
-    low: float
-    high: float
-    doc: str
-    scenarios: tuple[str, ...] = ("place_system",)
-
-    def allowed(self) -> str:
-        kind = "integer" if self.kind is int else "number"
-        return f"{kind} in [{self.low:g}, {self.high:g}]"
-
-
-_PS = ("place_system",)
-_CPR = ("classroom_commons",)
-_PG = ("public_goods",)
-_ALL = SCENARIOS
-
-PARAMETERS: tuple[Param, ...] = (
-    # --- world shape (place-based system of care) ---
-    Param("n_ics", 1, int, 1, 100, "integrated care systems in the world", _PS),
-    Param("n_places", 3, int, 1, 50, "places in each integrated care system", _PS),
-    Param("acute_per_place", 1, int, 0, 5, "acute trusts in each place", _PS),
-    Param("community_per_place", 1, int, 0, 5, "community trusts in each place", _PS),
-    Param("mental_health_per_place", 1, int, 0, 5, "mental health trusts in each place", _PS),
-    Param("primary_care_per_place", 1, int, 0, 5, "primary care networks in each place", _PS),
-    Param("social_care_per_place", 1, int, 0, 5, "local authority social care providers", _PS),
-    Param("ambulance_per_ics", 1, int, 0, 3, "ambulance trusts, each serving every place", _PS),
-    Param("population", 500_000, float, 1_000, 5_000_000, "people in each place", _PS),
-    Param("spend_per_head", 2_600.0, float, 100, 20_000, "annual allocation per person (GBP)", _PS),
-    # --- pressure ---
-    Param("budget_growth", 0.02, float, -0.2, 0.3, "annual real growth of the allocation", _PS),
-    Param("need_growth", 0.015, float, -0.2, 0.3, "annual growth of need (multimorbidity)", _PS),
-    Param("ageing", 0.01, float, 0.0, 0.2, "annual growth of need from an ageing population", _PS),
-    # --- population health and demand ---
-    Param(
-        "demand_noise",
-        0.03,
-        float,
-        0.0,
-        0.3,
-        "standard deviation of a place's monthly demand shock (winter, outbreaks)",
-        _PS,
-    ),
-    Param("initial_health", 0.7, float, 0.05, 0.95, "population health stock at the start", _PS),
-    Param(
-        "health_need_elasticity",
-        0.5,
-        float,
-        0.0,
-        5.0,
-        "rise in need per relative fall in health",
-        _PS,
-    ),
-    Param(
-        "health_recovery", 0.01, float, 0.0, 0.5, "monthly pull of health back to its baseline", _PS
-    ),
-    Param(
-        "prevention_effect", 0.03, float, 0.0, 1.0, "health gained per unit prevention/need", _PS
-    ),
-    Param(
-        "unmet_harm",
-        0.01,
-        float,
-        0.0,
-        1.0,
-        "health lost per unit share of need leaving untreated",
-        _PS,
-    ),
-    Param(
-        "spillover",
-        0.7,
-        float,
-        0.0,
-        5.0,
-        "acute demand per pound of out-of-hospital need left untreated",
-        _PS,
-    ),
-    Param(
-        "waiting_attrition",
-        0.3,
-        float,
-        0.01,
-        1.0,
-        "share of the waiting list leaving each month",
-        _PS,
-    ),
-    Param(
-        "running_cost_share",
-        0.02,
-        float,
-        0.0,
-        0.5,
-        "share of the base-year allocation for running costs",
-        _PS,
-    ),
-    Param("capacity_headroom", 0.1, float, 0.0, 1.0, "provider capacity above starting need", _PS),
-    Param(
-        "induced_demand",
-        0.15,
-        float,
-        0.0,
-        1.0,
-        "extra activity billable when activity is paid",
-        _PS,
-    ),
-    Param(
-        "tariff_margin", 0.0, float, -0.5, 0.5, "margin on planned activity under the tariff", _PS
-    ),
-    Param("emergency_marginal_rate", 0.3, float, 0.0, 1.0, "tariff paid for emergency growth", _PS),
-    Param(
-        "target_value",
-        0.3,
-        float,
-        0.0,
-        2.0,
-        "value to an organisation of meeting its own targets",
-        _PS,
-    ),
-    Param("prevention_value", 1.5, float, 0.0, 5.0, "system value of a pound of prevention", _PS),
-    # --- finance and failure ---
-    Param(
-        "repayment_rate", 0.04, float, 0.0, 1.0, "share of system deficit repaid each month", _PS
-    ),
-    Param(
-        "max_repayment_share", 0.05, float, 0.0, 0.5, "cap on repayment as share of allocation", _PS
-    ),
-    Param(
-        "reserve_draw",
-        0.1,
-        float,
-        0.0,
-        1.0,
-        "share of reserves a commissioner may spend a month",
-        _PS,
-    ),
-    Param(
-        "failure_threshold",
-        0.5,
-        float,
-        0.0,
-        2.0,
-        "deficit/annual income at which a provider fails",
-        _PS,
-    ),
-    Param("takeover_cost", 0.02, float, 0.0, 1.0, "one-off cost of a takeover/annual income", _PS),
-    # --- the laboratory common-pool resource game (Ostrom, Gardner & Walker 1994) ---
-    Param("n_appropriators", 8, int, 2, 100, "players in the group", _CPR + _PG),
-    Param("endowment", 25.0, float, 1, 1000, "tokens each player holds each round", _CPR + _PG),
-    Param("cpr_a", 23.0, float, 0.0, 1000, "group return F(X) = aX - bX^2: a (cents)", _CPR),
-    Param("cpr_b", 0.25, float, 0.0001, 100, "group return F(X) = aX - bX^2: b (cents)", _CPR),
-    Param(
-        "outside_return",
-        5.0,
-        float,
-        0.0,
-        1000,
-        "return of a token in the outside market (cents)",
-        _CPR,
-    ),
-    Param(
-        "adjustment",
-        0.3,
-        float,
-        0.01,
-        1.0,
-        "share of the gap to a best response closed a round",
-        _CPR,
-    ),
-    # --- the linear public goods game (Fehr & Gaechter 2000) ---
-    Param("mpcr", 0.4, float, 0.0, 1.0, "marginal per-capita return of the public account", _PG),
-    # --- behaviour (all worlds) ---
-    Param("initial_cooperation", 0.5, float, 0.0, 1.0, "mean starting cooperation", _ALL),
-    Param("cooperation_spread", 0.2, float, 0.0, 1.0, "range of starting cooperation", _ALL),
-    Param("initial_trust", 0.5, float, 0.0, 1.0, "starting trust between partners", _ALL),
-    Param("learning_rate", 0.1, float, 0.0, 1.0, "share of the gap to target closed a month", _ALL),
-    Param("payoff_sensitivity", 20.0, float, 0.0, 1000.0, "response to the incentive", _ALL),
-    Param("conditional_weight", 0.6, float, 0.0, 1.0, "weight on belief about partners", _ALL),
-    Param("share_conditional", 0.5, float, 0.0, 1.0, "conditional cooperators [FGF2001]", _ALL),
-    Param("share_free_rider", 0.3, float, 0.0, 1.0, "free riders [FGF2001]", _ALL),
-    Param("share_hump", 0.14, float, 0.0, 1.0, "hump-shaped contributors [FGF2001]", _ALL),
-    Param("leadership_spread", 0.5, float, 0.0, 1.0, "half-range of leadership around 1", _ALL),
-    Param("risk_spread", 0.5, float, 0.0, 1.0, "half-range of fine weight around 1 [HL2002]", _ALL),
-    Param("trust_gate", 0.5, float, 0.0, 1.0, "share of kept norm that waits on trust", _ALL),
-    Param(
-        "exploration", 0.04, float, 0.0, 1.0, "range of random trial changes in cooperation", _ALL
-    ),
-    Param(
-        "trust_gain", 0.03, float, 0.0, 1.0, "monthly rise of trust after a kept agreement", _ALL
-    ),
-    Param("trust_loss", 0.25, float, 0.0, 1.0, "fall of trust after a breach", _ALL),
-    Param(
-        "breach_tolerance", 0.05, float, 0.0, 1.0, "overclaim share tolerated before a breach", _ALL
-    ),
-    Param(
-        "deterrence", 0.2, float, 0.0, 1.0, "cooperation gained from a legitimate sanction", _ALL
-    ),
-    Param(
-        "resentment",
-        0.15,
-        float,
-        0.0,
-        1.0,
-        "cooperation and trust lost to an imposed sanction",
-        _ALL,
-    ),
-    Param(
-        "fine_per_unit", 1.0, float, 0.0, 100.0, "fine per unit overclaimed at full severity", _ALL
-    ),
-)
 
 PARAMETER_INDEX = {p.name: i for i, p in enumerate(PARAMETERS)}
 # Positions in the parameter vector by attribute (`PX.n_ics`), usable inside compiled code.
@@ -247,6 +34,7 @@ SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
         "fine_per_unit": 10.0,
         "trust_gate": 0.0,
         "learning_rate": 0.4,
+        "breach_visibility": 1.0,
     },
     "public_goods": {
         "n_appropriators": 4,
@@ -255,6 +43,7 @@ SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
         "fine_per_unit": 1.0,
         "trust_gate": 0.0,
         "learning_rate": 0.4,
+        "breach_visibility": 1.0,
     },
 }
 

@@ -266,6 +266,7 @@ def _cmd_list(args) -> int:
             " (" + ", ".join(f"{s}: {v:g}" for s, v in extra.items()) + ")" if extra else ""
         )
         print(f"  {p.name:24s} {default:14s} {p.allowed():26s} {','.join(p.scenarios)}: {p.doc}")
+        print(f"  {'':24s} source: {p.source}")
     print("\nShipped experiments:")
     for path in shipped_experiments():
         try:
