@@ -34,6 +34,14 @@ def place_params(draw, max_places: int = 3):
         "initial_trust": draw(st.floats(0.0, 1.0)),
         "spillover": draw(st.floats(0.0, 3.0)),
         "failure_threshold": draw(st.floats(0.0, 0.5)),
+        "prevention_saturation": draw(st.floats(0.005, 1.0)),
+        "breach_visibility": draw(st.floats(0.0, 1.0)),
+        "regulator_override": draw(st.floats(0.0, 1.0)),
+        "public_legitimacy": draw(st.floats(0.0, 1.0)),
+        "sanction_escalation": draw(st.floats(1.0, 10.0)),
+        "team_detection_gain": draw(st.floats(0.0, 2.0)),
+        "transaction_activity": draw(st.floats(0.0, 0.14)),
+        "cost_monitoring": draw(st.floats(0.0, 0.05)),
     }
 
 

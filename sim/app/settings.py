@@ -36,6 +36,7 @@ PRINCIPLE_LABELS = {
     "agreed_shares": "Agreed shares of the pool",
     "prevention": "Prevention slice",
     "collective_choice": "Rules made together",
+    "public_involvement": "Involving the public",
     "system_leadership": "System leadership",
     "conflict_resolution": "Conflict resolution",
     "graduated_sanctions": "Graduated sanctions",

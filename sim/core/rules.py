@@ -15,7 +15,8 @@ partnership_breadth          2 the right partners                             1 
 shared_vision                4 shared vision and objectives                   (3 collective choice)
 agreed_shares                5 governance, collective decisions               2 congruent rules
 prevention_slice             3 services in scope (prevention in the pool)     2 congruent rules
-collective_choice            5 ceded sovereignty, public involvement          3 collective-choice arenas
+collective_choice            5 ceded sovereignty, collective decisions        3 collective-choice arenas
+public_involvement           5 involving the public                           3 collective-choice arenas
 system_leadership            6 system leadership                              (3, 6)
 conflict_resolution          7 planned conflict resolution                    6 conflict resolution
 sanction_severity            7 consequences for rule breakers                 5 graduated sanctions
@@ -40,6 +41,7 @@ import numpy as np
 
 from sim.core.constants import FLOAT, FUNDING_MODELS
 from sim.core.params import ParameterError
+from sim.core.principles import PRINCIPLES
 
 # Lever: (low, high) for numbers; a tuple of names for categories; bool for switches.
 LEVER_RANGES: dict[str, object] = {
@@ -50,6 +52,7 @@ LEVER_RANGES: dict[str, object] = {
     "prevention_slice": (0.0, 0.2),
     "shared_vision": (0.0, 1.0),
     "collective_choice": (0.0, 1.0),
+    "public_involvement": (0.0, 1.0),
     "system_leadership": (0.0, 1.0),
     "conflict_resolution": (0.0, 1.0),
     "monitoring": (0.0, 1.0),
@@ -67,89 +70,6 @@ LEVER_INDEX = {name: i for i, name in enumerate(LEVERS)}
 RX = namedtuple("LeverIndex", LEVERS)(*range(len(LEVERS)))
 N_LEVERS = len(LEVERS)
 
-# Principles, each with the levers it switches and a plain-English line (shown in the app).
-PRINCIPLES: dict[str, dict[str, object]] = {
-    "boundary": {
-        "levers": ("scope",),
-        "explain": "The population, boundary and services in scope are defined, so the whole pool "
-        "is covered by the agreement (Ham & Alderwick 1, 3; Ostrom 1).",
-    },
-    "partners": {
-        "levers": ("partnership_breadth",),
-        "explain": "All the right partners are in: acute, community, mental health, primary care, "
-        "social care and ambulance (Ham & Alderwick 2).",
-    },
-    "shared_vision": {
-        "levers": ("shared_vision",),
-        "explain": "Partners share a vision and objectives, so each weighs the system's outcome "
-        "beside its own (Ham & Alderwick 4).",
-    },
-    "agreed_shares": {
-        "levers": ("agreed_shares",),
-        "explain": "Partners agree each one's share of the pool: rules that fit local conditions "
-        "(Ham & Alderwick 5; Ostrom 2).",
-    },
-    "prevention": {
-        "levers": ("prevention_slice",),
-        "explain": "The agreement ring-fences a slice of the pool for prevention and community "
-        "care (Ham & Alderwick 3).",
-    },
-    "collective_choice": {
-        "levers": ("collective_choice",),
-        "explain": "Rules are made together, with the public, not imposed: sanctions then feel "
-        "legitimate (Ham & Alderwick 5; Ostrom 3).",
-    },
-    "system_leadership": {
-        "levers": ("system_leadership",),
-        "explain": "Leaders work for the system, which speeds the building of trust "
-        "(Ham & Alderwick 6).",
-    },
-    "conflict_resolution": {
-        "levers": ("conflict_resolution",),
-        "explain": "Agreed ways to resolve disputes soften the fall in trust after a breach "
-        "(Ham & Alderwick 7; Ostrom 6).",
-    },
-    "graduated_sanctions": {
-        "levers": ("sanction_severity", "graduated_sanctions"),
-        "explain": "Breaches have consequences that start mild and grow with repetition "
-        "(Ham & Alderwick 7; Ostrom 5).",
-    },
-    "monitoring": {
-        "levers": ("monitoring",),
-        "explain": "Open books: breaches of agreed shares are detected with this probability "
-        "(Ham & Alderwick 10; Ostrom 4).",
-    },
-    "pooled_funding": {
-        "levers": ("funding_model",),
-        "explain": "A pooled, capitated budget replaces payment per unit of activity "
-        "(Ham & Alderwick 8).",
-    },
-    "strategic_commissioning": {
-        "levers": ("strategic_commissioning",),
-        "explain": "Fewer, longer contracts cut transaction costs (Ham & Alderwick 8).",
-    },
-    "dedicated_team": {
-        "levers": ("dedicated_team",),
-        "explain": "A dedicated team runs the partnership and lowers its running costs "
-        "(Ham & Alderwick 9).",
-    },
-    "single_measures": {
-        "levers": ("whole_system_regulation",),
-        "explain": "One set of measures: the regulator rates the place's outcomes, not each "
-        "organisation's own finances (Ham & Alderwick 10).",
-    },
-    "right_to_organise": {
-        "levers": ("local_autonomy",),
-        "explain": "The regulator does not override local agreements with its own interventions "
-        "(Ostrom 7).",
-    },
-    "nested_enterprises": {
-        "levers": ("nested_coordination",),
-        "explain": "Places share risk within their integrated care system, and services spanning "
-        "places are agreed at that level (Ostrom 8).",
-    },
-}
-
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -165,7 +85,10 @@ class RuleSet:
             social care, ambulance the partnership reaches (1 = all).
         prevention_slice: Share of the pool ring-fenced for prevention in the agreement.
         shared_vision: Weight each organisation puts on the system's outcome.
-        collective_choice: Legitimacy of the rules: made together (1) or imposed (0).
+        collective_choice: Partners choose the rules: agreed shares follow each one's need, and
+            the rules are legitimate (1), or they are imposed on historical shares (0).
+        public_involvement: The public is involved: the rules gain legitimacy and the prevention
+            slice is paid first, in part, when the pool is short.
         system_leadership: Speeds the rise of trust and of conditional cooperation.
         conflict_resolution: Softens the fall of trust after a breach.
         monitoring: Probability that a breach of an agreed share is detected.
@@ -185,6 +108,7 @@ class RuleSet:
     prevention_slice: float = 0.0
     shared_vision: float = 0.0
     collective_choice: float = 0.0
+    public_involvement: float = 0.0
     system_leadership: float = 0.0
     conflict_resolution: float = 0.0
     monitoring: float = 0.0
@@ -306,6 +230,7 @@ PRESETS: dict[str, RuleSet] = {
         prevention_slice=0.03,
         shared_vision=0.3,
         collective_choice=1.0,
+        public_involvement=0.5,
         system_leadership=0.3,
         conflict_resolution=0.3,
     ),
@@ -341,6 +266,7 @@ PRESETS: dict[str, RuleSet] = {
         prevention_slice=0.04,
         shared_vision=1.0,
         collective_choice=1.0,
+        public_involvement=1.0,
         system_leadership=1.0,
         conflict_resolution=1.0,
         monitoring=0.5,
@@ -362,6 +288,7 @@ PRESETS: dict[str, RuleSet] = {
         prevention_slice=0.03,
         shared_vision=1.0,
         collective_choice=1.0,
+        public_involvement=1.0,
         system_leadership=1.0,
         conflict_resolution=1.0,
         monitoring=0.8,

@@ -67,6 +67,8 @@ def _plan_world(tiny_world, rules=None, trust=0.5, **params):
     w.capacity[:] = [95.0, 10.5]
     w.con_base_share[:] = [0.8, 0.2]
     w.con_prev_share[:] = [0.0, 1.0]
+    w.need_base[0, :] = 0.0  # expected need 100 on its trend: the prevention budget's base
+    w.need_base[0, :2] = [80.0, 20.0]
     for trust_agent in model.trusts:
         trust_agent.plan()
     return w
@@ -135,7 +137,9 @@ def test_a_conditional_cooperator_closes_the_gap_to_its_belief_with_inertia(tiny
 
 # ------------------------------------------------------------- months to break, years to build
 def test_trust_falls_in_months_and_rebuilds_in_years_under_shared_governance(tiny_world, edge):
-    model = tiny_world(RuleSet(conflict_resolution=1.0, system_leadership=1.0))
+    # Open books: full monitoring over the whole scope, so every breach is seen.
+    rules = RuleSet(conflict_resolution=1.0, system_leadership=1.0, monitoring=1.0, scope=1.0)
+    model = tiny_world(rules)
     w = model.world
     w.leadership[:] = 1.0
     e = edge(model, 0, 1)

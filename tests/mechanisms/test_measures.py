@@ -14,7 +14,7 @@ A1 = 500_000 * 2_600 / 12 / 1e6 * (1.0 + 0.02 / 12.0)  # the first month's alloc
 
 def _idle_month(tiny_world, cum_income, cum_spend, balance=(0.0, 0.0, 0.0), pool=0.0):
     """Acute, community and mental health trusts in one place, with no need this month."""
-    model = tiny_world(mental_health_per_place=1, exploration=0.0)
+    model = tiny_world(mental_health_per_place=1, exploration=0.0, breach_visibility=1.0)
     w = model.world
     w.need_base[:] = 0.0
     w.cooperation[:] = 0.5

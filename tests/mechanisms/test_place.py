@@ -4,6 +4,8 @@ default parameter values of ODD section 5."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -137,22 +139,49 @@ def test_health_moves_with_recovery_prevention_and_unmet_harm(tiny_world):
     model = tiny_world()
     _set_delivery(model, health=0.65)
     model.places[0].update_health()
-    # need 66 in all, unmet 13, prevention 1:
-    # dh = 0.01 (0.7 - 0.65) + 0.03 x 1 / 66 - 0.01 x 0.3 x 13 / 66
-    #    = 0.0005 + 0.000454545... - 0.000590909... = 0.000363636...
-    assert model.world.health[0] == pytest.approx(0.65 + 0.000363636363636, abs=1e-12)
+    # need 66 in all, unmet 13, prevention 1 (x = 1 / 66):
+    # dh = 0.01 (0.7 - 0.65) + 0.035 x 0.05 (1 - exp(-x / 0.05)) - 0.01 x 0.3 x 13 / 66
+    #    = 0.0005 + 0.000457491... - 0.000590909... = 0.000366582...
+    gain = 0.035 * 0.05 * (1.0 - math.exp(-(1.0 / 66.0) / 0.05))
+    assert gain == pytest.approx(0.000457491, abs=1e-9)
+    expected = 0.65 + 0.0005 + gain - 0.01 * 0.3 * 13.0 / 66.0
+    assert model.world.health[0] == pytest.approx(expected, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("x", "gain"),
+    [
+        (0.0, 0.0),
+        (0.01, 0.035 * 0.05 * (1.0 - math.exp(-0.2))),  # 0.000317: 91% of linear 0.00035
+        (0.05, 0.035 * 0.05 * (1.0 - math.exp(-1.0))),  # 0.00111: 63% of linear 0.00175
+        (0.5, 0.035 * 0.05 * (1.0 - math.exp(-10.0))),  # near the ceiling 0.00175
+    ],
+)
+def test_prevention_has_diminishing_returns(tiny_world, x, gain):
+    model = tiny_world()
+    w = model.world
+    w.need[0, :] = [50.0, 50.0, 0.0, 0.0, 0.0, 0.0]
+    w.activity[:] = [50.0, 50.0]
+    w.prevention_delivered[:] = [0.0, 100.0 * x]
+    w.health[0] = w.health_base[0] = 0.7
+    model.places[0].update_health()
+    assert w.health[0] - 0.7 == pytest.approx(gain, abs=1e-15)
+    assert gain <= 0.035 * x + 1e-18  # never more than the first pound's rate
 
 
 def test_prevention_alone_raises_health_and_unmet_need_alone_lowers_it(tiny_world):
     model = tiny_world()
     w = model.world
-    # Everything delivered, prevention 2 on need 60: dh = 0.03 x 2 / 60 = 0.001.
+    # Everything delivered, prevention 2 on need 60: dh = 0.035 x 0.05 (1 - exp(-(2/60)/0.05))
+    # = 0.00084.
     w.need[0, :] = [50.0, 10.0, 0.0, 0.0, 0.0, 0.0]
     w.activity[:] = [50.0, 10.0]
     w.prevention_delivered[:] = [0.0, 2.0]
     w.health[0] = w.health_base[0] = 0.7
     model.places[0].update_health()
-    assert w.health[0] == pytest.approx(0.701, abs=1e-12)
+    rise = 0.035 * 0.05 * (1.0 - math.exp(-(2.0 / 60.0) / 0.05))
+    assert w.health[0] == pytest.approx(0.7 + rise, abs=1e-15)
+    assert rise > 0.0008
     assert w.spill[0] == 0.0
     assert not w.waiting[0].any()
     # Nothing delivered, no prevention: dh = -0.01 x 0.3 x 60 / 60 = -0.003.
@@ -164,11 +193,12 @@ def test_prevention_alone_raises_health_and_unmet_need_alone_lowers_it(tiny_worl
 
 
 def test_health_is_clamped_to_one(tiny_world):
-    model = tiny_world()
+    # Prevention nearly linear and strong: dh = 1 x 1 x (1 - exp(-50)), about 1.
+    model = tiny_world(prevention_effect=1.0, prevention_saturation=1.0)
     w = model.world
     w.need[0, :] = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
     w.activity[:] = [1.0, 1.0]
-    w.prevention_delivered[:] = [0.0, 100.0]  # dh = 0.03 x 100 / 2 = 1.5
+    w.prevention_delivered[:] = [0.0, 100.0]
     w.health[0] = 0.9
     model.places[0].update_health()
     assert w.health[0] == 1.0

@@ -37,26 +37,26 @@ def _overclaiming(tiny_world, rules, claim=60.0):
 
 
 # -------------------------------------------------------------------------------- assess (7.8)
-def test_graduated_sanctions_a_warning_then_half_then_the_full_fine(tiny_world, begin_month):
+def test_graduated_sanctions_a_warning_then_rising_past_the_flat_fine(tiny_world, begin_month):
     model = _overclaiming(tiny_world, _monitored(graduated_sanctions=True))
     w = model.world
     acute = model.trusts[0]
     fines = []
-    for _ in range(4):
+    for _ in range(7):
         begin_month(model)
         model.regulator.assess(acute)
         assert w.breach[0] == 1.0
         assert w.detected[0] == 1.0
         assert w.overclaim[0] == pytest.approx(10.0)
         fines.append(float(w.fine[0]))
-    # Fine = 0.6 x 1 x level x 10 with level = clamp((record - 1) / 2, 0, 1): records 1, 2, 3, 4
-    # give levels 0, 0.5, 1, 1.
-    assert fines == pytest.approx([0.0, 3.0, 6.0, 6.0], abs=1e-12)
-    assert w.record[0] == 4.0
+    # Fine = 0.6 x 1 x level x 10 with level = clamp((record - 1) / 2, 0, escalation 2): records
+    # 1 to 7 give levels 0, 0.5, 1, 1.5, 2, 2, 2.
+    assert fines == pytest.approx([0.0, 3.0, 6.0, 9.0, 12.0, 12.0, 12.0], abs=1e-12)
+    assert w.record[0] == 7.0
     # Fines move from the provider to its place's pool.
-    assert w.balance[0] == pytest.approx(-15.0)
-    assert w.pool_balance[0] == pytest.approx(15.0)
-    assert w.fines_in[0] == pytest.approx(6.0)  # this month's fine only
+    assert w.balance[0] == pytest.approx(-54.0)
+    assert w.pool_balance[0] == pytest.approx(54.0)
+    assert w.fines_in[0] == pytest.approx(12.0)  # this month's fine only
     # The community trust kept its share: no breach, no fine.
     model.regulator.assess(model.trusts[1])
     assert w.breach[1] == 0.0
@@ -75,6 +75,50 @@ def test_flat_sanctions_fine_in_full_from_the_first_breach(tiny_world, begin_mon
     assert fines == pytest.approx([6.0, 6.0, 6.0], abs=1e-12)  # 0.6 x 1 x 1 x 10
     assert w.balance[0] == pytest.approx(-18.0)
     assert w.pool_balance[0] == pytest.approx(18.0)
+
+
+@pytest.mark.parametrize(
+    ("monitoring", "team", "gain", "rate"),
+    [
+        (0.5, 0.0, 0.25, 0.5),
+        (0.5, 1.0, 0.25, 0.625),  # 0.5 x (1 + 0.25)
+        (0.8, 1.0, 0.25, 1.0),  # 0.8 x 1.25 = 1.0
+        (0.6, 0.5, 0.5, 0.75),  # 0.6 x (1 + 0.5 x 0.5)
+        (0.0, 1.0, 0.25, 0.0),  # a team cannot read books that are not open
+    ],
+)
+def test_a_dedicated_team_finds_more_breaches(monitoring, team, gain, rate):
+    from sim.core.jit import as_python
+    from sim.core.params import pack, validate
+    from sim.core.submodels.regulator import detection_rate
+
+    p = pack("place_system", validate("place_system", team_detection_gain=gain))
+    r = RuleSet(scope=1.0, monitoring=monitoring, dedicated_team=team).vector()
+    assert as_python(detection_rate)(p, r) == pytest.approx(rate, rel=1e-12)
+
+
+def test_a_dedicated_team_turns_a_missed_breach_into_a_detected_one(tiny_world, begin_month):
+    # Monitoring 0.8 alone misses a breach whose draw u is at or above 0.8; with the team the
+    # detection rate is 1 and it is found. Find such a month by the keyed draw, then compare.
+    from sim.core.constants import RNG_MONITORING
+    from sim.core.jit import as_python
+    from sim.core.rng import uniform
+
+    detected = {}
+    for team in (0.0, 1.0):
+        model = _overclaiming(tiny_world, _monitored(monitoring=0.8, dedicated_team=team))
+        w = model.world
+        for _ in range(200):
+            begin_month(model)
+            step = int(w.clock[0])
+            u = as_python(uniform)(w.key[1], w.key[2], step, 0, RNG_MONITORING)
+            if u >= 0.8:
+                break
+        else:
+            pytest.fail("no draw at or above 0.8 in 200 months")
+        model.regulator.assess(model.trusts[0])
+        detected[team] = float(w.detected[0])
+    assert detected == {0.0: 0.0, 1.0: 1.0}
 
 
 def test_a_shortfall_in_agreed_prevention_counts_as_overclaim(tiny_world, begin_month):

@@ -35,6 +35,10 @@ def _plan_world(tiny_world, rules, **params):
     w.capacity[:] = [95.0, 10.5]
     w.con_base_share[:] = [0.8, 0.2]
     w.con_prev_share[:] = [0.0, 1.0]
+    # Expected need on its trend: 120 a month (more than the 100 available).
+    w.need_base[0, :] = 0.0
+    w.need_base[0, ACUTE] = 96.0
+    w.need_base[0, COMMUNITY] = 24.0
     return model
 
 
@@ -71,18 +75,54 @@ def test_agreed_claim_and_prevention_slice(tiny_world):
     np.testing.assert_allclose(w.agreed, [77.6, 19.4], rtol=1e-12)
     np.testing.assert_allclose(w.selfish_claim, [95.19791666666667, 10.521875], rtol=1e-12)
     np.testing.assert_allclose(w.claim, [88.15875, 17.624375], rtol=1e-12)
-    # Prevention: scope 1 x slice 0.03 x prevention share x 100 = 0 (acute) and 3 (community);
-    # delivered by cooperation: 0.8 x 3 = 2.4.
-    np.testing.assert_allclose(w.agreed_prevention, [0.0, 3.0], rtol=1e-12)
-    np.testing.assert_allclose(w.prevention, [0.0, 2.4], rtol=1e-12)
+    # Prevention, a slice of the place's expected need (96 + 24 = 120), not of the 100 available:
+    # scope 1 x slice 0.03 x prevention share x 120 = 0 (acute) and 3.6 (community);
+    # delivered by cooperation: 0.8 x 3.6 = 2.88.
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, 3.6], rtol=1e-12)
+    np.testing.assert_allclose(w.prevention, [0.0, 2.88], rtol=1e-12)
 
 
 def test_prevention_slice_scales_with_scope(tiny_world):
     rules = RuleSet(funding_model="activity", **{**AGREEMENT, "scope": 0.5})
     w = _plan_all(_plan_world(tiny_world, rules))
-    # 0.5 x 0.03 x 1 x 100 = 1.5 agreed; 0.8 x 1.5 = 1.2 delivered by cooperation.
-    assert w.agreed_prevention[1] == pytest.approx(1.5, rel=1e-12)
-    assert w.prevention[1] == pytest.approx(1.2, rel=1e-12)
+    # 0.5 x 0.03 x 1 x 120 = 1.8 agreed; 0.8 x 1.8 = 1.44 delivered by cooperation.
+    assert w.agreed_prevention[1] == pytest.approx(1.8, rel=1e-12)
+    assert w.prevention[1] == pytest.approx(1.44, rel=1e-12)
+
+
+def test_shares_the_partners_choose_follow_need_not_history(tiny_world):
+    # Need 90 acute and 30 community (120 in all); history says 0.8 and 0.2 of the 100.
+    rules = RuleSet(funding_model="activity", **AGREEMENT, collective_choice=1.0)
+    model = _plan_world(tiny_world, rules)
+    model.world.need[0, COMMUNITY] = 30.0
+    w = _plan_all(model)
+    # Chosen: acute 90 / 120 = 0.75, community 0.25; norms 0.75 x 0.97 x 100 = 72.75 and
+    # 0.25 x 0.97 x 100 = 24.25 (imposed they would be 77.6 and 19.4).
+    np.testing.assert_allclose(w.agreed, [72.75, 24.25], rtol=1e-12)
+    # Half chosen: acute share 0.8 + 0.5 x (0.75 - 0.8) = 0.775: 0.775 x 97 = 75.175.
+    model = _plan_world(
+        tiny_world, RuleSet(funding_model="activity", **AGREEMENT, collective_choice=0.5)
+    )
+    model.world.need[0, COMMUNITY] = 30.0
+    w = _plan_all(model)
+    np.testing.assert_allclose(w.agreed, [75.175, 0.225 * 97.0], rtol=1e-12)
+
+
+def test_a_regulator_without_local_autonomy_overrides_the_agreement_near_failure(tiny_world):
+    # The acute trust is a quarter of the way to its failure threshold: deficit 0.5 x 12 x 10 / 4.
+    def claims(local_autonomy):
+        rules = RuleSet(funding_model="activity", **AGREEMENT, local_autonomy=local_autonomy)
+        model = _plan_world(tiny_world, rules)
+        model.world.org_income_ref[:] = [10.0, 10.0]
+        model.world.balance[:] = [-15.0, 5.0]
+        return _plan_all(model).claim.copy()
+
+    # Autonomy 0: override 1 x 0.25: acute keeps 0.4 x 0.75 = 0.3 of the agreed 77.6 and claims
+    # 0.3 x 77.6 + 0.7 x 95.1979 = 23.28 + 66.6385417 = 89.9185417; the community trust, in
+    # surplus, is untouched. Full autonomy: 88.15875 (test_agreed_claim_and_prevention_slice).
+    np.testing.assert_allclose(claims(0.0)[0], 23.28 + 0.7 * 95.0 * GROWTH, rtol=1e-12)
+    np.testing.assert_allclose(claims(1.0)[0], 31.04 + 0.6 * 95.0 * GROWTH, rtol=1e-12)
+    assert claims(0.0)[1] == claims(1.0)[1]
 
 
 def test_non_members_keep_to_the_fair_share_without_a_prevention_slice(tiny_world):
@@ -199,7 +239,7 @@ def test_trust_rises_after_kept_agreements_and_falls_after_breaches(
 ):
     levers = dict(levers)
     leadership = levers.pop("leadership", 1.0)
-    model = tiny_world(RuleSet(**levers))
+    model = tiny_world(RuleSet(**levers), breach_visibility=1.0)
     w = model.world
     w.trust[:] = 0.5
     w.leadership[:] = leadership
@@ -211,7 +251,7 @@ def test_trust_rises_after_kept_agreements_and_falls_after_breaches(
 
 
 def test_trust_rebuilds_slowly_what_one_breach_destroys(tiny_world, edge):
-    model = tiny_world()
+    model = tiny_world(breach_visibility=1.0)
     w = model.world
     e = edge(model, 0, 1)
     w.trust[e] = 0.8
@@ -237,7 +277,7 @@ def test_trust_rebuilds_slowly_what_one_breach_destroys(tiny_world, edge):
     ],
 )
 def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice, expected):
-    model = tiny_world(RuleSet(collective_choice=collective_choice))
+    model = tiny_world(RuleSet(collective_choice=collective_choice), breach_visibility=1.0)
     w = model.world
     w.trust[:] = 0.5
     w.breach[:] = [1.0, 1.0]
@@ -246,6 +286,46 @@ def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice,
         trust.update_trust()
     assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
     assert w.trust[edge(model, 1, 0)] == pytest.approx(0.375, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("monitoring", "seen"),
+    [(0.0, 0.5), (0.8, 0.9), (1.0, 1.0)],  # seen = 0.5 + 0.5 x monitoring x scope 1
+)
+def test_open_books_let_partners_see_conduct_so_trust_follows_it_faster(
+    tiny_world, edge, monitoring, seen
+):
+    model = tiny_world(RuleSet(scope=1.0, monitoring=monitoring), breach_visibility=0.5)
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [0.0, 1.0]
+    for trust in model.trusts:
+        trust.update_trust()
+    # Fall 0.25 x seen x 0.5; rise 0.03 x seen x 0.5.
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(0.5 - 0.125 * seen, rel=1e-12)
+    assert w.trust[edge(model, 1, 0)] == pytest.approx(0.5 + 0.015 * seen, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("record", "graduated", "expected"),
+    [
+        (1.0, True, 0.375),  # a warning (level 0) breeds no resentment
+        (2.0, True, 0.375 - 0.375 * 0.15 * 0.5),  # half the fine: half the resentment
+        (5.0, True, 0.375 * 0.85),  # past the full fine: resentment capped at its full level
+        (1.0, False, 0.375 * 0.85),  # a flat fine stings from the first breach
+    ],
+)
+def test_resentment_follows_the_sting_of_the_sanction(
+    tiny_world, edge, record, graduated, expected
+):
+    model = tiny_world(RuleSet(graduated_sanctions=graduated), breach_visibility=1.0)
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [1.0, 1.0]
+    w.detected[:] = [1.0, 0.0]
+    w.record[:] = [record, 0.0]
+    model.trusts[0].update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
 
 
 # --------------------------------------------------------------------------------- learn (7.11)

@@ -12,6 +12,7 @@ scalars; `gate_cooperation` owns its loop, as a phase does.
 from sim.core.constants import CONDITIONAL, FREE_RIDER, HUMP
 from sim.core.jit import jit
 from sim.core.params import PX as P
+from sim.core.rules import RX as R
 from sim.core.submodels.common import clamp
 
 
@@ -63,3 +64,10 @@ def gate_cooperation(w, p, lo, hi):
                 belief += trust[e]
             belief /= n
         kept[i] = cooperation[i] * (1.0 - gate * (1.0 - belief))
+
+
+@jit
+def legitimacy(p, r):
+    """How legitimate the rules are to those bound by them: rules the partners chose (collective
+    choice), and consent built by involving the public, at most 1."""
+    return min(1.0, r[R.collective_choice] + p[P.public_legitimacy] * r[R.public_involvement])

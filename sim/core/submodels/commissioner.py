@@ -3,8 +3,6 @@
 Phases loop over places `lo..hi-1`. The funding model is chosen once per phase, not per contract.
 """
 
-import numpy as np
-
 from sim.core.constants import (
     ACTIVITY,
     ACUTE,
@@ -21,22 +19,7 @@ from sim.core.rules import RX as R
 from sim.core.state import CLOCK_BUDGET, KEY_WORLD
 from sim.core.submodels.games import pay_commons, pay_public_goods
 
-# Transaction cost of commissioning, as a share of payments, by funding model (activity, block,
-# capitated, alliance): many short activity contracts cost most to price, bill and dispute.
-TRANSACTION_RATE = np.array([0.02, 0.006, 0.005, 0.006])
-# Share of transaction costs saved by strategic commissioning (fewer, longer contracts) and by a
-# dedicated team, each at full strength.
-STRATEGIC_TRANSACTION_CUT = 0.5
-TEAM_TRANSACTION_CUT = 0.3
-# Running cost of each governance lever at full strength, as a share of the allocation.
-GOVERNANCE_RATE_VISION = 0.002
-GOVERNANCE_RATE_COLLECTIVE = 0.002
-GOVERNANCE_RATE_MONITORING = 0.003
-GOVERNANCE_RATE_LEADERSHIP = 0.002
-GOVERNANCE_RATE_CONFLICT = 0.001
-GOVERNANCE_RATE_NESTED = 0.001
-GOVERNANCE_RATE_WHOLE_SYSTEM = 0.001
-GOVERNANCE_RATE_TEAM = 0.002
+# Transaction and running costs are parameters (sim/core/parameter_table.py, with their sources).
 ALLIANCE_GAIN_SHARE = 0.5  # share of an alliance's underspend returned to its providers
 
 
@@ -67,12 +50,6 @@ def allocate(w, p, r, lo, hi):
 
 
 @jit
-def block_share(slice_, base_share, prev_share):
-    """A contract's share of its place's pool under the agreement (with its prevention slice)."""
-    return base_share * (1.0 - slice_) + slice_ * prev_share
-
-
-@jit
 def pay(w, p, r, lo, hi):
     """Pay this place's contracts under the funding model, then commissioning costs."""
     key = w.key
@@ -90,7 +67,7 @@ def pay(w, p, r, lo, hi):
         _pay_blocks(w, p, r, lo, hi)
     else:
         _pay_pooled(w, p, r, lo, hi, f == ALLIANCE)
-    _charge_costs(w, r, lo, hi, f)
+    _charge_costs(w, p, r, lo, hi, f)
 
 
 @jit
@@ -112,6 +89,7 @@ def _pay_by_activity(w, p, r, lo, hi):
     available = w.available
     tariff = 1.0 + p[P.tariff_margin]
     marginal = p[P.emergency_marginal_rate]
+    public = r[R.public_involvement]
     for q in range(lo, hi):
         start, end = place_con_start[q], place_con_end[q]
         acute_need = need[q, ACUTE]
@@ -119,6 +97,7 @@ def _pay_by_activity(w, p, r, lo, hi):
         emergency = min(1.0, emergency)
         total = 0.0
         blocks = 0.0
+        prevented = 0.0
         for idx in range(start, end):
             c = place_con[idx]
             if con_kind[c] == ACUTE:
@@ -127,13 +106,14 @@ def _pay_by_activity(w, p, r, lo, hi):
                 payment[c] = tariff * planned + tariff * marginal * urgent
                 total += payment[c]
             else:
-                blocks += claim[c] + prevention[c]
+                blocks += claim[c]
+                prevented += prevention[c]
         remaining = max(0.0, available[q] - total)
-        ratio = min(1.0, remaining / blocks) if blocks > 0.0 else 1.0
+        ratio, prevention_ratio = protected_ratios(remaining, blocks, prevented, public)
         for idx in range(start, end):
             c = place_con[idx]
             if con_kind[c] != ACUTE:
-                payment[c] = (claim[c] + prevention[c]) * ratio
+                payment[c] = claim[c] * ratio + prevention[c] * prevention_ratio
                 total += payment[c]
         pay_ratio[q] = ratio
         paid[q] = total
@@ -141,8 +121,8 @@ def _pay_by_activity(w, p, r, lo, hi):
 
 @jit
 def _pay_blocks(w, p, r, lo, hi):
-    """Block contracts: each contract gets its agreed share of what is budget; work beyond
-    the block is not total."""
+    """Block contracts: each contract gets its base share of what is available (less the agreed
+    prevention slice) plus its agreed prevention budget; work beyond the block is not paid."""
     place_con = w.place_con
     con_org = w.con_org
     payment = w.payment
@@ -153,7 +133,7 @@ def _pay_blocks(w, p, r, lo, hi):
     place_con_end = w.place_con_end
     org_member = w.org_member
     con_base_share = w.con_base_share
-    con_prev_share = w.con_prev_share
+    agreed_prevention = w.agreed_prevention
     agreed_slice = r[R.prevention_slice] * r[R.agreed_shares]
     for q in range(lo, hi):
         budget = available[q]
@@ -161,8 +141,7 @@ def _pay_blocks(w, p, r, lo, hi):
         for idx in range(place_con_start[q], place_con_end[q]):
             c = place_con[idx]
             slice_ = agreed_slice * org_member[con_org[c]]
-            share = block_share(slice_, con_base_share[c], con_prev_share[c])
-            payment[c] = share * budget
+            payment[c] = con_base_share[c] * (1.0 - slice_) * budget + agreed_prevention[c]
             total += payment[c]
         pay_ratio[q] = 0.0
         paid[q] = total
@@ -182,19 +161,21 @@ def _pay_pooled(w, p, r, lo, hi, alliance):
     place_con_start = w.place_con_start
     place_con_end = w.place_con_end
     con_base_share = w.con_base_share
+    public = r[R.public_involvement]
     for q in range(lo, hi):
         start, end = place_con_start[q], place_con_end[q]
-        budget = available[q]
-        requested = 0.0
+        budget = max(0.0, available[q])
+        claims = 0.0
+        prevented = 0.0
         for idx in range(start, end):
             c = place_con[idx]
-            requested += claim[c] + prevention[c]
-        ratio = min(1.0, budget / requested) if requested > 0.0 else 1.0
-        ratio = max(0.0, ratio)
+            claims += claim[c]
+            prevented += prevention[c]
+        ratio, prevention_ratio = protected_ratios(budget, claims, prevented, public)
         total = 0.0
         for idx in range(start, end):
             c = place_con[idx]
-            payment[c] = (claim[c] + prevention[c]) * ratio
+            payment[c] = claim[c] * ratio + prevention[c] * prevention_ratio
             total += payment[c]
         if alliance:
             surplus = budget - total
@@ -209,22 +190,51 @@ def _pay_pooled(w, p, r, lo, hi, alliance):
 
 
 @jit
-def governance_rate(r):
+def protected_ratios(budget, claims, prevention, public):
+    """Shares of claims and of prevention paid from `budget`: in full while it lasts, otherwise
+    pro rata, except that the share `public` of the prevention requested (the public's priority)
+    is paid first. Pays at most `budget`."""
+    requested = claims + prevention
+    if requested <= budget or requested <= 0.0:
+        return 1.0, 1.0
+    protected = public * prevention
+    first = min(budget, protected)
+    rest = requested - protected
+    ratio = (budget - first) / rest if rest > 0.0 else 0.0
+    paid_first = first / protected if protected > 0.0 else 0.0
+    return ratio, public * paid_first + (1.0 - public) * ratio
+
+
+@jit
+def transaction_rate(p, f):
+    """Transaction cost of commissioning, as a share of payments, under funding model `f`."""
+    if f == ACTIVITY:
+        return p[P.transaction_activity]
+    if f == BLOCK:
+        return p[P.transaction_block]
+    if f == ALLIANCE:
+        return p[P.transaction_alliance]
+    return p[P.transaction_capitated]
+
+
+@jit
+def governance_rate(p, r):
     """Running cost of the governance levers, as a share of the allocation."""
     return (
-        GOVERNANCE_RATE_VISION * r[R.shared_vision]
-        + GOVERNANCE_RATE_COLLECTIVE * r[R.collective_choice]
-        + GOVERNANCE_RATE_MONITORING * r[R.monitoring]
-        + GOVERNANCE_RATE_LEADERSHIP * r[R.system_leadership]
-        + GOVERNANCE_RATE_CONFLICT * r[R.conflict_resolution]
-        + GOVERNANCE_RATE_NESTED * r[R.nested_coordination]
-        + GOVERNANCE_RATE_WHOLE_SYSTEM * r[R.whole_system_regulation]
-        + GOVERNANCE_RATE_TEAM * r[R.dedicated_team]
+        p[P.cost_shared_vision] * r[R.shared_vision]
+        + p[P.cost_collective_choice] * r[R.collective_choice]
+        + p[P.cost_public] * r[R.public_involvement]
+        + p[P.cost_monitoring] * r[R.monitoring]
+        + p[P.cost_leadership] * r[R.system_leadership]
+        + p[P.cost_conflict] * r[R.conflict_resolution]
+        + p[P.cost_nested] * r[R.nested_coordination]
+        + p[P.cost_whole_system] * r[R.whole_system_regulation]
+        + p[P.cost_team] * r[R.dedicated_team]
     )
 
 
 @jit
-def _charge_costs(w, r, lo, hi, f):
+def _charge_costs(w, p, r, lo, hi, f):
     """Spend by line, then transaction and governance costs, all drawn from the pool."""
     place_con = w.place_con
     con_kind = w.con_kind
@@ -237,9 +247,10 @@ def _charge_costs(w, r, lo, hi, f):
     place_con_start = w.place_con_start
     place_con_end = w.place_con_end
     allocation = w.allocation
-    strategic = 1.0 - STRATEGIC_TRANSACTION_CUT * r[R.strategic_commissioning]
-    team = 1.0 - TEAM_TRANSACTION_CUT * r[R.dedicated_team]
-    rate = governance_rate(r)
+    strategic = 1.0 - p[P.strategic_transaction_cut] * r[R.strategic_commissioning]
+    team = 1.0 - p[P.team_transaction_cut] * r[R.dedicated_team]
+    rate = governance_rate(p, r)
+    transaction_share = transaction_rate(p, f)
     for q in range(lo, hi):
         for k in range(N_LINES):
             spend_line[q, k] = 0.0
@@ -247,7 +258,7 @@ def _charge_costs(w, r, lo, hi, f):
             c = place_con[idx]
             spend_line[q, con_kind[c]] += payment[c]
         total = paid[q]
-        transaction = TRANSACTION_RATE[f] * total * strategic * team
+        transaction = transaction_share * total * strategic * team
         governance = allocation[q] * rate
         transaction_cost[q] = transaction
         governance_cost[q] = governance

@@ -3,6 +3,8 @@
 Phases loop over places `lo..hi-1` (the kernel passes every place, a Mesa `Place` its own).
 """
 
+import math
+
 from sim.core.constants import (
     ACUTE,
     N_LINES,
@@ -56,6 +58,13 @@ def update_need(w, p, r, lo, hi):
 
 
 @jit
+def prevention_gain(effect, saturation, x):
+    """Health gained a month from prevention worth `x` of need: `effect s (1 - exp(-x / s))`, slope
+    `effect` at the first pound, never more than `effect s` in all."""
+    return effect * saturation * (1.0 - math.exp(-x / saturation))
+
+
+@jit
 def update_health(w, p, r, lo, hi):
     """Count care delivered; left need joins the waiting list and spills into acute demand;
     prevention builds population health and left need erodes it."""
@@ -80,6 +89,7 @@ def update_health(w, p, r, lo, hi):
     spillover = p[P.spillover]
     recovery = p[P.health_recovery]
     prevention_effect = p[P.prevention_effect]
+    saturation = p[P.prevention_saturation]
     unmet_harm = p[P.unmet_harm]
     delivered, need, unmet_line, waiting = delivered, need, unmet, waiting
     for q in range(lo, hi):
@@ -107,7 +117,9 @@ def update_health(w, p, r, lo, hi):
         h = health[q]
         dh = recovery * (health_base[q] - h)
         if need_total > 0.0:
+            # Prevention with diminishing returns: the first pound gains `prevention_effect` per
+            # unit of need; the marginal gain falls by 1/e every `saturation` of prevention/need.
             # Harm comes from those who leave the waiting list untreated this month.
-            dh += prevention_effect * prevention / need_total
+            dh += prevention_gain(prevention_effect, saturation, prevention / need_total)
             dh -= unmet_harm * attrition * unmet_total / need_total
         health[q] = clamp(h + dh, 0.0, 1.0)

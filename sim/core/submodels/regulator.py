@@ -13,17 +13,39 @@ from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
 from sim.core.submodels.common import clamp
 
-# Graduated sanctions: the first detected breach is a warning, and the fine rises to its full
-# level over this many further breaches (0, then half, then full).
+# Graduated sanctions: the first detected breach is a warning, and the fine then rises by half the
+# full level with each further breach (0, 0.5, 1, 1.5, ...) up to `sanction_escalation`.
 GRADUATION_STEPS = 2.0
 
 
 @jit
-def sanction_level(graduated, record):
-    """Share of the full fine for an organisation with `record` detected breaches."""
+def sanction_level(graduated, record, escalation):
+    """Multiple of the full fine for an organisation with `record` detected breaches: always 1 when
+    flat; graduated, 0 (a warning) at the first, rising by 1/GRADUATION_STEPS with each further one
+    up to `escalation`."""
     if graduated > 0.0:
-        return clamp((record - 1.0) / GRADUATION_STEPS, 0.0, 1.0)
+        return clamp((record - 1.0) / GRADUATION_STEPS, 0.0, escalation)
     return 1.0
+
+
+@jit
+def detection_rate(p, r):
+    """Probability that a breach of an agreed share is detected: open books (monitoring) over the
+    agreement's scope, raised by a dedicated team that reads them."""
+    team = 1.0 + p[P.team_detection_gain] * r[R.dedicated_team]
+    return min(1.0, r[R.monitoring] * r[R.scope] * team)
+
+
+@jit
+def recovery_pressure(p, balance, income_ref):
+    """How close an organisation is to failure: its deficit as a share of the failure threshold,
+    in [0, 1] (0 in balance or in surplus)."""
+    if balance >= 0.0:
+        return 0.0
+    limit = p[P.failure_threshold] * MONTHS_PER_YEAR * income_ref
+    if limit <= 0.0:
+        return 1.0
+    return min(1.0, -balance / limit)
 
 
 @jit
@@ -74,9 +96,10 @@ def assess(w, p, r, lo, hi):
     tolerance = p[P.breach_tolerance]
     agreed = r[R.agreed_shares]
     monitoring = r[R.monitoring]
-    detection = monitoring * r[R.scope]
+    detection = detection_rate(p, r)
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
+    escalation = p[P.sanction_escalation]
     seed, run, step = key[KEY_SEED], key[KEY_RUN], int(clock[CLOCK_STEP])
     for i in range(lo, hi):
         start, end = org_con_start[i], org_con_end[i]
@@ -99,7 +122,7 @@ def assess(w, p, r, lo, hi):
             continue
         detected[i] = 1.0
         record[i] += 1.0
-        amount = severity * sanction_level(graduated, record[i]) * over
+        amount = severity * sanction_level(graduated, record[i], escalation) * over
         fine[i] = amount
         balance[i] -= amount
         n = end - start

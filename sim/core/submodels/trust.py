@@ -10,9 +10,8 @@ import numpy as np
 from sim.core.constants import (
     ACTIVITY,
     ACUTE,
-    ALLIANCE,
-    BLOCK,
     CLASSROOM_COMMONS,
+    N_LINES,
     PLACE_SYSTEM,
     RNG_EXPLORATION,
 )
@@ -23,36 +22,28 @@ from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
 from sim.core.submodels.behaviour import (
     gate_cooperation,
+    legitimacy,
     payoff_target,
-    type_system_weight,
     type_target,
 )
 from sim.core.submodels.common import clamp, monthly_need_growth
-from sim.core.submodels.games import (
-    commons_gains,
-    plan_commons,
-    plan_public_goods,
-    public_goods_gains,
-)
-from sim.core.submodels.regulator import sanction_level
+from sim.core.submodels.games import plan_commons, plan_public_goods
+from sim.core.submodels.incentives import weigh_incentives
+from sim.core.submodels.regulator import recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
 # ambulance trusts must see whoever arrives; a local authority must balance its budget.
 DUTY_TO_TREAT = np.array([1.0, 0.3, 0.3, 0.2, 1.0, 0.0, 1.0])
 CONFLICT_SOFTENING = 0.6  # share of a trust fall that conflict resolution absorbs
-# Weight an organisation puts on the system's outcome beside its own, from each lever at full
-# strength: a shared vision, whole-system regulation, and an alliance contract sharing gains.
-WEIGHT_SHARED_VISION = 0.6
-WEIGHT_WHOLE_SYSTEM = 0.2
-WEIGHT_ALLIANCE = 0.2
-UNPAID_VALUE = -1.0  # value of a pound of work beyond a fixed block: it is not paid
 
 
 @jit
 def plan(w, p, r, lo, hi):
     """Claim from the pool: a blend, by the share of the norm it keeps to (its cooperation gated
-    by its trust in partners), of the norm (the agreed share, or the fair share when nothing is
-    agreed) and the selfish claim (all the activity it can bill)."""
+    by its trust in partners, less what a regulator's recovery plan overrides), of the norm (the
+    agreed share, chosen by need or imposed by history, or the fair share when nothing is agreed)
+    and the selfish claim (all the activity it can bill)."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
     gate_cooperation(w, p, lo, hi)
     key = w.key
     con_place = w.con_place
@@ -74,6 +65,9 @@ def plan(w, p, r, lo, hi):
     prevention = w.prevention
     con_prev_share = w.con_prev_share
     con_base_share = w.con_base_share
+    need_base = w.need_base
+    balance = w.balance
+    income_ref = w.org_income_ref
     world = key[KEY_WORLD]
     if world == CLASSROOM_COMMONS:
         plan_commons(w, p, lo, hi)
@@ -84,28 +78,58 @@ def plan(w, p, r, lo, hi):
     growth = 1.0 + monthly_need_growth(p)
     scope = r[R.scope]
     agreed_slice = r[R.prevention_slice] * r[R.agreed_shares]
+    # Shares the partners chose (collective choice) follow each one's need; imposed shares follow
+    # history (the base shares).
+    chosen = r[R.collective_choice] * r[R.agreed_shares]
+    # Without the right to organise, the regulator puts a provider nearing failure on its own
+    # recovery plan, which overrides that share of its agreement.
+    override = p[P.regulator_override] * (1.0 - r[R.local_autonomy])
     induced = p[P.induced_demand]
     activity_model = int(r[R.funding_model]) == ACTIVITY
     for i in range(lo, hi):
-        coop = kept[i]
+        coop = kept[i] * (1.0 - override * recovery_pressure(p, balance[i], income_ref[i]))
         # The norm: the agreed share (with its prevention slice) for members of an agreement,
         # otherwise the fair, proportional share of the pool.
         slice_ = agreed_slice * org_member[i]
+        choose = chosen * org_member[i]
         for c in range(org_con_start[i], org_con_end[i]):
             q = con_place[c]
             k = con_kind[c]
             capacity[c] *= growth
             faced = need[q, k] / providers[q, k]
             demand[c] = faced
-            norm = min(faced, con_base_share[c] * (1.0 - slice_) * available[q])
+            share = con_base_share[c]
+            if choose > 0.0:
+                share += choose * (need_share(need, providers, q, faced) - share)
+            norm = min(faced, share * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
             selfish = min(capacity[c], faced * (1.0 + induced * activity_paid))
             agreed[c] = norm
-            agreed_prevention[c] = scope * slice_ * con_prev_share[c] * available[q]
+            # The prevention budget is a slice of the place's expected need, not of its reserves.
+            agreed_prevention[c] = scope * slice_ * con_prev_share[c] * trend_need(need_base, q)
             selfish_claim[c] = selfish
             coop_claim[c] = norm
             claim[c] = coop * norm + (1.0 - coop) * selfish
             prevention[c] = coop * agreed_prevention[c]
+
+
+@jit
+def need_share(need, providers, q, faced):
+    """A contract's share of its place's need across the lines the place has providers for."""
+    total = 0.0
+    for k in range(N_LINES):
+        if providers[q, k] > 0.0:
+            total += need[q, k]
+    return faced / total if total > 0.0 else 0.0
+
+
+@jit
+def trend_need(need_base, q):
+    """A place's expected monthly need on its trend (before health, shocks and waiting lists)."""
+    total = 0.0
+    for k in range(N_LINES):
+        total += need_base[q, k]
+    return total
 
 
 @jit
@@ -150,22 +174,29 @@ def deliver(w, p, r, lo, hi):
 @jit
 def update_trust(w, p, r, lo, hi):
     """Trust in each partner rises slowly when it kept the agreement and falls fast when it did
-    not; conflict resolution softens the fall, system leadership (the lever, times the strength of
-    the organisation's own leaders) speeds the rise, and a sanction imposed without agreement
-    breeds resentment."""
+    not, as far as its conduct can be seen (open books make it visible); conflict resolution
+    softens the fall, system leadership (the lever, times the strength of the organisation's own
+    leaders) speeds the rise, and a sanction the organisation sees as illegitimate breeds
+    resentment (a warning breeds none)."""
     trust = w.trust
     leadership = w.leadership
     edge_dst = w.edge_dst
     breach = w.breach
     detected = w.detected
+    record = w.record
     edge_start = w.edge_start
     edge_end = w.edge_end
-    base_gain = p[P.trust_gain]
+    seen = visibility(p, r)
+    base_gain = p[P.trust_gain] * seen
     lead = r[R.system_leadership]
-    loss = p[P.trust_loss] * (1.0 - CONFLICT_SOFTENING * r[R.conflict_resolution])
-    imposed = p[P.resentment] * (1.0 - r[R.collective_choice])
+    loss = p[P.trust_loss] * seen * (1.0 - CONFLICT_SOFTENING * r[R.conflict_resolution])
+    imposed = p[P.resentment] * (1.0 - legitimacy(p, r))
+    graduated = r[R.graduated_sanctions]
+    escalation = p[P.sanction_escalation]
     for i in range(lo, hi):
-        resent = imposed * detected[i]
+        resent = 0.0
+        if detected[i] > 0.0:
+            resent = imposed * min(1.0, sanction_level(graduated, record[i], escalation))
         gain = base_gain * (1.0 + lead * leadership[i])
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
@@ -178,88 +209,11 @@ def update_trust(w, p, r, lo, hi):
 
 
 @jit
-def system_weight(r):
-    """Weight an organisation puts on the system's outcome beside its own."""
-    alliance = 1.0 if int(r[R.funding_model]) == ALLIANCE else 0.0
-    return (
-        WEIGHT_SHARED_VISION * r[R.shared_vision]
-        + WEIGHT_WHOLE_SYSTEM * r[R.whole_system_regulation]
-        + WEIGHT_ALLIANCE * alliance
-    )
-
-
-@jit
-def weigh_incentives(w, p, r, lo, hi):
-    """Each organisation's net gain, per unit of expected income, of the selfish claim over the
-    cooperative one: private gain, less the expected fine, less the weighted harm to the system.
-    Written to `incentive`."""
-    # Long: one loop over organisations and their contracts, with its arrays bound first.
-    key = w.key
-    org_kind = w.org_kind
-    org_income_ref = w.org_income_ref
-    incentive = w.incentive
-    selfish_incentive = w.selfish_incentive
-    org_member = w.org_member
-    org_con_start = w.org_con_start
-    org_con_end = w.org_con_end
-    selfish_claim = w.selfish_claim
-    coop_claim = w.coop_claim
-    agreed_prevention = w.agreed_prevention
-    record = w.record
-    con_kind = w.con_kind
-    appropriation = w.appropriation
-    claim = w.claim
-    pay_ratio = w.pay_ratio
-    con_place = w.con_place
-    org_type = w.org_type
-    risk_attitude = w.risk_attitude
-    world = key[KEY_WORLD]
-    monitored = r[R.monitoring] * r[R.scope] * r[R.agreed_shares]
-    severity = r[R.sanction_severity] * p[P.fine_per_unit]
-    graduated = r[R.graduated_sanctions]
-    system = system_weight(r)
-    f = int(r[R.funding_model])
-    # Organisations rated on their own targets value their own activity; whole-system
-    # regulation that respects local agreements removes that pull.
-    silo = 1.0 - r[R.whole_system_regulation] * r[R.local_autonomy]
-    target = p[P.target_value] * silo
-    n = org_kind.shape[0]
-    for i in range(lo, hi):
-        detect = monitored * org_member[i]
-        # Risk attitude weighs the expected fine; a free rider gives the system no weight.
-        fine = severity * sanction_level(graduated, record[i] + 1.0) * risk_attitude[i]
-        weight = type_system_weight(org_type[i], system)
-        net = 0.0
-        harm_total = 0.0
-        for c in range(org_con_start[i], org_con_end[i]):
-            s = selfish_claim[c]
-            k = coop_claim[c]
-            if world == PLACE_SYSTEM:
-                if f == ACTIVITY and con_kind[c] == ACUTE:
-                    value = p[P.tariff_margin]
-                elif f == BLOCK:
-                    value = UNPAID_VALUE
-                else:
-                    value = pay_ratio[con_place[c]] - 1.0
-                value += target
-                more = max(0.0, s - k)
-                prevention = agreed_prevention[c]
-                private = value * more + prevention
-                harm = more + p[P.prevention_value] * prevention
-                over = more + prevention
-            elif world == CLASSROOM_COMMONS:
-                others = appropriation[0] - claim[c]
-                private, harm, over = commons_gains(p, s, k, others, n)
-            else:
-                private, harm, over = public_goods_gains(p, s, k, n)
-            net += private - detect * fine * over
-            harm_total += harm
-        scale = org_income_ref[i]
-        if world == CLASSROOM_COMMONS:
-            scale = p[P.outside_return] * p[P.endowment]
-        selfish_incentive[i] = net / scale if scale > 0.0 else 0.0
-        net -= weight * harm_total
-        incentive[i] = net / scale if scale > 0.0 else 0.0
+def visibility(p, r):
+    """Share of a partner's conduct an organisation sees: some without open books, all with
+    full monitoring over the whole scope."""
+    base = p[P.breach_visibility]
+    return base + (1.0 - base) * r[R.monitoring] * r[R.scope]
 
 
 @jit
@@ -283,7 +237,10 @@ def learn(w, p, r, lo, hi):
     rate = p[P.learning_rate]
     follow = p[P.conditional_weight]
     unconditional = p[P.initial_cooperation]
-    legitimacy = r[R.collective_choice]
+    legit = legitimacy(p, r)
+    graduated = r[R.graduated_sanctions]
+    escalation = p[P.sanction_escalation]
+    record = w.record
     deterrence = p[P.deterrence]
     resentment = p[P.resentment]
     exploration = p[P.exploration]
@@ -306,8 +263,11 @@ def learn(w, p, r, lo, hi):
         target = max(selfish, type_target(org_type[i], belief, own, weight, unconditional))
         new = c + rate * (target - c)
         if detected[i] > 0.0:
-            new += deterrence * legitimacy * (1.0 - new)
-            new -= resentment * (1.0 - legitimacy) * new
+            # Being caught deters, as far as the rules are legitimate; the sanction's sting (none
+            # for a warning) breeds resentment, as far as they are not.
+            sting = min(1.0, sanction_level(graduated, record[i], escalation))
+            new += deterrence * legit * (1.0 - new)
+            new -= resentment * (1.0 - legit) * sting * new
         u = uniform(seed, run, step, i, RNG_EXPLORATION)
         new += exploration * (u - 0.5)
         cooperation_next[i] = clamp(new, 0.0, 1.0)

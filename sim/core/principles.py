@@ -1,0 +1,94 @@
+"""The design principles: each with the rule levers it switches and a plain-English line (shown in
+the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs/ODD.md, section 7.
+"""
+
+# Principles, each with the levers it switches and a plain-English line (shown in the app).
+PRINCIPLES: dict[str, dict[str, object]] = {
+    "boundary": {
+        "levers": ("scope",),
+        "explain": "The population, boundary and services in scope are defined, so the whole pool "
+        "is covered by the agreement (Ham & Alderwick 1, 3; Ostrom 1).",
+    },
+    "partners": {
+        "levers": ("partnership_breadth",),
+        "explain": "All the right partners are in: acute, community, mental health, primary care, "
+        "social care and ambulance (Ham & Alderwick 2).",
+    },
+    "shared_vision": {
+        "levers": ("shared_vision",),
+        "explain": "Partners share a vision and objectives, so each weighs the system's outcome "
+        "beside its own (Ham & Alderwick 4).",
+    },
+    "agreed_shares": {
+        "levers": ("agreed_shares",),
+        "explain": "Partners agree each one's share of the pool: rules that fit local conditions "
+        "(Ham & Alderwick 5; Ostrom 2).",
+    },
+    "prevention": {
+        "levers": ("prevention_slice",),
+        "explain": "The agreement ring-fences a slice of the pool for prevention and community "
+        "care (Ham & Alderwick 3).",
+    },
+    "collective_choice": {
+        "levers": ("collective_choice",),
+        "explain": "Partners choose the rules together: each one's agreed share follows its need, "
+        "not history, and sanctions under rules they chose feel legitimate "
+        "(Ham & Alderwick 5; Ostrom 2, 3).",
+    },
+    "public_involvement": {
+        "levers": ("public_involvement",),
+        "explain": "The public is involved in the agreement: the rules gain legitimacy, and "
+        "prevention is paid first, in part, when money is short (Ham & Alderwick 5).",
+    },
+    "system_leadership": {
+        "levers": ("system_leadership",),
+        "explain": "Leaders work for the system, which speeds the building of trust "
+        "(Ham & Alderwick 6).",
+    },
+    "conflict_resolution": {
+        "levers": ("conflict_resolution",),
+        "explain": "Agreed ways to resolve disputes soften the fall in trust after a breach "
+        "(Ham & Alderwick 7; Ostrom 6).",
+    },
+    "graduated_sanctions": {
+        "levers": ("sanction_severity", "graduated_sanctions"),
+        "explain": "Breaches have consequences: graduated, they start with a warning that breeds "
+        "no resentment and rise with repetition past the flat fine (Ham & Alderwick 7; Ostrom 5).",
+    },
+    "monitoring": {
+        "levers": ("monitoring",),
+        "explain": "Open books: breaches of agreed shares are detected with this probability, "
+        "and partners see each other's conduct, so trust follows it faster "
+        "(Ham & Alderwick 10; Ostrom 4).",
+    },
+    "pooled_funding": {
+        "levers": ("funding_model",),
+        "explain": "A pooled, capitated budget replaces payment per unit of activity "
+        "(Ham & Alderwick 8).",
+    },
+    "strategic_commissioning": {
+        "levers": ("strategic_commissioning",),
+        "explain": "Fewer, longer contracts cut transaction costs (Ham & Alderwick 8).",
+    },
+    "dedicated_team": {
+        "levers": ("dedicated_team",),
+        "explain": "A dedicated team runs the partnership: it finds more breaches in the open "
+        "books and cuts transaction costs (Ham & Alderwick 9).",
+    },
+    "single_measures": {
+        "levers": ("whole_system_regulation",),
+        "explain": "One set of measures: the regulator rates the place's outcomes, not each "
+        "organisation's own finances (Ham & Alderwick 10).",
+    },
+    "right_to_organise": {
+        "levers": ("local_autonomy",),
+        "explain": "The regulator does not override local agreements: without it, a provider "
+        "nearing failure is put on its own recovery plan and leaves the agreement in part "
+        "(Ostrom 7).",
+    },
+    "nested_enterprises": {
+        "levers": ("nested_coordination",),
+        "explain": "Places share risk within their integrated care system, and services spanning "
+        "places are agreed at that level (Ostrom 8).",
+    },
+}
