@@ -6,8 +6,8 @@ the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs
 PRINCIPLES: dict[str, dict[str, object]] = {
     "boundary": {
         "levers": ("scope",),
-        "explain": "The population, boundary and services in scope are defined, so the whole pool "
-        "is covered by the agreement (Ham & Alderwick 1, 3; Ostrom 1).",
+        "explain": "The population, boundary and services in scope are defined, so the agreement "
+        "and its open books cover the whole pool (Ham & Alderwick 1, 3; Ostrom 1).",
     },
     "partners": {
         "levers": ("partnership_breadth",),
@@ -26,8 +26,8 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "prevention": {
         "levers": ("prevention_slice",),
-        "explain": "The agreement ring-fences a slice of the pool for prevention and community "
-        "care (Ham & Alderwick 3).",
+        "explain": "A slice of the place's expected need is ring-fenced for prevention and "
+        "community care, with diminishing returns to health (Ham & Alderwick 3).",
     },
     "collective_choice": {
         "levers": ("collective_choice",),

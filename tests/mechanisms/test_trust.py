@@ -82,12 +82,26 @@ def test_agreed_claim_and_prevention_slice(tiny_world):
     np.testing.assert_allclose(w.prevention, [0.0, 2.88], rtol=1e-12)
 
 
-def test_prevention_slice_scales_with_scope(tiny_world):
-    rules = RuleSet(funding_model="activity", **{**AGREEMENT, "scope": 0.5})
+@pytest.mark.parametrize(
+    "levers", [{"scope": 0.5}, {"partnership_breadth": 0.1}, {"agreed_shares": False}]
+)
+def test_the_prevention_slice_is_the_commissioners_whatever_the_agreement(tiny_world, levers):
+    # Half the scope, nobody a member (breadth 0.1 is below the acute and community threshold of
+    # 0.2), or no agreement at all: the commissioner still ring-fences 0.03 x 120 = 3.6 for the
+    # community trust, which delivers 0.8 x 3.6 = 2.88 of it.
+    rules = RuleSet(funding_model="activity", **{**AGREEMENT, **levers})
     w = _plan_all(_plan_world(tiny_world, rules))
-    # 0.5 x 0.03 x 1 x 120 = 1.8 agreed; 0.8 x 1.8 = 1.44 delivered by cooperation.
-    assert w.agreed_prevention[1] == pytest.approx(1.8, rel=1e-12)
-    assert w.prevention[1] == pytest.approx(1.44, rel=1e-12)
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, 3.6], rtol=1e-12)
+    np.testing.assert_allclose(w.prevention, [0.0, 2.88], rtol=1e-12)
+
+
+def test_non_members_keep_to_the_fair_share(tiny_world):
+    # Nobody is a member: the norm is the fair share of what is left after the slice,
+    # 0.8 x 0.97 x 100 = 77.6, and the community's need 10 (below its 19.4).
+    rules = RuleSet(funding_model="activity", **{**AGREEMENT, "partnership_breadth": 0.1})
+    w = _plan_all(_plan_world(tiny_world, rules))
+    np.testing.assert_allclose(w.agreed, [77.6, 10.0], rtol=1e-12)
+    assert not w.org_member.any()
 
 
 def test_shares_the_partners_choose_follow_need_not_history(tiny_world):
@@ -123,14 +137,6 @@ def test_a_regulator_without_local_autonomy_overrides_the_agreement_near_failure
     np.testing.assert_allclose(claims(0.0)[0], 23.28 + 0.7 * 95.0 * GROWTH, rtol=1e-12)
     np.testing.assert_allclose(claims(1.0)[0], 31.04 + 0.6 * 95.0 * GROWTH, rtol=1e-12)
     assert claims(0.0)[1] == claims(1.0)[1]
-
-
-def test_non_members_keep_to_the_fair_share_without_a_prevention_slice(tiny_world):
-    # Breadth 0.1 is below the acute and community threshold of 0.2: nobody is a member.
-    rules = RuleSet(funding_model="activity", **{**AGREEMENT, "partnership_breadth": 0.1})
-    w = _plan_all(_plan_world(tiny_world, rules))
-    np.testing.assert_allclose(w.agreed, [80.0, 10.0])
-    np.testing.assert_allclose(w.agreed_prevention, [0.0, 0.0])
 
 
 def test_only_the_acute_tariff_induces_demand(tiny_world):

@@ -124,23 +124,20 @@ def _pay_blocks(w, p, r, lo, hi):
     """Block contracts: each contract gets its base share of what is available (less the agreed
     prevention slice) plus its agreed prevention budget; work beyond the block is not paid."""
     place_con = w.place_con
-    con_org = w.con_org
     payment = w.payment
     available = w.available
     pay_ratio = w.pay_ratio
     paid = w.paid
     place_con_start = w.place_con_start
     place_con_end = w.place_con_end
-    org_member = w.org_member
     con_base_share = w.con_base_share
     agreed_prevention = w.agreed_prevention
-    agreed_slice = r[R.prevention_slice] * r[R.agreed_shares]
+    slice_ = r[R.prevention_slice]
     for q in range(lo, hi):
         budget = available[q]
         total = 0.0
         for idx in range(place_con_start[q], place_con_end[q]):
             c = place_con[idx]
-            slice_ = agreed_slice * org_member[con_org[c]]
             payment[c] = con_base_share[c] * (1.0 - slice_) * budget + agreed_prevention[c]
             total += payment[c]
         pay_ratio[q] = 0.0

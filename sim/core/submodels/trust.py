@@ -76,8 +76,8 @@ def plan(w, p, r, lo, hi):
         plan_public_goods(w, p, lo, hi)
         return
     growth = 1.0 + monthly_need_growth(p)
-    scope = r[R.scope]
-    agreed_slice = r[R.prevention_slice] * r[R.agreed_shares]
+    # The commissioner ring-fences the prevention slice for every provider, agreement or not.
+    slice_ = r[R.prevention_slice]
     # Shares the partners chose (collective choice) follow each one's need; imposed shares follow
     # history (the base shares).
     chosen = r[R.collective_choice] * r[R.agreed_shares]
@@ -88,9 +88,8 @@ def plan(w, p, r, lo, hi):
     activity_model = int(r[R.funding_model]) == ACTIVITY
     for i in range(lo, hi):
         coop = kept[i] * (1.0 - override * recovery_pressure(p, balance[i], income_ref[i]))
-        # The norm: the agreed share (with its prevention slice) for members of an agreement,
-        # otherwise the fair, proportional share of the pool.
-        slice_ = agreed_slice * org_member[i]
+        # The norm: the agreed share for members of an agreement, otherwise the fair,
+        # proportional share of the pool; less the prevention slice.
         choose = chosen * org_member[i]
         for c in range(org_con_start[i], org_con_end[i]):
             q = con_place[c]
@@ -106,7 +105,7 @@ def plan(w, p, r, lo, hi):
             selfish = min(capacity[c], faced * (1.0 + induced * activity_paid))
             agreed[c] = norm
             # The prevention budget is a slice of the place's expected need, not of its reserves.
-            agreed_prevention[c] = scope * slice_ * con_prev_share[c] * trend_need(need_base, q)
+            agreed_prevention[c] = slice_ * con_prev_share[c] * trend_need(need_base, q)
             selfish_claim[c] = selfish
             coop_claim[c] = norm
             claim[c] = coop * norm + (1.0 - coop) * selfish
