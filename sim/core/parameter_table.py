@@ -79,6 +79,88 @@ PARAMETERS: tuple[Param, ...] = (
         "annual allocation per person (GBP)",
         "reasoning: NHS England spend per head, all services [NT2024]",
     ),
+    # --- heterogeneity of places and organisations ---
+    # Each spread is the half-range of a uniform keyed draw (ODD 7.15); all of them 0 give
+    # identical places and identical organisations of each kind.
+    _p(
+        "population_spread",
+        0.5,
+        float,
+        0.0,
+        0.9,
+        "half-range of a place's population around `population`, as a share",
+        "[KF-PBP2022]: about 175 places, 'typically' 250,000-500,000 people, 'although this varies "
+        "widely'; reasoning: 250,000-750,000 around 500,000",
+    ),
+    _p(
+        "need_spread",
+        0.15,
+        float,
+        0.0,
+        0.5,
+        "half-range of a place's need per head around the average (age and deprivation)",
+        "reasoning: with need_compensation and allocation_spread, allocations per head within "
+        "+-14% of the mean, as ICB core allocations in 2024/25 [HCL2024]",
+    ),
+    _p(
+        "need_compensation",
+        0.8,
+        float,
+        0.0,
+        1.0,
+        "share of a place's extra need per head that its allocation per head follows",
+        "[BTR2014]: the formula gives deprived areas less weight than their need; reasoning: 0.8",
+    ),
+    _p(
+        "allocation_spread",
+        0.02,
+        float,
+        0.0,
+        0.4,
+        "half-range of a place's allocation per head apart from need (distance from target)",
+        "reasoning: allocations sit within a few per cent of their formula targets; "
+        "0.8 x 0.15 + 0.02 = 0.14 [HCL2024]",
+    ),
+    _p(
+        "health_spread",
+        0.12,
+        float,
+        0.0,
+        0.5,
+        "half-range of starting health around initial_health, lower where need is higher",
+        "[ONS-HLE2016]: males' healthy life expectancy by local authority 55.0-70.5 years in "
+        "2012-14, +-12% around the middle of that range",
+    ),
+    _p(
+        "unit_cost_spread",
+        0.05,
+        float,
+        0.0,
+        0.5,
+        "half-range of an organisation's cost per unit of care around 1",
+        "[HFMA2009]: acute trusts' reference cost index 81-116 in 2007/08; reasoning: much of "
+        "that is coding, nearly half of audited returns inaccurate [HFMA2015], so +-5%",
+    ),
+    _p(
+        "balance_spread",
+        0.05,
+        float,
+        0.0,
+        0.5,
+        "half-range of an organisation's starting balance, as a share of annual income",
+        "reasoning: a surplus or deficit of a few per cent of income, as in 2015/16 "
+        "[NHSI2016, NAO2016]",
+    ),
+    _p(
+        "size_spread",
+        0.5,
+        float,
+        0.0,
+        0.9,
+        "half-range of relative size among organisations sharing a line in a place",
+        "reasoning: a teaching hospital beside a district general hospital, up to three times "
+        "its size",
+    ),
     # --- pressure ---
     _p(
         "budget_growth",

@@ -74,6 +74,7 @@ def plan(w, p, r, lo, hi):
     prevention = w.prevention
     con_prev_share = w.con_prev_share
     con_base_share = w.con_base_share
+    con_size = w.con_size
     world = key[KEY_WORLD]
     if world == CLASSROOM_COMMONS:
         plan_commons(w, p, lo, hi)
@@ -95,7 +96,7 @@ def plan(w, p, r, lo, hi):
             q = con_place[c]
             k = con_kind[c]
             capacity[c] *= growth
-            faced = need[q, k] / providers[q, k]
+            faced = need[q, k] / providers[q, k] * con_size[c]
             demand[c] = faced
             norm = min(faced, con_base_share[c] * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
@@ -125,6 +126,7 @@ def deliver(w, p, r, lo, hi):
     org_con_end = w.org_con_end
     prevention_delivered = w.prevention_delivered
     con_kind = w.con_kind
+    unit_cost = w.unit_cost
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
     for i in range(lo, hi):
         received = 0.0
@@ -137,7 +139,7 @@ def deliver(w, p, r, lo, hi):
                 duty = DUTY_TO_TREAT[con_kind[c]]
                 activity[c] = claim[c] * min(1.0, funded + (1.0 - funded) * duty)
                 prevention_delivered[c] = prevention[c] * funded
-                cost += activity[c] + prevention_delivered[c]
+                cost += (activity[c] + prevention_delivered[c]) * unit_cost[i]
             else:
                 activity[c] = claim[c]
         income[i] = received
