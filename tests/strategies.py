@@ -34,6 +34,15 @@ def place_params(draw, max_places: int = 3):
         "initial_trust": draw(st.floats(0.0, 1.0)),
         "spillover": draw(st.floats(0.0, 3.0)),
         "failure_threshold": draw(st.floats(0.0, 0.5)),
+        # Places and organisations that differ (ODD 7.15), anywhere in their ranges.
+        "population_spread": draw(st.floats(0.0, 0.9)),
+        "need_spread": draw(st.floats(0.0, 0.5)),
+        "need_compensation": draw(st.floats(0.0, 1.0)),
+        "allocation_spread": draw(st.floats(0.0, 0.4)),
+        "health_spread": draw(st.floats(0.0, 0.5)),
+        "unit_cost_spread": draw(st.floats(0.0, 0.5)),
+        "balance_spread": draw(st.floats(0.0, 0.5)),
+        "size_spread": draw(st.floats(0.0, 0.9)),
     }
 
 
