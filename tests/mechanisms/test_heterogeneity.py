@@ -81,36 +81,8 @@ def _digest(array) -> str:
 
 
 # ----------------------------------------------------------------- every spread 0: as before
-# The worlds the digests were recorded for (scripts: see data/before_heterogeneity.json).
-BEFORE_WORLDS = {
-    "default_s1": {"seed": 1},
-    "default_s2_r5": {"seed": 2, "run": 5},
-    "multi": {
-        "seed": 3,
-        "n_ics": 2,
-        "n_places": 2,
-        "acute_per_place": 2,
-        "community_per_place": 3,
-        "mental_health_per_place": 0,
-        "primary_care_per_place": 1,
-        "social_care_per_place": 2,
-        "ambulance_per_ics": 2,
-        "population": 123_456.0,
-        "spend_per_head": 2_345.0,
-    },
-    "tiny": {
-        "seed": 1,
-        "n_ics": 1,
-        "n_places": 1,
-        "acute_per_place": 1,
-        "community_per_place": 1,
-        "mental_health_per_place": 0,
-        "primary_care_per_place": 0,
-        "social_care_per_place": 0,
-        "ambulance_per_ics": 0,
-        "demand_noise": 0.0,
-    },
-}
+# The worlds the digests were recorded for (CareSystem keyword arguments).
+BEFORE_WORLDS = BEFORE["configs"]
 NEW_FIELDS = ("unit_cost", "con_size", "population", "need_index", "alloc_index")
 
 
