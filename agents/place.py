@@ -26,6 +26,20 @@ class Place(mesa.Agent):
     def health(self) -> float:
         return float(self.model.world.health[self.index])
 
+    @property
+    def population(self) -> float:
+        return float(self.model.world.population[self.index])
+
+    @property
+    def need_index(self) -> float:
+        """Need per head against the average place (age structure and deprivation)."""
+        return float(self.model.world.need_index[self.index])
+
+    @property
+    def allocation_index(self) -> float:
+        """Allocation per head against the average place."""
+        return float(self.model.world.alloc_index[self.index])
+
     def _lines(self, array) -> dict[str, float]:
         return {KIND_NAMES[k]: float(array[self.index, k]) for k in range(N_LINES)}
 

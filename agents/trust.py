@@ -57,6 +57,11 @@ class Trust(mesa.Agent):
         return float(self.model.world.risk_attitude[self.index])
 
     @property
+    def unit_cost(self) -> float:
+        """Cost of a unit of care it delivers (1 = the average organisation)."""
+        return float(self.model.world.unit_cost[self.index])
+
+    @property
     def kept(self) -> float:
         """The share of the agreed norm it keeps to this month: its cooperation, gated by its
         trust in its partners."""

@@ -42,6 +42,15 @@ def place_params(draw, max_places: int = 3):
         "team_detection_gain": draw(st.floats(0.0, 2.0)),
         "transaction_activity": draw(st.floats(0.0, 0.14)),
         "cost_monitoring": draw(st.floats(0.0, 0.05)),
+        # Places and organisations that differ (ODD 7.15), anywhere in their ranges.
+        "population_spread": draw(st.floats(0.0, 0.9)),
+        "need_spread": draw(st.floats(0.0, 0.5)),
+        "need_compensation": draw(st.floats(0.0, 1.0)),
+        "allocation_spread": draw(st.floats(0.0, 0.4)),
+        "health_spread": draw(st.floats(0.0, 0.5)),
+        "unit_cost_spread": draw(st.floats(0.0, 0.5)),
+        "balance_spread": draw(st.floats(0.0, 0.5)),
+        "size_spread": draw(st.floats(0.0, 0.9)),
     }
 
 

@@ -49,6 +49,13 @@ RNG_DEMAND_SHOCK_B = 6
 RNG_BEHAVIOUR_TYPE = 7
 RNG_LEADERSHIP = 8
 RNG_RISK = 9
+# Places and organisations that differ (ODD 7.15), drawn once per run at step 0.
+RNG_PLACE_POPULATION = 10
+RNG_PLACE_NEED = 11
+RNG_PLACE_ALLOCATION = 12
+RNG_UNIT_COST = 13
+RNG_START_BALANCE = 14
+RNG_ORG_SIZE = 15
 
 # Behavioural types of organisations (Fischbacher, Gaechter and Fehr 2001): conditional
 # cooperators, free riders, hump-shaped ("triangle") contributors and the unclassifiable rest.

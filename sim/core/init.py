@@ -27,6 +27,7 @@ from sim.core.constants import (
     RNG_LEADERSHIP,
     RNG_RISK,
 )
+from sim.core.heterogeneity import draw_organisations, draw_places, draw_sizes, start_health
 from sim.core.jit import jit
 from sim.core.params import PX as P
 from sim.core.rng import uniform
@@ -81,7 +82,10 @@ def build_world(p, r, world, seed, run):
     w.clock[CLOCK_NEED] = 1.0
     _lay_out(w, kind_counts(p, world), n_ics, n_places, per_place, amb, world)
     _link_partners(w, block, world)
+    draw_places(w, p, world, seed, run)
+    draw_sizes(w, p, world, seed, run)
     _fill_money(w, p, world)
+    draw_organisations(w, p, world, seed, run)
     _fill_behaviour(w, p, r, world, seed, run)
     return w
 
@@ -168,22 +172,26 @@ def _partners(w, i, j, world):
 
 @jit
 def _fill_money(w, p, world):
-    """Need starts level with the allocation, line by line; each contract's share of its place's
-    pool follows its line's share of spend (lines with no provider leave their need unmet and their
-    money to the others, in proportion); capacity has headroom over starting need."""
+    """A place's allocation is its population times its allocation per head; its need starts at
+    that allocation times its need index over its allocation index (level with the allocation
+    when the two indices agree), line by line. Each contract's share of its place's pool follows
+    its line's share of spend and its size among the line's providers (lines with no provider
+    leave their need unmet and their money to the others, in proportion); capacity has headroom
+    over the contract's part of starting need."""
     n_con = w.con_org.shape[0]
     for cc in range(n_con):
         if w.con_kind[cc] < N_LINES:
             w.providers[w.con_place[cc], w.con_kind[cc]] += 1.0
     for place in range(w.place_ics.shape[0]):
         if world == PLACE_SYSTEM:
+            per_head = p[P.spend_per_head] * w.alloc_index[place]
             w.alloc_base[place] = (
-                p[P.population] * p[P.spend_per_head] / MONTHS_PER_YEAR / POUNDS_PER_MILLION
+                w.population[place] * per_head / MONTHS_PER_YEAR / POUNDS_PER_MILLION
             )
+            pressure = w.need_index[place] / w.alloc_index[place]
+            net = w.alloc_base[place] * (1.0 - p[P.running_cost_share])
             for k in range(N_LINES):
-                w.need_base[place, k] = (
-                    w.alloc_base[place] * (1.0 - p[P.running_cost_share]) * BASE_SPEND_SHARE[k]
-                )
+                w.need_base[place, k] = net * BASE_SPEND_SHARE[k] * pressure
                 w.need[place, k] = w.need_base[place, k]
         _fill_shares(w, place)
         w.acute_need_start[place] = w.need_base[place, 0]
@@ -193,7 +201,8 @@ def _fill_money(w, p, world):
         k = w.con_kind[cc]
         q = w.con_place[cc]
         if k < N_LINES:
-            w.capacity[cc] = w.need_base[q, k] / w.providers[q, k] * (1.0 + p[P.capacity_headroom])
+            part = w.need_base[q, k] / w.providers[q, k] * w.con_size[cc]
+            w.capacity[cc] = part * (1.0 + p[P.capacity_headroom])
             w.org_income_ref[w.con_org[cc]] += w.con_base_share[cc] * w.alloc_base[q]
         else:
             w.org_income_ref[w.con_org[cc]] = p[P.endowment]
@@ -202,7 +211,8 @@ def _fill_money(w, p, world):
 @jit
 def _fill_shares(w, place):
     """Each contract's share of its place's pool, and of the prevention slice, from its line's
-    share of spend among the lines the place has providers for."""
+    share of spend among the lines the place has providers for, divided among the line's providers
+    by size (`con_size`)."""
     covered = 0.0
     prev_total = 0.0
     for k in range(N_LINES):
@@ -214,9 +224,12 @@ def _fill_shares(w, place):
         cc = w.place_con[idx]
         k = w.con_kind[cc]
         if k < N_LINES and covered > 0.0:
-            w.con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / w.providers[place, k]
+            size = w.con_size[cc]
+            w.con_base_share[cc] = BASE_SPEND_SHARE[k] / covered / w.providers[place, k] * size
             if PREVENTIVE[k] == 1 and prev_total > 0.0:
-                w.con_prev_share[cc] = BASE_SPEND_SHARE[k] / prev_total / w.providers[place, k]
+                w.con_prev_share[cc] = (
+                    BASE_SPEND_SHARE[k] / prev_total / w.providers[place, k] * size
+                )
         elif k == PARTICIPANT:
             w.con_base_share[cc] = 1.0 / w.con_org.shape[0]
 
@@ -249,7 +262,7 @@ def behaviour_type(p, u):
 @jit
 def _fill_behaviour(w, p, r, world, seed, run):
     """Membership, starting cooperation, behavioural type, leadership and risk attitude (keyed
-    draws), trust, health and the games' first claims."""
+    draws), trust, each place's starting health and the games' first claims."""
     adopt_rules(w, p, r)
     c0 = p[P.initial_cooperation]
     spread = p[P.cooperation_spread]
@@ -266,8 +279,8 @@ def _fill_behaviour(w, p, r, world, seed, run):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):
         if world == PLACE_SYSTEM:
-            w.health[place] = p[P.initial_health]
-            w.health_base[place] = p[P.initial_health]
+            w.health[place] = start_health(p, seed, run, place)
+            w.health_base[place] = w.health[place]
     if world == CLASSROOM_COMMONS:
         for cc in range(w.con_org.shape[0]):
             w.claim[cc] = p[P.endowment] * START_CLAIM_SHARE

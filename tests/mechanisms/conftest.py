@@ -11,7 +11,11 @@ Fixtures
 --------
 tiny_world(rules=None, **params)
     A `CareSystem` on the per-agent Python engine: one ICS, one place, one acute and one community
-    trust, no other providers, no ambulance trust, no demand noise (any parameter can be changed).
+    trust, no other providers, no ambulance trust, no demand noise, and places and organisations
+    that do not differ (every spread of ODD 7.15 at 0: the population, need, allocation and
+    health of the place are the parameters', every organisation costs 1 a unit and starts with
+    a balance of 0, and providers of one line share it equally). Any parameter can be changed;
+    tests/mechanisms/test_heterogeneity.py sets the spreads.
 begin_month(model)
     Starts a month: advances the clock and clears the month's flows.
 edge(model, i, j)
@@ -24,7 +28,8 @@ import pytest
 
 from sim import CareSystem, RuleSet
 
-# One place; one acute and one community trust; every other count zero; no demand noise.
+# One place; one acute and one community trust; every other count zero; no demand noise;
+# identical places and organisations.
 TINY = {
     "n_ics": 1,
     "n_places": 1,
@@ -35,7 +40,24 @@ TINY = {
     "social_care_per_place": 0,
     "ambulance_per_ics": 0,
     "demand_noise": 0.0,
+    "population_spread": 0.0,
+    "need_spread": 0.0,
+    "allocation_spread": 0.0,
+    "health_spread": 0.0,
+    "unit_cost_spread": 0.0,
+    "balance_spread": 0.0,
+    "size_spread": 0.0,
 }
+# The spreads of places and organisations that differ (ODD 7.15), for the tests that set them.
+SPREADS = (
+    "population_spread",
+    "need_spread",
+    "allocation_spread",
+    "health_spread",
+    "unit_cost_spread",
+    "balance_spread",
+    "size_spread",
+)
 
 
 def make_tiny_world(rules=None, seed: int = 1, **params) -> CareSystem:

@@ -37,6 +37,15 @@ PARAMS = {
     "share_hump": 0.0,
     "leadership_spread": 0.0,
     "risk_spread": 0.0,
+    # Identical places and identical organisations of each kind (the draws of places and
+    # organisations that differ are checked in tests/mechanisms/test_heterogeneity.py).
+    "population_spread": 0.0,
+    "need_spread": 0.0,
+    "allocation_spread": 0.0,
+    "health_spread": 0.0,
+    "unit_cost_spread": 0.0,
+    "balance_spread": 0.0,
+    "size_spread": 0.0,
 }
 SEED, RUN = 7, 3
 # Kinds: acute 0, community 1, mental health 2, primary care 3, ambulance 4, social care 5.
@@ -85,6 +94,7 @@ def _expected() -> dict[str, np.ndarray]:
         "org_type": np.zeros(13, dtype=int),
         "leadership": np.ones(13),
         "risk_attitude": np.ones(13),
+        "unit_cost": np.ones(13),  # every organisation at the average cost (no spread)
         # computed each month by plan and learn: zero before the first month
         "kept": zeros_org,
         "selfish_incentive": zeros_org,
@@ -108,6 +118,7 @@ def _expected() -> dict[str, np.ndarray]:
         "con_kind": np.array(PLACE_KINDS * 2 + [4, 4]),
         "con_base_share": np.array(base_share * 2 + [0.04, 0.04]),
         "con_prev_share": np.array(prev_share * 2 + [0.0, 0.0]),
+        "con_size": np.ones(14),  # the two acute trusts of a place of equal size (no spread)
         "capacity": np.array(capacity * 2 + [2.736, 2.736]),
         "demand": zeros_con,
         "agreed": zeros_con,
@@ -127,6 +138,9 @@ def _expected() -> dict[str, np.ndarray]:
         "place_con_start": np.array([0, 7]),
         "place_con_end": np.array([7, 14]),
         "place_con": np.array([0, 1, 2, 3, 4, 5, 12, 6, 7, 8, 9, 10, 11, 13]),
+        "population": np.array([240_000.0, 240_000.0]),
+        "need_index": np.ones(2),  # need and allocation per head at the average (no spread)
+        "alloc_index": np.ones(2),
         "alloc_base": np.array([60.0, 60.0]),
         "allocation": zeros_place,
         "available": zeros_place,

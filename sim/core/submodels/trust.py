@@ -68,6 +68,7 @@ def plan(w, p, r, lo, hi):
     need_base = w.need_base
     balance = w.balance
     income_ref = w.org_income_ref
+    con_size = w.con_size
     world = key[KEY_WORLD]
     if world == CLASSROOM_COMMONS:
         plan_commons(w, p, lo, hi)
@@ -95,7 +96,7 @@ def plan(w, p, r, lo, hi):
             q = con_place[c]
             k = con_kind[c]
             capacity[c] *= growth
-            faced = need[q, k] / providers[q, k]
+            faced = need[q, k] / providers[q, k] * con_size[c]
             demand[c] = faced
             share = con_base_share[c]
             if choose > 0.0:
@@ -148,6 +149,7 @@ def deliver(w, p, r, lo, hi):
     org_con_end = w.org_con_end
     prevention_delivered = w.prevention_delivered
     con_kind = w.con_kind
+    unit_cost = w.unit_cost
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
     for i in range(lo, hi):
         received = 0.0
@@ -160,7 +162,7 @@ def deliver(w, p, r, lo, hi):
                 duty = DUTY_TO_TREAT[con_kind[c]]
                 activity[c] = claim[c] * min(1.0, funded + (1.0 - funded) * duty)
                 prevention_delivered[c] = prevention[c] * funded
-                cost += activity[c] + prevention_delivered[c]
+                cost += (activity[c] + prevention_delivered[c]) * unit_cost[i]
             else:
                 activity[c] = claim[c]
         income[i] = received
