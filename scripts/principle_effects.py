@@ -29,8 +29,13 @@ DEFAULT_OUT = ROOT / "docs" / "principles.md"
 TITLES = {
     pe.OFF: "Switched off from shared_governance",
     pe.ON: "Switched on alone in fortress",
+    pe.WITH: "Switched on in fortress beside the principles it acts through",
 }
-SHORT = {pe.OFF: "off from shared_governance", pe.ON: "on alone in fortress"}
+SHORT = {
+    pe.OFF: "off from shared_governance",
+    pe.ON: "on alone in fortress",
+    pe.WITH: "on in fortress beside its requirements",
+}
 
 
 def parse(argv) -> argparse.Namespace:
@@ -98,7 +103,10 @@ def levers_text(principle: str) -> str:
 def principle_section(principle: str, rows: pd.DataFrame) -> list[str]:
     out = [f"## {principle}", "", f"Levers: {levers_text(principle)}.", ""]
     out += [str(PRINCIPLES[principle]["explain"]), ""]
-    for direction in pe.DIRECTIONS:
+    needs = pe.requirements(principle)
+    if needs:
+        out += [f"Acts through: {', '.join(f'`{n}`' for n in needs)}.", ""]
+    for direction in pe.directions_of(principle):
         sub = rows[rows["direction"] == direction]
         out += [
             f"**{TITLES[direction]}** (`{sub['variant'].iloc[0]}` minus `{sub['base'].iloc[0]}`)"
@@ -121,6 +129,9 @@ def summary_table(table: pd.DataFrame) -> str:
         cells = []
         for direction in pe.DIRECTIONS:
             rows_d = sub[sub["direction"] == direction]
+            if rows_d.empty:
+                cells.append("(no requirements)")
+                continue
             hits = int(rows_d.groupby("pressure")["beyond_noise"].any().sum())
             cells.append(f"{hits} of {n}")
         rows.append((f"[{principle}](#{principle})", *cells))
@@ -172,7 +183,7 @@ def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str
 def print_tables(table: pd.DataFrame) -> None:
     for principle, rows in table.groupby("principle", sort=False):
         print(f"\n{principle} ({', '.join(PRINCIPLES[principle]['levers'])})")
-        for direction in pe.DIRECTIONS:
+        for direction in pe.directions_of(principle):
             print(f"  {SHORT[direction]}")
             for p, g in rows[rows["direction"] == direction].groupby("pressure"):
                 text = moved(g).replace("**", "")

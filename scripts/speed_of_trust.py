@@ -76,16 +76,20 @@ def months_to_pass(path: np.ndarray, level: float = 0.5) -> int | None:
 
 
 def defection(seed: int, defect: int = 6, after: int = 48, rules=None, **params) -> np.ndarray:
-    """Partners' mean trust in the first acute trust, month by month: shared governance (or the
+    """Partners' mean trust in an acute trust, month by month: shared governance (or the
     `RuleSet` `rules`) for 60 months, then it defects (cooperation held at 0) for `defect` months,
-    then it is free again. Element 0 is the trust before it defects."""
+    then it is free again. Element 0 is the trust before it defects. The defector is the acute
+    trust of the place with the most need for its money (places differ, ODD 7.15): where money
+    covers need, claiming all one can is no more than the agreed share, and no breach is seen."""
     p, r = vectors("shared_governance", **params)
     if rules is not None:
         r = rules.vector()
     world = build_world(p, r, PLACE_SYSTEM, seed, 0)
     w = as_ref(world)
     advance(w, p, r, SWITCH_MONTH, np.zeros((SWITCH_MONTH, N_MEASURES)), False)
-    target = int(np.flatnonzero(world.org_kind == ACUTE)[0])
+    acute = np.flatnonzero(world.org_kind == ACUTE)
+    pressure = world.need_index / world.alloc_index
+    target = int(acute[np.argmax(pressure[world.org_place[acute]])])
     into = np.flatnonzero(world.edge_dst == target)
     path = [float(world.trust[into].mean())]
     month = np.zeros((1, N_MEASURES))

@@ -178,8 +178,9 @@ def test_datacollector_has_every_measure_each_month():
     np.testing.assert_allclose(frame["allocation"], allocations, rtol=1e-12)
     np.testing.assert_allclose(frame["mean_cooperation"], cooperation, rtol=1e-12)
     np.testing.assert_allclose(frame["population_health"], health, rtol=1e-12)
-    # The allocation grows 2% a year from 3 places x 500,000 x 2,600 / 12 / 1e6.
-    base = 3 * 500_000 * 2_600 / 12 / 1e6
+    # The allocation grows 2% a year from each place's drawn population x 2,600 x its allocation
+    # index / 12 / 1e6 (places differ, ODD 7.15).
+    base = float(np.sum(w.population * 2_600 * w.alloc_index)) / 12 / 1e6
     np.testing.assert_allclose(
         frame["allocation"], [base * (1 + 0.02 / 12) ** t for t in range(1, 7)], rtol=1e-12
     )

@@ -15,7 +15,6 @@ import pytest
 from sim.analysis import principles as pe
 from sim.core.params import ParameterError, parameter
 from sim.core.rules import PRESETS, PRINCIPLES
-from sim.core.submodels import commissioner
 
 MONTHS = 12
 REPLICATES = 4
@@ -68,8 +67,8 @@ def _allocation(months: int, budget_growth: float) -> float:
 @pytest.mark.parametrize("budget_growth", [0.0, 0.04])
 def test_shared_vision_costs_what_its_rate_says(budget_growth):
     rate = parameter("cost_shared_vision").default  # 0.2% of the allocation a month
-    # the rate the commissioner charges today (until the parameter table is wired in)
-    assert getattr(commissioner, "GOVERNANCE_RATE_VISION", rate) == rate
+    # Identical places (ODD 7.15), so that the allocation is the hand-computed one in every run.
+    same = {"population_spread": 0.0, "need_spread": 0.0, "allocation_spread": 0.0}
     table = pe.principle_effects(
         ["shared_vision"],
         pressures=(budget_growth,),
@@ -77,6 +76,7 @@ def test_shared_vision_costs_what_its_rate_says(budget_growth):
         months=MONTHS,
         outcomes=("governance_costs",),
         resamples=200,
+        **same,
     ).set_index("direction")
     expected = (
         rate * PRESETS["shared_governance"].shared_vision * _allocation(MONTHS, budget_growth)
@@ -130,8 +130,29 @@ def test_variants_are_built_from_the_presets_and_follow_principles_at_call_time(
     monkeypatch.setitem(PRINCIPLES, "eyes", {"levers": ("monitoring",), "explain": "a copy"})
     names = [rs.name for rs in pe.rule_sets()]
     assert names[:2] == ["shared_governance", "fortress"]
-    assert len(names) == 2 + 2 * len(PRINCIPLES)
+    # Each principle's variants, and for one with requirements its base beside them, each rule
+    # set once (boundary's base beside monitoring is monitoring's own variant, fortress+monitoring).
+    assert len(names) == len(set(names))
+    expected = {"shared_governance", "fortress"}
+    for p in PRINCIPLES:
+        for d in pe.directions_of(p):
+            expected |= {pe.base_of(p, d).name, pe.variant(p, d).name}
+    assert set(names) == expected
+    assert "fortress+monitoring+boundary" in names
     assert "fortress+eyes" in names
+
+
+def test_a_principle_beside_its_requirements_is_compared_with_them():
+    base = pe.base_of("graduated_sanctions", pe.WITH)
+    other = pe.variant("graduated_sanctions", pe.WITH)
+    needs = pe.requirements("graduated_sanctions")
+    assert needs == ("agreed_shares", "partners", "boundary", "monitoring")
+    assert base.name == "fortress+agreed_shares+partners+boundary+monitoring"
+    assert pe.levers_changed(other, base) == ("sanction_severity", "graduated_sanctions")
+    changed = set(pe.levers_changed(base, PRESETS["fortress"]))
+    assert changed == {"agreed_shares", "partnership_breadth", "scope", "monitoring"}
+    # A principle with no requirements is measured only off and on alone.
+    assert pe.directions_of("shared_vision") == (pe.OFF, pe.ON)
 
 
 def test_bad_inputs_are_refused():

@@ -11,12 +11,16 @@ and returns one row per run; `effects` turns those rows into paired differences 
 knowledge of how they were made; `principle_effects` does both. Nothing here reads or writes
 files (`scripts/principle_effects.py` writes docs/principles.md).
 
-The two directions, for a principle with levers L:
+The directions, for a principle with levers L:
 
 - `off_from_shared_governance`: `shared_governance` against `shared_governance.without(p)` (the
   levers L set as in fortress), labelled `shared_governance-p`;
 - `on_in_fortress`: `fortress` against fortress with the levers L set as in shared governance,
-  labelled `fortress+p`.
+  labelled `fortress+p`;
+- `on_in_fortress_beside_requirements`, only for a principle that `requires` others (Ostrom's
+  principles build on one another: sanctions fall only on breaches an agreement defines and
+  monitoring detects): fortress with the required principles switched on (`fortress+r1+r2`)
+  against the same with p switched on too (`fortress+r1+r2+p`).
 
 Each difference is variant minus its base.
 
@@ -68,7 +72,8 @@ from sim.engine.batch import run_many
 
 OFF = "off_from_shared_governance"
 ON = "on_in_fortress"
-DIRECTIONS = (OFF, ON)
+WITH = "on_in_fortress_beside_requirements"
+DIRECTIONS = (OFF, ON, WITH)
 # The base each direction's variant is compared with.
 BASES = {OFF: "shared_governance", ON: "fortress"}
 # What is swept, and its values (annual real growth of the allocation).
@@ -113,19 +118,44 @@ COLUMNS = (
 )
 
 
+def requirements(principle: str) -> tuple[str, ...]:
+    """The principles `principle` acts through (`PRINCIPLES[principle]["requires"]`), if any."""
+    return tuple(PRINCIPLES[principle].get("requires", ()))
+
+
+def _switched_on(base: RuleSet, principles, name: str) -> RuleSet:
+    shared = PRESETS[BASES[OFF]]
+    on = {lv: getattr(shared, lv) for p in principles for lv in PRINCIPLES[p]["levers"]}
+    return base.with_levers(name=name, **on)
+
+
+def base_of(principle: str, direction: str) -> RuleSet:
+    """What a principle's variant is compared with: shared governance (off), fortress (on alone),
+    or fortress with the principle's requirements switched on (on beside its requirements)."""
+    _principles([principle])
+    if direction == OFF:
+        return PRESETS[BASES[OFF]]
+    if direction == ON:
+        return PRESETS[BASES[ON]]
+    if direction == WITH:
+        needs = requirements(principle)
+        if not needs:
+            return PRESETS[BASES[ON]]
+        return _switched_on(PRESETS[BASES[ON]], needs, "+".join((BASES[ON], *needs)))
+    raise ParameterError(f"direction={direction!r}; allowed: {', '.join(DIRECTIONS)}")
+
+
 def variant(principle: str, direction: str) -> RuleSet:
     """The rule set of one principle in one direction (see the module docstring)."""
-    if principle not in PRINCIPLES:
-        raise ParameterError(
-            f"principle={principle!r} is not a design principle; valid: {', '.join(PRINCIPLES)}"
-        )
+    base = base_of(principle, direction)
     if direction == OFF:
-        return PRESETS[BASES[OFF]].without(principle)
-    if direction == ON:
-        shared = PRESETS[BASES[OFF]]
-        on = {lever: getattr(shared, lever) for lever in PRINCIPLES[principle]["levers"]}
-        return PRESETS[BASES[ON]].with_levers(name=f"{BASES[ON]}+{principle}", **on)
-    raise ParameterError(f"direction={direction!r}; allowed: {', '.join(DIRECTIONS)}")
+        return base.without(principle)
+    return _switched_on(base, (principle,), f"{base.name}+{principle}")
+
+
+def directions_of(principle: str) -> tuple[str, ...]:
+    """The directions measured for a principle: beside its requirements only if it has some."""
+    return DIRECTIONS if requirements(principle) else (OFF, ON)
 
 
 def levers_changed(rules: RuleSet, base: RuleSet) -> tuple[str, ...]:
@@ -144,10 +174,14 @@ def _principles(principles) -> list[str]:
 
 
 def rule_sets(principles=None) -> list[RuleSet]:
-    """The two bases, then each principle's variant in each direction (principle-major)."""
-    out = [PRESETS[BASES[OFF]], PRESETS[BASES[ON]]]
-    out += [variant(p, d) for p in _principles(principles) for d in DIRECTIONS]
-    return out
+    """The two bases, then each principle's base beside its requirements (if any) and its variant
+    in each direction (principle-major); each rule set once."""
+    out = {r.name: r for r in (PRESETS[BASES[OFF]], PRESETS[BASES[ON]])}
+    for p in _principles(principles):
+        for d in directions_of(p):
+            for rules in (base_of(p, d), variant(p, d)):
+                out.setdefault(rules.name, rules)
+    return list(out.values())
 
 
 def run_variants(
@@ -287,8 +321,8 @@ def effects(
     floor = {o: RESOLUTION * float(runs[o].abs().max()) for o in outcomes}
     rows = []
     for principle in _principles(principles):
-        for direction in DIRECTIONS:
-            base, other = PRESETS[BASES[direction]], variant(principle, direction)
+        for direction in directions_of(principle):
+            base, other = base_of(principle, direction), variant(principle, direction)
             about = {
                 "principle": principle,
                 "direction": direction,

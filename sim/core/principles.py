@@ -1,16 +1,24 @@
 """The design principles: each with the rule levers it switches and a plain-English line (shown in
 the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs/ODD.md, section 7.
+
+`requires` names the principles a principle acts through, where it has nothing to act on without
+them (Ostrom's principles build on one another): sanctions fall only on breaches that an agreement
+defines and monitoring detects; chosen shares need an agreement and members to choose them. The
+principle-effects analysis (`sim.analysis.principles`) measures such a principle switched on in
+fortress beside its requirements, and reports that it is inert alone.
 """
 
 # Principles, each with the levers it switches and a plain-English line (shown in the app).
 PRINCIPLES: dict[str, dict[str, object]] = {
     "boundary": {
         "levers": ("scope",),
+        "requires": ("monitoring",),
         "explain": "The population, boundary and services in scope are defined, so the agreement "
         "and its open books cover the whole pool (Ham & Alderwick 1, 3; Ostrom 1).",
     },
     "partners": {
         "levers": ("partnership_breadth",),
+        "requires": ("agreed_shares", "collective_choice"),
         "explain": "All the right partners are in: acute, community, mental health, primary care, "
         "social care and ambulance (Ham & Alderwick 2).",
     },
@@ -21,6 +29,7 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "agreed_shares": {
         "levers": ("agreed_shares",),
+        "requires": ("partners", "collective_choice"),
         "explain": "Partners agree each one's share of the pool: rules that fit local conditions "
         "(Ham & Alderwick 5; Ostrom 2).",
     },
@@ -31,6 +40,7 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "collective_choice": {
         "levers": ("collective_choice",),
+        "requires": ("agreed_shares", "partners"),
         "explain": "Partners choose the rules together: each one's agreed share follows its need, "
         "not history, and sanctions under rules they chose feel legitimate "
         "(Ham & Alderwick 5; Ostrom 2, 3).",
@@ -52,6 +62,7 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "graduated_sanctions": {
         "levers": ("sanction_severity", "graduated_sanctions"),
+        "requires": ("agreed_shares", "partners", "boundary", "monitoring"),
         "explain": "Breaches have consequences: graduated, they start with a warning that breeds "
         "no resentment and rise with repetition past the flat fine (Ham & Alderwick 7; Ostrom 5).",
     },
