@@ -139,6 +139,41 @@ def summary_table(table: pd.DataFrame) -> str:
     return md_table(header, rows)
 
 
+def _verdict(health: pd.Series, deficit: pd.Series) -> str:
+    """From the off-from-shared-governance rows of one pressure: health and deficit effects."""
+    worse = (health.beyond_noise and health.mean_difference < 0) or (
+        deficit.beyond_noise and deficit.mean_difference > 0
+    )
+    better = (health.beyond_noise and health.mean_difference > 0) or (
+        deficit.beyond_noise and deficit.mean_difference < 0
+    )
+    if worse and better:
+        return "mixed"
+    if worse:
+        return "pays"
+    if better:
+        return "costs"
+    return "nothing"
+
+
+def pays_table(table: pd.DataFrame) -> str:
+    """Per principle and pressure: does dropping it from shared governance hurt (it pays)?"""
+    off = table[table["direction"] == pe.OFF]
+    pressures = sorted(off["pressure"].unique())
+    rows = []
+    for principle, sub in off.groupby("principle", sort=False):
+        cells = []
+        for p in pressures:
+            at = sub[sub["pressure"] == p].set_index("outcome")
+            if {"population_health", "system_deficit"} <= set(at.index):
+                cells.append(_verdict(at.loc["population_health"], at.loc["system_deficit"]))
+            else:
+                cells.append("(not measured)")
+        rows.append((f"`{principle}`", *cells))
+    header = ["principle", *(f"budget growth {100 * p:+g}%" for p in pressures)]
+    return md_table(header, rows)
+
+
 def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str:
     d = defaults("place_system")
     need = d["need_growth"] + d["ageing"]
@@ -152,7 +187,9 @@ def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str
         "",
         "Each principle of `sim.core.rules.PRINCIPLES` is switched off from `shared_governance` "
         "(its levers set as in fortress) and switched on alone in `fortress` (its levers set as "
-        "in shared governance). Each variant is compared with its base on common random numbers: "
+        "in shared governance); a principle that acts through others (`requires`: sanctions "
+        "need an agreement and monitoring, chosen shares an agreement and members) is also "
+        "switched on in fortress beside them. Each variant is compared with its base on common random numbers: "
         "replicate j of both has the same seed and run key, and the difference is variant minus "
         "base. Funding pressure is swept through `budget_growth` with need growth at its default "
         f"({100 * need:.3g}% a year: `need_growth` + `ageing`); the funding gap is need growth "
@@ -175,6 +212,18 @@ def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str
     findings = inert_findings(table)
     lines += [f"- {f}" for f in findings] if findings else ["Every principle moves something."]
     lines += ["", summary_table(table), ""]
+    lines += [
+        "## Does each principle pay?",
+        "",
+        "Shared governance without the principle, against shared governance, on the two outcomes "
+        "a commissioner weighs first: *pays* when dropping it lowers population health or raises "
+        "the system deficit beyond seed noise (and does not do the opposite on the other), "
+        "*costs* when dropping it does the reverse, *mixed* when it trades one for the other, "
+        "and *nothing* when neither moves beyond noise.",
+        "",
+        pays_table(table),
+        "",
+    ]
     for principle, rows in table.groupby("principle", sort=False):
         lines += principle_section(principle, rows)
     return "\n".join(lines).rstrip() + "\n"
