@@ -319,3 +319,32 @@ def test_core_helpers():
     assert ((high80 - low80) <= (high99 - low99) + 1e-12).all()
     assert ((high80 - low80) < (high99 - low99)).any()
     assert {"80% CI low", "80% CI high"} <= set(result.end_table())
+
+
+def test_a_panel_can_adopt_its_rules_in_a_later_year():
+    """Policy schedule in the app: the right panel runs fortress for two years, then shared
+    governance; the live run and the replicates both follow the schedule."""
+    state = ComparisonState("place_system")
+    _box, rc = render(state)
+    label = "Panel B: adopt these rules in year (1: from the start; fortress before)"
+    by_label(rc, v.Slider, label).v_model = 3
+    assert state.adopt_year["right"].value == 2
+    model = state.view.value.pair.models["right"]
+    assert [m for m, _ in model.schedule.steps] == [0, 24]
+    assert describe_rules(model.rules) == "fortress"  # in force now, month 0
+    assert "from year 3 (fortress before)" in state.labels()["right"]
+    state.step(25)
+    assert describe_rules(state.view.value.pair.models["right"].rules) == "shared_governance"
+    # The left panel, adopting nothing, is untouched; a fortress run with the right panel's
+    # seed matches the right panel's first 24 months exactly (the same rules, the same draws).
+    fortress = state.view.value.pair.models["left"]
+    right = state.view.value.pair.models["right"]
+    np.testing.assert_array_equal(right.history[:24], fortress.history[:24])
+    assert not np.array_equal(right.history[24:], fortress.history[24:])
+    # The replicates run the schedule too: the two panels agree until month 24 in every run.
+    state.rep_years.value = 3
+    state.run_replicates()
+    result = state.rep_result.value
+    left, right = result.series["left"], result.series["right"]
+    np.testing.assert_array_equal(left[:, :24], right[:, :24])
+    assert not np.array_equal(left[:, 24:], right[:, 24:])

@@ -74,6 +74,16 @@ def RulesPanel(state: ComparisonState, side: str):
             "of long-enduring commons.",
             style={"font-size": "0.8rem"},
         )
+        if state.kind == "place_system":
+            years = state.adopt_year[side].value
+            solara.SliderInt(
+                f"{SIDE_TITLES[side]}: adopt these rules in year (1: from the start; fortress "
+                "before)",
+                value=years + 1,
+                min=1,
+                max=10,
+                on_value=lambda v: state.set_adopt_year(side, int(v) - 1),
+            )
         with solara.Column(classes=["cc-principles"], gap="0px"):
             for principle in PRINCIPLES:
                 Principle(state, side, principle)

@@ -40,6 +40,7 @@ from sim.app.settings import (
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
 from sim.core.rules import RuleSet
+from sim.core.schedule import Schedule
 from sim.model import CareSystem
 
 
@@ -48,8 +49,8 @@ from sim.model import CareSystem
 class LivePair:
     """Two runs of one scenario side by side, stepped together (one step = one month/round)."""
 
-    left: RuleSet
-    right: RuleSet
+    left: RuleSet | Schedule  # a rule set, or a policy schedule (rules adopted at a month)
+    right: RuleSet | Schedule
     scenario: str = "place_system"
     params: dict = field(default_factory=dict)
     seed: int = 1

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from sim.analysis.stats import FAN_BANDS, fan_description, fan_quantiles, paired_difference_ci
 from sim.analysis.tables import fmt_level
 from sim.app.figures import GAME_PLOTS, nash_and_optimum
-from sim.app.settings import SIDE_COLOURS, SIDES, rules_label
+from sim.app.settings import SIDE_COLOURS, SIDES, named, rules_label
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
 from sim.core.rules import RuleSet
@@ -125,7 +125,7 @@ def run_replicates(
     confidence `level`."""
     t0 = time.perf_counter()
     summaries, series = run_many(
-        rules=[left.with_levers(name="A"), right.with_levers(name="B")],
+        rules=[named(left, "A"), named(right, "B")],
         replicates=replicates,
         months=int(months),
         seed=int(seed),
@@ -143,7 +143,7 @@ def run_replicates(
         months=int(months),
         replicates=replicates,
         series=cube,
-        labels=labels or {"left": rules_label(left, "left"), "right": rules_label(right, "right")},
+        labels=labels or {"left": _label(left, "left"), "right": _label(right, "right")},
         level=level,
         seed=int(seed),
         params=dict(params),
@@ -229,3 +229,10 @@ def difference_figure(result: ReplicateResult) -> Figure:
         fontsize=9,
     )
     return fig
+
+
+def _label(rules, side: str) -> str:
+    """A panel's label from its rule set, or from the rules a schedule ends with."""
+    if hasattr(rules, "steps"):
+        return rules_label(rules.steps[-1][1], side, adopt_year=rules.steps[-1][0] // 12)
+    return rules_label(rules, side)

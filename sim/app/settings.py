@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sim.core.params import ParameterError, parameter, validate
 from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
+from sim.core.schedule import Schedule
 
 SIDES = ("left", "right")
 DEFAULT_PRESETS = {"left": "fortress", "right": "shared_governance"}
@@ -80,12 +81,34 @@ def describe_rules(rules: RuleSet) -> str:
     return "custom"
 
 
-def rules_label(rules: RuleSet, side: str, preset: str | None = None) -> str:
-    """'Panel A: fortress', or 'Panel B: shared governance, modified' when changed from `preset`."""
+def rules_label(rules: RuleSet, side: str, preset: str | None = None, adopt_year: int = 0) -> str:
+    """'Panel A: fortress', or 'Panel B: shared governance, modified' when changed from `preset`,
+    with ', from year 3 (fortress before)' when the panel adopts its rules later."""
     kind = describe_rules(rules)
     if preset is not None and kind != preset:
-        return f"{SIDE_TITLES[side]}: {preset.replace('_', ' ')}, modified"
-    return f"{SIDE_TITLES[side]}: {kind.replace('_', ' ')}"
+        label = f"{SIDE_TITLES[side]}: {preset.replace('_', ' ')}, modified"
+    else:
+        label = f"{SIDE_TITLES[side]}: {kind.replace('_', ' ')}"
+    if adopt_year > 0:
+        label += f", from year {adopt_year + 1} (fortress before)"
+    return label
+
+
+def panel_schedule(rules: RuleSet, adopt_year: int) -> RuleSet | Schedule:
+    """The panel's rules from the start, or fortress for `adopt_year` years and then its rules
+    (a policy schedule: "we adopt shared governance in year 3" is `adopt_year` 2)."""
+    years = int(adopt_year)
+    if years <= 0:
+        return rules
+    before = PRESETS["fortress"].with_levers(name=f"{rules.name}-before")
+    return Schedule(((0, before), (years * 12, rules)), name=f"{rules.name}@{years * 12}")
+
+
+def named(rules: RuleSet | Schedule, name: str) -> RuleSet | Schedule:
+    """A rule set or schedule under another name (run_many needs distinct names)."""
+    if isinstance(rules, Schedule):
+        return rules.with_name(name)
+    return rules.with_levers(name=name)
 
 
 # --------------------------------------------------------------------------- scenario

@@ -22,6 +22,7 @@ from sim.app.settings import (
     GameScenario,
     Scenario,
     panel_rules,
+    panel_schedule,
     rules_label,
     set_principle,
 )
@@ -45,6 +46,8 @@ class ComparisonState:
         self.rules = {
             side: solara.reactive(panel_rules(DEFAULT_PRESETS[side], side)) for side in SIDES
         }
+        # Years each panel runs fortress before adopting its rules (0: its rules from the start).
+        self.adopt_year = {side: solara.reactive(0) for side in SIDES}
         self.scenario = solara.reactive(Scenario() if kind == "place_system" else GameScenario())
         self.error = solara.reactive("")
         self.view = solara.reactive(None)  # LiveView of the current runs
@@ -74,7 +77,19 @@ class ComparisonState:
         return self.scenario.value.params()
 
     def labels(self) -> dict[str, str]:
-        return {s: rules_label(self.rules[s].value, s, self.preset[s].value) for s in SIDES}
+        return {
+            s: rules_label(self.rules[s].value, s, self.preset[s].value, self.adopt_year[s].value)
+            for s in SIDES
+        }
+
+    def schedule(self, side: str):
+        """The panel's rules, as a policy schedule when it adopts them after year 0."""
+        return panel_schedule(self.rules[side].value, self.adopt_year[side].value)
+
+    def set_adopt_year(self, side: str, years: int) -> None:
+        """Run fortress for `years` years, then the panel's rules (0: its rules throughout)."""
+        self.adopt_year[side].value = max(0, int(years))
+        self.rebuild()
 
     def set_preset(self, side: str, preset: str) -> None:
         self.preset[side].value = preset
@@ -108,8 +123,8 @@ class ComparisonState:
             try:
                 params = self.params()
                 pair = LivePair(
-                    left=self.rules["left"].value,
-                    right=self.rules["right"].value,
+                    left=self.schedule("left"),
+                    right=self.schedule("right"),
                     scenario=self.model_scenario,
                     params=params,
                     seed=self.scenario.value.seed,
@@ -177,8 +192,8 @@ class ComparisonState:
         try:
             params = self.params()
             result = run_replicates(
-                self.rules["left"].value,
-                self.rules["right"].value,
+                self.schedule("left"),
+                self.schedule("right"),
                 self.model_scenario,
                 params,
                 self.scenario.value.seed,
