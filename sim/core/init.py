@@ -240,7 +240,9 @@ def adopt_rules(w, p, r):
     schedule changes the rules (`sim.core.schedule`)."""
     breadth = r[R.partnership_breadth]
     for i in range(w.org_kind.shape[0]):
-        w.org_member[i] = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
+        eligible = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
+        w.org_eligible[i] = eligible
+        w.org_member[i] = eligible  # until trust decides it, in the first month's plan
 
 
 @jit

@@ -207,6 +207,18 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         _ALL,
     ),
     row(
+        "join_trust",
+        0.25,
+        float,
+        0.0,
+        1.0,
+        "mean trust in partners below which an organisation is only partly in the agreement",
+        "reasoning: seed 004, the speed of trust: an organisation that does not trust its "
+        "partners holds back from a shared agreement; 0 in the laboratory games (a group is "
+        "given)",
+        _ALL,
+    ),
+    row(
         "breach_visibility",
         0.5,
         float,

@@ -35,6 +35,7 @@ SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
         "trust_gate": 0.0,
         "learning_rate": 0.4,
         "breach_visibility": 1.0,
+        "join_trust": 0.0,
     },
     "public_goods": {
         "n_appropriators": 4,
@@ -44,6 +45,7 @@ SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
         "trust_gate": 0.0,
         "learning_rate": 0.4,
         "breach_visibility": 1.0,
+        "join_trust": 0.0,
     },
 }
 

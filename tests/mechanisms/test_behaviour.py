@@ -157,3 +157,27 @@ def test_trust_falls_in_months_and_rebuilds_in_years_under_shared_governance(tin
     # Rise 0.03 x (1 + 1 x 1) = 0.06 of the gap a month: 1 - T = 0.3439 x 0.94^n <= 0.1 when
     # n >= ln(0.1 / 0.3439) / ln 0.94 = 19.96: 20 months to rebuild what 3 months broke.
     assert months == 20
+
+
+@pytest.mark.parametrize(
+    ("trust", "join", "member"),
+    [
+        (0.5, 0.25, [1.0, 1.0]),  # trust above the threshold: fully in
+        (0.1, 0.25, [0.4, 0.4]),  # 0.1 / 0.25: in only in part
+        (0.0, 0.25, [0.0, 0.0]),  # no trust: out
+        (0.0, 0.0, [1.0, 1.0]),  # no threshold: eligibility alone decides
+    ],
+)
+def test_trust_decides_how_far_an_eligible_organisation_joins(tiny_world, trust, join, member):
+    rules = RuleSet(agreed_shares=True, scope=1.0, partnership_breadth=1.0)
+    w = _plan_world(tiny_world, rules, trust=trust, join_trust=join)
+    np.testing.assert_allclose(w.org_eligible, [1.0, 1.0])
+    np.testing.assert_allclose(w.org_member, member, rtol=1e-12)
+
+
+def test_an_organisation_not_eligible_stays_out_whatever_its_trust(tiny_world):
+    # Breadth 0.1 is below the acute and community threshold of 0.2.
+    rules = RuleSet(agreed_shares=True, scope=1.0, partnership_breadth=0.1)
+    w = _plan_world(tiny_world, rules, trust=1.0)
+    np.testing.assert_allclose(w.org_eligible, [0.0, 0.0])
+    np.testing.assert_allclose(w.org_member, [0.0, 0.0])

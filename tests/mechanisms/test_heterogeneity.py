@@ -83,7 +83,7 @@ def _digest(array) -> str:
 # ----------------------------------------------------------------- every spread 0: as before
 # The worlds the digests were recorded for (CareSystem keyword arguments).
 BEFORE_WORLDS = BEFORE["configs"]
-NEW_FIELDS = ("unit_cost", "con_size", "population", "need_index", "alloc_index")
+NEW_FIELDS = ("unit_cost", "con_size", "population", "need_index", "alloc_index", "org_eligible")
 
 
 @pytest.mark.parametrize("engine", ["numba", "python"])

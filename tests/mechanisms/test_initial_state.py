@@ -86,6 +86,7 @@ def _expected() -> dict[str, np.ndarray]:
         "org_ics": np.zeros(13, dtype=int),
         "org_con_start": np.arange(13),
         "org_con_end": np.array([*list(range(1, 13)), 14]),
+        "org_eligible": np.array(member * 2 + [0.0]),
         "org_member": np.array(member * 2 + [0.0]),
         "org_income_ref": np.array(income_ref * 2 + [4.8]),
         "cooperation": np.full(13, 0.65),

@@ -48,13 +48,18 @@ def type_system_weight(kind, weight):
 def gate_cooperation(w, p, lo, hi):
     """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - mean trust))`, the
     share of the norm an organisation keeps to, given how far it trusts its partners to do the
-    same (an organisation without partners waits on nobody)."""
+    same (an organisation without partners waits on nobody); and how far an eligible organisation
+    is inside the agreement: fully while its mean trust is at least `join_trust`, in proportion
+    below it."""
     cooperation = w.cooperation
     kept = w.kept
     trust = w.trust
     edge_start = w.edge_start
     edge_end = w.edge_end
+    org_member = w.org_member
+    org_eligible = w.org_eligible
     gate = p[P.trust_gate]
+    join = p[P.join_trust]
     for i in range(lo, hi):
         n = edge_end[i] - edge_start[i]
         belief = 1.0
@@ -64,6 +69,8 @@ def gate_cooperation(w, p, lo, hi):
                 belief += trust[e]
             belief /= n
         kept[i] = cooperation[i] * (1.0 - gate * (1.0 - belief))
+        joined = 1.0 if join <= 0.0 else min(1.0, belief / join)
+        org_member[i] = org_eligible[i] * joined
 
 
 @jit

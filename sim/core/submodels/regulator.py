@@ -118,7 +118,7 @@ def assess(w, p, r, lo, hi):
         if agreed * org_member[i] <= 0.0 or monitoring <= 0.0:
             continue
         u = uniform(seed, run, step, i, RNG_MONITORING)
-        if u >= detection:
+        if u >= detection * org_member[i]:
             continue
         detected[i] = 1.0
         record[i] += 1.0
