@@ -95,6 +95,17 @@ def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
     return proc.returncode, stderr, proc.pid
 
 
+def catches(pid: int, sig: int = signal.SIGINT) -> bool:
+    """Whether process `pid` has installed a handler for `sig` (Linux: SigCgt in /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    except OSError:
+        return False
+    return False
+
+
 def after_chunks(out: Path, n: int):
     """A `when` for `signal_when`: once `n` chunks of `out` are complete."""
     return lambda proc: wait_until(lambda: len(complete_chunks(out)) >= n, proc)

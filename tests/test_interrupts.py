@@ -17,6 +17,7 @@ from cli_runs import (
     SMALL,
     after_chunks,
     assert_same_data,
+    catches,
     complete_chunks,
     one_line,
     run,
@@ -46,8 +47,13 @@ def test_sigint_at_five_moments_then_resume_equals_uninterrupted(tmp_path):
     args = ("run", str(spec), "--out", str(out), "--quiet", "--threads", "1")
     rng = random.Random(20261129)  # seeded: the same "random" moments on every CI run
     moments = {
-        # while Python imports numba and the model (the signal handler is already installed)
-        "start-up": lambda proc: time.sleep(rng.uniform(0.1, 0.4)),
+        # while Python imports numba and the model: once the console script has installed its
+        # handlers (seen as SIGTERM caught: Python itself catches SIGINT but never SIGTERM; before
+        # that, Python is starting and prints its own message), then a seeded pause
+        "start-up": lambda proc: (
+            wait_until(lambda: catches(proc.pid, signal.SIGTERM), proc),
+            time.sleep(rng.uniform(0.0, 0.3)),
+        ),
         # the folder locked and prepared, before or at the first chunk
         "locked": lambda proc: wait_until(lambda: (out / HOLDER_NAME).is_file(), proc),
         # part way through the simulation
