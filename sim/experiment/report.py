@@ -32,7 +32,7 @@ from sim.experiment.checker import ExperimentError
 from sim.experiment.lock import folder_lock
 from sim.experiment.report_analysis import (
     compare,
-    crossover_analysis,
+    crossover_result,
     find_crossings,
     sensitivity_indices,
 )
@@ -44,7 +44,7 @@ from sim.experiment.store import MANIFEST, atomic_write_bytes, atomic_write_csv
 __all__ = [
     "build_report",
     "compare",
-    "crossover_analysis",
+    "crossover_result",
     "find_crossings",
     "sensitivity_indices",
 ]

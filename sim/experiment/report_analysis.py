@@ -5,8 +5,9 @@ The statistics themselves (bootstrap, paired differences, Cliff's delta) are tho
 
 - confidence interval of a mean: tag "mean|OUTCOME|RULES|POINT";
 - difference against the reference rule set (paired over replicates): "diff|OUTCOME|RULES|POINT";
-- advantage of the crossover's treatment at a point: "adv|OUTCOME|POINT";
-- the crossover's own bootstrap: "crossover|OUTCOME".
+- advantage of the crossover's treatment at a value x of its parameter: "adv|OUTCOME|x";
+- the crossover's joint bootstrap (crossings and slopes): "crossover|OUTCOME"
+  (`sim.analysis.crossover`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,9 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-from sim.analysis.stats import (
-    bootstrap_mean_ci,
-    cliffs_delta,
-    paired_difference_ci,
-    percentile_interval,
-    seeded_rng,
-)
+from sim.analysis import crossover
+from sim.analysis.crossover import find_crossings  # noqa: F401  (re-exported)
+from sim.analysis.stats import bootstrap_mean_ci, cliffs_delta, paired_difference_ci
 from sim.experiment.spec import LOWER_IS_BETTER, Experiment, salib_problem
 
 
@@ -90,71 +87,22 @@ def compare(
     return pd.DataFrame(rows)
 
 
-def find_crossings(xs: np.ndarray, adv: np.ndarray) -> list[float]:
-    """Parameter values where the advantage curve changes sign (linear interpolation)."""
-    out = []
-    for i in range(len(xs) - 1):
-        a, b = adv[i], adv[i + 1]
-        if a == 0.0 and (i == 0 or np.sign(adv[i - 1]) != 0):
-            if i > 0 and np.sign(adv[i - 1]) != np.sign(b) and b != 0:
-                out.append(float(xs[i]))
-            continue
-        if a * b < 0:
-            out.append(float(xs[i] + (xs[i + 1] - xs[i]) * a / (a - b)))
-    return out
-
-
-def _crossing_ci(xs, treat, ref, sign: float, exp: Experiment, outcome: str, first: float):
-    """Share of paired bootstrap resamples with a crossing, and the percentile interval of the
-    crossing nearest the observed one."""
-    rng = seeded_rng(exp.seed, f"crossover|{outcome}")
-    found = []
-    n_rep = min(len(t) for t in treat)
-    for _ in range(exp.bootstrap):
-        idx = rng.integers(0, n_rep, size=n_rep)
-        b_adv = np.array(
-            [sign * (t[idx].mean() - r[idx].mean()) for t, r in zip(treat, ref, strict=True)]
-        )
-        cs = find_crossings(xs, b_adv)
-        if cs:
-            found.append(min(cs, key=lambda c: abs(c - first)))
-    ci = percentile_interval(found, exp.confidence) if found else (math.nan, math.nan)
-    return len(found) / exp.bootstrap, ci
-
-
-def crossover_analysis(
-    frame: pd.DataFrame, exp: Experiment, outcome: str
-) -> tuple[pd.DataFrame, dict]:
-    """Advantage of the treatment over the reference at each point and where it changes sign."""
+def crossover_result(frame: pd.DataFrame, exp: Experiment) -> crossover.Crossover:
+    """The crossover of `[report.crossover]`: the treatment's paired advantage over the reference
+    at each value of the parameter, its crossings and slopes, for each of its outcomes
+    (`sim.analysis.crossover`, at the experiment's level, resamples and seed)."""
     co = exp.crossover
-    sign = -1.0 if outcome in LOWER_IS_BETTER else 1.0
-    points = sorted(frame["point"].unique(), key=lambda p: exp.points[p][co.parameter])
-    xs = np.array([exp.points[p][co.parameter] for p in points], dtype=float)
-    treat = [_runs(frame[frame["point"] == p], co.treatment, outcome) for p in points]
-    ref = [_runs(frame[frame["point"] == p], co.reference, outcome) for p in points]
-    adv = np.array([sign * (t.mean() - r.mean()) for t, r in zip(treat, ref, strict=True)])
-    rows = []
-    for p, x, t, r, a in zip(points, xs, treat, ref, adv, strict=True):
-        _, lo, hi = paired_difference_ci(
-            sign * t, sign * r, exp.confidence, exp.bootstrap, exp.seed, f"adv|{outcome}|{p}"
-        )
-        rows.append(
-            {
-                "point": int(p),
-                co.parameter: x,
-                f"{co.treatment}": float(t.mean()),
-                f"{co.reference}": float(r.mean()),
-                "advantage": float(a),
-                "adv_low": lo,
-                "adv_high": hi,
-            }
-        )
-    crossings = find_crossings(xs, adv)
-    info: dict = {"outcome": outcome, "crossings": crossings, "sign": sign}
-    if crossings:
-        share, ci = _crossing_ci(xs, treat, ref, sign, exp, outcome, crossings[0])
-        info["share_with_crossing"], info["ci"] = share, ci
-    return pd.DataFrame(rows), info
+    return crossover.crossover(
+        frame,
+        co.outcomes,
+        lower_is_better=LOWER_IS_BETTER,
+        treatment=co.treatment,
+        reference=co.reference,
+        pressure=co.parameter,
+        level=exp.confidence,
+        resamples=exp.bootstrap,
+        seed=exp.seed,
+    )
 
 
 def sensitivity_indices(frame: pd.DataFrame, exp: Experiment, outcome: str, rules: str):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.crossover import NHS_BUDGET_GROWTH
 from sim.analysis.stats import FAN_BANDS, fan_quantiles
 from sim.experiment.store import atomic_savefig
 
@@ -139,20 +140,28 @@ def lhs_figure(means: pd.DataFrame, exp, outcome: str, path: Path) -> None:
     save(fig, path)
 
 
-def crossover_figure(results: list[tuple[str, pd.DataFrame, dict]], co, path: Path) -> None:
-    """Advantage of the treatment along the parameter, crossings and their interval."""
-    fig = Figure(figsize=(5 * len(results), 3.4))
-    axes = fig.subplots(1, len(results), squeeze=False)
-    for ax, (outcome, table, info) in zip(axes.flat, results, strict=False):
-        ax.plot(table[co.parameter], table["advantage"], marker="o", markersize=3)
-        ax.fill_between(table[co.parameter], table["adv_low"], table["adv_high"], alpha=0.25)
+def crossover_figure(result, percent: bool, path: Path) -> None:
+    """The treatment's advantage along the parameter with its CI band, one axes per outcome:
+    crossings (dashed) and their CIs (red band); for budget growth, the NHS's range (grey).
+    `percent` shows the parameter (a growth rate) in per cent a year."""
+    outcomes = list(dict.fromkeys(result.advantages["outcome"]))
+    fig, axes = _grid(len(outcomes), 4.6, 3.2)
+    scale = 100.0 if percent else 1.0
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        table, cross, _ = result.outcome(outcome)
+        x = scale * table["pressure"]
+        if result.parameter == "budget_growth":
+            lo, hi = NHS_BUDGET_GROWTH
+            ax.axvspan(scale * lo, scale * hi, color="grey", alpha=0.12, linewidth=0)
+        ax.fill_between(x, table["low"], table["high"], alpha=0.3, linewidth=0)
+        ax.plot(x, table["advantage"], marker="o", markersize=3)
         ax.axhline(0, color="grey", linewidth=0.8)
-        for c in info["crossings"]:
-            ax.axvline(c, color="tab:red", linestyle="--", linewidth=1)
-        if info.get("ci") and info["crossings"] and not math.isnan(info["ci"][0]):
-            ax.axvspan(*info["ci"], color="tab:red", alpha=0.1)
-        ax.set_xlabel(co.parameter)
-        ax.set_title(f"advantage of {co.treatment}: {outcome}", fontsize=9)
+        for r in cross.dropna(subset=["crossing"]).itertuples():
+            ax.axvline(scale * r.crossing, color="tab:red", linestyle="--", linewidth=1)
+            if not math.isnan(r.low):
+                ax.axvspan(scale * r.low, scale * r.high, color="tab:red", alpha=0.1)
+        ax.set_xlabel(result.parameter + (" (% a year)" if percent else ""))
+        ax.set_title(f"advantage of {result.treatment}: {outcome}", fontsize=8)
     save(fig, path)
 
 

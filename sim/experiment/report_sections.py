@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.crossover_text import in_words
 from sim.analysis.stats import FAN_BANDS
 from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.experiment import report_figures as figures
-from sim.experiment.report_analysis import compare, crossover_analysis, sensitivity_indices
-from sim.experiment.spec import Experiment
+from sim.experiment.report_analysis import compare, crossover_result, sensitivity_indices
+from sim.experiment.spec import LOWER_IS_BETTER, Experiment
 from sim.experiment.store import atomic_write_csv
 
 
@@ -103,71 +104,109 @@ def lhs_section(frame, exp: Experiment, figs: Path, w) -> None:
     w("![scatter](figures/lhs_scatter.png)\n")
 
 
-def _crossover_text(table: pd.DataFrame, info: dict, exp: Experiment, outcome: str) -> str:
-    """The sentence stating where (or whether) the treatment's advantage changes sign."""
-    co = exp.crossover
-    if not info["crossings"]:
-        adv = table["advantage"]
-        state = "better" if (adv > 0).all() else "worse" if (adv < 0).all() else "level"
-        return (
-            f"**No crossover in the swept range** ({co.parameter} from "
-            f"{fmt(table[co.parameter].min())} to {fmt(table[co.parameter].max())}): "
-            f"{co.treatment} is {state} than {co.reference} on {outcome} throughout.\n"
-        )
-    c0, more = info["crossings"][0], info["crossings"][1:]
-    below = "worse" if table["advantage"].iloc[0] < 0 else "better"
-    above = "better" if below == "worse" else "worse"
+# Parameters that are growth rates a year: the crossover shows their values as percentages.
+_GROWTH = {"budget_growth", "need_growth", "ageing"}
+
+
+def _shower(parameter: str):
+    """How the crossover shows a value of its parameter: '2.5%' for a growth rate (a year)."""
+    if parameter in _GROWTH:
+        return lambda x: f"{100 * x:.3g}%"
+    return fmt
+
+
+def _slope_text(slopes: pd.DataFrame, parameter: str, show, level: str) -> str:
+    """The slopes of one outcome's advantage, per percentage point for a growth rate."""
+    per, scale = ("percentage point", 0.01) if parameter in _GROWTH else ("unit", 1.0)
+    parts = [
+        f"{r.range} ({show(r.start)} to {show(r.end)}): {fmt(scale * r.slope)} "
+        f"[{fmt(scale * r.low)}, {fmt(scale * r.high)}]"
+        for r in slopes.itertuples()
+        if r.n_points >= 2
+    ]
+    return f"Slope of the advantage per {per} of {parameter} ({level} CI): " + "; ".join(parts)
+
+
+def _crossing_cell(cross: pd.DataFrame, show) -> tuple[str, str]:
+    """Firm crossings with their CIs (and how many sign changes lie within noise); the share of
+    resamples with a crossing."""
+    found = cross.dropna(subset=["crossing"])
+    firm = found[found["firm"].astype(bool)]
+    cells = [f"{show(r.crossing)} [{show(r.low)}, {show(r.high)}]" for r in firm.itertuples()]
+    if len(found) > len(firm):
+        cells.append(f"{len(found) - len(firm)} sign change(s) within noise")
+    share = f"{cross['share_with_crossing'].iloc[0]:.0%}"
+    return "; ".join(cells) or "none in the range", share
+
+
+def _crossover_intro(co, level: str) -> str:
+    """What the crossover section measures, and how."""
+    unit = f"{co.parameter} is shown in per cent a year. " if co.parameter in _GROWTH else ""
     return (
-        f"**Crossover at {co.parameter} = {fmt(c0)} "
-        f"({fmt_level(exp.confidence)} CI {_interval(*info['ci'])}; a crossing was found in "
-        f"{info['share_with_crossing']:.0%} of bootstrap resamples).** Below it "
-        f"{co.treatment} is {below} than {co.reference} on {outcome}; above it, {above}."
-        + (f" Further sign changes at {', '.join(fmt(c) for c in more)}." if more else "")
-        + "\n"
+        f"Advantage = {co.treatment} minus {co.reference}, paired replicate by replicate (common "
+        f"random numbers) and signed so that positive means {co.treatment} is better (for "
+        f"outcomes where lower is better the sign is flipped), with {level} paired bootstrap "
+        f"CIs. Verdict: better or worse when the CI excludes 0, else no different. A crossover is "
+        "where the mean advantage changes sign (linear interpolation between grid values), firm "
+        "when the nearest verdicts on its two sides are opposite (else within noise); its CI is "
+        "the percentile interval, over joint bootstrap resamples of the replicates (each drawn at "
+        "every value at once), of the crossing nearest the observed one, with the share of "
+        "resamples that cross anywhere. The slope is the least-squares slope of the mean "
+        f"advantage on the parameter, with its CI over the same resamples. {unit}Procedure: "
+        "`sim/analysis/crossover.py`; tables: `tables/crossover_*.csv`.\n"
     )
+
+
+def _crossover_outcome(result, outcome: str, co, level: str, w) -> None:
+    """One outcome: the finding in words, the advantage at each value, the slopes."""
+    show = _shower(co.parameter)
+    table, _, slopes = result.outcome(outcome)
+    better = "lower is better" if outcome in LOWER_IS_BETTER else "higher is better"
+    w(f"### {outcome} ({better})\n")
+    w(in_words(result, outcome, show, co.parameter.replace("_", " ")) + "\n")
+    cells = [
+        [
+            show(r.pressure),
+            fmt(r.treatment_mean),
+            fmt(r.reference_mean),
+            fmt(r.advantage),
+            _interval(r.low, r.high),
+            r.verdict,
+        ]
+        for r in table.itertuples()
+    ]
+    unit = " (% a year)" if co.parameter in _GROWTH else ""
+    header = [co.parameter + unit, co.treatment, co.reference, "advantage", f"{level} CI"]
+    w(md_table([*header, "verdict"], cells) + "\n")
+    w(_slope_text(slopes, co.parameter, show, level) + ".\n")
 
 
 def crossover_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> None:
-    """Where the treatment's advantage over the reference changes sign along the parameter."""
+    """The treatment's advantage over the reference along the parameter: where it pays, where it
+    changes sign and how it moves (`sim.analysis.crossover`)."""
     co = exp.crossover
     level = fmt_level(exp.confidence)
+    result = crossover_result(frame, exp)
+    for name in ("advantages", "crossings", "slopes"):
+        atomic_write_csv(tables / f"crossover_{name}.csv", getattr(result, name))
     w(f"## Crossover: {co.treatment} versus {co.reference} along {co.parameter}\n")
-    w(
-        f"Advantage = {co.treatment} minus {co.reference}, signed so that positive means "
-        f"{co.treatment} is better (for outcomes where lower is better the sign is flipped). "
-        "A crossover is where the mean advantage changes sign (linear interpolation between "
-        "grid points); its CI is the percentile interval, over paired bootstrap resamples of the "
-        "replicates at every point, of the crossing nearest the observed one.\n"
-    )
-    results, summary_rows = [], []
+    w(_crossover_intro(co, level))
+    scale = 0.01 if co.parameter in _GROWTH else 1.0
+    summary = []
     for outcome in co.outcomes:
-        table, info = crossover_analysis(frame, exp, outcome)
-        results.append((outcome, table, info))
-        atomic_write_csv(tables / f"crossover_{outcome}.csv", table)
-        w(f"### {outcome}\n")
-        w(_crossover_text(table, info, exp, outcome))
-        found = info["crossings"]
-        summary_rows.append(
-            [outcome, fmt(found[0]), _interval(*info["ci"])]
-            if found
-            else [outcome, "none in range", "n/a"]
-        )
-        cells = [
-            [
-                fmt(r[co.parameter]),
-                fmt(r[co.treatment]),
-                fmt(r[co.reference]),
-                fmt(r["advantage"]),
-                _interval(r["adv_low"], r["adv_high"]),
-            ]
-            for r in table.to_dict("records")
-        ]
-        header = [co.parameter, co.treatment, co.reference, "advantage", f"{level} CI"]
-        w(md_table(header, cells) + "\n")
-    figures.crossover_figure(results, co, figs / "crossover.png")
+        _, cross, slopes = result.outcome(outcome)
+        where, share = _crossing_cell(cross, _shower(co.parameter))
+        whole = slopes.iloc[0]
+        slope = f"{fmt(scale * whole.slope)} [{fmt(scale * whole.low)}, {fmt(scale * whole.high)}]"
+        summary.append([outcome, where, share, slope])
+    per = "per percentage point" if co.parameter in _GROWTH else "per unit"
+    header = ["outcome", f"crossover [{level} CI]", "resamples with a crossing"]
     w("### Summary\n")
-    w(md_table(["outcome", "crossover", f"{level} CI"], summary_rows) + "\n")
+    w(md_table([*header, f"slope {per}, whole range [{level} CI]"], summary) + "\n")
+    figures.crossover_figure(result, co.parameter in _GROWTH, figs / "crossover.png")
     w("![crossover](figures/crossover.png)\n")
+    for outcome in co.outcomes:
+        _crossover_outcome(result, outcome, co, level, w)
 
 
 def sensitivity_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> None:
