@@ -52,3 +52,17 @@ def test_every_parameter_has_a_source_whose_references_exist():
         for cited in re.findall(r"\[([A-Za-z]+[A-Za-z0-9-]*\d[A-Za-z0-9-]*)", p.source):
             for key in re.split(r",\s*", cited):
                 assert key in keys, f"{p.name} cites [{key}], not in docs/references.md"
+
+
+def test_the_reports_sources_of_spread_are_odd_7_15s():
+    """The report quotes the shares of between-run variance that scripts/replicate_spread.py
+    printed into docs/ODD.md 7.15: each share it quotes is in that section's table."""
+    import re
+
+    from sim.experiment.report_outcomes import SOURCES
+
+    section = _odd().split("### 7.15")[1].split("### 7.16")[0]
+    quoted = re.findall(r"\d+\.\d%", SOURCES)
+    assert len(quoted) >= 10
+    for share in quoted:
+        assert f"| {share} |" in section, share

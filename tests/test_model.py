@@ -158,6 +158,14 @@ EXPECTED_MEASURES = [
     "group_earnings",
     "efficiency",
     "mean_contribution",
+    "system_spend",
+    "overspend",
+    "new_need",
+    "new_unmet_need",
+    "waiting_patients",
+    "waiting_patients_acute",
+    "avoidable_admissions",
+    "avoidable_admission_rate",
 ]
 
 

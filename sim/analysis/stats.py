@@ -126,6 +126,29 @@ def t_interval(x, level: float) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+def between_run_spread(x, share: float = 0.9) -> dict[str, float]:
+    """How much runs differ: mean, standard deviation (n - 1), coefficient of variation and the
+    central `share` of the runs.
+
+    Args:
+        x: One outcome of independent runs (replicates).
+        share: The share of runs between `low` and `high` (quantiles (1 - share)/2 and
+            (1 + share)/2, numpy's linear interpolation).
+
+    Returns:
+        {mean, sd, cv, low, high}; cv = sd / |mean|, NaN when the mean is 0; sd and cv NaN with
+        fewer than two runs; every value NaN with none.
+    """
+    x = np.asarray(x, dtype=float)
+    if len(x) == 0:
+        return dict.fromkeys(("mean", "sd", "cv", "low", "high"), math.nan)
+    mean = float(x.mean())
+    sd = float(x.std(ddof=1)) if len(x) > 1 else math.nan
+    cv = sd / abs(mean) if mean != 0.0 else math.nan
+    low, high = np.quantile(x, _tails(share))
+    return {"mean": mean, "sd": sd, "cv": cv, "low": float(low), "high": float(high)}
+
+
 def cliffs_delta(x, y) -> tuple[float, float]:
     """Cliff's delta of x against y and the two-sided Mann-Whitney U p value.
 

@@ -103,6 +103,15 @@ MEASURES = (
     "group_earnings",
     "efficiency",
     "mean_contribution",
+    # Readable outcomes (ODD 6): the month's money, new need and health in countable units.
+    "system_spend",
+    "overspend",
+    "new_need",
+    "new_unmet_need",
+    "waiting_patients",
+    "waiting_patients_acute",
+    "avoidable_admissions",
+    "avoidable_admission_rate",
 )
 M = {name: i for i, name in enumerate(MEASURES)}
 MX = namedtuple("MeasureIndex", MEASURES)(*range(len(MEASURES)))
@@ -140,6 +149,23 @@ SUMMARIES = (
     "efficiency",
     "contribution_first",
     "contribution_last",
+    # Readable outcomes (ODD 6): annual flows in GBP million, shares of the allocation, new need
+    # unmet, patients waiting, avoidable admissions and costs per unit of outcome.
+    "allocation_per_year",
+    "spend_per_year",
+    "total_spend",
+    "overspend_per_year",
+    "overspend_share",
+    "costs_per_year",
+    "deficit_share",
+    "total_need_met",
+    "new_unmet_need",
+    "waiting_patients",
+    "waiting_patients_acute",
+    "avoidable_admission_rate",
+    "avoidable_admissions",
+    "spend_per_need_met",
+    "spend_per_health_point",
 )
 S = {name: i for i, name in enumerate(SUMMARIES)}
 SX = namedtuple("SummaryIndex", SUMMARIES)(*range(len(SUMMARIES)))

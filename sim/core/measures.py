@@ -8,6 +8,7 @@ import numpy as np
 from sim.core.constants import (
     ACUTE,
     CLASSROOM_COMMONS,
+    MONTHS_PER_YEAR,
     N_LINES,
     N_SUMMARIES,
     PLACE_SYSTEM,
@@ -24,6 +25,25 @@ from sim.core.submodels.games import commons_optimum, commons_return
 # rounds of a laboratory game (the window the published experiments report).
 YEAR_WINDOW = 12
 LAST_ROUNDS = 10
+
+# Readable outcomes (ODD 6; sources in docs/references.md, "Readable outcomes"): conversions of the
+# model's units at observation only. They present the model's results in countable units; they
+# are not calibrations, and no submodel reads them.
+# Cost of a case by service line (GBP; the order of KIND_NAMES): an admitted hospital episode, a
+# community nursing contact, a mental health care contact, a GP consultation, an ambulance incident
+# and a month of long-term social care.
+COST_PER_CASE = np.array([2450.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
+# Population health shown as emergency admissions for ambulatory care sensitive conditions a year
+# per 100,000 people: linear, the healthiest starting place at the defaults (initial_health 0.7 x
+# (1 + health_spread 0.12)) at the lowest local authority rate in England, 9 per 1,000, and the
+# least healthy (0.7 x (1 - 0.12)) at the highest, 22 per 1,000 [KF-ACSC2012]; never below 0.
+HEALTH_BEST = 0.7 * 1.12
+HEALTH_WORST = 0.7 * 0.88
+ADMISSIONS_BEST = 900.0
+ADMISSIONS_WORST = 2200.0
+PER_PEOPLE = 100_000.0
+# Points of population health: the index x 100.
+POINTS = 100.0
 
 
 @jit
@@ -49,7 +69,8 @@ def measure(w, p, r, out, costly=True):
 
     Measures that cost more than the month itself (the Gini coefficient sorts every organisation)
     are computed only when `costly` is true: a batch run that keeps no series needs them for its
-    last month alone, and leaves them 0 before it.
+    last month alone, and leaves them 0 before it. Called once a month, after the month's phases:
+    it keeps the waiting list carried into next month (`waiting_carried`, read by no submodel).
     """
     for m in range(out.shape[0]):
         out[m] = 0.0
@@ -57,6 +78,7 @@ def measure(w, p, r, out, costly=True):
     world = w.key[KEY_WORLD]
     if world == PLACE_SYSTEM:
         _measure_places(w, out)
+        _measure_readable(w, out)
         if costly:
             out[M.gini] = _income_gini(w)
     else:
@@ -204,6 +226,59 @@ def _measure_places(w, out):
 
 
 @jit
+def avoidable_admission_rate(health):
+    """Avoidable emergency admissions a year per 100,000 people at a population health index: the
+    linear presentation of ODD 6 (not a calibration), never below 0."""
+    slope = (ADMISSIONS_WORST - ADMISSIONS_BEST) / (HEALTH_BEST - HEALTH_WORST)
+    return max(0.0, ADMISSIONS_BEST + slope * (HEALTH_BEST - health))
+
+
+@jit
+def _measure_readable(w, out):
+    """The month's spend, new need, patients waiting and avoidable admissions (after
+    `_measure_places`); then keeps the waiting list carried into next month, the one piece of
+    state the measures write (new need is this month's need less the list carried in)."""
+    need = w.need
+    carried = w.waiting_carried
+    delivered = w.delivered
+    waiting = w.waiting
+    health = w.health
+    population = w.population
+    new_need = 0.0
+    new_unmet = 0.0
+    patients = 0.0
+    patients_acute = 0.0
+    admissions = 0.0
+    people = 0.0
+    for q in range(need.shape[0]):
+        for k in range(N_LINES):
+            arrived = max(0.0, need[q, k] - carried[q, k])
+            new_need += arrived
+            new_unmet += max(0.0, arrived - delivered[q, k])
+            cases = waiting[q, k] * 1e6 / COST_PER_CASE[k]
+            patients += cases
+            if k == ACUTE:
+                patients_acute += cases
+            carried[q, k] = waiting[q, k]
+        admissions += avoidable_admission_rate(health[q]) * population[q] / PER_PEOPLE
+        people += population[q]
+    spend = (
+        out[M.provider_spend]
+        + out[M.transaction_costs]
+        + out[M.governance_costs]
+        + out[M.takeover_costs]
+    )
+    out[M.system_spend] = spend
+    out[M.overspend] = spend - out[M.allocation]
+    out[M.new_need] = new_need
+    out[M.new_unmet_need] = new_unmet / new_need if new_need > 0.0 else 0.0
+    out[M.waiting_patients] = patients
+    out[M.waiting_patients_acute] = patients_acute
+    out[M.avoidable_admissions] = admissions / MONTHS_PER_YEAR
+    out[M.avoidable_admission_rate] = admissions / people * PER_PEOPLE if people > 0.0 else 0.0
+
+
+@jit
 def _measure_game(w, p, out, world):
     """Appropriation, earnings and efficiency of a laboratory game."""
     claim = w.claim
@@ -286,4 +361,36 @@ def summarize(history, world):
     out[S.efficiency] = _mean(history, M.efficiency, n - LAST_ROUNDS, n)
     out[S.contribution_first] = history[0, M.mean_contribution]
     out[S.contribution_last] = history[last, M.mean_contribution]
+    _summarize_readable(history, window, out)
     return out
+
+
+@jit
+def _summarize_readable(history, window, out):
+    """Annual flows, shares of the allocation, patients waiting, avoidable admissions and costs
+    per unit of outcome (after the other summaries)."""
+    n = history.shape[0]
+    last = n - 1
+    years = n / MONTHS_PER_YEAR
+    allocation = out[S.total_allocation]
+    spend = _sum(history, M.system_spend)
+    overspend = _sum(history, M.overspend)
+    costs = out[S.transaction_costs] + out[S.governance_costs] + out[S.takeover_costs]
+    met = _sum(history, M.need_met)
+    year_allocation = _mean(history, M.allocation, n - YEAR_WINDOW, n) * MONTHS_PER_YEAR
+    points = POINTS * out[S.population_health]
+    out[S.allocation_per_year] = allocation / years
+    out[S.spend_per_year] = spend / years
+    out[S.total_spend] = spend
+    out[S.overspend_per_year] = overspend / years
+    out[S.overspend_share] = overspend / allocation if allocation > 0.0 else 0.0
+    out[S.costs_per_year] = costs / years
+    out[S.deficit_share] = out[S.system_deficit] / year_allocation if year_allocation > 0.0 else 0.0
+    out[S.total_need_met] = met
+    out[S.new_unmet_need] = _mean(history, M.new_unmet_need, n - window, n)
+    out[S.waiting_patients] = history[last, M.waiting_patients]
+    out[S.waiting_patients_acute] = history[last, M.waiting_patients_acute]
+    out[S.avoidable_admission_rate] = history[last, M.avoidable_admission_rate]
+    out[S.avoidable_admissions] = _sum(history, M.avoidable_admissions)
+    out[S.spend_per_need_met] = spend / met if met > 0.0 else 0.0
+    out[S.spend_per_health_point] = out[S.spend_per_year] / points if points > 0.0 else 0.0

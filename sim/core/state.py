@@ -128,6 +128,12 @@ FIELDS: tuple[Field, ...] = (
     Field("delivered", _F, "place_line", "care delivered this month"),
     Field("spend_line", _F, "place_line", "payments by service line this month"),
     Field("providers", _F, "place_line", "contracts of each line"),
+    Field(
+        "waiting_carried",
+        _F,
+        "place_line",
+        "observation only: the waiting list carried into the month (the measures keep it)",
+    ),
     # integrated care systems (scratch for risk pooling)
     Field("ics_total", _F, "ics", "scratch: sum of pool balances"),
     Field("ics_count", _F, "ics", "scratch: places"),

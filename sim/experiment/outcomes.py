@@ -40,7 +40,36 @@ LOWER_IS_BETTER = {
     "sanctions",
     "fines",
     "total_appropriation",
+    "overspend_per_year",
+    "overspend_share",
+    "costs_per_year",
+    "deficit_share",
+    "new_unmet_need",
+    "waiting_patients",
+    "waiting_patients_acute",
+    "avoidable_admission_rate",
+    "avoidable_admissions",
+    "spend_per_need_met",
+    "spend_per_health_point",
 }
+# Outcomes that are neither better higher nor lower, and how the report reads them.
+MONEY = "a cost: weigh it against the outcomes"
+NEITHER = {
+    "total_allocation": MONEY,
+    "allocation_per_year": MONEY,
+    "spend_per_year": MONEY,
+    "total_spend": MONEY,
+    "total_need_met": "care given: weigh it against the need and the spend",
+    "acute_deficit_share": "neither: where the providers' deficit falls",
+}
+
+
+def direction(outcome: str) -> str:
+    """How the report reads an outcome: 'lower is better', 'higher is better', or for an outcome
+    that is neither, what it is (money to weigh against what it bought, where a deficit falls)."""
+    if outcome in NEITHER:
+        return NEITHER[outcome]
+    return "lower is better" if outcome in LOWER_IS_BETTER else "higher is better"
 
 
 def default_fan(scenario: str) -> list[str]:

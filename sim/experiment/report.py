@@ -16,7 +16,9 @@ confidence level (`[report] confidence`, default 0.95) with its `bootstrap` resa
   (`scipy.stats.mannwhitneyu`, method "auto"); p = 1 when both samples are one identical constant.
 
 The numbers are computed in `report_analysis.py`, the figures drawn in `report_figures.py`, and
-the design-specific sections written in `report_sections.py`.
+the design-specific sections written in `report_sections.py`, and the outcomes in readable units
+(money a year, patients, admissions, the trade-offs and the spread between replicates) in
+`report_outcomes.py`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.experiment import report_sections as sections
 from sim.experiment.checker import ExperimentError
 from sim.experiment.lock import folder_lock
+from sim.experiment.outcomes import direction
 from sim.experiment.report_analysis import (
     compare,
     crossover_result,
@@ -37,8 +40,9 @@ from sim.experiment.report_analysis import (
     sensitivity_indices,
 )
 from sim.experiment.report_figures import comparison_figure, fan_chart
+from sim.experiment.report_outcomes import readable_section
 from sim.experiment.results import load_results
-from sim.experiment.spec import LOWER_IS_BETTER, Experiment, parse_experiment
+from sim.experiment.spec import Experiment, parse_experiment
 from sim.experiment.store import MANIFEST, atomic_write_bytes, atomic_write_csv
 
 __all__ = [
@@ -116,8 +120,7 @@ def _comparison_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> 
         )
         tab.insert(0, "outcome", outcome)
         parts.append(tab)
-        better = "lower is better" if outcome in LOWER_IS_BETTER else "higher is better"
-        w(f"### {outcome} ({better})\n")
+        w(f"### {outcome} ({direction(outcome)})\n")
         w(md_table(header, _comparison_rows(tab)) + "\n")
     comp = pd.concat(parts, ignore_index=True)
     comp["level"] = exp.confidence  # the CI columns' confidence level (read by `commons run`)
@@ -193,6 +196,8 @@ def _build_report(folder: Path, quiet: bool) -> Path:
     _plan_section(m, exp, len(frame), w)
     if len(exp.points) == 1:
         _comparison_section(frame, exp, figs, tables, w)
+        if exp.scenario == "place_system":
+            readable_section(frame, exp, tables, w)
     if res.series is not None and len(res.series):
         _fan_section(res.series, exp, figs, w)
     if exp.ablation_base and len(exp.points) == 1:

@@ -156,6 +156,8 @@ def _expected() -> dict[str, np.ndarray]:
         "delivered": zeros_lines,
         "spend_line": zeros_lines,
         "providers": np.array([[2.0, 1, 1, 1, 1, 1], [2.0, 1, 1, 1, 1, 1]]),
+        # observation only: the waiting list carried into the month (none at the start)
+        "waiting_carried": zeros_lines,
         "acute_need_start": np.array([26.22, 26.22]),
         "acute_new": np.array([26.22, 26.22]),  # admissions start at their starting level
         "spill": zeros_place,
