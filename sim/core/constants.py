@@ -137,6 +137,8 @@ SUMMARIES = (
     "provider_failures",
     "providers_in_deficit",
     "acute_deficit_share",
+    "acute_deficit_share_years",
+    "acute_deficit_share_low_year",
     "breaches_detected",
     "sanctions",
     "fines",

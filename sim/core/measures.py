@@ -20,6 +20,7 @@ from sim.core.jit import jit
 from sim.core.params import PX as P
 from sim.core.state import CLOCK_NEED, KEY_WORLD
 from sim.core.submodels.games import commons_optimum, commons_return
+from sim.core.windows import summarize_windows
 
 # Summaries average the first and last year of a place-based run (months), and the last ten
 # rounds of a laboratory game (the window the published experiments report).
@@ -362,6 +363,7 @@ def summarize(history, world):
     out[S.contribution_first] = history[0, M.mean_contribution]
     out[S.contribution_last] = history[last, M.mean_contribution]
     _summarize_readable(history, window, out)
+    summarize_windows(history, out)
     return out
 
 

@@ -109,16 +109,21 @@ def _fortress_facts(by: dict, ci, alpha: float) -> list[Fact]:
     """Under fortress, deficits concentrate on acute trusts and the acute share creeps up."""
     fort = by["fortress"]
     facts = []
-    x = fort["acute_deficit_share"]
+    # Checked in every year from the second on, not at the last month (where write-offs of
+    # failed providers' deficits move the share): each run's lowest yearly mean must exceed the
+    # acute trusts' share of organisations.
+    x = fort["acute_deficit_share_low_year"]
     p = _one_sample_greater(x, ACUTE_SHARE_OF_ORGANISATIONS)
     facts.append(
         Fact(
             "Fortress: provider deficits concentrate on acute trusts",
             "2015/16: providers' deficit GBP 2.45bn; 85% of acute trusts vs 65% of all "
             "providers in deficit (V: HF2016, PF2016, NAO2016)",
-            f"acute trusts' share of provider deficit {ci(x)} vs their share "
-            f"of organisations {ACUTE_SHARE_OF_ORGANISATIONS:.3f}",
-            "one-sample t, greater",
+            f"acute trusts' share of provider deficit, mean over years 2 onwards "
+            f"{ci(fort['acute_deficit_share_years'])}, in each run's lowest year {ci(x)}, at "
+            f"the last month {ci(fort['acute_deficit_share'])}; their share of organisations "
+            f"{ACUTE_SHARE_OF_ORGANISATIONS:.3f}",
+            "one-sample t (lowest year), greater",
             p,
             p < alpha,
         )

@@ -107,3 +107,30 @@ def test_public_goods_contribution_and_efficiency(cooperation, contribution, eff
     # Cooperation 1: each contributes all 20 and earns 32; (128 - 80) / 48 = 1.
     assert m["mean_contribution"] == pytest.approx(contribution, rel=1e-12)
     assert m["efficiency"] == pytest.approx(efficiency, rel=1e-12)
+
+
+def test_acute_deficit_share_over_the_years_skips_year_one_and_months_without_deficit():
+    from sim.core.constants import MEASURES, N_SUMMARIES
+    from sim.core.constants import M as MI
+    from sim.core.constants import S as SI
+    from sim.core.jit import as_python
+    from sim.core.windows import summarize_windows
+
+    history = np.zeros((36, len(MEASURES)))
+    history[:, MI["provider_deficit"]] = 10.0
+    history[:12, MI["acute_deficit_share"]] = 0.9  # year 1: not counted
+    history[12:24, MI["acute_deficit_share"]] = 0.3  # year 2: mean 0.3
+    history[24:36, MI["acute_deficit_share"]] = 0.6  # year 3: 0.6 in months with a deficit
+    history[30:36, MI["provider_deficit"]] = 0.0  # ... of which only the first six have one
+    history[30:36, MI["acute_deficit_share"]] = 0.0
+    out = np.zeros(N_SUMMARIES)
+    as_python(summarize_windows)(history, out)
+    # (12 x 0.3 + 6 x 0.6) / 18 = 0.4; the lower year is year 2 (0.3).
+    assert out[SI["acute_deficit_share_years"]] == pytest.approx(0.4, rel=1e-12)
+    assert out[SI["acute_deficit_share_low_year"]] == pytest.approx(0.3, rel=1e-12)
+    # No deficit after year 1: both 0.
+    history[12:, MI["provider_deficit"]] = 0.0
+    out[:] = 0.0
+    as_python(summarize_windows)(history, out)
+    assert out[SI["acute_deficit_share_years"]] == 0.0
+    assert out[SI["acute_deficit_share_low_year"]] == 0.0
