@@ -84,6 +84,18 @@ def _digest(array) -> str:
 # The worlds the digests were recorded for (CareSystem keyword arguments).
 BEFORE_WORLDS = BEFORE["configs"]
 NEW_FIELDS = ("unit_cost", "con_size", "population", "need_index", "alloc_index")
+# Fields of the NHS mechanisms (ODD 7.17-7.23), added after the digests were recorded.
+NHS_FIELDS = (
+    "segment",
+    "concern",
+    "special_months",
+    "special_spells",
+    "invested",
+    "efficiency_paid",
+    "support_cost",
+    "delayed",
+    "waiting_patients",
+)
 
 
 @pytest.mark.parametrize("engine", ["numba", "python"])
@@ -94,7 +106,7 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
     w = model.world
     recorded = BEFORE["worlds"][name]
     # Every field of the old state, to the bit (a -0.0 where 0.0 was would show too).
-    assert set(recorded) == set(w._fields) - set(NEW_FIELDS)
+    assert set(recorded) == set(w._fields) - set(NEW_FIELDS) - set(NHS_FIELDS)
     for field, digest in recorded.items():
         assert _digest(getattr(w, field)) == digest, field
     # The new fields at their neutral values.
@@ -103,6 +115,10 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
     np.testing.assert_array_equal(w.need_index, 1.0)
     np.testing.assert_array_equal(w.alloc_index, 1.0)
     np.testing.assert_array_equal(w.population, model.params["population"])
+    # The fields of the NHS mechanisms at their starting values: segment 1, the rest 0.
+    np.testing.assert_array_equal(w.segment, 1.0)
+    for name in NHS_FIELDS[1:]:
+        np.testing.assert_array_equal(getattr(w, name), 0.0, err_msg=name)
 
 
 # Shared governance's laboratory rounds changed with the model's second version (graduated
