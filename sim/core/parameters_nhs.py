@@ -74,7 +74,7 @@ NHS_PARAMETERS: tuple[Param, ...] = (
     # --- delayed discharges (ODD 7.18) ---
     row(
         "discharge_delay",
-        0.3,
+        0.17,
         float,
         0.0,
         2.0,
@@ -102,6 +102,16 @@ NHS_PARAMETERS: tuple[Param, ...] = (
         "annual loss of capacity of a provider that cannot invest",
         "reasoning: assets last 25-50 years (2-4% a year) and capital is a part of capacity; "
         "general and acute beds fell about 1% a year in the capital-starved 2010s [HSJ-BEDS2017]",
+    ),
+    row(
+        "capital_weight",
+        0.5,
+        float,
+        0.0,
+        1.0,
+        "share of capacity that needs capital (space and equipment); staff grow with need",
+        "reasoning: beds, theatres and scanners bound what staff can do; trusts in deficit kept "
+        "growing activity with revenue (agency staff) while capital lagged [HF2019, NAO2020]",
     ),
     row(
         "capital_intensity",

@@ -1,7 +1,7 @@
 """Place: delayed discharges (ODD 7.18, `Place.update_health` then `Trust.plan`), waiting lists in
 patients with the elective drop-out (7.21, `Place.update_health`) and winter (7.22,
 `Place.update_need`). Expected values are worked out by hand from the ODD's equations with the
-default parameter values of ODD section 5: discharge_delay 0.3; elective_share 0.55 and
+default parameter values of ODD section 5: discharge_delay 0.17; elective_share 0.55 and
 elective_dropout 0.03 (waiting_attrition 0.3 for the rest); costs per case GBP 520 (acute), 60
 (community), 137 (mental health), 40 (primary care), 270 (ambulance), 900 (social care);
 winter_amplitude 0.02, a run starting in April."""
@@ -35,11 +35,11 @@ def _left_over(model):
 def test_unmet_social_care_takes_acute_beds_next_month(tiny_world):
     model = tiny_world(RuleSet(funding_model="activity"))
     w = _left_over(model)
-    # 20 of social care left unmet: 0.3 x 20 = 6 of acute capacity taken by delayed discharges.
+    # 20 of social care left unmet: 0.17 x 20 = 3.4 of acute capacity taken by delayed discharges.
     assert w.unmet[0, SOCIAL_CARE] == 20.0
-    assert w.delayed[0] == pytest.approx(6.0, rel=1e-12)
-    # Next month's plan: the acute trust's capacity 95 less 6 = 89 bounds its selfish claim
-    # (min(89, 90 x 1.15)) and its claim (cooperation 0.4: 0.4 x 80 + 0.6 x 89 = 85.4).
+    assert w.delayed[0] == pytest.approx(3.4, rel=1e-12)
+    # Next month's plan: the acute trust's capacity 95 less 3.4 = 91.6 bounds its selfish claim
+    # (min(91.6, 90 x 1.15)) and its claim (cooperation 0.4: 0.4 x 80 + 0.6 x 91.6 = 86.96).
     w.cooperation[:] = [0.4, 0.8]
     w.trust[:] = 1.0
     w.need[0, ACUTE] = 90.0
@@ -49,8 +49,8 @@ def test_unmet_social_care_takes_acute_beds_next_month(tiny_world):
     w.con_base_share[:] = [0.8, 0.2]
     for trust in model.trusts:
         trust.plan()
-    assert w.selfish_claim[ACUTE] == pytest.approx(89.0, rel=1e-12)
-    assert w.claim[ACUTE] == pytest.approx(0.4 * 80.0 + 0.6 * 89.0, rel=1e-12)
+    assert w.selfish_claim[ACUTE] == pytest.approx(91.6, rel=1e-12)
+    assert w.claim[ACUTE] == pytest.approx(0.4 * 80.0 + 0.6 * 91.6, rel=1e-12)
     # The community trust's capacity is not taken: delays block acute beds only.
     assert w.selfish_claim[COMMUNITY] == pytest.approx(10.0, rel=1e-12)
     # Capacity itself is untouched (the delay takes beds for the month, it does not close them).

@@ -1,8 +1,12 @@
 """Trust: capacity that needs investment (ODD 7.19) and productivity with the tariff's efficiency
 factor (7.20), both in `Trust.invest`. Expected values are worked out by hand from the ODD's
-equations with the default parameter values of ODD section 5: capital_share 0.04,
-capital_depreciation 0.02, capital_intensity 6, capacity_headroom 0.1, need growth 0.025 a year,
-productivity_growth and tariff_efficiency 0.01 a year (switched off where a test says so)."""
+equations with the default parameter values of ODD section 5: capital_share 0.04, capital_weight
+0.5, capital_depreciation 0.02, capital_intensity 6, capacity_headroom 0.1, need growth 0.025 a
+year, productivity_growth and tariff_efficiency 0.01 a year (switched off where a test says so).
+
+Capacity moves by `1 + g - capital_weight (1 - funded)(g + wear)` a month: grown with need when
+the capital element is reinvested (funded 1); with none of it, its capital half neither grows nor
+is renewed, so it grows by 0.5 g - 0.5 wear."""
 
 from __future__ import annotations
 
@@ -50,19 +54,19 @@ def test_the_capital_element_renews_capacity_as_far_as_the_months_surplus_covers
     # Acute: paid 100 for 95 of care (spend 95, of which 0.04 x 95 = 3.8 is its capital element):
     # surplus before the element 100 - 95 + 3.8 = 8.8 covers it; capacity 120 renewed and grown
     # with need: 120 x (1 + 0.025/12) = 120.25.
-    # Community: spend 10 (element 0.4), paid `income`; capacity 12 grows by funded x 0.025/12
-    # and wears by (1 - funded) x 0.02/12.
+    # Community: spend 10 (element 0.4), paid `income`; capacity 12 moves by
+    # 1 + 0.025/12 - 0.5 (1 - funded)(0.025/12 + 0.02/12).
     w = _month(model, [100.0, income], [95.0, 10.0], [95.0, 10.0], [120.0, 12.0], 0.0)
     _invest(model)
     assert w.capacity[ACUTE] == pytest.approx(120.25, rel=1e-12)
-    expected = 12.0 * (1.0 + funded * GROW - (1.0 - funded) * WEAR)
+    expected = 12.0 * (1.0 + GROW - 0.5 * (1.0 - funded) * (GROW + WEAR))
     assert w.capacity[COMMUNITY] == pytest.approx(expected, rel=1e-12)
     np.testing.assert_allclose(w.invested, [3.8, funded * 0.4], rtol=1e-12)
     # The element is a cost whether or not it is reinvested: balance and spend do not move.
     np.testing.assert_array_equal(w.balance, [0.0, 0.0])
     np.testing.assert_array_equal(w.spend, [95.0, 10.0])
     assert w.capacity[COMMUNITY] == pytest.approx(
-        {0.0: 11.98, 0.5: 12.0025, 1.0: 12.025}[funded], rel=1e-12
+        {0.0: 12.0025, 0.5: 12.01375, 1.0: 12.025}[funded], rel=1e-12
     )
 
 
@@ -93,11 +97,24 @@ def test_reserves_buy_capacity_up_to_the_headroom_over_the_care_delivered(
     assert w.invested[ACUTE] == pytest.approx(4.0 + spend - 100.0, rel=1e-12)
 
 
-def test_a_provider_in_deficit_cannot_invest_and_its_capacity_wears_out(tiny_world, begin_month):
-    # Acute: paid 90 for 100 of care every month (90 - 100 + 4 = -6: nothing to reinvest); its
-    # capacity of 100 wears to 100 x (1 - 0.02/12)^24 = 96.08 in two years. Community: paid 10
-    # for 10 (0.4 left for its element): 10 x (1 + 0.025/12)^24 = 10.51.
-    model = tiny_world(**NO_PRICES)
+@pytest.mark.parametrize(
+    ("weight", "deficit"),
+    [
+        # Half its capacity needs capital: 100 x (1 + 0.5 x 0.025/12 - 0.5 x 0.02/12)^24 = 100.50.
+        (0.5, 100.50),
+        # All of it: 100 x (1 - 0.02/12)^24 = 96.08, worn out.
+        (1.0, 96.08),
+        # None of it: capacity grows with need whatever the finances, as before (105.12).
+        (0.0, 105.12),
+    ],
+)
+def test_a_provider_in_deficit_cannot_invest_and_falls_behind(
+    tiny_world, begin_month, weight, deficit
+):
+    # Acute: paid 90 for 100 of care every month (90 - 100 + 4 = -6: nothing to reinvest).
+    # Community: paid 10 for 10 (0.4 left for its element): renewed and grown with need,
+    # 10 x (1 + 0.025/12)^24 = 10.51 in two years.
+    model = tiny_world(capital_weight=weight, **NO_PRICES)
     w = model.world
     w.capacity[:] = [100.0, 10.0]
     for _ in range(24):
@@ -108,10 +125,9 @@ def test_a_provider_in_deficit_cannot_invest_and_its_capacity_wears_out(tiny_wor
         w.activity[:] = [100.0, 10.0]
         w.balance[:] = [-50.0, 0.0]
         _invest(model)
-    np.testing.assert_allclose(
-        w.capacity, [100.0 * (1.0 - WEAR) ** 24, 10.0 * (1.0 + GROW) ** 24], rtol=1e-12
-    )
-    np.testing.assert_allclose(w.capacity, [96.08, 10.51], atol=0.005)
+    rate = 1.0 + GROW - weight * (GROW + WEAR)
+    np.testing.assert_allclose(w.capacity, [100.0 * rate**24, 10.0 * (1.0 + GROW) ** 24])
+    np.testing.assert_allclose(w.capacity, [deficit, 10.51], atol=0.005)
     np.testing.assert_allclose(w.invested, [0.0, 0.4], rtol=1e-12)
 
 

@@ -184,11 +184,11 @@ def deliver(w, p, r, lo, hi):
 def invest(w, p, r, lo, hi):
     """Prices, capital and productivity. The price of a unit of care falls by the tariff's
     efficiency factor: what a provider was paid above it goes back to its places' pools. The
-    capital element of its costs (the wear of its assets, in its prices) renews its capacity and
-    grows it with need as far as the month's income covers its costs; a provider running a
-    deficit cannot reinvest it, and its capacity wears out. Reserves buy capacity beyond that,
-    up to its headroom over the care it delivers. Productivity lowers its unit cost and gets
-    more care from the same means."""
+    capital element of its costs (the wear of its assets, in its prices) renews the capital part
+    of its capacity and grows it with need as far as the month's income covers its costs; a
+    provider running a deficit cannot reinvest it, and that part wears out while its staff
+    still grow with need. Reserves buy capacity beyond that, up to its headroom over the care
+    it delivers. Productivity lowers its unit cost and gets more care from the same means."""
     # Long: one loop over organisations and their contracts, with its arrays bound first.
     key = w.key
     clock = w.clock
@@ -214,6 +214,7 @@ def invest(w, p, r, lo, hi):
     intensity = p[P.capital_intensity]
     element_share = p[P.capital_share]
     productivity = p[P.productivity_growth] / MONTHS_PER_YEAR
+    weight = p[P.capital_weight]
     for i in range(lo, hi):
         start, end = org_con_start[i], org_con_end[i]
         back = 0.0
@@ -226,8 +227,11 @@ def invest(w, p, r, lo, hi):
         # The capital element is reinvested as far as this month's surplus before it covers it.
         element = element_share * spend[i]
         funded = capital_funded(income[i] - back - spend[i] + element, element)
-        # Renewed and grown with need, or worn; productivity gets more care from the same means.
-        rate = (1.0 + funded * grow - (1.0 - funded) * wear) / (1.0 - productivity)
+        # Staff grow with need from revenue; the capital part of capacity is renewed and grown as
+        # far as the element is reinvested, and wears out as far as it is not; productivity gets
+        # more care from the same means.
+        lost = weight * (1.0 - funded) * (grow + wear)
+        rate = (1.0 + grow - lost) / (1.0 - productivity)
         gap = 0.0
         for c in range(start, end):
             capacity[c] *= rate
