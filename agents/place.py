@@ -56,6 +56,17 @@ class Place(mesa.Agent):
         return self._lines(self.model.world.waiting)
 
     @property
+    def waiting_patients(self) -> dict[str, float]:
+        """Its waiting lists in patients (cases), by line."""
+        return self._lines(self.model.world.waiting_patients)
+
+    @property
+    def delayed_discharges(self) -> float:
+        """Acute capacity (GBP million a month) taken next month by patients fit to leave who
+        wait for social care."""
+        return float(self.model.world.delayed[self.index])
+
+    @property
     def spend(self) -> dict[str, float]:
         return self._lines(self.model.world.spend_line)
 

@@ -102,6 +102,21 @@ class Trust(mesa.Agent):
         return int(self.model.world.failures[self.index])
 
     @property
+    def segment(self) -> int:
+        """Its oversight segment: 1 (no support needs) to 4 (special measures)."""
+        return int(self.model.world.segment[self.index])
+
+    @property
+    def in_special_measures(self) -> bool:
+        return bool(self.model.world.segment[self.index] >= 4)
+
+    @property
+    def capacity(self) -> float:
+        """Care it can deliver a month, over all its contracts."""
+        w = self.model.world
+        return float(w.capacity[w.org_con_start[self.index] : w.org_con_end[self.index]].sum())
+
+    @property
     def member(self) -> bool:
         return bool(self.model.world.org_member[self.index] > 0)
 
@@ -132,6 +147,11 @@ class Trust(mesa.Agent):
     def deliver(self):
         """Deliver care, rationing unfunded work by its duty to treat; finances move."""
         self._run("deliver")
+
+    def invest(self):
+        """Pay back the efficiency factor; invest the capital element of its costs (and its
+        reserves) in capacity as far as it has the cash; unit cost falls with productivity."""
+        self._run("invest")
 
     def update_trust(self):
         """Update trust in each partner from whether it kept to its share."""

@@ -51,6 +51,23 @@ def place_params(draw, max_places: int = 3):
         "unit_cost_spread": draw(st.floats(0.0, 0.5)),
         "balance_spread": draw(st.floats(0.0, 0.5)),
         "size_spread": draw(st.floats(0.0, 0.9)),
+        # The NHS mechanisms (ODD 7.17-7.23), anywhere in their ranges (special measures short
+        # enough to end in takeovers within a test's months).
+        "oversight_review": draw(st.integers(1, 12)),
+        "access_wait": draw(st.floats(0.5, 24.0)),
+        "special_measures_concern": draw(st.floats(0.1, 1.0)),
+        "special_measures_cost": draw(st.floats(0.0, 0.1)),
+        "special_measures_focus": draw(st.floats(0.0, 1.0)),
+        "special_measures_limit": draw(st.integers(1, 24)),
+        "discharge_delay": draw(st.floats(0.0, 2.0)),
+        "capital_share": draw(st.floats(0.0, 0.2)),
+        "capital_depreciation": draw(st.floats(0.0, 0.3)),
+        "capital_intensity": draw(st.floats(0.5, 60.0)),
+        "productivity_growth": draw(st.floats(0.0, 0.05)),
+        "tariff_efficiency": draw(st.floats(0.0, 0.1)),
+        "elective_share": draw(st.floats(0.0, 1.0)),
+        "elective_dropout": draw(st.floats(0.001, 1.0)),
+        "winter_amplitude": draw(st.floats(0.0, 0.3)),
     }
 
 

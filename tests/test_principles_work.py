@@ -99,9 +99,10 @@ DOCUMENTED = {
         "autonomy, lose the pull of their own activity targets",
     ),
     "right_to_organise": (
-        "provider_failures",
-        "without it the regulator overrides the agreement of a provider nearing failure with its "
-        "own recovery plan: it claims for itself, and its partners are pushed towards failure",
+        "system_deficit",
+        "without it the regulator overrides the agreement of a provider in mandated support "
+        "(segment 3; special measures override it whatever the rules) with its own recovery "
+        "plan: it claims for itself, the pool is drawn down and the system's deficit grows",
     ),
     "nested_enterprises": (
         "pool_balance",

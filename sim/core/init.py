@@ -264,7 +264,7 @@ def behaviour_type(p, u):
 @jit
 def _fill_behaviour(w, p, r, world, seed, run):
     """Membership, starting cooperation, behavioural type, leadership and risk attitude (keyed
-    draws), trust, each place's starting health and the games' first claims."""
+    draws), oversight segment, trust, each place's starting health and the games' first claims."""
     adopt_rules(w, p, r)
     c0 = p[P.initial_cooperation]
     spread = p[P.cooperation_spread]
@@ -277,6 +277,7 @@ def _fill_behaviour(w, p, r, world, seed, run):
         w.leadership[i] = 1.0 + p[P.leadership_spread] * (2.0 * u - 1.0)
         u = uniform(seed, run, 0, i, RNG_RISK)
         w.risk_attitude[i] = 1.0 + p[P.risk_spread] * (2.0 * u - 1.0)
+        w.segment[i] = 1.0  # no support needs until the regulator's first review
     for e in range(w.trust.shape[0]):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):

@@ -115,12 +115,13 @@ PLACE_PARAMETERS: tuple[Param, ...] = (
     # --- pressure ---
     row(
         "budget_growth",
-        0.02,
+        0.01,
         float,
         -0.2,
         0.3,
         "annual real growth of the allocation",
-        "[HF2018, KF-Act]: NHS real growth about 1-4% a year (6-7% in the 2000s)",
+        "[HF2018, KF-Act]: NHS real growth about 1% a year in the 2010s (1-4% over the long run, "
+        "6-7% in the 2000s); with productivity_growth, half a point a year below need (ODD 5)",
     ),
     row(
         "need_growth",
@@ -215,7 +216,7 @@ PLACE_PARAMETERS: tuple[Param, ...] = (
         float,
         0.01,
         1.0,
-        "share of the waiting list leaving each month",
+        "share of the waiting lists other than acute leaving each month (acute: elective_dropout)",
         "reasoning: a waiting list turns over in about three months",
     ),
     row(
@@ -315,7 +316,7 @@ PLACE_PARAMETERS: tuple[Param, ...] = (
         float,
         0.0,
         2.0,
-        "deficit/annual income at which a provider fails",
+        "deficit/annual income at which the regulator's financial concern is greatest",
         "[NAO2016]: 65% of providers in deficit in 2015/16, few taken over (ODD 5)",
     ),
     row(

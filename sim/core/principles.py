@@ -94,8 +94,8 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     "right_to_organise": {
         "levers": ("local_autonomy",),
         "explain": "The regulator does not override local agreements: without it, a provider "
-        "nearing failure is put on its own recovery plan and leaves the agreement in part "
-        "(Ostrom 7).",
+        "in mandated support (oversight segment 3) is put on its own recovery plan and leaves "
+        "the agreement in part; special measures override it whatever the rules (Ostrom 7).",
     },
     "nested_enterprises": {
         "levers": ("nested_coordination",),

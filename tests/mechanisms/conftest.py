@@ -11,7 +11,8 @@ Fixtures
 --------
 tiny_world(rules=None, **params)
     A `CareSystem` on the per-agent Python engine: one ICS, one place, one acute and one community
-    trust, no other providers, no ambulance trust, no demand noise, and places and organisations
+    trust, no other providers, no ambulance trust, no demand noise and no winter (ODD 7.22; the
+    tests of winter set `winter_amplitude`), and places and organisations
     that do not differ (every spread of ODD 7.15 at 0: the population, need, allocation and
     health of the place are the parameters', every organisation costs 1 a unit and starts with
     a balance of 0, and providers of one line share it equally). Any parameter can be changed;
@@ -28,8 +29,8 @@ import pytest
 
 from sim import CareSystem, RuleSet
 
-# One place; one acute and one community trust; every other count zero; no demand noise;
-# identical places and organisations.
+# One place; one acute and one community trust; every other count zero; no demand noise and no
+# seasonal swing of need; identical places and organisations.
 TINY = {
     "n_ics": 1,
     "n_places": 1,
@@ -40,6 +41,7 @@ TINY = {
     "social_care_per_place": 0,
     "ambulance_per_ics": 0,
     "demand_noise": 0.0,
+    "winter_amplitude": 0.0,
     "population_spread": 0.0,
     "need_spread": 0.0,
     "allocation_spread": 0.0,

@@ -15,7 +15,6 @@ from sim.core.constants import RNG_BEHAVIOUR_TYPE, RNG_LEADERSHIP, RNG_RISK
 from sim.core.rng import uniform
 
 ACUTE, COMMUNITY = 0, 1
-GROWTH = 1.0 + 0.025 / 12.0
 
 
 # ------------------------------------------------------------------- types, leadership, risk (5)
@@ -79,9 +78,9 @@ def test_trust_gates_the_share_of_the_norm_kept(tiny_world):
     w = _plan_world(tiny_world, rules)
     # kept = x (1 - 0.5 (1 - 0.5)) = 0.75 x: 0.3 and 0.6.
     np.testing.assert_allclose(w.kept, [0.3, 0.6], rtol=1e-12)
-    # Acute: agreed 77.6, selfish 95 x 1.0020833 = 95.1979; claim 0.3 x 77.6 + 0.7 x 95.1979 =
-    # 23.28 + 66.638541666 = 89.918541666.
-    assert w.claim[0] == pytest.approx(23.28 + 0.7 * 95.0 * GROWTH, rel=1e-12)
+    # Acute: agreed 77.6, selfish min(capacity 95, 90 x 1.15) = 95 (capacity no longer grows in
+    # plan: ODD 7.19); claim 0.3 x 77.6 + 0.7 x 95 = 23.28 + 66.5 = 89.78.
+    assert w.claim[0] == pytest.approx(23.28 + 0.7 * 95.0, rel=1e-12)
     # Community prevention: 0.6 x the agreed 3 = 1.8 (with full trust it would be 2.4).
     assert w.prevention[1] == pytest.approx(1.8, rel=1e-12)
 

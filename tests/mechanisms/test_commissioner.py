@@ -11,8 +11,8 @@ import pytest
 from sim import PRESETS, RuleSet
 
 ACUTE = 0
-# Budget factor after one month: B(1) = 1 + budget_growth / 12 = 1 + 0.02 / 12.
-B1 = 1.0 + 0.02 / 12.0
+# Budget factor after one month: B(1) = 1 + budget_growth / 12 = 1 + 0.01 / 12.
+B1 = 1.0 + 0.01 / 12.0
 A = 100.0 * B1  # this month's allocation on a base allocation of 100
 
 
@@ -38,7 +38,7 @@ def test_allocation_repays_deficit_and_draws_on_reserve(
     w.pool_balance[0] = pool
     begin_month(model)
     model.commissioners[0].allocate()
-    assert w.allocation[0] == pytest.approx(100.1666666666667, rel=1e-12)
+    assert w.allocation[0] == pytest.approx(100.0833333333333, rel=1e-12)
     assert w.available[0] == pytest.approx(available, rel=1e-12)
     assert w.pool_balance[0] == pytest.approx(pool_after, rel=1e-12)
 

@@ -111,6 +111,14 @@ def _expected() -> dict[str, np.ndarray]:
         "cum_income": zeros_org,
         "cum_spend": zeros_org,
         "failures": zeros_org,
+        # oversight (ODD 7.17): no support needs before the regulator's first review
+        "segment": np.ones(13),
+        "concern": zeros_org,
+        "special_months": zeros_org,
+        "special_spells": zeros_org,
+        # capital and prices (ODD 7.19, 7.20): written each month by invest
+        "invested": zeros_org,
+        "efficiency_paid": zeros_org,
         "edge_start": np.array([6 * i for i in range(12)] + [72]),
         "edge_end": np.array([6 * (i + 1) for i in range(12)] + [84]),
         # contracts
@@ -152,6 +160,7 @@ def _expected() -> dict[str, np.ndarray]:
         "need_base": need_base,
         "need": need_base,  # need starts level with the allocation
         "waiting": zeros_lines,
+        "waiting_patients": zeros_lines,
         "unmet": zeros_lines,
         "delivered": zeros_lines,
         "spend_line": zeros_lines,
@@ -165,6 +174,8 @@ def _expected() -> dict[str, np.ndarray]:
         "transaction_cost": zeros_place,
         "governance_cost": zeros_place,
         "takeover_cost": zeros_place,
+        "support_cost": zeros_place,
+        "delayed": zeros_place,  # no delayed discharges before the first month (ODD 7.18)
         "fines_in": zeros_place,
         "appropriation": zeros_place,
         "earnings": zeros_place,

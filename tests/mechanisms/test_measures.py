@@ -9,7 +9,7 @@ import pytest
 
 from sim import CareSystem, RuleSet
 
-A1 = 500_000 * 2_600 / 12 / 1e6 * (1.0 + 0.02 / 12.0)  # the first month's allocation
+A1 = 500_000 * 2_600 / 12 / 1e6 * (1.0 + 0.01 / 12.0)  # the first month's allocation
 
 
 def _idle_month(tiny_world, cum_income, cum_spend, balance=(0.0, 0.0, 0.0), pool=0.0):
@@ -62,7 +62,7 @@ def test_deficits_where_they_fall_and_the_system_deficit(tiny_world):
     assert m["provider_deficit"] == pytest.approx(40.0)
     assert m["providers_in_deficit"] == 2.0
     assert m["acute_deficit_share"] == pytest.approx(30.0 / 40.0)
-    # The pool: -500 + this month's allocation 108.333 x (1 + 0.02 / 12), nothing paid.
+    # The pool: -500 + this month's allocation 108.333 x (1 + 0.01 / 12), nothing paid.
     assert m["allocation"] == pytest.approx(A1, rel=1e-12)
     assert m["pool_balance"] == pytest.approx(-500.0 + A1, rel=1e-12)
     assert m["commissioner_deficit"] == pytest.approx(500.0 - A1, rel=1e-12)

@@ -13,6 +13,9 @@ import pytest
 ACUTE, COMMUNITY, MENTAL_HEALTH, PRIMARY_CARE, AMBULANCE, SOCIAL_CARE = range(6)
 # Need growth a month: 1 + (need_growth + ageing) / 12 = 1 + (0.015 + 0.01) / 12.
 GROWTH = 1.0 + (0.015 + 0.01) / 12.0
+# Share of the acute waiting list leaving untreated a month (ODD 7.21): its elective part (0.55)
+# at elective_dropout 0.03, the rest at waiting_attrition 0.3: 0.0165 + 0.135 = 0.1515.
+ACUTE_LEAVE = 0.55 * 0.03 + 0.45 * 0.3
 
 
 def _set_need_inputs(model, health):
@@ -126,9 +129,10 @@ def test_unmet_need_joins_the_waiting_list_and_spills_to_acute(tiny_world):
     model.places[0].update_health()
     w = model.world
     np.testing.assert_allclose(w.delivered[0], [45.0, 8.0, 0.0, 0.0, 0.0, 0.0])
-    # unmet = need - delivered = [5, 2, 4, 0, 2, 0]; waiting = (1 - 0.3) unmet.
+    # unmet = need - delivered = [5, 2, 4, 0, 2, 0]; waiting = (1 - 0.3) unmet, but the acute
+    # list keeps (1 - 0.1515) of its 5: 4.2425.
     np.testing.assert_allclose(w.unmet[0], [5.0, 2.0, 4.0, 0.0, 2.0, 0.0])
-    np.testing.assert_allclose(w.waiting[0], [3.5, 1.4, 2.8, 0.0, 1.4, 0.0])
+    np.testing.assert_allclose(w.waiting[0], [4.2425, 1.4, 2.8, 0.0, 1.4, 0.0], rtol=1e-12)
     # Spillover from the preventive lines only (community 2 + mental health 4; not acute 5 nor
     # ambulance 2): 0.7 x 0.3 x 6 = 1.26.
     assert w.spill[0] == pytest.approx(1.26)
@@ -139,12 +143,13 @@ def test_health_moves_with_recovery_prevention_and_unmet_harm(tiny_world):
     model = tiny_world()
     _set_delivery(model, health=0.65)
     model.places[0].update_health()
-    # need 66 in all, unmet 13, prevention 1 (x = 1 / 66):
-    # dh = 0.01 (0.7 - 0.65) + 0.035 x 0.05 (1 - exp(-x / 0.05)) - 0.01 x 0.3 x 13 / 66
-    #    = 0.0005 + 0.000457491... - 0.000590909... = 0.000366582...
+    # need 66 in all, unmet [5, 2, 4, 0, 2, 0], prevention 1 (x = 1 / 66); leaving the lists
+    # untreated this month 0.1515 x 5 + 0.3 x 8 = 0.7575 + 2.4 = 3.1575:
+    # dh = 0.01 (0.7 - 0.65) + 0.035 x 0.05 (1 - exp(-x / 0.05)) - 0.01 x 3.1575 / 66
+    #    = 0.0005 + 0.000457491... - 0.000478409... = 0.000479082...
     gain = 0.035 * 0.05 * (1.0 - math.exp(-(1.0 / 66.0) / 0.05))
     assert gain == pytest.approx(0.000457491, abs=1e-9)
-    expected = 0.65 + 0.0005 + gain - 0.01 * 0.3 * 13.0 / 66.0
+    expected = 0.65 + 0.0005 + gain - 0.01 * (ACUTE_LEAVE * 5.0 + 0.3 * 8.0) / 66.0
     assert model.world.health[0] == pytest.approx(expected, abs=1e-15)
 
 
@@ -184,12 +189,13 @@ def test_prevention_alone_raises_health_and_unmet_need_alone_lowers_it(tiny_worl
     assert rise > 0.0008
     assert w.spill[0] == 0.0
     assert not w.waiting[0].any()
-    # Nothing delivered, no prevention: dh = -0.01 x 0.3 x 60 / 60 = -0.003.
+    # Nothing delivered, no prevention: leaving untreated 0.1515 x 50 + 0.3 x 10 = 10.575, so
+    # dh = -0.01 x 10.575 / 60 = -0.0017625.
     w.activity[:] = 0.0
     w.prevention_delivered[:] = 0.0
     w.health[0] = 0.7
     model.places[0].update_health()
-    assert w.health[0] == pytest.approx(0.697, abs=1e-12)
+    assert w.health[0] == pytest.approx(0.6982375, abs=1e-12)
 
 
 def test_health_is_clamped_to_one(tiny_world):

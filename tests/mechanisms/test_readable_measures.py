@@ -25,13 +25,23 @@ from sim.core.measures import (
 from sim.core.params import parameter
 
 G = 1.0 + (0.015 + 0.01) / 12.0  # a month's growth of need (and of capacity)
-A1 = 500_000 * 2_600 / 12 / 1e6 * (1.0 + 0.02 / 12.0)  # the first month's allocation
+A1 = (
+    500_000 * 2_600 / 12 / 1e6 * (1.0 + 0.01 / 12.0)
+)  # the first month's allocation (budget +1%/yr)
 CAPITATED = RuleSet(funding_model="capitated")
 
 
 def _selfish_world(tiny_world, need_base, capacity, carried, **params):
-    """Providers that claim all they can deliver, on a pooled budget, health at its baseline."""
-    model = tiny_world(CAPITATED, exploration=0.0, **params)
+    """Providers that claim all they can deliver, on a pooled budget, health at its baseline; the
+    NHS mechanisms that would move the hand values (productivity and the tariff's efficiency
+    factor, 7.20; the elective drop-out, 7.21) off, so each list keeps 70% a month."""
+    nhs_off = {
+        "productivity_growth": 0.0,
+        "tariff_efficiency": 0.0,
+        "elective_share": 0.0,
+        "capital_weight": 0.0,
+    }
+    model = tiny_world(CAPITATED, exploration=0.0, **{**nhs_off, **params})
     w = model.world
     w.cooperation[:] = 0.0
     w.health[:] = w.health_base
@@ -49,9 +59,10 @@ def test_spend_and_overspend_are_the_months_money_out_of_the_pool_and_balances(t
     model.step()
     m = model.current()
     # Claims: acute min(5G, 10G + 3) = 5G, community min(100G, 4G + 2) = 4G + 2; all paid and
-    # delivered at unit cost 1: provider spend 9G + 2, and the pooled budget's transaction cost
-    # 0.5% of it; no governance levers, no takeover.
-    spend = 9.0 * G + 2.0
+    # delivered at unit cost 1. Capacity grows after delivery (invest, ODD 7.19), so the acute
+    # claim is the starting capacity 5: provider spend 5 + 4G + 2, and the pooled budget's
+    # transaction cost 0.5% of it; no governance levers, no takeover.
+    spend = 5.0 + 4.0 * G + 2.0
     assert m["provider_spend"] == pytest.approx(spend, rel=1e-12)
     assert m["system_spend"] == pytest.approx(spend * 1.005, rel=1e-12)
     assert m["overspend"] == pytest.approx(spend * 1.005 - A1, rel=1e-12)
@@ -65,18 +76,20 @@ def test_new_need_leaves_out_the_waiting_list_carried_in(tiny_world):
     w = model.world
     model.step()
     m = model.current()
-    # Need: acute 10G + 3, community 4G + 2; new need 10G + 4G = 14G. Delivered: acute 5G
-    # (capacity), community 4G + 2 (all of it). Care is counted against new need first: acute
-    # leaves 10G - 5G = 5G of its new need unmet; community's care covers its new need (the 2
-    # beyond it clears the list carried in and is not counted twice).
+    # Need: acute 10G + 3, community 4G + 2; new need 10G + 4G = 14G. Delivered: acute 5 (its
+    # starting capacity: capacity grows after delivery, ODD 7.19), community 4G + 2 (all of it).
+    # Care is counted against new need first: acute leaves 10G - 5 of its new need unmet;
+    # community's care covers its new need (the 2 beyond it clears the list carried in and is
+    # not counted twice).
     assert m["need"] == pytest.approx(14.0 * G + 5.0, rel=1e-12)
     assert m["new_need"] == pytest.approx(14.0 * G, rel=1e-12)
-    assert m["new_unmet_need"] == pytest.approx(5.0 / 14.0, rel=1e-12)
-    # Beside it, unmet need counts the list carried in: (5G + 3) / (14G + 5).
-    assert m["unmet_need"] == pytest.approx((5.0 * G + 3.0) / (14.0 * G + 5.0), rel=1e-12)
+    assert m["new_unmet_need"] == pytest.approx((10.0 * G - 5.0) / (14.0 * G), rel=1e-12)
+    # Beside it, unmet need counts the list carried in: (10G - 5 + 3) / (14G + 5).
+    left = 10.0 * G - 5.0 + 3.0
+    assert m["unmet_need"] == pytest.approx(left / (14.0 * G + 5.0), rel=1e-12)
     # The measures keep the list carried into next month: 0.7 of what was left.
     np.testing.assert_allclose(w.waiting_carried, w.waiting, rtol=0, atol=0)
-    assert w.waiting_carried[0, 0] == pytest.approx(0.7 * (5.0 * G + 3.0), rel=1e-12)
+    assert w.waiting_carried[0, 0] == pytest.approx(0.7 * left, rel=1e-12)
     assert w.waiting_carried[0, 1] == 0.0
 
 

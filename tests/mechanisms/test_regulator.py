@@ -1,7 +1,8 @@
 """Regulator: risk pooling across the places of an ICS (ODD 7.2, `Regulator.pool_risk`),
 monitoring and sanctions (7.8, `Regulator.assess`) and takeover of failing providers (7.12,
-`Regulator.intervene`). Expected values are worked out by hand from the ODD's equations with the
-default parameter values of ODD section 5."""
+`Regulator.intervene`; the oversight segments that decide it are tested in
+tests/mechanisms/test_nhs_regulator.py). Expected values are worked out by hand from the ODD's
+equations with the default parameter values of ODD section 5."""
 
 from __future__ import annotations
 
@@ -179,14 +180,18 @@ def test_detection_happens_with_the_monitoring_probability(tiny_world, begin_mon
 
 
 # ----------------------------------------------------------------------------- intervene (7.12)
-def _failing(tiny_world, balance):
+# A provider is taken over when special measures did not turn it round: in segment 4 for
+# `special_measures_limit` (18) months without a break (ODD 7.12, 7.23).
+def _failing(tiny_world, balance, segment=4.0, months=18.0):
     model = tiny_world()
     w = model.world
-    w.org_income_ref[0] = 10.0  # annual income 120; fails below -0.5 x 120 = -60
+    w.org_income_ref[0] = 10.0  # annual income 120; financial concern 1 at -0.5 x 120 = -60
     w.balance[0] = balance
     w.record[0] = 3.0
     w.cooperation[0] = 0.3
     w.pool_balance[0] = 0.0
+    w.segment[0] = segment
+    w.special_months[0] = months
     return model
 
 
@@ -202,11 +207,34 @@ def test_a_failing_provider_is_taken_over(tiny_world, begin_month):
     assert w.failures[0] == 1.0
     assert w.record[0] == 0.0  # record wiped
     assert w.cooperation[0] == 0.3  # culture carries on
+    assert w.segment[0] == 1.0  # a new start, rated again at the next review
+    assert w.special_months[0] == 0.0
 
 
-@pytest.mark.parametrize("balance", [-60.0, -59.0, 0.0])
-def test_a_provider_at_or_above_the_threshold_is_left_alone(tiny_world, begin_month, balance):
-    model = _failing(tiny_world, balance=balance)
+def test_a_provider_taken_over_for_access_keeps_its_reserves(tiny_world, begin_month):
+    # In special measures for long waits, not money: nothing to write off; the takeover costs 2.4.
+    model = _failing(tiny_world, balance=15.0)
+    begin_month(model)
+    model.regulator.intervene(model.trusts[0])
+    w = model.world
+    assert w.pool_balance[0] == pytest.approx(-2.4)
+    assert w.balance[0] == 15.0
+    assert w.failures[0] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("balance", "segment", "months"),
+    [
+        (-70.0, 4.0, 17.0),  # special measures, one month short of the limit
+        (-70.0, 3.0, 40.0),  # past the old failure threshold, but not in special measures
+        (-59.0, 3.0, 0.0),
+        (0.0, 1.0, 0.0),
+    ],
+)
+def test_a_provider_not_turned_round_by_special_measures_alone_is_taken_over(
+    tiny_world, begin_month, balance, segment, months
+):
+    model = _failing(tiny_world, balance=balance, segment=segment, months=months)
     begin_month(model)
     model.regulator.intervene(model.trusts[0])
     w = model.world
@@ -215,6 +243,7 @@ def test_a_provider_at_or_above_the_threshold_is_left_alone(tiny_world, begin_mo
     assert w.record[0] == 3.0
     assert w.pool_balance[0] == 0.0
     assert w.takeover_cost[0] == 0.0
+    assert w.segment[0] == segment
 
 
 def test_a_failing_provider_of_two_places_is_written_off_against_both(tiny_world, begin_month):
@@ -222,8 +251,10 @@ def test_a_failing_provider_of_two_places_is_written_off_against_both(tiny_world
     model = tiny_world(n_places=2, community_per_place=0, ambulance_per_ics=1)
     w = model.world
     assert model.trusts[2].kind == "ambulance"
-    w.org_income_ref[2] = 5.0  # annual 60; threshold -30
+    w.org_income_ref[2] = 5.0  # annual 60
     w.balance[2] = -40.0
+    w.segment[2] = 4.0
+    w.special_months[2] = 18.0
     w.pool_balance[:] = 0.0
     begin_month(model)
     model.regulator.intervene(model.trusts[2])

@@ -13,8 +13,6 @@ import pytest
 from sim import RuleSet
 
 ACUTE, COMMUNITY = 0, 1
-# Capacity grows with need a month: 1 + (0.015 + 0.01) / 12.
-GROWTH = 1.0 + 0.025 / 12.0
 AGREEMENT = {
     "agreed_shares": True,
     "scope": 1.0,
@@ -50,14 +48,14 @@ def _plan_all(model):
 
 def test_fortress_claim_blends_the_fair_share_and_all_it_can_bill(tiny_world):
     w = _plan_all(_plan_world(tiny_world, RuleSet(funding_model="activity")))
-    np.testing.assert_allclose(w.capacity, [95.0 * GROWTH, 10.5 * GROWTH], rtol=1e-12)
+    # Capacity no longer grows by itself in plan (it is renewed by investment, ODD 7.19).
+    np.testing.assert_allclose(w.capacity, [95.0, 10.5], rtol=1e-12)
     np.testing.assert_allclose(w.demand, [90.0, 10.0])
-    # Acute: fair share min(90, 0.8 x 100) = 80; selfish min(95 x 1.0020833 = 95.1979,
-    # 90 x (1 + 0.15) = 103.5) = 95.1979 (tariff-paid: induced demand, capacity binds);
-    # claim 0.4 x 80 + 0.6 x 95.1979 = 32 + 57.11875 = 89.11875.
+    # Acute: fair share min(90, 0.8 x 100) = 80; selfish min(95, 90 x (1 + 0.15) = 103.5) = 95
+    # (tariff-paid: induced demand, capacity binds); claim 0.4 x 80 + 0.6 x 95 = 32 + 57 = 89.
     np.testing.assert_allclose(w.agreed, [80.0, 10.0])
-    np.testing.assert_allclose(w.selfish_claim, [95.19791666666667, 10.0], rtol=1e-12)
-    np.testing.assert_allclose(w.claim, [89.11875, 10.0], rtol=1e-12)
+    np.testing.assert_allclose(w.selfish_claim, [95.0, 10.0], rtol=1e-12)
+    np.testing.assert_allclose(w.claim, [89.0, 10.0], rtol=1e-12)
     # No agreement: no prevention slice.
     np.testing.assert_allclose(w.agreed_prevention, [0.0, 0.0])
     np.testing.assert_allclose(w.prevention, [0.0, 0.0])
@@ -66,20 +64,31 @@ def test_fortress_claim_blends_the_fair_share_and_all_it_can_bill(tiny_world):
 def test_agreed_claim_and_prevention_slice(tiny_world):
     model = _plan_world(tiny_world, RuleSet(funding_model="activity", **AGREEMENT))
     model.world.need[0, COMMUNITY] = 25.0
+    model.world.capacity[COMMUNITY] = 20.0
     w = _plan_all(model)
-    # Acute: agreed min(90, 0.8 x (1 - 0.03) x 100 = 77.6) = 77.6; selfish 95.1979;
-    # claim 0.4 x 77.6 + 0.6 x 95.1979 = 31.04 + 57.11875 = 88.15875.
-    # Community: agreed min(25, 0.2 x 0.97 x 100 = 19.4) = 19.4; selfish min(10.5 x 1.0020833,
-    # 25) = 10.521875 (no tariff: no induced demand; capacity binds);
-    # claim 0.8 x 19.4 + 0.2 x 10.521875 = 15.52 + 2.104375 = 17.624375.
+    # Acute: agreed min(90, 0.8 x (1 - 0.03) x 100 = 77.6) = 77.6; selfish 95;
+    # claim 0.4 x 77.6 + 0.6 x 95 = 31.04 + 57 = 88.04.
+    # Community: agreed min(25, 0.2 x 0.97 x 100 = 19.4) = 19.4; selfish min(20, 25) = 20 (no
+    # tariff: no induced demand; capacity binds); claim 0.8 x 19.4 + 0.2 x 20 = 15.52 + 4 = 19.52.
     np.testing.assert_allclose(w.agreed, [77.6, 19.4], rtol=1e-12)
-    np.testing.assert_allclose(w.selfish_claim, [95.19791666666667, 10.521875], rtol=1e-12)
-    np.testing.assert_allclose(w.claim, [88.15875, 17.624375], rtol=1e-12)
+    np.testing.assert_allclose(w.selfish_claim, [95.0, 20.0], rtol=1e-12)
+    np.testing.assert_allclose(w.claim, [88.04, 19.52], rtol=1e-12)
     # Prevention, a slice of the place's expected need (96 + 24 = 120), not of the 100 available:
     # scope 1 x slice 0.03 x prevention share x 120 = 0 (acute) and 3.6 (community);
     # delivered by cooperation: 0.8 x 3.6 = 2.88.
     np.testing.assert_allclose(w.agreed_prevention, [0.0, 3.6], rtol=1e-12)
     np.testing.assert_allclose(w.prevention, [0.0, 2.88], rtol=1e-12)
+
+
+def test_claims_stay_within_capacity(tiny_world):
+    # The community trust of test_agreed_claim_and_prevention_slice with its capacity at 10.5:
+    # the blend 0.8 x 19.4 + 0.2 x 10.5 = 17.62 is more than it can deliver, so it claims 10.5.
+    model = _plan_world(tiny_world, RuleSet(funding_model="activity", **AGREEMENT))
+    model.world.need[0, COMMUNITY] = 25.0
+    w = _plan_all(model)
+    np.testing.assert_allclose(w.selfish_claim[COMMUNITY], 10.5, rtol=1e-12)
+    np.testing.assert_allclose(w.claim[COMMUNITY], 10.5, rtol=1e-12)
+    assert w.coop_claim[COMMUNITY] == pytest.approx(19.4)  # the norm is unchanged
 
 
 @pytest.mark.parametrize(
@@ -122,21 +131,34 @@ def test_shares_the_partners_choose_follow_need_not_history(tiny_world):
     np.testing.assert_allclose(w.agreed, [75.175, 0.225 * 97.0], rtol=1e-12)
 
 
-def test_a_regulator_without_local_autonomy_overrides_the_agreement_near_failure(tiny_world):
+@pytest.mark.parametrize(
+    ("segment", "autonomy", "claim"),
+    [
+        # Mandated support (segment 3), no local autonomy: override 1 x 0.25: acute keeps
+        # 0.4 x 0.75 = 0.3 of the agreed 77.6 and claims 0.3 x 77.6 + 0.7 x 95 = 89.78.
+        (3.0, 0.0, 23.28 + 0.7 * 95.0),
+        # Full autonomy shields a provider in mandated support: 0.4 x 77.6 + 0.6 x 95 = 88.04.
+        (3.0, 1.0, 31.04 + 0.6 * 95.0),
+        # Special measures (segment 4) override the agreement whatever the rules (ODD 7.17).
+        (4.0, 1.0, 23.28 + 0.7 * 95.0),
+        # Segments 1-2: no recovery plan, however close to failure.
+        (2.0, 0.0, 31.04 + 0.6 * 95.0),
+    ],
+)
+def test_a_regulator_without_local_autonomy_overrides_the_agreement_near_failure(
+    tiny_world, segment, autonomy, claim
+):
     # The acute trust is a quarter of the way to its failure threshold: deficit 0.5 x 12 x 10 / 4.
-    def claims(local_autonomy):
-        rules = RuleSet(funding_model="activity", **AGREEMENT, local_autonomy=local_autonomy)
-        model = _plan_world(tiny_world, rules)
-        model.world.org_income_ref[:] = [10.0, 10.0]
-        model.world.balance[:] = [-15.0, 5.0]
-        return _plan_all(model).claim.copy()
-
-    # Autonomy 0: override 1 x 0.25: acute keeps 0.4 x 0.75 = 0.3 of the agreed 77.6 and claims
-    # 0.3 x 77.6 + 0.7 x 95.1979 = 23.28 + 66.6385417 = 89.9185417; the community trust, in
-    # surplus, is untouched. Full autonomy: 88.15875 (test_agreed_claim_and_prevention_slice).
-    np.testing.assert_allclose(claims(0.0)[0], 23.28 + 0.7 * 95.0 * GROWTH, rtol=1e-12)
-    np.testing.assert_allclose(claims(1.0)[0], 31.04 + 0.6 * 95.0 * GROWTH, rtol=1e-12)
-    assert claims(0.0)[1] == claims(1.0)[1]
+    rules = RuleSet(funding_model="activity", **AGREEMENT, local_autonomy=autonomy)
+    model = _plan_world(tiny_world, rules)
+    model.world.org_income_ref[:] = [10.0, 10.0]
+    model.world.balance[:] = [-15.0, 5.0]
+    model.world.segment[:] = [segment, segment]
+    w = _plan_all(model)
+    np.testing.assert_allclose(w.claim[0], claim, rtol=1e-12)
+    # The community trust, in surplus (recovery pressure 0), is untouched: its need 10 is below
+    # its agreed share, so norm and selfish claim are both 10.
+    np.testing.assert_allclose(w.claim[1], 10.0, rtol=1e-12)
 
 
 def test_only_the_acute_tariff_induces_demand(tiny_world):

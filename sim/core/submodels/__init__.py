@@ -17,8 +17,8 @@ from typing import NamedTuple
 from sim.core.submodels.clock import begin_step
 from sim.core.submodels.commissioner import allocate, pay
 from sim.core.submodels.place import update_health, update_need
-from sim.core.submodels.regulator import assess, intervene, pool_risk
-from sim.core.submodels.trust import commit, deliver, learn, plan, update_trust
+from sim.core.submodels.regulator import assess, intervene, oversee, pool_risk
+from sim.core.submodels.trust import commit, deliver, invest, learn, plan, update_trust
 
 
 class Phase(NamedTuple):
@@ -45,11 +45,13 @@ PHASES: tuple[Phase, ...] = (
     Phase("plan", "trust", "org", plan),
     Phase("pay", "commissioner", "place", pay),
     Phase("deliver", "trust", "org", deliver),
+    Phase("invest", "trust", "org", invest),
     Phase("assess", "regulator", "org", assess),
     Phase("update_health", "place", "place", update_health),
     Phase("update_trust", "trust", "org", update_trust),
     Phase("learn", "trust", "org", learn),
     Phase("commit", "trust", "org", commit),
+    Phase("oversee", "regulator", "org", oversee),
     Phase("intervene", "regulator", "org", intervene),
 )
 PHASE = {phase.name: phase for phase in PHASES}

@@ -18,6 +18,7 @@ def begin_step(w, p, r, lo, hi):
     income = w.income
     spend = w.spend
     takeover_cost = w.takeover_cost
+    support_cost = w.support_cost
     fines_in = w.fines_in
     org_kind = w.org_kind
     place_ics = w.place_ics
@@ -33,4 +34,5 @@ def begin_step(w, p, r, lo, hi):
         spend[i] = 0.0
     for q in range(place_ics.shape[0]):
         takeover_cost[q] = 0.0
+        support_cost[q] = 0.0
         fines_in[q] = 0.0

@@ -12,7 +12,7 @@ from sim.core.rules import RX as R
 from sim.core.state import KEY_WORLD
 from sim.core.submodels.behaviour import type_system_weight
 from sim.core.submodels.games import commons_gains, public_goods_gains
-from sim.core.submodels.regulator import detection_rate, sanction_level
+from sim.core.submodels.regulator import SPECIAL_MEASURES, detection_rate, sanction_level
 
 # Weight an organisation puts on the system's outcome beside its own, from each lever at full
 # strength: a shared vision, whole-system regulation, and an alliance contract sharing gains.
@@ -58,6 +58,7 @@ def weigh_incentives(w, p, r, lo, hi):
     con_place = w.con_place
     org_type = w.org_type
     risk_attitude = w.risk_attitude
+    segment = w.segment
     world = key[KEY_WORLD]
     monitored = detection_rate(p, r) * r[R.agreed_shares]
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
@@ -69,12 +70,17 @@ def weigh_incentives(w, p, r, lo, hi):
     # regulation that respects local agreements removes that pull.
     silo = 1.0 - r[R.whole_system_regulation] * r[R.local_autonomy]
     target = p[P.target_value] * silo
+    # A board in special measures answers for its own recovery: it gives up part of its weight
+    # on the system.
+    focus = p[P.special_measures_focus]
     n = org_kind.shape[0]
     for i in range(lo, hi):
         detect = monitored * org_member[i]
         # Risk attitude weighs the expected fine; a free rider gives the system no weight.
         fine = severity * sanction_level(graduated, record[i] + 1.0, escalation) * risk_attitude[i]
         weight = type_system_weight(org_type[i], system)
+        if segment[i] >= SPECIAL_MEASURES:
+            weight *= 1.0 - focus
         net = 0.0
         harm_total = 0.0
         for c in range(org_con_start[i], org_con_end[i]):

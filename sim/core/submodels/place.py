@@ -1,17 +1,22 @@
-"""Place: need across service lines and a stock of population health.
+"""Place: need across service lines and a stock of population health; its waiting lists (in money
+and in patients) and the acute capacity its delayed discharges take.
 
 Phases loop over places `lo..hi-1` (the kernel passes every place, a Mesa `Place` its own).
 """
 
 import math
 
+import numpy as np
+
 from sim.core.constants import (
     ACUTE,
+    MONTHS_PER_YEAR,
     N_LINES,
     PLACE_SYSTEM,
     PREVENTIVE,
     RNG_DEMAND_SHOCK_A,
     RNG_DEMAND_SHOCK_B,
+    SOCIAL_CARE,
 )
 from sim.core.jit import jit
 from sim.core.params import PX as P
@@ -21,12 +26,31 @@ from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import tally_claims
 
 SQRT6 = 6.0**0.5  # scales the sum of two uniforms to unit standard deviation
+# A run starts in April, the first month of the NHS financial year; winter peaks in January.
+FIRST_MONTH = 4
+PEAK_MONTH = 1
+POUNDS_PER_MILLION = 1.0e6
+# Cost of a case on each line's waiting list (GBP), to count the list in patients (ODD 7.21): an
+# acute referral-to-treatment pathway, a community contact, a mental health appointment, a GP
+# consultation, an ambulance incident, a month of a home-care package.
+COST_PER_CASE = np.array([520.0, 60.0, 137.0, 40.0, 270.0, 900.0])
+
+
+@jit
+def season(p, step):
+    """Winter: need's seasonal factor in month `step`, `1 + winter_amplitude cos(2 pi (m - 1)/12)`
+    with m the calendar month (January 1), so January is the peak and July the trough; it
+    averages 1 over any twelve months."""
+    month = (step - 1 + FIRST_MONTH - 1) % 12 + 1
+    angle = 2.0 * math.pi * (month - PEAK_MONTH) / MONTHS_PER_YEAR
+    return 1.0 + p[P.winter_amplitude] * math.cos(angle)
 
 
 @jit
 def update_need(w, p, r, lo, hi):
-    """Need grows with ageing and multimorbidity, rises as health falls, varies with a monthly
-    shock, and carries the waiting list; unmet out-of-hospital need arrives at acute care."""
+    """Need grows with ageing and multimorbidity, rises as health falls, varies with the season and
+    a monthly shock, and carries the waiting list; unmet out-of-hospital need arrives at acute
+    care."""
     health = w.health
     health_base = w.health_base
     need_base = w.need_base
@@ -43,13 +67,14 @@ def update_need(w, p, r, lo, hi):
     elasticity = p[P.health_need_elasticity]
     noise = p[P.demand_noise]
     seed, run, step = key[KEY_SEED], key[KEY_RUN], int(clock[CLOCK_STEP])
+    winter = season(p, step)
     for q in range(lo, hi):
         health_factor = 1.0 + elasticity * (health_base[q] - health[q]) / health_base[q]
         # A month's shock to new need (winter, outbreaks): triangular, mean 1, s.d. demand_noise.
         u1 = uniform(seed, run, step, q, RNG_DEMAND_SHOCK_A)
         u2 = uniform(seed, run, step, q, RNG_DEMAND_SHOCK_B)
         shock = max(0.0, 1.0 + noise * SQRT6 * (u1 + u2 - 1.0))
-        factor = max(0.0, health_factor) * shock
+        factor = max(0.0, health_factor) * shock * winter
         for k in range(N_LINES):
             need_base[q, k] *= growth
             need[q, k] = need_base[q, k] * factor + waiting[q, k]
@@ -66,8 +91,10 @@ def prevention_gain(effect, saturation, x):
 
 @jit
 def update_health(w, p, r, lo, hi):
-    """Count care delivered; left need joins the waiting list and spills into acute demand;
-    prevention builds population health and left need erodes it."""
+    """Count care delivered; left need joins the waiting list (counted in patients too) and
+    spills into acute demand; unmet social care delays discharges from acute care; prevention
+    builds population health and left need erodes it."""
+    # Long: one pass over places and lines, with its arrays bound first.
     place_con = w.place_con
     con_kind = w.con_kind
     activity = w.activity
@@ -76,6 +103,8 @@ def update_health(w, p, r, lo, hi):
     need = w.need
     unmet = w.unmet
     waiting = w.waiting
+    waiting_patients = w.waiting_patients
+    delayed = w.delayed
     health = w.health
     health_base = w.health_base
     key = w.key
@@ -86,11 +115,16 @@ def update_health(w, p, r, lo, hi):
     if key[KEY_WORLD] != PLACE_SYSTEM:
         return
     attrition = p[P.waiting_attrition]
+    # The acute list: planned care waits on a referral-to-treatment list and loses few untreated
+    # a month; the rest (emergency care) turns over as the other lists do.
+    elective = p[P.elective_share]
+    dropout = elective * p[P.elective_dropout] + (1.0 - elective) * attrition
     spillover = p[P.spillover]
     recovery = p[P.health_recovery]
     prevention_effect = p[P.prevention_effect]
     saturation = p[P.prevention_saturation]
     unmet_harm = p[P.unmet_harm]
+    delay = p[P.discharge_delay]
     delivered, need, unmet_line, waiting = delivered, need, unmet, waiting
     for q in range(lo, hi):
         for k in range(N_LINES):
@@ -102,24 +136,28 @@ def update_health(w, p, r, lo, hi):
             prevention += prevention_delivered[c]
         prevention_spend[q] = prevention
         need_total = 0.0
-        unmet_total = 0.0
+        leaving = 0.0
         spilled = 0.0
         for k in range(N_LINES):
             left = max(0.0, need[q, k] - delivered[q, k])
+            leave = dropout if k == ACUTE else attrition
             unmet_line[q, k] = left
-            waiting[q, k] = (1.0 - attrition) * left
+            waiting[q, k] = (1.0 - leave) * left
+            waiting_patients[q, k] = waiting[q, k] * POUNDS_PER_MILLION / COST_PER_CASE[k]
             need_total += need[q, k]
-            unmet_total += left
+            leaving += leave * left
             if PREVENTIVE[k] == 1:
                 spilled += left
         # Of those leaving the waiting list, a share arrives at acute care next month.
         spill[q] = spillover * attrition * spilled
+        # Patients fit to leave hospital wait for the social care left unmet: acute beds taken.
+        delayed[q] = delay * unmet_line[q, SOCIAL_CARE]
         h = health[q]
         dh = recovery * (health_base[q] - h)
         if need_total > 0.0:
             # Prevention with diminishing returns: the first pound gains `prevention_effect` per
             # unit of need; the marginal gain falls by 1/e every `saturation` of prevention/need.
-            # Harm comes from those who leave the waiting list untreated this month.
+            # Harm comes from those who leave the waiting lists untreated this month.
             dh += prevention_gain(prevention_effect, saturation, prevention / need_total)
-            dh -= unmet_harm * attrition * unmet_total / need_total
+            dh -= unmet_harm * leaving / need_total
         health[q] = clamp(h + dh, 0.0, 1.0)

@@ -1,8 +1,10 @@
 """Regulator (with the integrated care system's board): pools risk across places, monitors agreed
-shares and sanctions breaches, and takes over failing providers.
+shares and sanctions breaches, rates each provider's need for support (the NHS Oversight
+Framework's segments 1-4, special measures in segment 4) and takes over providers that special
+measures did not turn round.
 
-`assess` and `intervene` loop over organisations `lo..hi-1` (a Mesa `Regulator` passes one trust);
-`pool_risk` acts on the whole world.
+`assess`, `oversee` and `intervene` loop over organisations `lo..hi-1` (a Mesa `Regulator` passes
+one trust); `pool_risk` acts on the whole world.
 """
 
 from sim.core.constants import MONTHS_PER_YEAR, PLACE_SYSTEM, RNG_MONITORING
@@ -16,6 +18,13 @@ from sim.core.submodels.common import clamp
 # Graduated sanctions: the first detected breach is a warning, and the fine then rises by half the
 # full level with each further breach (0, 0.5, 1, 1.5, ...) up to `sanction_escalation`.
 GRADUATION_STEPS = 2.0
+# Oversight segments: 1 no support needs, 2 targeted support, 3 mandated support, 4 special
+# measures. Segments 2 and 3 start at these shares of the concern that puts a provider in special
+# measures; a provider leaves special measures when its concern falls below segment 3's start.
+SEGMENT_2_START = 1.0 / 3.0
+SEGMENT_3_START = 2.0 / 3.0
+SPECIAL_MEASURES = 4.0
+MANDATED_SUPPORT = 3.0
 
 
 @jit
@@ -46,6 +55,42 @@ def recovery_pressure(p, balance, income_ref):
     if limit <= 0.0:
         return 1.0
     return min(1.0, -balance / limit)
+
+
+@jit
+def override_reach(segment, autonomy):
+    """How far the regulator's recovery plan reaches into a provider's agreement: not at all in
+    segments 1-2, as far as local autonomy allows in segment 3 (mandated support), fully in
+    special measures (segment 4: the provider loses its autonomy)."""
+    if segment >= SPECIAL_MEASURES:
+        return 1.0
+    if segment >= MANDATED_SUPPORT:
+        return 1.0 - autonomy
+    return 0.0
+
+
+@jit
+def segment_for(concern, entry, current):
+    """The segment of a provider whose concern is `concern`, with special measures from `entry`;
+    a provider already in special measures stays until its concern is below segment 3's start."""
+    if concern >= entry or (current >= SPECIAL_MEASURES and concern >= SEGMENT_3_START * entry):
+        return SPECIAL_MEASURES
+    if concern >= SEGMENT_3_START * entry:
+        return MANDATED_SUPPORT
+    if concern >= SEGMENT_2_START * entry:
+        return 2.0
+    return 1.0
+
+
+@jit
+def access_concern(waiting, treated, wait_limit):
+    """Concern about access: the mean wait (months, care left over care delivered, by Little's
+    law) over the wait at which concern is greatest, at most 1."""
+    if waiting <= 0.0:
+        return 0.0
+    if treated <= 0.0:
+        return 1.0
+    return min(1.0, waiting / treated / wait_limit)
 
 
 @jit
@@ -133,14 +178,77 @@ def assess(w, p, r, lo, hi):
 
 
 @jit
+def oversee(w, p, r, lo, hi):
+    """NHS Oversight Framework: at each review (quarterly) the regulator rates every provider into
+    a segment by its concern, the larger of its financial concern (its deficit against the
+    failure threshold) and its concern about access (its patients' mean wait; under
+    whole-system regulation the place, not the provider, answers for access). A provider in
+    special measures (segment 4) gets support, paid from its places' pools, every month."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
+    key = w.key
+    clock = w.clock
+    balance = w.balance
+    org_income_ref = w.org_income_ref
+    segment = w.segment
+    concern = w.concern
+    special_months = w.special_months
+    special_spells = w.special_spells
+    demand = w.demand
+    activity = w.activity
+    org_con_start = w.org_con_start
+    org_con_end = w.org_con_end
+    con_place = w.con_place
+    pool_balance = w.pool_balance
+    takeover_cost = w.takeover_cost
+    support_cost = w.support_cost
+    if key[KEY_WORLD] != PLACE_SYSTEM:
+        return
+    review = int(clock[CLOCK_STEP]) % int(p[P.oversight_review]) == 0
+    entry = p[P.special_measures_concern]
+    wait_limit = p[P.access_wait]
+    own_access = 1.0 - r[R.whole_system_regulation]
+    support = p[P.special_measures_cost]
+    for i in range(lo, hi):
+        start, end = org_con_start[i], org_con_end[i]
+        if review:
+            waiting = 0.0
+            treated = 0.0
+            for c in range(start, end):
+                waiting += max(0.0, demand[c] - activity[c])
+                treated += activity[c]
+            finance = recovery_pressure(p, balance[i], org_income_ref[i])
+            access = own_access * access_concern(waiting, treated, wait_limit)
+            concern[i] = max(finance, access)
+            rated = segment_for(concern[i], entry, segment[i])
+            if rated >= SPECIAL_MEASURES and segment[i] < SPECIAL_MEASURES:
+                special_spells[i] += 1.0
+            if rated < SPECIAL_MEASURES:
+                special_months[i] = 0.0
+            segment[i] = rated
+        if segment[i] < SPECIAL_MEASURES:
+            continue
+        special_months[i] += 1.0
+        cost = support * org_income_ref[i]
+        n = end - start
+        for c in range(start, end):
+            q = con_place[c]
+            pool_balance[q] -= cost / n
+            takeover_cost[q] += cost / n
+            support_cost[q] += cost / n
+
+
+@jit
 def intervene(w, p, r, lo, hi):
-    """A provider whose deficit passes the failure threshold is taken over: its deficit is written
-    off against the pool, the takeover costs money, and its breach record is wiped (its culture,
-    and so its cooperation, carries on)."""
+    """A provider that special measures did not turn round (in segment 4 for
+    `special_measures_limit` months without a break) is taken over: its deficit is written off
+    against the pool, the takeover costs money, its breach record is wiped and it starts again in
+    segment 1 (its culture, and so its cooperation, carries on)."""
     key = w.key
     balance = w.balance
     failures = w.failures
     record = w.record
+    segment = w.segment
+    special_months = w.special_months
     org_income_ref = w.org_income_ref
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
@@ -149,20 +257,21 @@ def intervene(w, p, r, lo, hi):
     takeover_cost = w.takeover_cost
     if key[KEY_WORLD] != PLACE_SYSTEM:
         return
-    limit = -p[P.failure_threshold]
+    limit = p[P.special_measures_limit]
     takeover = p[P.takeover_cost]
     for i in range(lo, hi):
-        annual = MONTHS_PER_YEAR * org_income_ref[i]
-        if balance[i] >= limit * annual:
+        if segment[i] < SPECIAL_MEASURES or special_months[i] < limit:
             continue
-        cost = takeover * annual
-        written_off = -balance[i]
+        cost = takeover * MONTHS_PER_YEAR * org_income_ref[i]
+        written_off = max(0.0, -balance[i])
         start, end = org_con_start[i], org_con_end[i]
         n = end - start
         for c in range(start, end):
             q = con_place[c]
             pool_balance[q] -= (written_off + cost) / n
             takeover_cost[q] += cost / n
-        balance[i] = 0.0
+        balance[i] += written_off
         failures[i] += 1.0
         record[i] = 0.0
+        segment[i] = 1.0
+        special_months[i] = 0.0

@@ -11,6 +11,7 @@ from sim.core.constants import (
     ACTIVITY,
     ACUTE,
     CLASSROOM_COMMONS,
+    MONTHS_PER_YEAR,
     N_LINES,
     PLACE_SYSTEM,
     RNG_EXPLORATION,
@@ -29,7 +30,7 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import weigh_incentives
-from sim.core.submodels.regulator import recovery_pressure, sanction_level
+from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
 # ambulance trusts must see whoever arrives; a local authority must balance its budget.
@@ -42,7 +43,8 @@ def plan(w, p, r, lo, hi):
     """Claim from the pool: a blend, by the share of the norm it keeps to (its cooperation gated
     by its trust in partners, less what a regulator's recovery plan overrides), of the norm (the
     agreed share, chosen by need or imposed by history, or the fair share when nothing is agreed)
-    and the selfish claim (all the activity it can bill)."""
+    and the selfish claim (all the activity it can bill), within its capacity (an acute trust's
+    less the beds its place's delayed discharges take)."""
     # Long: one loop over organisations and their contracts, with its arrays bound first.
     gate_cooperation(w, p, lo, hi)
     key = w.key
@@ -69,6 +71,8 @@ def plan(w, p, r, lo, hi):
     balance = w.balance
     income_ref = w.org_income_ref
     con_size = w.con_size
+    segment = w.segment
+    delayed = w.delayed
     world = key[KEY_WORLD]
     if world == CLASSROOM_COMMONS:
         plan_commons(w, p, lo, hi)
@@ -76,40 +80,44 @@ def plan(w, p, r, lo, hi):
     if world != PLACE_SYSTEM:
         plan_public_goods(w, p, lo, hi)
         return
-    growth = 1.0 + monthly_need_growth(p)
     # The commissioner ring-fences the prevention slice for every provider, agreement or not.
     slice_ = r[R.prevention_slice]
     # Shares the partners chose (collective choice) follow each one's need; imposed shares follow
     # history (the base shares).
     chosen = r[R.collective_choice] * r[R.agreed_shares]
-    # Without the right to organise, the regulator puts a provider nearing failure on its own
-    # recovery plan, which overrides that share of its agreement.
-    override = p[P.regulator_override] * (1.0 - r[R.local_autonomy])
+    # The regulator puts a provider in mandated support (segment 3; without the right to organise)
+    # or in special measures (segment 4; whatever the rules) on its own recovery plan, which
+    # overrides that share of its agreement.
+    override = p[P.regulator_override]
+    autonomy = r[R.local_autonomy]
     induced = p[P.induced_demand]
     activity_model = int(r[R.funding_model]) == ACTIVITY
     for i in range(lo, hi):
-        coop = kept[i] * (1.0 - override * recovery_pressure(p, balance[i], income_ref[i]))
+        reach = override * override_reach(segment[i], autonomy)
+        coop = kept[i] * (1.0 - reach * recovery_pressure(p, balance[i], income_ref[i]))
         # The norm: the agreed share for members of an agreement, otherwise the fair,
         # proportional share of the pool; less the prevention slice.
         choose = chosen * org_member[i]
         for c in range(org_con_start[i], org_con_end[i]):
             q = con_place[c]
             k = con_kind[c]
-            capacity[c] *= growth
             faced = need[q, k] / providers[q, k] * con_size[c]
+            room = capacity[c]
+            if k == ACUTE:
+                room = max(0.0, room - delayed[q] / providers[q, k] * con_size[c])
             demand[c] = faced
             share = con_base_share[c]
             if choose > 0.0:
                 share += choose * (need_share(need, providers, q, faced) - share)
             norm = min(faced, share * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
-            selfish = min(capacity[c], faced * (1.0 + induced * activity_paid))
+            selfish = min(room, faced * (1.0 + induced * activity_paid))
             agreed[c] = norm
             # The prevention budget is a slice of the place's expected need, not of its reserves.
             agreed_prevention[c] = slice_ * con_prev_share[c] * trend_need(need_base, q)
             selfish_claim[c] = selfish
             coop_claim[c] = norm
-            claim[c] = coop * norm + (1.0 - coop) * selfish
+            claim[c] = min(room, coop * norm + (1.0 - coop) * selfish)
             prevention[c] = coop * agreed_prevention[c]
 
 
@@ -170,6 +178,93 @@ def deliver(w, p, r, lo, hi):
         cum_income[i] += received
         cum_spend[i] += cost
         balance[i] += received - cost
+
+
+@jit
+def invest(w, p, r, lo, hi):
+    """Prices, capital and productivity. The price of a unit of care falls by the tariff's
+    efficiency factor: what a provider was paid above it goes back to its places' pools. The
+    capital element of its costs (the wear of its assets, in its prices) renews the capital part
+    of its capacity and grows it with need as far as the month's income covers its costs; a
+    provider running a deficit cannot reinvest it, and that part wears out while its staff
+    still grow with need. Reserves buy capacity beyond that, up to its headroom over the care
+    it delivers. Productivity lowers its unit cost and gets more care from the same means."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
+    key = w.key
+    clock = w.clock
+    balance = w.balance
+    spend = w.spend
+    income = w.income
+    unit_cost = w.unit_cost
+    invested = w.invested
+    efficiency_paid = w.efficiency_paid
+    capacity = w.capacity
+    activity = w.activity
+    payment = w.payment
+    con_place = w.con_place
+    pool_balance = w.pool_balance
+    org_con_start = w.org_con_start
+    org_con_end = w.org_con_end
+    if key[KEY_WORLD] != PLACE_SYSTEM:
+        return
+    cut = 1.0 - price_index(p, clock[CLOCK_STEP])
+    grow = monthly_need_growth(p)
+    wear = p[P.capital_depreciation] / MONTHS_PER_YEAR
+    target = 1.0 + p[P.capacity_headroom]
+    intensity = p[P.capital_intensity]
+    element_share = p[P.capital_share]
+    productivity = p[P.productivity_growth] / MONTHS_PER_YEAR
+    weight = p[P.capital_weight]
+    for i in range(lo, hi):
+        start, end = org_con_start[i], org_con_end[i]
+        back = 0.0
+        for c in range(start, end):
+            part = cut * payment[c]
+            pool_balance[con_place[c]] += part
+            back += part
+        balance[i] -= back
+        efficiency_paid[i] = back
+        # The capital element is reinvested as far as this month's surplus before it covers it.
+        element = element_share * spend[i]
+        funded = capital_funded(income[i] - back - spend[i] + element, element)
+        # Staff grow with need from revenue; the capital part of capacity is renewed and grown as
+        # far as the element is reinvested, and wears out as far as it is not; productivity gets
+        # more care from the same means.
+        lost = weight * (1.0 - funded) * (grow + wear)
+        rate = (1.0 + grow - lost) / (1.0 - productivity)
+        gap = 0.0
+        for c in range(start, end):
+            capacity[c] *= rate
+            gap += max(0.0, target * activity[c] - capacity[c])
+        # Reserves buy capacity up to its headroom over the care it delivers.
+        extra = min(max(0.0, balance[i]), intensity * gap)
+        if extra > 0.0:
+            for c in range(start, end):
+                short = max(0.0, target * activity[c] - capacity[c])
+                capacity[c] += extra / intensity * short / gap
+            balance[i] -= extra
+            spend[i] += extra
+        invested[i] = funded * element + extra
+        unit_cost[i] *= 1.0 - productivity
+
+
+@jit
+def capital_funded(surplus, element):
+    """Share of its capital element a provider reinvests: all of it while this month's surplus
+    before the capital element covers it, none when it runs a deficit even without it, in
+    proportion between."""
+    if surplus >= element:
+        return 1.0
+    if surplus <= 0.0:
+        return 0.0
+    return surplus / element
+
+
+@jit
+def price_index(p, step):
+    """Price of a unit of care in month `step` against the base year: it falls by the tariff's
+    efficiency factor, `(1 - tariff_efficiency/12)^step`."""
+    return (1.0 - p[P.tariff_efficiency] / MONTHS_PER_YEAR) ** step
 
 
 @jit
