@@ -16,11 +16,11 @@ SEEDS = (1, 2, 3, 4, 5)
 
 @pytest.mark.xfail(
     strict=True,
-    reason="speed of trust (ODD 7.14): after fortress gives way to shared governance at month 60 "
-    "through a policy schedule (membership re-decided), intended cooperation passes 0.5 after a "
-    "median of 3 months (2-4 over 50 seeds): legitimate sanctions on the many breaches right "
-    "after the switch add deterrence (0.2) of the gap each month; what is kept (gated by trust) "
-    "takes 11 months (10-15). A missed target, reported, not tuned away",
+    reason="speed of trust (ODD 7.14), model v2: after fortress gives way to shared governance "
+    "at month 60 through a policy schedule, mean cooperation passes 0.5 after a median of 12 "
+    "months (3-58 over 50 seeds; 8 of 50 not within 60 months), up from 3 before membership "
+    "followed trust; the five seeds here take 5, 6, 21, never and 12 months, so in some "
+    "systems it still passes within a year. A missed target, reported, not tuned away",
 )
 def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pass_half():
     months = {seed: sot.months_to_pass(sot.switch_path(seed)) for seed in SEEDS}
