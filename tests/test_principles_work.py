@@ -117,13 +117,25 @@ DOCUMENTED = {
 INERT_ALONE = ("boundary", "partners", "agreed_shares", "graduated_sanctions")
 
 
+# Measured to move its documented outcome by no more than seed noise at 20 replicates.
+WEAK = {
+    ("public_involvement", pe.OFF): "inside shared governance the legitimacy it adds is capped "
+    "(collective choice already gives 1) and the pooled budget is rarely short enough for the "
+    "prevention priority to bind: population health moves by about 1e-4 at -2% and +2% a year "
+    "with 100 replicates (docs/principles.md), within noise at 20. A finding: its effect is "
+    "mostly its running cost",
+}
+
+
 def _cases():
     """Off from shared governance, and on in fortress: alone for a principle that acts alone,
     beside its requirements for one that acts through others; alone, such a principle is
     expected to be inert (a finding, tested strictly so that a change is seen)."""
     for principle in sorted(set(DOCUMENTED) | set(PRINCIPLES)):
         needs = pe.requirements(principle) if principle in PRINCIPLES else ()
-        yield pytest.param(principle, pe.OFF, id=f"{principle}-{pe.OFF}")
+        weak = WEAK.get((principle, pe.OFF))
+        marks = [pytest.mark.xfail(strict=True, reason=weak)] if weak else []
+        yield pytest.param(principle, pe.OFF, marks=marks, id=f"{principle}-{pe.OFF}")
         if needs and principle in INERT_ALONE:
             reason = (
                 f"{principle} acts through {', '.join(needs)}: alone in fortress there is "
