@@ -44,7 +44,9 @@ def test_two_names_for_one_rule_set_pair_replicate_by_replicate():
     # names give identical runs, replicate by replicate.
     again = PRESETS["fortress"].with_levers(name="fortress_again")
     runs = pe.run_variants([], pressures=(0.02,), replicates=REPLICATES, months=MONTHS)
-    extra = pe.run_many([again], replicates=REPLICATES, months=MONTHS, seed=pe.SEED)
+    extra = pe.run_many(
+        [again], replicates=REPLICATES, months=MONTHS, seed=pe.SEED, budget_growth=0.02
+    )
     extra.insert(1, "pressure", 0.02)
     both = pd.concat([runs, extra], ignore_index=True)
     base, other = pe.paired_runs(both, "fortress", "fortress_again", 0.02)
