@@ -54,7 +54,7 @@ def place_params(draw, max_places: int = 3):
         # The NHS mechanisms (ODD 7.17-7.23), anywhere in their ranges (special measures short
         # enough to end in takeovers within a test's months).
         "oversight_review": draw(st.integers(1, 12)),
-        "access_wait": draw(st.floats(0.5, 24.0)),
+        "oversight_wait": draw(st.floats(0.5, 24.0)),
         "special_measures_concern": draw(st.floats(0.1, 1.0)),
         "special_measures_cost": draw(st.floats(0.0, 0.1)),
         "special_measures_focus": draw(st.floats(0.0, 1.0)),

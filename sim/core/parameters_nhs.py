@@ -21,7 +21,7 @@ NHS_PARAMETERS: tuple[Param, ...] = (
         "[NHSE-SOF2021]: support needs 'formally reviewed on a quarterly basis'",
     ),
     row(
-        "access_wait",
+        "oversight_wait",
         4.15,
         float,
         0.5,

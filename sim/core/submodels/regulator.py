@@ -52,9 +52,9 @@ def recovery_pressure(p, balance, income_ref):
     if balance >= 0.0:
         return 0.0
     limit = p[P.failure_threshold] * MONTHS_PER_YEAR * income_ref
-    if limit <= 0.0:
+    if limit <= 0.0 or -balance >= limit:
         return 1.0
-    return min(1.0, -balance / limit)
+    return -balance / limit
 
 
 @jit
@@ -205,7 +205,7 @@ def oversee(w, p, r, lo, hi):
         return
     review = int(clock[CLOCK_STEP]) % int(p[P.oversight_review]) == 0
     entry = p[P.special_measures_concern]
-    wait_limit = p[P.access_wait]
+    wait_limit = p[P.oversight_wait]
     own_access = 1.0 - r[R.whole_system_regulation]
     support = p[P.special_measures_cost]
     for i in range(lo, hi):
