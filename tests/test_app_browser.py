@@ -72,12 +72,13 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
             expect(page.locator(".cc-panel-right .v-card__title")).to_contain_text("modified")
             src = _wait_src_change(page, "series", src)
 
-            # Funding pressure: five points more with the keyboard on the first slider.
+            # Funding pressure: five points more with the keyboard on the first slider (from the
+            # default 1.5).
             gap = page.get_by_role("slider").first
             gap.focus()
             for _ in range(10):
                 gap.press("ArrowRight")
-            expect(page.get_by_text(re.compile(r"a gap of \+5\.5 points"))).to_be_visible(
+            expect(page.get_by_text(re.compile(r"a gap of \+6\.5 points"))).to_be_visible(
                 timeout=ACTION
             )
             src = _wait_src_change(page, "series", src)

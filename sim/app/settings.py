@@ -117,10 +117,12 @@ class Scenario:
     """The shared scenario controls of the NHS view.
 
     funding_gap is the funding pressure: need growth + ageing - budget growth (a year). The app
-    sets budget growth from it, so a larger gap means the pool grows more slowly than need.
+    sets budget growth from it, so a larger gap means the pool grows more slowly than need. The
+    default, 1.5 points, gives the model's default budget growth of 1% a year; productivity
+    (1% a year, docs/ODD.md 7.20) then leaves a gap of half a point in care the money buys.
     """
 
-    funding_gap: float = 0.005
+    funding_gap: float = 0.015
     need_growth: float = 0.015
     ageing: float = 0.01
     n_places: int = 3
