@@ -25,6 +25,7 @@ from sim.app.settings import SIDE_COLOURS, SIDES, named, rules_label
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
 from sim.core.rules import RuleSet
+from sim.core.schedule import Schedule
 from sim.engine.batch import run_many
 from sim.model import CareSystem
 
@@ -233,6 +234,6 @@ def difference_figure(result: ReplicateResult) -> Figure:
 
 def _label(rules, side: str) -> str:
     """A panel's label from its rule set, or from the rules a schedule ends with."""
-    if hasattr(rules, "steps"):
+    if isinstance(rules, Schedule):
         return rules_label(rules.steps[-1][1], side, adopt_year=rules.steps[-1][0] // 12)
     return rules_label(rules, side)
