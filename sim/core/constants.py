@@ -56,6 +56,8 @@ RNG_PLACE_ALLOCATION = 12
 RNG_UNIT_COST = 13
 RNG_START_BALANCE = 14
 RNG_ORG_SIZE = 15
+# Parameter draws of probabilistic runs (sim.core.priors), one per replicate.
+RNG_PRIOR = 16
 
 # Behavioural types of organisations (Fischbacher, Gaechter and Fehr 2001): conditional
 # cooperators, free riders, hump-shaped ("triangle") contributors and the unclassifiable rest.

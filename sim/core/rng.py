@@ -40,6 +40,15 @@ def _mix(z):
     return z ^ (z >> _S31)
 
 
+def _mix_array(z: np.ndarray) -> np.ndarray:
+    """`_mix` over a uint64 array at once (NumPy), for draws made outside the kernel."""
+    with np.errstate(over="ignore"):
+        z = z + _GOLDEN
+        z = (z ^ (z >> _S30)) * _M1
+        z = (z ^ (z >> _S27)) * _M2
+        return z ^ (z >> _S31)
+
+
 @jit(python_wrapper=_wrapping)
 def uniform(seed, run, step, agent, purpose):
     """A float in [0, 1) determined by the key alone."""

@@ -1,0 +1,217 @@
+"""Priors: a distribution for every uncertain parameter, and keyed draws from them.
+
+A probabilistic run draws one parameter set per replicate (a "draw"). Draw j of base seed s is a
+pure function of (s, j, the parameter): its uniform number is the project's keyed hash
+`uniform(s, j, -1, parameter index, RNG_PRIOR)`, mapped through the prior's quantile function. So
+a draw does not depend on how many draws are made, which other parameters are drawn, the engine,
+the thread count or the Dask worker count; and every rule set compared in replicate j sees the
+same draw (and, with run key j, the same random numbers for the same purposes).
+
+The table of priors (`PRIORS`) is declared in `sim.core.priors_table`; this module holds the
+machinery. The ranges and their sources are shown in docs/ODD.md (section 5) and by
+`commons list --priors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from sim.core.checks import check_seed
+from sim.core.constants import RNG_PRIOR
+from sim.core.params import PARAMETER_INDEX, ParameterError, parameter, parameters_for
+
+DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "normal")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The distribution of one uncertain parameter.
+
+    Attributes:
+        name: The parameter (a key of `sim.core.params.PARAMETERS`).
+        dist: "uniform", "loguniform", "triangular" (with `mode`) or "normal" (mean `mode`,
+            standard deviation `sd`, truncated to [low, high]).
+        low, high: The range of the draws, inside the parameter's allowed range.
+        mode: The triangular mode, or the normal mean.
+        sd: The normal standard deviation.
+        source: Where the range comes from: a reference key of docs/references.md, or
+            "reasoning: ...".
+    """
+
+    name: str
+    dist: str
+    low: float
+    high: float
+    mode: float | None = None
+    sd: float | None = None
+    source: str = ""
+
+    def __post_init__(self):
+        check_prior(self)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Values at the quantiles u (each in [0, 1))."""
+        u = np.asarray(u, dtype=np.float64)
+        lo, hi = self.low, self.high
+        if self.dist == "uniform":
+            x = lo + (hi - lo) * u
+        elif self.dist == "loguniform":
+            x = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
+        elif self.dist == "triangular":
+            c = (self.mode - lo) / (hi - lo)
+            x = stats.triang.ppf(u, c, loc=lo, scale=hi - lo)
+        else:  # normal, truncated to [low, high]
+            a, b = (lo - self.mode) / self.sd, (hi - self.mode) / self.sd
+            x = stats.truncnorm.ppf(u, a, b, loc=self.mode, scale=self.sd)
+        x = np.clip(x, lo, hi)
+        if parameter(self.name).kind is int:
+            x = np.floor(x + 0.5)
+        return x
+
+    def describe(self) -> str:
+        """The distribution in a few words, e.g. "triangular(0.01, 0.035, 0.07)"."""
+        if self.dist == "triangular":
+            return f"triangular({self.low:g}, {self.mode:g}, {self.high:g})"
+        if self.dist == "normal":
+            return f"normal({self.mode:g}, sd {self.sd:g}) in [{self.low:g}, {self.high:g}]"
+        return f"{self.dist}({self.low:g}, {self.high:g})"
+
+
+def check_prior(p: Prior, where: str = "") -> None:
+    """Refuse a prior that cannot be drawn from, naming the field and what is allowed."""
+    label = f"{where}{p.name}"
+    if p.name not in PARAMETER_INDEX:
+        raise ParameterError(f"{label} is not a parameter; see `commons list`")
+    if p.dist not in DISTRIBUTIONS:
+        raise ParameterError(
+            f"{label}.dist={p.dist!r} is not a distribution; allowed: {', '.join(DISTRIBUTIONS)}"
+        )
+    spec = parameter(p.name)
+    for key in ("low", "high"):
+        value = getattr(p, key)
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise ParameterError(f"{label}.{key}={value!r} is not a number; allowed: a number")
+        if not (spec.low <= value <= spec.high):
+            raise ParameterError(
+                f"{label}.{key}={value!r} is outside the parameter's range; allowed: "
+                f"{spec.allowed()}"
+            )
+    if not p.low < p.high:
+        raise ParameterError(
+            f"{label}.low={p.low!r} is not below high={p.high!r}; allowed: low < high"
+        )
+    if p.dist == "loguniform" and p.low <= 0:
+        raise ParameterError(f"{label}.low={p.low!r} with dist loguniform; allowed: low > 0")
+    bad_mode = p.mode is None or not (p.low <= p.mode <= p.high)
+    if p.dist in ("triangular", "normal") and bad_mode:
+        what = "mode" if p.dist == "triangular" else "mode (the mean)"
+        raise ParameterError(
+            f"{label}.mode={p.mode!r} with dist {p.dist}; allowed: a {what} in "
+            f"[{p.low:g}, {p.high:g}]"
+        )
+    if p.dist == "normal" and (p.sd is None or not p.sd > 0):
+        raise ParameterError(f"{label}.sd={p.sd!r} with dist normal; allowed: a number > 0")
+
+
+def _keyed_uniforms(seed: int, draws: np.ndarray, index: int) -> np.ndarray:
+    """`sim.core.rng.uniform(seed, draw, -1, index, RNG_PRIOR)` for many draws at once (NumPy)."""
+    from sim.core.rng import _mix_array
+
+    h = _mix_array(np.full(len(draws), seed, dtype=np.uint64))
+    h = _mix_array(h ^ draws.astype(np.uint64))
+    h = _mix_array(h ^ np.uint64(0))  # step -1: step + 1 = 0, before any month's draws
+    h = _mix_array(h ^ np.uint64(index + 1))
+    h = _mix_array(h ^ np.uint64(RNG_PRIOR))
+    return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def draw(priors: Iterable[Prior], seed: int, draws) -> dict[str, np.ndarray]:
+    """The values of every prior at the given draw indices.
+
+    Args:
+        priors: The priors to draw from (see `resolve`).
+        seed: The base seed of the runs.
+        draws: Draw indices (replicate numbers), any non-negative integers.
+
+    Returns:
+        One array per parameter, aligned with `draws`.
+    """
+    seed = check_seed(seed)
+    draws = np.asarray(draws, dtype=np.int64)
+    if draws.size and draws.min() < 0:
+        raise ParameterError(f"draws contains {int(draws.min())}; allowed: integers >= 0")
+    return {p.name: p.ppf(_keyed_uniforms(seed, draws, PARAMETER_INDEX[p.name])) for p in priors}
+
+
+def resolve(spec, scenario: str = "place_system") -> tuple[Prior, ...]:
+    """The priors a run draws from, from any form `uncertainty=` takes.
+
+    Args:
+        spec: False or None (none); True or "all" (every prior of the table that the scenario
+            accepts); a list of parameter names (their table priors); a dict from parameter name
+            to a `Prior`, a dict of its fields ({"dist": "uniform", "low": .., "high": ..}) or
+            True (the table's prior); or a list of `Prior`s.
+        scenario: The world; parameters it does not accept are refused.
+
+    Raises:
+        ParameterError: An unknown name, a parameter without a table prior, or a bad field.
+    """
+    from sim.core.priors_table import PRIOR_INDEX, PRIORS
+
+    accepted = {p.name for p in parameters_for(scenario)}
+    if spec is None or spec is False:
+        return ()
+    if spec is True or spec == "all":
+        return tuple(p for p in PRIORS if p.name in accepted)
+    if isinstance(spec, Prior):
+        spec = [spec]
+    items = spec.items() if isinstance(spec, Mapping) else [(s, True) for s in spec]
+    out: list[Prior] = []
+    for name, value in items:
+        if isinstance(name, Prior):
+            name, value = name.name, name
+        if not isinstance(name, str) or name not in accepted:
+            valid = ", ".join(sorted(p.name for p in PRIORS if p.name in accepted))
+            raise ParameterError(
+                f"uncertainty: {name!r} is not a parameter of scenario {scenario!r}; "
+                f"parameters with a prior: {valid}"
+            )
+        out.append(_one(name, value, PRIOR_INDEX, PRIORS))
+    names = [p.name for p in out]
+    if len(set(names)) != len(names):
+        raise ParameterError(f"uncertainty names a parameter twice: {names}; allowed: once each")
+    return tuple(out)
+
+
+def _one(name: str, value, index: dict, table) -> Prior:
+    if isinstance(value, Prior):
+        if value.name != name:
+            raise ParameterError(f"uncertainty.{name} holds a prior of {value.name!r}")
+        return value
+    if value is True:
+        if name not in index:
+            raise ParameterError(
+                f"uncertainty: {name!r} has no prior in the table; allowed: give its "
+                "distribution, e.g. {'dist': 'uniform', 'low': .., 'high': ..}"
+            )
+        return table[index[name]]
+    if isinstance(value, Mapping):
+        fields = {"dist", "low", "high", "mode", "sd", "source"}
+        unknown = sorted(set(value) - fields)
+        if unknown:
+            raise ParameterError(
+                f"uncertainty.{name}.{unknown[0]} is not a field of a prior; allowed: "
+                f"{', '.join(sorted(fields))}"
+            )
+        for key in ("dist", "low", "high"):
+            if key not in value:
+                raise ParameterError(f"uncertainty.{name}.{key} is missing; allowed: {key} given")
+        return Prior(name=name, **{"source": "the user's own", **value})
+    raise ParameterError(
+        f"uncertainty.{name}={value!r} has type {type(value).__name__}; allowed: true, a Prior "
+        "or a dict with dist, low, high (and mode, sd)"
+    )
