@@ -19,6 +19,8 @@ tiny_world(rules=None, **params)
     tests/mechanisms/test_heterogeneity.py sets the spreads.
 begin_month(model)
     Starts a month: advances the clock and clears the month's flows.
+learner(rules=None, **params)
+    The tiny world set for the learning tests of ODD 7.11 (see `make_learner`).
 edge(model, i, j)
     Index of the partner edge "i trusts j" in `model.world.trust`.
 """
@@ -92,9 +94,34 @@ def edge_index(model: CareSystem, i: int, j: int) -> int:
     raise AssertionError(f"organisation {i} has no partner edge to {j}")
 
 
+def make_learner(rules=None, **params) -> CareSystem:
+    """The tiny world set for the learning tests (ODD 7.11): the community trust (organisation 1)
+    weighs 2 units of overclaim on a 20 income, paid 90% of what the blocks asked; cooperation 0.5
+    and trust 0.5; conditional cooperators of neutral risk attitude. Its target is then 0.6 x
+    belief 0.5 + 0.4 x payoff target (no lower than the payoff target of self-interest alone), and
+    it closes 0.1 of the gap a month."""
+    model = make_tiny_world(rules, **{"exploration": 0.0, **params})
+    w = model.world
+    w.org_type[:] = 0
+    w.risk_attitude[:] = 1.0
+    w.cooperation[:] = [0.5, 0.5]
+    w.trust[:] = 0.5
+    w.selfish_claim[:] = [50.0, 12.0]
+    w.coop_claim[:] = [50.0, 10.0]
+    w.agreed_prevention[:] = 0.0
+    w.pay_ratio[0] = 0.9
+    w.org_income_ref[:] = [90.0, 20.0]
+    return model
+
+
 @pytest.fixture
 def tiny_world():
     return make_tiny_world
+
+
+@pytest.fixture
+def learner():
+    return make_learner
 
 
 @pytest.fixture

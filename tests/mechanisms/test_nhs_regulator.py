@@ -156,23 +156,14 @@ def test_special_measures_that_do_not_turn_a_provider_round_end_in_a_takeover(
     assert w.special_months[0] == 10.0  # months 21 to 30
 
 
-def test_a_board_in_special_measures_gives_up_half_its_weight_on_the_system(tiny_world):
+def test_a_board_in_special_measures_gives_up_half_its_weight_on_the_system(learner):
     # The community trust of test_trust.py's learning tests (2 units of overclaim on an income of
     # 20, shared vision 1: weight on the system W = 0.6). In special measures W = 0.6 x (1 - 0.5)
     # = 0.3: net = 0.4 - 0.3 x 2 = -0.2, D = -0.01; payoff target 0.5 + 20 x 0.01 = 0.7; target
     # max(0.1, 0.6 x 0.5 + 0.4 x 0.7 = 0.58) = 0.58; x' = 0.5 + 0.1 x 0.08 = 0.508 (0.52 out of
     # special measures, test_a_negative_incentive_moves_cooperation_towards_the_norm).
-    model = tiny_world(RuleSet(shared_vision=1.0), exploration=0.0)
+    model = learner(RuleSet(shared_vision=1.0))
     w = model.world
-    w.org_type[:] = 0
-    w.risk_attitude[:] = 1.0
-    w.cooperation[:] = [0.5, 0.5]
-    w.trust[:] = 0.5
-    w.selfish_claim[:] = [50.0, 12.0]
-    w.coop_claim[:] = [50.0, 10.0]
-    w.agreed_prevention[:] = 0.0
-    w.pay_ratio[0] = 0.9
-    w.org_income_ref[:] = [90.0, 20.0]
     w.segment[1] = 4.0
     model.trusts[1].learn()
     assert w.incentive[1] == pytest.approx(-0.01, rel=1e-12)

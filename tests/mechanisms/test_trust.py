@@ -357,27 +357,8 @@ def test_resentment_follows_the_sting_of_the_sanction(
 
 
 # --------------------------------------------------------------------------------- learn (7.11)
-def _learner(tiny_world, rules=None, **params):
-    """Community trust (organisation 1) weighing 2 units of overclaim on a 20 income, paid 90%
-    of what the blocks asked; cooperation 0.5 and trust 0.5; conditional cooperators of neutral
-    risk attitude. Its target is then 0.6 x belief 0.5 + 0.4 x payoff target (no lower than the
-    payoff target of self-interest alone), and it closes 0.1 of the gap a month."""
-    model = tiny_world(rules, **{"exploration": 0.0, **params})
-    w = model.world
-    w.org_type[:] = 0
-    w.risk_attitude[:] = 1.0
-    w.cooperation[:] = [0.5, 0.5]
-    w.trust[:] = 0.5
-    w.selfish_claim[:] = [50.0, 12.0]
-    w.coop_claim[:] = [50.0, 10.0]
-    w.agreed_prevention[:] = 0.0
-    w.pay_ratio[0] = 0.9
-    w.org_income_ref[:] = [90.0, 20.0]
-    return model
-
-
-def test_a_positive_incentive_moves_cooperation_towards_defection(tiny_world):
-    model = _learner(tiny_world)
+def test_a_positive_incentive_moves_cooperation_towards_defection(learner):
+    model = learner()
     model.trusts[1].learn()
     w = model.world
     # value = (0.9 - 1) + 0.3 x (1 - 0) = 0.2; private 0.2 x 2 = 0.4; no fine, no weight on the
@@ -391,8 +372,8 @@ def test_a_positive_incentive_moves_cooperation_towards_defection(tiny_world):
     assert w.cooperation[1] == pytest.approx(0.484, rel=1e-12)
 
 
-def test_a_negative_incentive_moves_cooperation_towards_the_norm(tiny_world):
-    model = _learner(tiny_world, RuleSet(shared_vision=1.0))
+def test_a_negative_incentive_moves_cooperation_towards_the_norm(learner):
+    model = learner(RuleSet(shared_vision=1.0))
     model.trusts[1].learn()
     w = model.world
     # W = 0.6: net = 0.4 - 0.6 x 2 = -0.8; D = -0.04; payoff target 0.5 + 0.8 = 1.3, clamped to 1;
@@ -403,8 +384,8 @@ def test_a_negative_incentive_moves_cooperation_towards_the_norm(tiny_world):
     assert w.cooperation_next[1] == pytest.approx(0.52, rel=1e-12)
 
 
-def test_when_self_interest_alone_says_cooperate_no_type_does_less(tiny_world):
-    model = _learner(tiny_world, RuleSet(funding_model="block"))
+def test_when_self_interest_alone_says_cooperate_no_type_does_less(learner):
+    model = learner(RuleSet(funding_model="block"))
     model.trusts[1].learn()
     w = model.world
     # Work beyond a fixed block is not paid: value = -1 + 0.3 = -0.7; D = -1.4 / 20 = -0.07,
@@ -414,8 +395,8 @@ def test_when_self_interest_alone_says_cooperate_no_type_does_less(tiny_world):
     assert w.cooperation_next[1] == pytest.approx(0.55, rel=1e-12)
 
 
-def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(tiny_world):
-    model = _learner(tiny_world)
+def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(learner):
+    model = learner()
     w = model.world
     w.selfish_claim[0] = 57.5
     w.cooperation[0] = 0.6
@@ -428,8 +409,8 @@ def test_a_tariff_paid_acute_trust_gains_its_margin_and_its_targets(tiny_world):
     assert w.cooperation_next[0] == pytest.approx(0.58, rel=1e-12)
 
 
-def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(tiny_world):
-    model = _learner(tiny_world, RuleSet(shared_vision=1.0))
+def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(learner):
+    model = learner(RuleSet(shared_vision=1.0))
     w = model.world
     w.selfish_claim[1] = w.coop_claim[1] = 10.0
     w.agreed_prevention[1] = 2.0
@@ -442,7 +423,7 @@ def test_cutting_agreed_prevention_is_a_private_gain_and_a_harm_to_the_system(ti
     assert w.cooperation_next[1] == pytest.approx(0.492, rel=1e-12)
 
 
-def _monitored_learner(tiny_world, graduated: bool):
+def _monitored_learner(learner, graduated: bool):
     """A learner under agreed shares with full monitoring and sanctions of severity 0.5."""
     rules = RuleSet(
         agreed_shares=True,
@@ -452,7 +433,7 @@ def _monitored_learner(tiny_world, graduated: bool):
         sanction_severity=0.5,
         graduated_sanctions=graduated,
     )
-    return _learner(tiny_world, rules)
+    return learner(rules)
 
 
 @pytest.mark.parametrize(
@@ -472,8 +453,8 @@ def _monitored_learner(tiny_world, graduated: bool):
         (False, 0.0, -0.03, 0.55),
     ],
 )
-def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, cooperation):
-    model = _monitored_learner(tiny_world, graduated)
+def test_the_expected_fine_deters(learner, graduated, record, incentive, cooperation):
+    model = _monitored_learner(learner, graduated)
     w = model.world
     w.record[1] = record
     model.trusts[1].learn()
@@ -492,8 +473,8 @@ def test_the_expected_fine_deters(tiny_world, graduated, record, incentive, coop
         (0.5, 0.0075, 0.494),
     ],
 )
-def test_risk_attitude_weighs_the_expected_fine(tiny_world, risk, incentive, cooperation):
-    model = _monitored_learner(tiny_world, graduated=True)
+def test_risk_attitude_weighs_the_expected_fine(learner, risk, incentive, cooperation):
+    model = _monitored_learner(learner, graduated=True)
     w = model.world
     w.record[1] = 1.0
     w.risk_attitude[1] = risk
@@ -522,9 +503,9 @@ def test_risk_attitude_weighs_the_expected_fine(tiny_world, risk, incentive, coo
     ],
 )
 def test_local_autonomy_and_whole_system_regulation_change_the_incentive(
-    tiny_world, levers, incentive
+    learner, levers, incentive
 ):
-    model = _learner(tiny_world, RuleSet(**levers))
+    model = learner(RuleSet(**levers))
     model.trusts[1].learn()
     assert model.world.incentive[1] == pytest.approx(incentive, abs=1e-15)
 
@@ -569,9 +550,9 @@ def test_conditional_cooperation_follows_trusted_partners(tiny_world, edge, kind
     ],
 )
 def test_legitimate_sanctions_deter_and_imposed_sanctions_breed_resentment(
-    tiny_world, collective_choice, expected
+    learner, collective_choice, expected
 ):
-    model = _learner(tiny_world, RuleSet(collective_choice=collective_choice))
+    model = learner(RuleSet(collective_choice=collective_choice))
     w = model.world
     w.selfish_claim[1] = w.coop_claim[1]  # D = 0
     w.detected[1] = 1.0
@@ -580,10 +561,10 @@ def test_legitimate_sanctions_deter_and_imposed_sanctions_breed_resentment(
     assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
 
 
-def test_exploration_is_a_small_trial_around_the_learned_value(tiny_world):
+def test_exploration_is_a_small_trial_around_the_learned_value(learner):
     values = []
     for seed in range(1, 41):
-        model = _learner(tiny_world, seed=seed, exploration=0.04)
+        model = learner(seed=seed, exploration=0.04)
         w = model.world
         w.selfish_claim[1] = w.coop_claim[1]  # D = 0: without trials x' = 0.5
         model.trusts[1].learn()
@@ -594,8 +575,8 @@ def test_exploration_is_a_small_trial_around_the_learned_value(tiny_world):
     assert values.std() > 0.005
 
 
-def test_cooperation_is_clamped_to_the_unit_interval(tiny_world):
-    model = _learner(tiny_world, RuleSet(collective_choice=1.0))
+def test_cooperation_is_clamped_to_the_unit_interval(learner):
+    model = learner(RuleSet(collective_choice=1.0))
     w = model.world
     w.cooperation[1] = 1.0
     w.trust[:] = 1.0
