@@ -176,8 +176,17 @@ TARGETS: tuple[Target, ...] = (
 )
 
 TARGET_INDEX = {t.name: t for t in TARGETS}
-DEFAULT_FIT_ON = ("deficit_2014", "deficit_2015", "emergency_growth", "delayed_share")
-DEFAULT_CHECK_ON = ("surplus_2010", "acute_deficit_2015", "underlying_2016", "acute_share_change")
+# Fitted on the first and the worst year of the provider sector's finances, admissions growth,
+# the creep of the acute share and delays; checked on the year between (2014/15), the year after
+# (2016/17, underlying) and a measure of another kind (acute trusts alone).
+DEFAULT_FIT_ON = (
+    "surplus_2010",
+    "deficit_2015",
+    "emergency_growth",
+    "acute_share_change",
+    "delayed_share",
+)
+DEFAULT_CHECK_ON = ("deficit_2014", "underlying_2016", "acute_deficit_2015")
 
 NOT_REPRESENTED = (
     "The one-off support funds of 2016/17 onwards (STF, then PSF) are not in the model: the "
