@@ -18,7 +18,7 @@ from sim.validation.calibration import CalibrationResult
 from sim.validation.calibration_targets import NOT_REPRESENTED
 
 FILES = ("calibration.md", "trials.parquet", "trials.csv", "priors.toml", "fitted.csv")
-FIGURES = ("fitted_vs_published.png", "trials.png")
+FIGURES = ("fitted_vs_published.png", "provider_finances.png", "trials.png")
 
 
 def write_calibration(result: CalibrationResult, out: Path, command: str = "") -> list[Path]:
@@ -107,6 +107,8 @@ def report_text(result: CalibrationResult, command: str = "") -> str:
         "",
         "![fitted against published](figures/fitted_vs_published.png)",
         "",
+        "![providers' finances by year](figures/provider_finances.png)",
+        "",
         "## The fitted set and its uncertainty",
         "",
         md_table(unc.columns, unc.itertuples(index=False)),
@@ -143,11 +145,14 @@ def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
     ax.axvspan(-1, 1, color="0.9", zorder=0)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("(model - published) / tolerance; grey: within the tolerance")
-    ax.set_title("Fitted (blue) and out-of-sample (orange) targets at the fitted set")
+    ax.set_title("At the fitted set: fitted (blue), out of sample (orange)")
     ax.invert_yaxis()
     fig.tight_layout()
     paths = [folder / "fitted_vs_published.png"]
     atomic_savefig(fig, paths[0])
+
+    paths.append(folder / "provider_finances.png")
+    atomic_savefig(_finances_figure(result), paths[-1])
 
     names = list(result.parameters)
     fig = Figure(figsize=(3.2 * len(names), 3))
@@ -161,5 +166,45 @@ def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
             ax.set_ylabel("loss")
     fig.tight_layout()
     paths.append(folder / "trials.png")
-    atomic_savefig(fig, paths[1])
+    atomic_savefig(fig, paths[-1])
     return paths
+
+
+def _finances_figure(result: CalibrationResult):
+    """The providers' (and acute trusts') surplus or deficit year by year at the fitted set,
+    with every published money target of the calibration (filled: fitted; open: checked)."""
+    from matplotlib.figure import Figure
+
+    from sim.validation.calibration_targets import FIRST_YEAR
+
+    best = result.trials.loc[result.trials["loss"].idxmin()]
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.add_subplot()
+    for prefix, label, colour in (
+        ("provider_net_y", "model: all providers", "tab:blue"),
+        ("acute_net_y", "model: acute trusts", "tab:red"),
+    ):
+        cols = sorted(
+            (c for c in best.index if c.startswith(prefix)), key=lambda c: int(c[len(prefix) :])
+        )
+        years = [FIRST_YEAR + int(c[len(prefix) :]) - 1 for c in cols]
+        ax.plot(years, [best[c] for c in cols], color=colour, label=label)
+    for t in (*result.fit_on, *result.check_on):
+        if t.unit != "GBP bn":
+            continue
+        colour = "tab:red" if t.observable.startswith("acute") else "tab:blue"
+        fitted = t in result.fit_on
+        ax.plot(
+            FIRST_YEAR + t.years[0] - 1,
+            t.value,
+            "o",
+            color=colour,
+            mfc=colour if fitted else "white",
+        )
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("financial year starting")
+    ax.set_ylabel("surplus (+) / deficit (-), GBP bn")
+    ax.set_title("Published (dots; filled fitted, open checked) and the fitted model")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -78,6 +78,32 @@ TARGETS: tuple[Target, ...] = (
         _MONEY,
     ),
     Target(
+        "surplus_2012",
+        "Provider sector surplus, 2012/13",
+        0.6,
+        0.3,
+        "GBP bn",
+        (3,),
+        "provider_net_y3",
+        "[KF-TD]: 'as recently as 2012/13 NHS providers recorded a surplus of nearly "
+        "GBP 600 million in aggregate'",
+        "V",
+        _MONEY,
+    ),
+    Target(
+        "deficit_2013",
+        "Provider sector deficit, 2013/14",
+        -0.107,
+        0.3,
+        "GBP bn",
+        (4,),
+        "provider_net_y4",
+        "[KF-TD]: 'in 2013/14 the gross deficit outweighed the gross surplus of NHS providers "
+        "and there was a net overspend of GBP 107 million'",
+        "V",
+        _MONEY,
+    ),
+    Target(
         "deficit_2014",
         "Provider sector deficit, 2014/15",
         -0.859,
@@ -177,8 +203,8 @@ TARGETS: tuple[Target, ...] = (
 
 TARGET_INDEX = {t.name: t for t in TARGETS}
 # Fitted on the first and the worst year of the provider sector's finances, admissions growth,
-# the creep of the acute share and delays; checked on the year between (2014/15), the year after
-# (2016/17, underlying) and a measure of another kind (acute trusts alone).
+# the creep of the acute share and delays; checked on the years between (2012/13 to 2014/15), the
+# year after (2016/17, underlying) and a measure of another kind (acute trusts alone).
 DEFAULT_FIT_ON = (
     "surplus_2010",
     "deficit_2015",
@@ -186,7 +212,13 @@ DEFAULT_FIT_ON = (
     "acute_share_change",
     "delayed_share",
 )
-DEFAULT_CHECK_ON = ("deficit_2014", "underlying_2016", "acute_deficit_2015")
+DEFAULT_CHECK_ON = (
+    "surplus_2012",
+    "deficit_2013",
+    "deficit_2014",
+    "underlying_2016",
+    "acute_deficit_2015",
+)
 
 NOT_REPRESENTED = (
     "The one-off support funds of 2016/17 onwards (STF, then PSF) are not in the model: the "
