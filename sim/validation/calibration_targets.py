@@ -150,7 +150,7 @@ TARGETS: tuple[Target, ...] = (
         (7,),
         "provider_net_y7",
         "[KF-TD] (deficit GBP 791m 'includes GBP 1.8 billion' of STF support); D: -0.791 - 1.8; "
-        "[NT-BL2017] puts the underlying deficit nearer GBP 3.7bn",
+        "[NT-FC2016] put 2015/16's underlying deficit at about GBP 3.7bn",
         "D",
         _MONEY + "; the model has no one-off support fund, so it is set beside the deficit "
         "before the fund",
