@@ -67,7 +67,6 @@ def fitted_table(result: CalibrationResult, role: str) -> str:
 def report_text(result: CalibrationResult, command: str = "") -> str:
     """calibration.md: method, targets with sources, fitted against published in and out of
     sample, the fitted set with its uncertainty and the priors block."""
-    s = result.settings
     unc = result.uncertainty.copy()
     for col in ("low", "high", "best", "min", "q05", "median", "q95", "max"):
         unc[col] = unc[col].map(lambda v: f"{v:.4g}")
@@ -82,14 +81,7 @@ def report_text(result: CalibrationResult, command: str = "") -> str:
         "",
         "## Method",
         "",
-        f"Parameters fitted: {', '.join(f'`{n}`' for n in result.parameters)}. Each trial runs "
-        f"the default place world under `{s['rules']}` rules for {s['months']} months from "
-        f"April 2010, {s['replicates']} replicates (run keys 0..{s['replicates'] - 1}, seed "
-        f"{s['seed']}, the same in every trial), and scores the mean of the replicates on the "
-        "fitted targets: loss = sum of ((model - published) / tolerance)^2. The sampler is "
-        f"optuna's TPE, seeded with {s['seed']}, over {s['trials']} trials. Trials within "
-        f"{s['threshold']:.2f} of the best loss (the chi-squared {s['level']:.0%} point for "
-        f"{len(result.parameters)} parameters) are accepted; their spread is the uncertainty.",
+        _method(result),
         "",
         "## Targets and sources",
         "",
@@ -126,6 +118,21 @@ def report_text(result: CalibrationResult, command: str = "") -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _method(result: CalibrationResult) -> str:
+    """The method paragraph of calibration.md."""
+    s = result.settings
+    return (
+        f"Parameters fitted: {', '.join(f'`{n}`' for n in result.parameters)}. Each trial runs "
+        f"the default place world under `{s['rules']}` rules for {s['months']} months from "
+        f"April 2010, {s['replicates']} replicates (run keys 0..{s['replicates'] - 1}, seed "
+        f"{s['seed']}, the same in every trial), and scores the mean of the replicates on the "
+        "fitted targets: loss = sum of ((model - published) / tolerance)^2. The sampler is "
+        f"optuna's TPE, seeded with {s['seed']}, over {s['trials']} trials. Trials within "
+        f"{s['threshold']:.2f} of the best loss (the chi-squared {s['level']:.0%} point for "
+        f"{len(result.parameters)} parameters) are accepted; their spread is the uncertainty."
+    )
 
 
 def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
