@@ -254,7 +254,7 @@ def main() -> None:
     }
     save("kernel", figures)
     print(f"figures written to {RESULTS}")
-    for other in ("bench_batch.py", "bench_app.py"):
+    for other in ("bench_batch.py", "bench_app.py", "bench_calibration.py"):
         if (HERE / other).exists():
             print(f"--- {other}")
             subprocess.run([sys.executable, str(HERE / other)], check=False)

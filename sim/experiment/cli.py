@@ -20,7 +20,10 @@ from pathlib import Path
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-COMMANDS = ("run", "report", "validate", "list")
+# Commands whose code lives in a later layer (sim.validation), which this module may not import:
+# each is loaded by module name when the parser is built, through `_upper` (docs/architecture.md).
+UPPER_COMMANDS = {"calibrate": "sim.validation.calibration_cli"}
+COMMANDS = ("run", "report", "validate", "list", *UPPER_COMMANDS)
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_FAILURE: "failure while running (file system, cluster, unexpected error)",
@@ -135,7 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
         "parameters with defaults and ranges, and the experiments shipped with the package "
         "(run one by name: commons run fortress_vs_shared).",
     )
+    for module in UPPER_COMMANDS.values():
+        _upper(module).add_parser(sub)
     return parser
+
+
+def _upper(module: str):
+    """A command module of a later layer, by name (it must define add_parser and run)."""
+    import importlib
+
+    return importlib.import_module(module)
 
 
 def _cmd_run(args) -> int:
@@ -295,6 +307,8 @@ def _main(argv: list[str] | None) -> int:
             "validate": _cmd_validate,
             "list": _cmd_list,
         }
+        if args.command in UPPER_COMMANDS:
+            return _upper(UPPER_COMMANDS[args.command]).run(args)
         return handlers[args.command](args)
     except SystemExit as exc:  # argparse: --help (0) or a bad option (2)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT

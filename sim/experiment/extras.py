@@ -1,7 +1,8 @@
 """Optional dependencies, imported only by the function that needs them.
 
-The core install runs the model, `run_many` and local experiments; the `app`, `cluster` and
-`sensitivity` extras of pyproject.toml add the Solara app, the Dask engine and SALib designs.
+The core install runs the model, `run_many` and local experiments; the `app`, `cluster`,
+`sensitivity` and `calibration` extras of pyproject.toml add the Solara app, the Dask engine,
+SALib designs and optuna (`commons calibrate`).
 """
 
 from __future__ import annotations
