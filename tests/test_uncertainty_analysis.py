@@ -9,6 +9,7 @@ noise shared by both rule sets (common random numbers), so it cancels in the dif
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -184,3 +185,77 @@ def test_spread_of_equal_draws_has_no_parameter_part():
     assert s.sd_parameters == 0.0
     assert s.parameters == (2.0, 2.0)
     assert s.sd_seeds == pytest.approx(math.sqrt(2.0))  # residuals +-1 over n_g - 1 = 1 each
+
+
+def _experiment(uncertain: bool, seeds: int = 4):
+    """A stand-in for `sim.experiment.spec.Experiment` with (or without) its uncertainty."""
+    from sim.core.priors_table import PRIOR_INDEX, PRIORS
+
+    unc = None
+    if uncertain:
+        unc = SimpleNamespace(
+            priors=tuple(PRIORS[PRIOR_INDEX[n]] for n in DRAWN),
+            seeds_per_draw=seeds,
+            names=DRAWN,
+        )
+    return SimpleNamespace(
+        uncertainty=unc,
+        points=[{}],
+        outcomes=["population_health", "system_deficit", "spend_per_year"],
+        rule_names=["fortress", "shared_governance"],
+        reference="fortress",
+        confidence=0.9,
+        bootstrap=200,
+        seed=3,
+    )
+
+
+DRAWN = ("prevention_effect", "spillover")
+
+
+def _named_frame(**kw):
+    frame, effect = _frame(**kw)
+    return frame.rename(columns=dict(zip(("a", "b"), DRAWN, strict=True))), effect
+
+
+def test_report_section_appears_with_uncertainty(tmp_path):
+    from sim.experiment.report_uncertainty import seeds_only_note, uncertainty_section
+
+    frame, _ = _named_frame(draws=200, k=4)
+    out: list[str] = []
+    uncertainty_section(frame, _experiment(True), tmp_path, tmp_path, out.append)
+    text = "\n".join(out)
+    assert text.startswith("## Uncertainty: seeds and parameters")
+    assert "### shared_governance against fortress" in text
+    assert "| prevention_effect | triangular(" in text  # the priors table
+    assert "depends most on prevention_effect" in text
+    assert "| population_health (higher is better) |" in text
+    for name in ("uncertainty.png", "uncertainty.csv", "uncertainty_drivers.csv"):
+        assert (tmp_path / name).is_file()
+    table = pd.read_csv(tmp_path / "uncertainty.csv")
+    assert set(table["outcome"]) == {"population_health", "system_deficit", "spend_per_year"}
+    assert "over seeds alone" not in seeds_only_note(_experiment(True))
+
+
+def test_report_without_uncertainty_says_intervals_are_over_seeds_alone(tmp_path):
+    from sim.experiment.report_uncertainty import plan_rows, seeds_only_note, uncertainty_section
+
+    frame, _ = _named_frame(draws=20, k=1)
+    out: list[str] = []
+    uncertainty_section(frame, _experiment(False), tmp_path, tmp_path, out.append)
+    assert out == []
+    assert not (tmp_path / "uncertainty.csv").exists()
+    note = seeds_only_note(_experiment(False))
+    assert "over seeds alone, at fixed parameter values" in note
+    assert "[uncertainty]" in note
+    assert "intervals over seeds alone" in plan_rows(None, frame)[0][1]
+
+
+def test_report_section_with_one_seed_per_draw_says_so(tmp_path):
+    from sim.experiment.report_uncertainty import uncertainty_section
+
+    frame, _ = _named_frame(draws=100, k=1)
+    out: list[str] = []
+    uncertainty_section(frame, _experiment(True, seeds=1), tmp_path, tmp_path, out.append)
+    text = "\n".join(out)
+    assert "seed noise cannot be separated from parameter uncertainty" in text
