@@ -259,3 +259,14 @@ def test_report_section_with_one_seed_per_draw_says_so(tmp_path):
     uncertainty_section(frame, _experiment(True, seeds=1), tmp_path, tmp_path, out.append)
     text = "\n".join(out)
     assert "seed noise cannot be separated from parameter uncertainty" in text
+
+
+def test_p_better_over_parameters_takes_the_seed_noise_out():
+    # Seed noise three times the parameter spread: the draw means as run are pulled towards one
+    # half, the share once seed noise is taken out stays near the planted share.
+    frame, effect = _frame(centre=0.03, slope=0.1, seed_sd=0.09, k=3, draws=2000)
+    row = _row(_compare(frame), "population_health")
+    truth = float((effect > 0).mean())
+    assert truth > 0.75
+    assert abs(row["p_better_parameters"] - truth) < 0.05
+    assert row["p_better_draws"] < truth - 0.05

@@ -34,12 +34,14 @@ Definitions, for one outcome at one point, at the caller's confidence `level`:
   variance s_b^2 and keep the shape of the draws' distribution. With one seed per draw nothing is
   removed: the interval is that of the draw means, seed noise included (said in words).
 - **both together**: the central `level` quantiles of the differences of all runs.
-- **P(better)**: the share of draws whose mean advantage is above 0 (strictly: a tie is not
-  better), with its Wilson interval at `level` (`scipy.stats.binomtest`); and the share of runs
-  with an advantage above 0. A draw mean with few seeds still carries seed noise, so with a
-  small seed spread the share of draws is close to the share of parameter sets where T is
-  better, and it moves towards one half as seed noise grows. For an outcome that is neither
-  better higher nor lower (`neutral`), the shares are of a higher value, and named so.
+- **P(better)**, three ways, each strictly (a tie is not better): over parameters, the share of
+  draws whose mean advantage is above 0 once seed noise is taken out (the draw means' deviations
+  shrunk as for the parameter interval: the probability that T is better on average at a
+  parameter set drawn from the priors; it needs two seeds per draw); over draws, the share of
+  the draw means as run (k seeds each: seed noise included, so it moves towards one half as seed
+  noise grows), with its Wilson interval at `level` (`scipy.stats.binomtest`); and over runs,
+  the share of single replicates. For an outcome that is neither better higher nor lower
+  (`neutral`), the shares are of a higher value, and named so.
 - **drivers**: Spearman's rank correlation (`scipy.stats.spearmanr`) over draws of each drawn
   parameter with the draw's mean advantage (the raw difference for a neutral outcome), so a
   positive rho means T's advantage grows with the parameter; ranked by |rho|. A correlation is
@@ -130,6 +132,8 @@ class Spread:
             alone, parameter uncertainty alone and both; seeds is (NaN, NaN) when not separable.
         sd_seeds, sd_parameters, sd_total: The standard deviations behind them.
         separable: True when some draw has two seeds or more.
+        shrink: sqrt(s_b^2 / var(m_g)), the factor that takes the seed noise out of the draw
+            means' deviations (1 when not separable).
         n_runs, n_draws: Counts.
     """
 
@@ -143,6 +147,7 @@ class Spread:
     sd_parameters: float
     sd_total: float
     separable: bool
+    shrink: float
     n_runs: int
     n_draws: int
 
@@ -194,7 +199,7 @@ def spread(
         var_b = max(0.0, var_m - var_w * float(np.mean(1.0 / counts)))
     else:
         var_w, seeds, var_b = math.nan, (math.nan, math.nan), var_m
-    shrink = math.sqrt(var_b / var_m) if var_m > 0 else 0.0
+    shrink = math.sqrt(var_b / var_m) if var_m > 0 else float(not separable)
     p_lo, p_hi = percentile_interval(shrink * (means - means.mean()), level)
     b_lo, b_hi = percentile_interval(d, level)
     return Spread(
@@ -208,6 +213,7 @@ def spread(
         sd_parameters=math.sqrt(var_b),
         sd_total=float(d.std(ddof=1)) if len(d) > 1 else math.nan,
         separable=separable,
+        shrink=shrink,
         n_runs=len(d),
         n_draws=len(counts),
     )
@@ -231,8 +237,9 @@ class Comparison:
         summary: One row per (rules, outcome): direction ("higher" or "lower" is better, or
             "neither"), n_runs, n_draws, seeds_per_draw, separable, mean, low, high (mean
             difference and its interval), seeds_low/high, parameters_low/high, both_low/high,
-            sd_seeds, sd_parameters, sd_total, p_better_draws with p_better_low/high (its Wilson
-            interval), p_better_runs (for a neutral outcome: the shares of a higher value).
+            sd_seeds, sd_parameters, sd_total, p_better_parameters (NaN when not separable),
+            p_better_draws with p_better_low/high (its Wilson interval), p_better_runs (for a
+            neutral outcome: the shares of a higher value).
         drivers: One row per (rules, outcome, parameter) as `drivers` returns.
         draws: One row per (rules, outcome, draw): the draw's mean difference and advantage.
         reference: The reference rule set.
@@ -264,6 +271,9 @@ def _one_outcome(pairs, outcome, name, direction, parameters, args) -> tuple[dic
     by_draw = pairs.groupby("draw", sort=True)
     means = by_draw[outcome].mean()
     p, p_lo, p_hi = share_better(sign * means.to_numpy(), level)
+    m = means.to_numpy()
+    deconvolved = s.mean + s.shrink * (m - m.mean())  # the draws' means without seed noise
+    p_parameters = share_better(sign * deconvolved, level)[0] if s.separable else math.nan
     row = {
         "rules": name,
         "outcome": outcome,
@@ -284,6 +294,7 @@ def _one_outcome(pairs, outcome, name, direction, parameters, args) -> tuple[dic
         "sd_seeds": s.sd_seeds,
         "sd_parameters": s.sd_parameters,
         "sd_total": s.sd_total,
+        "p_better_parameters": p_parameters,
         "p_better_draws": p,
         "p_better_low": p_lo,
         "p_better_high": p_hi,

@@ -30,9 +30,24 @@ def share_in_words(p: float, n: int) -> str:
         return f"in all {draws}" if n > 1 else f"in the one {draws}"
     if p == 0.0:
         return f"in none of the {draws}"
+    return f"in {percent(p)} of {draws}"
+
+
+def percent(p: float) -> str:
+    """A share as a percentage that never rounds to 0% or 100% unless it is: '91%', '99.75%'."""
     pct = 100 * p
-    shown = f"{pct:.0f}" if 1 <= pct <= 99 else f"{pct:.2g}"
-    return f"in {shown}% of {draws}"
+    if 1 <= pct <= 99:
+        return f"{pct:.0f}%"
+    for digits in range(1, 8):
+        shown = f"{pct:.{digits}g}" if pct < 1 else f"{pct:.{digits + 2}g}"
+        if 0 < float(shown) < 100:
+            return f"{shown}%"
+    return f"{pct}%"
+
+
+def percent_or_words(p: float) -> str:
+    """'all', 'none' or a percentage."""
+    return "all" if p == 1.0 else "none" if p == 0.0 else percent(p)
 
 
 def _driver_clause(drv: pd.DataFrame) -> str:
@@ -62,7 +77,14 @@ def verdict(row, drv: pd.DataFrame, reference: str, level: float) -> str:
         One sentence, ending with a full stop.
     """
     t, outcome = row.rules, row.outcome.replace("_", " ")
-    where = share_in_words(row.p_better_draws, int(row.n_draws))
+    n, k = int(row.n_draws), int(row.seeds_per_draw)
+    if row.separable:
+        where = (
+            f"{share_in_words(row.p_better_parameters, n)} once seed noise is taken out "
+            f"({percent_or_words(row.p_better_draws)} of the draws as run, {k} seeds each)"
+        )
+    else:
+        where = f"{share_in_words(row.p_better_draws, n)} (one seed each: seed noise included)"
     if row.direction == "neither":
         head = f"{t} has a higher {outcome} than {reference} {where}"
         diff = f"the difference ({t} minus {reference}, neither better higher nor lower)"

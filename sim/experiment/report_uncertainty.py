@@ -78,9 +78,12 @@ def _summary_rows(summary) -> list[list[str]]:
     rows = []
     for r in summary.itertuples():
         share = _share(r.p_better_draws, r.p_better_low, r.p_better_high)
-        runs = "n/a" if np.isnan(r.p_better_runs) else f"{100 * r.p_better_runs:.1f}%"
+        params, runs = (
+            "n/a" if np.isnan(v) else f"{100 * v:.1f}%"
+            for v in (r.p_better_parameters, r.p_better_runs)
+        )
         if r.direction == "neither":
-            share, runs = f"higher: {share}", f"higher: {runs}"
+            params, share, runs = (f"higher: {v}" for v in (params, share, runs))
         rows.append(
             [
                 f"{r.outcome} ({direction(r.outcome)})",
@@ -89,6 +92,7 @@ def _summary_rows(summary) -> list[list[str]]:
                 _interval(r.seeds_low, r.seeds_high),
                 _interval(r.parameters_low, r.parameters_high),
                 _interval(r.both_low, r.both_high),
+                params,
                 share,
                 runs,
             ]
@@ -122,8 +126,10 @@ def _intro(comp: Comparison, unc, level: str) -> str:
         f"the central {level} of one replicate's difference over seed noise alone (the spread "
         "within draws), over parameter uncertainty alone (the spread of the draws' means with "
         "their seed noise taken out: a variance decomposition) and over both (all runs); and "
-        f"P(better), the share of draws whose mean is better, with its {level} Wilson interval, "
-        "and the share of runs. Drivers: Spearman rank correlation over draws of each parameter "
+        "P(better): the share of draws whose mean is better once seed noise is taken out (the "
+        "probability of being better on average at a parameter set drawn from the priors), the "
+        f"share of the draws' means as run, with its {level} Wilson interval, and the share of "
+        "single runs. Drivers: Spearman rank correlation over draws of each parameter "
         "with the draw's mean advantage (positive: the advantage grows with the parameter), "
         f"ranked; n.s. = not significant at {level} after a Bonferroni correction over the "
         "parameters; PRCC = partial rank correlation. Definitions: `sim/analysis/uncertainty.py`; "
@@ -132,7 +138,8 @@ def _intro(comp: Comparison, unc, level: str) -> str:
     if seeds < 2:
         head += (
             "With one seed per draw, seed noise cannot be separated from parameter uncertainty: "
-            "the seed column is n/a and the parameter column holds both.\n"
+            "the seed column and P(better) over parameters are n/a, and the parameter column "
+            "holds both.\n"
         )
     return head
 
@@ -177,7 +184,7 @@ def uncertainty_section(frame, exp, figs: Path, tables: Path, w) -> None:
     w("![uncertainty](figures/uncertainty.png)\n")
     header = ["outcome", "mean diff", f"{level} CI", f"central {level}: seeds", "parameters"]
     header += ["both"]
-    header += ["P(better), draws", "P(better), runs"]
+    header += ["P(better): parameters", "draws as run", "runs"]
     driver_header = ["outcome", *(f"driver {i + 1} (rho)" for i in range(TOP_DRIVERS))]
     driver_header += ["p (driver 1)", "PRCC (driver 1)"]
     for name in comp.summary["rules"].unique():
