@@ -270,3 +270,54 @@ def test_p_better_over_parameters_takes_the_seed_noise_out():
     assert truth > 0.75
     assert abs(row["p_better_parameters"] - truth) < 0.05
     assert row["p_better_draws"] < truth - 0.05
+
+
+TINY = """
+name = "uncertainty_wiring"
+scenario = "place_system"
+rules = ["fortress", "shared_governance"]
+replicates = 6
+months = 12
+seed = 5
+[report]
+reference = "fortress"
+outcomes = ["population_health", "system_deficit"]
+bootstrap = 200
+"""
+
+
+class _WithUncertainty:
+    """An experiment as parsed, with an `uncertainty` declaration added (until the spec has it)."""
+
+    def __init__(self, exp):
+        self._exp = exp
+        self.uncertainty = SimpleNamespace(priors=(), seeds_per_draw=1, names=())
+
+    def __getattr__(self, name):
+        return getattr(self._exp, name)
+
+
+@pytest.mark.slow
+def test_build_report_has_the_section_only_with_uncertainty(tmp_path, monkeypatch):
+    from sim.experiment import report
+    from sim.experiment.cli import main
+
+    path = tmp_path / "exp.toml"
+    path.write_text(TINY)
+    out = tmp_path / "res"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    text = (out / "report.md").read_text()
+    assert "## Uncertainty: seeds and parameters" not in text
+    assert "These intervals are over seeds alone, at fixed parameter values" in text
+    assert "| uncertainty | none: parameters fixed (intervals over seeds alone) |" in text
+    if getattr(report.parse_experiment(TINY), "uncertainty", None) is None:
+        parse = report.parse_experiment
+        monkeypatch.setattr(
+            report, "parse_experiment", lambda *a, **k: _WithUncertainty(parse(*a, **k))
+        )
+    report.build_report(out)
+    text = (out / "report.md").read_text()
+    assert "## Uncertainty: seeds and parameters" in text
+    assert "### shared_governance against fortress" in text
+    assert "These intervals are over seeds alone" not in text
+    assert (out / "figures" / "uncertainty.png").is_file()
