@@ -321,3 +321,17 @@ def test_build_report_has_the_section_only_with_uncertainty(tmp_path, monkeypatc
     assert "### shared_governance against fortress" in text
     assert "These intervals are over seeds alone" not in text
     assert (out / "figures" / "uncertainty.png").is_file()
+
+
+def test_verdict_says_when_the_parameters_move_nothing_and_the_mean_is_no_different():
+    # Every draw has the same two differences, +0.01 and -0.01: no parameter part, mean 0.
+    frame, _ = _frame(draws=50, k=2)
+    sg = frame["rules"] == "shared_governance"
+    ref = frame.loc[~sg, "population_health"].to_numpy()
+    frame.loc[sg, "population_health"] = ref + np.where(np.arange(100) % 2, -0.01, 0.01)
+    comp = _compare(frame)
+    row = _row(comp, "population_health")
+    assert row["sd_parameters"] == 0.0
+    text = verdicts(comp).set_index("outcome").loc["population_health", "verdict"]
+    assert "less than seed noise can show" in text
+    assert "is no different from 0" in text

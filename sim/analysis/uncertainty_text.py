@@ -97,10 +97,18 @@ def verdict(row, drv: pd.DataFrame, reference: str, level: float) -> str:
         over = "over the parameters alone"
     else:
         over = "over parameters and seeds together (one seed per draw: they cannot be separated)"
-    span = (
-        f"{over} {diff} ranges from {short(row.parameters_low)} to {short(row.parameters_high)} "
-        f"(central {fmt_level(level)})"
-    )
+    if row.separable and row.sd_parameters == 0.0:
+        span = f"the parameters move {diff} less than seed noise can show"
+    else:
+        span = (
+            f"{over} {diff} ranges from {short(row.parameters_low)} to "
+            f"{short(row.parameters_high)} (central {fmt_level(level)})"
+        )
+    if row.low <= 0.0 <= row.high:
+        span += (
+            f"; its mean, {short(row.mean)} [{short(row.low)}, {short(row.high)}], is no "
+            "different from 0"
+        )
     clause = _driver_clause(drv).replace("Spearman rho", f"Spearman rho of the {signed}")
     return f"{head}; {span}; {clause}."
 
