@@ -223,7 +223,8 @@ def uncertainty_figure(comp: Comparison, outcomes: list[str], path: Path) -> Non
     axes[0].legend(fontsize=7)
     ax = axes[-1]
     drv = comp.drivers[comp.drivers["outcome"] == shown[0]]
-    params = list(dict.fromkeys(drv.sort_values("rank", ascending=False)["parameter"]))
+    strength = drv.assign(size=drv["rho"].abs()).groupby("parameter")["size"].max()
+    params = list(strength.sort_values(kind="stable").index)  # the strongest at the top
     y = np.arange(len(params))
     height = 0.8 / max(1, len(rules))
     for i, name in enumerate(rules):
