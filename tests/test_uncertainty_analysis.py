@@ -9,6 +9,7 @@ noise shared by both rule sets (common random numbers), so it cancels in the dif
 from __future__ import annotations
 
 import math
+import zlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -335,3 +336,18 @@ def test_verdict_says_when_the_parameters_move_nothing_and_the_mean_is_no_differ
     text = verdicts(comp).set_index("outcome").loc["population_health", "verdict"]
     assert "less than seed noise can show" in text
     assert "is no different from 0" in text
+
+
+def test_mean_interval_is_the_documented_bootstrap_over_draws(monkeypatch):
+    import sim.analysis.uncertainty as unc
+
+    rng = np.random.default_rng(4)
+    draws = np.repeat(np.arange(30), 3)[:-1]  # the last draw has two seeds
+    d = rng.normal(size=len(draws))
+    monkeypatch.setattr(unc, "BLOCK", 70)  # blocks of two resamples: the same numbers
+    s = unc.spread(d, draws, 0.9, resamples=301, seed=11, tag="unc|x|t|0")
+    counts = np.bincount(draws)
+    means = np.bincount(draws, weights=d) / counts
+    idx = np.random.default_rng([11, zlib.crc32(b"unc|x|t|0")]).integers(0, 30, size=(301, 30))
+    boot = (counts * means)[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    assert (s.low, s.high) == tuple(np.quantile(boot, [0.05, 0.95]))

@@ -66,6 +66,8 @@ from sim.analysis.crossover import RESOLUTION
 from sim.analysis.drivers import drivers
 from sim.analysis.stats import percentile_interval, seeded_rng
 
+BLOCK = 1 << 22  # bootstrap indices drawn at once (about 32 MB)
+
 
 def paired_differences(
     frame: pd.DataFrame,
@@ -160,10 +162,20 @@ def _draw_groups(d: np.ndarray, draws: np.ndarray):
 
 
 def _bootstrap_over_draws(counts, means, level, resamples, seed, tag):
-    """Percentile interval of the mean of all runs, draws resampled with their runs."""
-    idx = seeded_rng(seed, tag).integers(0, len(counts), size=(int(resamples), len(counts)))
-    boot = (counts * means)[idx].sum(axis=1) / counts[idx].sum(axis=1)
-    return percentile_interval(boot, level)
+    """Percentile interval of the mean of all runs, draws resampled with their runs.
+
+    The resamples are drawn in blocks of rows (the same numbers as one call of
+    `integers(0, G, size=(resamples, G))`), so memory stays near `BLOCK` indices.
+    """
+    rng = seeded_rng(seed, tag)
+    g = len(counts)
+    sums = counts * means
+    rows = max(1, BLOCK // g)
+    boot = []
+    for start in range(0, int(resamples), rows):
+        idx = rng.integers(0, g, size=(min(rows, int(resamples) - start), g))
+        boot.append(sums[idx].sum(axis=1) / counts[idx].sum(axis=1))
+    return percentile_interval(np.concatenate(boot), level)
 
 
 def spread(
