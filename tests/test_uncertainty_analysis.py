@@ -311,6 +311,7 @@ def test_build_report_has_the_section_only_with_uncertainty(tmp_path, monkeypatc
     assert "## Uncertainty: seeds and parameters" not in text
     assert "These intervals are over seeds alone, at fixed parameter values" in text
     assert "| uncertainty | none: parameters fixed (intervals over seeds alone) |" in text
+    assert "These runs also draw their parameters from the priors" not in text
     if getattr(report.parse_experiment(TINY), "uncertainty", None) is None:
         parse = report.parse_experiment
         monkeypatch.setattr(
@@ -321,6 +322,7 @@ def test_build_report_has_the_section_only_with_uncertainty(tmp_path, monkeypatc
     assert "## Uncertainty: seeds and parameters" in text
     assert "### shared_governance against fortress" in text
     assert "These intervals are over seeds alone" not in text
+    assert "These runs also draw their parameters from the priors" in text  # the spread's note
     assert (out / "figures" / "uncertainty.png").is_file()
 
 
