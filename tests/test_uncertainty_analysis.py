@@ -353,3 +353,16 @@ def test_mean_interval_is_the_documented_bootstrap_over_draws(monkeypatch):
     idx = np.random.default_rng([11, zlib.crc32(b"unc|x|t|0")]).integers(0, 30, size=(301, 30))
     boot = (counts * means)[idx].sum(axis=1) / counts[idx].sum(axis=1)
     assert (s.low, s.high) == tuple(np.quantile(boot, [0.05, 0.95]))
+
+
+def test_runs_without_a_value_are_left_out_of_that_outcome():
+    frame, _ = _frame(draws=50, k=2)
+    full = _row(_compare(frame), "population_health")
+    frame.loc[frame.index[::7], "population_health"] = np.nan
+    frame["system_deficit"] = np.nan
+    comp = _compare(frame)
+    row = _row(comp, "population_health")
+    assert row["n_runs"] == 100 - frame[frame["population_health"].isna()]["replicate"].nunique()
+    assert np.isfinite([row["mean"], row["low"], row["parameters_low"]]).all()
+    assert row["mean"] == pytest.approx(full["mean"], abs=0.01)
+    assert "system_deficit" not in set(comp.summary["outcome"])

@@ -15,7 +15,9 @@ Definitions, for one outcome at one point, at the caller's confidence `level`:
   `sim.analysis.crossover`. The **advantage** is `sign d` with sign -1 for an outcome where lower
   is better (`lower_is_better`, chosen by the caller: the analysis layer does not know the
   experiment's table), so a positive advantage means T is better.
-- **draw mean** m_g: the mean of d over the n_g replicates of draw g.
+- **draw mean** m_g: the mean of d over the n_g replicates of draw g. A replicate whose
+  difference is not a finite number (an outcome undefined in a run) is left out of that
+  outcome, and `n_runs` counts the rest; an outcome with none is left out.
 - **mean difference** and its interval: the mean of d over all runs, with a percentile bootstrap
   over draws (draws resampled with their replicates, the mean of the resample's runs; generator
   `sim.analysis.stats.seeded_rng(seed, "unc|OUTCOME|T|POINT")`). Draws are the independent units;
@@ -363,9 +365,12 @@ def compare_uncertain(
             continue
         pairs = paired_differences(frame, outcomes, name, reference, parameters, point)
         for outcome in outcomes:
+            kept = pairs[np.isfinite(pairs[outcome].to_numpy(dtype=float))]
+            if kept.empty:
+                continue
             direction = _direction(outcome, lower_is_better, neutral)
             args = (level, resamples, seed, point)
-            row, d, g = _one_outcome(pairs, outcome, name, direction, parameters, args)
+            row, d, g = _one_outcome(kept, outcome, name, direction, parameters, args)
             rows.append(row)
             drv.append(d)
             draws.append(g)
