@@ -183,8 +183,7 @@ def uncertainty_section(frame, exp, figs: Path, tables: Path, w) -> None:
     uncertainty_figure(comp, list(exp.outcomes), figs / "uncertainty.png")
     w("![uncertainty](figures/uncertainty.png)\n")
     header = ["outcome", "mean diff", f"{level} CI", f"central {level}: seeds", "parameters"]
-    header += ["both"]
-    header += ["P(better): parameters", "draws as run", "runs"]
+    header += ["both", "P(better): parameters", "draws as run", "runs"]
     driver_header = ["outcome", *(f"driver {i + 1} (rho)" for i in range(TOP_DRIVERS))]
     driver_header += ["p (driver 1)", "PRCC (driver 1)"]
     for name in comp.summary["rules"].unique():
