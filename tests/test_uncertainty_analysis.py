@@ -366,3 +366,17 @@ def test_runs_without_a_value_are_left_out_of_that_outcome():
     assert np.isfinite([row["mean"], row["low"], row["parameters_low"]]).all()
     assert row["mean"] == pytest.approx(full["mean"], abs=0.01)
     assert "system_deficit" not in set(comp.summary["outcome"])
+
+
+def test_prcc_separates_a_driver_from_a_parameter_correlated_with_it():
+    from sim.analysis.drivers import drivers
+
+    rng = np.random.default_rng(8)
+    a = rng.uniform(size=600)
+    b = a + rng.normal(0.0, 0.2, 600)  # b follows a but does not act on y
+    y = a + rng.normal(0.0, 0.05, 600)
+    out = drivers(pd.DataFrame({"a": a, "b": b}), y, level=0.95).set_index("parameter")
+    assert out.loc["b", "rho"] > 0.6  # the plain rank correlation is fooled
+    assert abs(out.loc["b", "prcc"]) < 0.15  # the partial one is not
+    assert out.loc["a", "prcc"] > 0.9
+    assert out.loc["a", "rank"] == 1
