@@ -380,3 +380,20 @@ def test_prcc_separates_a_driver_from_a_parameter_correlated_with_it():
     assert abs(out.loc["b", "prcc"]) < 0.15  # the partial one is not
     assert out.loc["a", "prcc"] > 0.9
     assert out.loc["a", "rank"] == 1
+
+
+def test_console_prints_p_better_from_the_table(tmp_path, capsys):
+    from sim.analysis.uncertainty_text import percent
+    from sim.experiment.report_uncertainty import print_uncertainty, uncertainty_section
+
+    frame, _ = _named_frame(draws=200, k=2)
+    (tmp_path / "tables").mkdir()
+    uncertainty_section(frame, _experiment(True, 2), tmp_path, tmp_path / "tables", lambda _: None)
+    print_uncertainty(tmp_path, ("population_health", "system_deficit"))
+    out = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "tables" / "uncertainty.csv").set_index("outcome")
+    assert "seed noise taken out" in out
+    line = next(x for x in out.splitlines() if x.startswith("shared_governance"))
+    assert percent(table.loc["population_health", "p_better_parameters"]) in line
+    print_uncertainty(tmp_path / "nowhere", ("population_health",))
+    assert capsys.readouterr().out == ""

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.analysis.uncertainty import Comparison, compare_uncertain
-from sim.analysis.uncertainty_text import verdicts
+from sim.analysis.uncertainty_text import percent, verdicts
 from sim.experiment.outcomes import LOWER_IS_BETTER, NEITHER, direction
 from sim.experiment.report_figures import save
 from sim.experiment.store import atomic_write_csv
@@ -235,3 +235,38 @@ def uncertainty_figure(comp: Comparison, outcomes: list[str], path: Path) -> Non
     ax.set_xlim(-1, 1)
     ax.set_title(f"{shown[0]}: Spearman rho of the advantage", fontsize=9)
     save(fig, path)
+
+
+def print_uncertainty(folder: Path, outcomes) -> None:
+    """Print, from `tables/uncertainty.csv`, the probability that each rule set is better than
+    the reference on each of `outcomes` (nothing when the report has no uncertainty section)."""
+    import pandas as pd
+
+    path = Path(folder) / "tables" / "uncertainty.csv"
+    if not path.exists():
+        return
+    table = pd.read_csv(path)
+    table = table[table["outcome"].isin(outcomes)]
+    if table.empty:
+        return
+    shown = [o for o in outcomes if o in set(table["outcome"])]
+    separable = bool(table["separable"].all())
+    column = "p_better_parameters" if separable else "p_better_draws"
+    cells = {
+        (r.rules, r.outcome): "n/a" if np.isnan(getattr(r, column)) else percent(getattr(r, column))
+        for r in table.itertuples()
+    }
+    rules = list(dict.fromkeys(table["rules"]))
+    widths = [max(len(o), *(len(cells.get((r, o), "")) for r in rules)) for o in shown]
+    first = max(len("rule set"), *(len(r) for r in rules))
+    how = "seed noise taken out" if separable else "one seed each"
+    print(f"P(better than the reference) over parameter draws ({how}; report.md for more):")
+    print(
+        "  ".join(
+            ["rule set".ljust(first)] + [o.ljust(w) for o, w in zip(shown, widths, strict=True)]
+        )
+    )
+    for r in rules:
+        row = [cells.get((r, o), "").ljust(w) for o, w in zip(shown, widths, strict=True)]
+        print("  ".join([r.ljust(first), *row]).rstrip())
+    print()
