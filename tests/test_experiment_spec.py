@@ -48,6 +48,9 @@ def test_shipped_experiments_are_valid():
     assert fvs.rule_names == list(PRESETS)
     assert fvs.replicates >= 1000
     assert fvs.months == 120
+    # The headline is over the priors, with two seeds per draw or more (seeds apart from priors).
+    assert fvs.uncertainty is not None
+    assert fvs.uncertainty.seeds_per_draw >= 2
     abl = load_experiment(Path("experiments/design_principles_ablation.toml"))
     for principle in PRINCIPLES:
         assert f"shared_governance-{principle}" in abl.rule_names

@@ -182,7 +182,10 @@ def _cmd_run(args) -> int:
         build_report(out, quiet=args.quiet)
     if not args.quiet:
         if not args.no_report:
+            from sim.experiment.report_uncertainty import print_uncertainty
+
             print_comparison(out)
+            print_uncertainty(out, HEADLINE_OUTCOMES)
         print(f"done: {out}/report.md" if not args.no_report else f"done: {out}", file=sys.stderr)
     return EXIT_OK
 

@@ -16,7 +16,9 @@ confidence level (`[report] confidence`, default 0.95) with its `bootstrap` resa
   (`scipy.stats.mannwhitneyu`, method "auto"); p = 1 when both samples are one identical constant.
 
 The numbers are computed in `report_analysis.py`, the figures drawn in `report_figures.py`, and
-the design-specific sections written in `report_sections.py`, and the outcomes in readable units
+the design-specific sections written in `report_sections.py`, the section "Uncertainty: seeds
+and parameters" (when the experiment draws its parameters from priors) in `report_uncertainty.py`
+(statistics: `sim/analysis/uncertainty.py`), and the outcomes in readable units
 (money a year, patients, admissions, the trade-offs and the spread between replicates) in
 `report_outcomes.py`.
 """
@@ -41,6 +43,12 @@ from sim.experiment.report_analysis import (
 )
 from sim.experiment.report_figures import comparison_figure, fan_chart
 from sim.experiment.report_outcomes import readable_section
+from sim.experiment.report_uncertainty import (
+    plan_rows,
+    seeds_only_note,
+    uncertainty_of,
+    uncertainty_section,
+)
 from sim.experiment.results import load_results
 from sim.experiment.spec import Experiment, parse_experiment
 from sim.experiment.store import MANIFEST, atomic_write_bytes, atomic_write_csv
@@ -54,8 +62,9 @@ __all__ = [
 ]
 
 
-def _plan_section(m: dict, exp: Experiment, n_runs: int, w) -> None:
+def _plan_section(m: dict, exp: Experiment, frame: pd.DataFrame, w) -> None:
     """The plan of the experiment and the statistical procedure."""
+    n_runs = len(frame)
     n_points = len(exp.points)
     plan = [
         ["experiment file", f"`{m['experiment']['path']}` (sha256 `{exp.sha256[:16]}`)"],
@@ -68,6 +77,7 @@ def _plan_section(m: dict, exp: Experiment, n_runs: int, w) -> None:
         ["months", str(exp.months)],
         ["runs", str(n_runs)],
         ["base seed", f"{exp.seed} (replicate j uses run key j)"],
+        *plan_rows(uncertainty_of(exp), frame),
         ["model hash", str(m.get("model_hash"))],
         ["started / finished", f"{m.get('started')} / {m.get('finished')}"],
         ["versions", ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())],
@@ -107,6 +117,7 @@ def _comparison_section(frame, exp: Experiment, figs: Path, tables: Path, w) -> 
     header = ["rule set", "n", "mean", f"{level} CI", f"diff vs {exp.reference}", "diff CI"]
     header += ["Cliff's delta", "Mann-Whitney p"]
     w("## Comparison of rule sets\n")
+    w(seeds_only_note(exp))
     parts = []
     for outcome in exp.outcomes:
         tab = compare(
@@ -193,11 +204,12 @@ def _build_report(folder: Path, quiet: bool) -> Path:
     w(f"# {exp.name}\n")
     if exp.description:
         w(exp.description.strip() + "\n")
-    _plan_section(m, exp, len(frame), w)
+    _plan_section(m, exp, frame, w)
     if len(exp.points) == 1:
         _comparison_section(frame, exp, figs, tables, w)
         if exp.scenario == "place_system":
             readable_section(frame, exp, tables, w)
+    uncertainty_section(frame, exp, figs, tables, w)  # only with an [uncertainty] section
     if res.series is not None and len(res.series):
         _fan_section(res.series, exp, figs, w)
     if exp.ablation_base and len(exp.points) == 1:

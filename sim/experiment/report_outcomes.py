@@ -310,6 +310,12 @@ def spread_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> Non
     ]
     w(md_table(["outcome", "rule set", "mean", "sd", "CV", "90% of runs"], cells) + "\n")
     w(SOURCES + "\n")
+    if getattr(exp, "uncertainty", None) is not None:
+        w(
+            "These runs also draw their parameters from the priors, so their spread holds "
+            'parameter uncertainty too; the section "Uncertainty: seeds and parameters" '
+            "separates it from seed noise.\n"
+        )
 
 
 def _number(value: float) -> str:
