@@ -22,7 +22,13 @@ from scipy import stats
 
 from sim.core.checks import check_seed
 from sim.core.constants import RNG_PRIOR
-from sim.core.params import PARAMETER_INDEX, ParameterError, parameter, parameters_for
+from sim.core.params import (
+    PARAMETER_INDEX,
+    SCENARIO_DEFAULTS,
+    ParameterError,
+    parameter,
+    parameters_for,
+)
 
 DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "normal")
 
@@ -152,8 +158,9 @@ def resolve(spec, scenario: str = "place_system") -> tuple[Prior, ...]:
 
     Args:
         spec: False or None (none); True or "all" (every prior of the table that the scenario
-            accepts); a list of parameter names (their table priors); a dict from parameter name
-            to a `Prior`, a dict of its fields ({"dist": "uniform", "low": .., "high": ..}) or
+            accepts, less the laboratory designs: parameters whose scenario default differs from
+            the table's, `sim.core.params.SCENARIO_DEFAULTS`); a list of parameter names (their
+            table priors); a dict from parameter name to a `Prior`, a dict of its fields ({"dist": "uniform", "low": .., "high": ..}) or
             True (the table's prior); or a list of `Prior`s.
         scenario: The world; parameters it does not accept are refused.
 
@@ -165,20 +172,27 @@ def resolve(spec, scenario: str = "place_system") -> tuple[Prior, ...]:
     accepted = {p.name for p in parameters_for(scenario)}
     if spec is None or spec is False:
         return ()
-    if spec is True or spec == "all":
-        return tuple(p for p in PRIORS if p.name in accepted)
+    if spec is True or (isinstance(spec, str) and spec == "all"):
+        designs = SCENARIO_DEFAULTS[scenario]
+        return tuple(p for p in PRIORS if p.name in accepted and p.name not in designs)
+    if isinstance(spec, str):
+        spec = [spec]
     if isinstance(spec, Prior):
         spec = [spec]
+    if not isinstance(spec, Mapping | list | tuple):
+        raise ParameterError(
+            f"uncertainty={spec!r} has type {type(spec).__name__}; allowed: True, 'all', a list "
+            "of parameter names or a dict from name to a prior"
+        )
     items = spec.items() if isinstance(spec, Mapping) else [(s, True) for s in spec]
     out: list[Prior] = []
     for name, value in items:
         if isinstance(name, Prior):
             name, value = name.name, name
         if not isinstance(name, str) or name not in accepted:
-            valid = ", ".join(sorted(p.name for p in PRIORS if p.name in accepted))
             raise ParameterError(
-                f"uncertainty: {name!r} is not a parameter of scenario {scenario!r}; "
-                f"parameters with a prior: {valid}"
+                f"uncertainty: {name!r} is not a parameter of scenario {scenario!r}; allowed: "
+                "its parameters (those with a prior: `commons list --priors`)"
             )
         out.append(_one(name, value, PRIOR_INDEX, PRIORS))
     names = [p.name for p in out]
@@ -215,3 +229,18 @@ def _one(name: str, value, index: dict, table) -> Prior:
         f"uncertainty.{name}={value!r} has type {type(value).__name__}; allowed: true, a Prior "
         "or a dict with dist, low, high (and mode, sd)"
     )
+
+
+def triangular(name: str, low: float, mode: float, high: float, source: str) -> Prior:
+    """A triangular prior (the table's usual form: half to double around the default)."""
+    return Prior(name, "triangular", low, high, mode=mode, source=source)
+
+
+def loguniform(name: str, low: float, high: float, source: str) -> Prior:
+    """A log-uniform prior (a rate known only to within a factor)."""
+    return Prior(name, "loguniform", low, high, source=source)
+
+
+def uniform_prior(name: str, low: float, high: float, source: str) -> Prior:
+    """A uniform prior."""
+    return Prior(name, "uniform", low, high, source=source)
