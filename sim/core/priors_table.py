@@ -43,7 +43,11 @@ PLACE_PRIORS: tuple[Prior, ...] = (
     ),
     triangular("balance_spread", 0.025, 0.05, 0.1, "[NHSI2016, NAO2016]; " + HALF_DOUBLE),
     triangular(
-        "size_spread", 0.25, 0.5, 0.75, "reasoning: one to two to one to seven in size, at most"
+        "size_spread",
+        0.25,
+        0.5,
+        0.75,
+        "reasoning: the largest 1.7 to 7 times the smallest sharing a line (3 at the default)",
     ),
     # --- population health and demand ---
     triangular("demand_noise", 0.015, 0.03, 0.06, HALF_DOUBLE),

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from sim.core.params import ParameterError, parameter, parameters_for
 from sim.core.priors import DISTRIBUTIONS, Prior
+from sim.core.priors_table import PRIOR_INDEX
 from sim.core.uncertainty import Uncertainty
-from sim.experiment.checker import Checker, label
+from sim.experiment.checker import Checker, ExperimentError, label
 
 UNCERTAINTY_KEYS = {"parameters", "seeds_per_draw", "priors"}
 PRIOR_KEYS = {"dist", "low", "high", "mode", "sd", "source"}
@@ -44,6 +45,15 @@ def parse_uncertainty(c: Checker, data: dict, scenario: str, fixed: set[str]) ->
     k = c.integer(table.get("seeds_per_draw", 1), "uncertainty.seeds_per_draw", 1, 1_000_000)
     names = _names(c, table.get("parameters", "all"), scenario)
     own = _priors(c, table.get("priors", {}), scenario)
+    for i, name in enumerate([] if names == "all" else names):
+        if name not in own and name not in PRIOR_INDEX:
+            c.fail(
+                f"uncertainty.parameters[{i}]",
+                name,
+                "a parameter with a prior (`commons list --priors`), or give it an "
+                f"[uncertainty.priors.{name}] table",
+                "has no prior in the table",
+            )
     spec: dict | str = "all" if names == "all" else dict.fromkeys(names, True)
     if own:
         if names == "all":
@@ -83,7 +93,9 @@ def _priors(c: Checker, value: object, scenario: str) -> dict[str, Prior]:
         c.keys(fields, PRIOR_KEYS, where + ".")
         for required in ("dist", "low", "high"):
             if required not in fields:
-                c.fail(f"{where}.{required}", "nothing", f"a {required} (required)", "is missing")
+                raise ExperimentError(
+                    f"{c.where}: {where}.{required} is missing; allowed: a {required} (required)"
+                )
         c.string(fields["dist"], f"{where}.dist", DISTRIBUTIONS)
         spec = parameter(name)
         for key in ("low", "high", "mode", "sd"):
