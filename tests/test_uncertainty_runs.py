@@ -179,6 +179,10 @@ def test_a_run_many_row_rebuilt_on_the_per_agent_engine_gives_the_same_summary()
         ({"uncertainty": {"spillover": {"dist": "uniform", "low": 0, "high": 9}}}, "high=9"),
         ({"uncertainty": {"spillover": {"dist": "triangular", "low": 0, "high": 1}}}, "mode"),
         ({"uncertainty": {"spillover": {"dist": "uniform", "low": 0, "high": "1"}}}, "high='1'"),
+        (
+            {"uncertainty": {"spillover": {"dist": "normal", "low": 0, "high": 1, "mode": "x"}}},
+            "mode='x' is not a number",
+        ),
         ({"uncertainty": 5}, "uncertainty=5 has type int"),
         ({"uncertainty": True, "seeds_per_draw": 0}, "seeds_per_draw=0"),
     ],

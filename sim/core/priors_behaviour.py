@@ -8,7 +8,7 @@ beliefs, and `sim.core.priors.resolve` leaves them out of "all".
 
 from __future__ import annotations
 
-from sim.core.priors import Prior, loguniform, triangular
+from sim.core.prior_spec import Prior, loguniform, triangular
 
 _HALF_DOUBLE = "reasoning: a stylised value, half to double the default"
 _COST = "reasoning: the levers' running costs, of the order of NHS management costs; half to double"

@@ -17,7 +17,7 @@ See `sim.core.priors` for the machinery; docs/ODD.md section 5 shows the table.
 
 from __future__ import annotations
 
-from sim.core.priors import Prior, loguniform, triangular, uniform_prior
+from sim.core.prior_spec import Prior, loguniform, triangular, uniform_prior
 from sim.core.priors_behaviour import BEHAVIOUR_PRIORS, COST_PRIORS
 
 HALF_DOUBLE = "reasoning: a stylised value, half to double the default"
