@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import load_results
 from sim.core.constants import RNG_PRIOR, SUMMARIES
@@ -304,3 +306,48 @@ def test_the_dask_engine_with_one_or_two_workers_equals_local(cluster, request, 
     local = load_results(run_experiment(exp, tmp_path / "local", quiet=True)).summaries
     remote = run_experiment(exp, tmp_path / "dask", engine="dask", scheduler=address, quiet=True)
     pd.testing.assert_frame_equal(local, load_results(remote).summaries)
+
+
+_WORDS = st.sampled_from(
+    ["parameters", "seeds_per_draw", "priors", "spillover", "trust_gain", "n_places", "dist",
+     "low", "high", "mode", "sd", "source", "x"]
+)  # fmt: skip
+_TOML_VALUES = st.recursive(
+    st.one_of(
+        st.booleans(),
+        st.integers(-5, 10),
+        st.floats(-1, 6),
+        st.sampled_from(["all", "uniform", "triangular", "normal", "spillover", "x", ""]),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_WORDS, inner, max_size=4),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.dictionaries(_WORDS, _TOML_VALUES, max_size=4))
+def test_any_uncertainty_table_is_accepted_or_refused_in_one_line(table):
+    data = {"name": "f", "scenario": "place_system", "rules": "all", "replicates": 3,
+            "months": 2, "seed": 1, "uncertainty": table}  # fmt: skip
+    text = "".join(f"{k} = {_toml(v)}\n" for k, v in data.items())
+    message = ""
+    try:
+        exp = parse_experiment(text)
+    except ExperimentError as exc:  # refused: one line (any other exception fails the test)
+        message = str(exc)
+    else:
+        assert exp.uncertainty.seeds_per_draw >= 1
+    assert "\n" not in message
+
+
+def _toml(value) -> str:
+    """A value as inline TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return repr(value)

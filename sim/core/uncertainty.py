@@ -20,11 +20,10 @@ from sim.core.priors import Prior, draw, resolve
 
 # Parameters a constraint between parameters involves (`sim.core.params._check_consistency`):
 # only when one of them is drawn must each draw be checked against the others.
+SHARES = ("share_conditional", "share_free_rider", "share_hump")
 LINKED = frozenset(
     {
-        "share_conditional",
-        "share_free_rider",
-        "share_hump",
+        *SHARES,
         "n_ics",
         "n_places",
         "acute_per_place",
@@ -112,12 +111,21 @@ class Uncertainty:
 
     def check(self, scenario: str, points: list[dict], seed: int, replicates: int) -> None:
         """Refuse draws that break a constraint between parameters (the behavioural shares sum
-        to at most 1; at least one organisation) at any point, naming the draw."""
-        if not LINKED & set(self.names):
+        to at most 1; at least one organisation) at any point, naming the point and the draw."""
+        linked = LINKED & set(self.names)
+        if not linked:
             return  # nothing drawn that a constraint involves; the points were checked
         draws = np.unique(self.draw_of(np.arange(replicates)))
-        values = draw(self.priors, seed, draws)
+        values = draw([p for p in self.priors if p.name in linked], seed, draws)
         for i, point in enumerate(points):
+            where = f"points[{i}] with prior draw {{}}: "
+            if linked <= set(SHARES):  # the usual case, checked for every draw at once
+                total = sum(values.get(name, point[name]) for name in SHARES)
+                bad = np.flatnonzero(np.broadcast_to(total, draws.shape) > 1.0 + 1e-12)
+                if len(bad):
+                    merged = {**point, **{k: float(v[bad[0]]) for k, v in values.items()}}
+                    _check_consistency(scenario, merged, where.format(draws[bad[0]]))
+                continue
             for j, d in enumerate(draws):
                 merged = {**point, **{k: float(v[j]) for k, v in values.items()}}
-                _check_consistency(scenario, merged, f"points[{i}] with prior draw {d}: ")
+                _check_consistency(scenario, merged, where.format(d))
