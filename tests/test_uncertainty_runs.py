@@ -263,6 +263,9 @@ def test_results_carry_the_draws_the_manifest_the_priors_and_each_run_rebuilds(t
     mine = next(p for p in recorded["priors"] if p["name"] == "budget_growth")
     assert mine == {"name": "budget_growth", "dist": "uniform", "low": 0.0, "high": 0.02,
                     "mode": None, "sd": None, "source": "the experiment file"}  # fmt: skip
+    import sim
+
+    assert sim.rebuild is rebuild
     for run_id in (0, 9):
         got = rebuild(res, run_id).summary()
         row = res.summaries.loc[run_id]
