@@ -21,7 +21,8 @@ class Results:
 
     Attributes:
         summaries: One row per run, sorted by run_id: run_id, rules, point, replicate, seed,
-            run_key, the swept parameters, then every run summary (`sim.SUMMARIES`).
+            run_key, the swept parameters, with `[uncertainty]` the draw index (`draw`) and each
+            drawn parameter's value, then every run summary (`sim.SUMMARIES`).
         series: One row per run and month for the runs that kept series (run_id, rules, point,
             replicate, month, measures), sorted by run_id and month; None if none were kept.
         points: Every design point with the full parameter values used there.
