@@ -260,6 +260,7 @@ def test_results_carry_the_draws_the_manifest_the_priors_and_each_run_rebuilds(t
     recorded = res.manifest["plan"]["uncertainty"]
     assert recorded["seeds_per_draw"] == 2
     assert [p["name"] for p in recorded["priors"]] == list(exp.uncertainty.names)
+    assert res.uncertain == exp.uncertainty.names
     mine = next(p for p in recorded["priors"] if p["name"] == "budget_growth")
     assert mine == {"name": "budget_growth", "dist": "uniform", "low": 0.0, "high": 0.02,
                     "mode": None, "sd": None, "source": "the experiment file"}  # fmt: skip

@@ -37,6 +37,13 @@ class Results:
     complete: bool
     path: Path
 
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        """The parameters drawn from priors (`[uncertainty]`), as the manifest records them;
+        each is a column of `summaries`. Empty without uncertainty."""
+        record = self.manifest.get("plan", {}).get("uncertainty")
+        return tuple(p["name"] for p in record["priors"]) if record else ()
+
     def __iter__(self):  # `summaries, series = load_results(DIR)`
         return iter((self.summaries, self.series))
 
