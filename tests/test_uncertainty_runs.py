@@ -316,6 +316,12 @@ _WORDS = st.sampled_from(
     ["parameters", "seeds_per_draw", "priors", "spillover", "trust_gain", "n_places", "dist",
      "low", "high", "mode", "sd", "source", "x"]
 )  # fmt: skip
+
+
+def _nested(inner):
+    return st.lists(inner, max_size=3) | st.dictionaries(_WORDS, inner, max_size=4)
+
+
 _TOML_VALUES = st.recursive(
     st.one_of(
         st.booleans(),
@@ -323,7 +329,7 @@ _TOML_VALUES = st.recursive(
         st.floats(-1, 6),
         st.sampled_from(["all", "uniform", "triangular", "normal", "spillover", "x", ""]),
     ),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_WORDS, inner, max_size=4),
+    _nested,
     max_leaves=8,
 )
 
