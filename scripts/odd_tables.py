@@ -1,4 +1,4 @@
-"""Print the parameter, lever and preset tables of docs/ODD.md from the code.
+"""Print the parameter, prior, lever and preset tables of docs/ODD.md from the code.
 
 Run `python scripts/odd_tables.py` to print them, or `python scripts/odd_tables.py --write` to put
 them into docs/ODD.md section 5 in place, when the parameters or presets change;
@@ -9,7 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
+from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS, parameter
+from sim.core.priors_table import PRIOR_INDEX, PRIORS
 from sim.core.rules import LEVER_RANGES, LEVERS, PRESETS, PRINCIPLES
 
 
@@ -35,6 +36,25 @@ def parameter_table() -> str:
         if overrides:
             pairs = ", ".join(f"`{k}` = {fmt(v)}" for k, v in overrides.items())
             rows.append(f"\nDefaults of `{scenario}` that differ: {pairs}.")
+    return "\n".join(rows)
+
+
+def prior_table() -> str:
+    """The prior of every uncertain parameter, and the place-based parameters without one."""
+    rows = [
+        "| parameter | default | prior | source or reasoning |",
+        "|---|---|---|---|",
+    ]
+    for p in PRIORS:
+        rows.append(
+            f"| `{p.name}` | {fmt(parameter(p.name).default)} | {p.describe()} | {p.source} |"
+        )
+    fixed = [
+        f"`{p.name}`"
+        for p in PARAMETERS
+        if "place_system" in p.scenarios and p.name not in PRIOR_INDEX
+    ]
+    rows.append(f"\nWithout a prior (not uncertain; see below): {', '.join(fixed)}.")
     return "\n".join(rows)
 
 
@@ -66,10 +86,14 @@ def write(path: Path) -> None:
     text = path.read_text()
     for heading, table in (
         ("### Parameters", parameter_table()),
+        ("### Priors (parameter uncertainty)", prior_table()),
         ("### Rule levers and presets", preset_table()),
         ("### Design principles (for ablation)", principle_table()),
     ):
-        pattern = re.compile(re.escape(heading) + r"\n\n(?:\|.*\n|\nDefaults of .*\n)+", flags=re.M)
+        pattern = re.compile(
+            re.escape(heading) + r"\n\n(?:\|.*\n|\n(?:Defaults of|Without a prior) .*\n)+",
+            flags=re.M,
+        )
         text, n = pattern.subn(lambda _m, h=heading, t=table: f"{h}\n\n{t}\n", text, count=1)
         if n != 1:
             raise SystemExit(f"{path}: heading {heading!r} with a table not found")
@@ -82,6 +106,8 @@ if __name__ == "__main__":
     else:
         print("### Parameters\n")
         print(parameter_table())
+        print("\n### Priors (parameter uncertainty)\n")
+        print(prior_table())
         print("\n### Rule levers and presets\n")
         print(preset_table())
         print("\n### Design principles (for ablation)\n")

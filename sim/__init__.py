@@ -25,12 +25,15 @@ _LAZY = {
     "ParameterError": ("sim.core.params", "ParameterError"),
     "defaults": ("sim.core.params", "defaults"),
     "PRESETS": ("sim.core.rules", "PRESETS"),
+    "PRIORS": ("sim.core.priors_table", "PRIORS"),
+    "Prior": ("sim.core.priors", "Prior"),
     "PRINCIPLES": ("sim.core.rules", "PRINCIPLES"),
     "RuleSet": ("sim.core.rules", "RuleSet"),
     "run_many": ("sim.engine.batch", "run_many"),
     "simulate": ("sim.engine.batch", "simulate"),
     "CareSystem": ("sim.model", "CareSystem"),
     "load_results": ("sim.experiment.results", "load_results"),
+    "rebuild": ("sim.experiment.results", "rebuild"),
 }
 
 
@@ -53,13 +56,16 @@ __all__ = [
     "PARAMETERS",
     "PRESETS",
     "PRINCIPLES",
+    "PRIORS",
     "SCENARIOS",
     "SUMMARIES",
     "CareSystem",
     "ParameterError",
+    "Prior",
     "RuleSet",
     "defaults",
     "load_results",
+    "rebuild",
     "run_many",
     "simulate",
 ]

@@ -139,3 +139,16 @@ def test_thread_count_does_not_change_results(tmp_path):
     assert main(["run", str(path), "--out", str(b), "-q", "--chunk-size", "3", "--no-report"]) == 0
     pd.testing.assert_frame_equal(load_results(a).summaries, load_results(b).summaries)
     pd.testing.assert_frame_equal(load_results(a).series, load_results(b).series)
+
+
+def test_list_shows_each_prior(capsys):
+    from sim.core.priors_table import PRIORS
+
+    assert main(["list", "--priors"]) == 0
+    out = capsys.readouterr().out
+    for p in PRIORS:
+        assert f"{p.name:26s} {p.describe()}: {p.source}" in out
+    assert "Rule-set presets" not in out
+    assert main(["list"]) == 0
+    spill = next(p for p in PRIORS if p.name == "spillover")
+    assert f"prior: {spill.describe()} ({spill.source})" in capsys.readouterr().out

@@ -20,6 +20,7 @@ def test_odd_tables_match_the_code():
     text = _odd()
     for table in (
         odd_tables.parameter_table(),
+        odd_tables.prior_table(),
         odd_tables.preset_table(),
         odd_tables.principle_table(),
     ):

@@ -15,106 +15,21 @@ machinery. The ranges and their sources are shown in docs/ODD.md (section 5) and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.core.checks import check_seed
 from sim.core.constants import RNG_PRIOR
-from sim.core.params import PARAMETER_INDEX, ParameterError, parameter, parameters_for
-
-DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "normal")
-
-
-@dataclass(frozen=True)
-class Prior:
-    """The distribution of one uncertain parameter.
-
-    Attributes:
-        name: The parameter (a key of `sim.core.params.PARAMETERS`).
-        dist: "uniform", "loguniform", "triangular" (with `mode`) or "normal" (mean `mode`,
-            standard deviation `sd`, truncated to [low, high]).
-        low, high: The range of the draws, inside the parameter's allowed range.
-        mode: The triangular mode, or the normal mean.
-        sd: The normal standard deviation.
-        source: Where the range comes from: a reference key of docs/references.md, or
-            "reasoning: ...".
-    """
-
-    name: str
-    dist: str
-    low: float
-    high: float
-    mode: float | None = None
-    sd: float | None = None
-    source: str = ""
-
-    def __post_init__(self):
-        check_prior(self)
-
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Values at the quantiles u (each in [0, 1))."""
-        u = np.asarray(u, dtype=np.float64)
-        lo, hi = self.low, self.high
-        if self.dist == "uniform":
-            x = lo + (hi - lo) * u
-        elif self.dist == "loguniform":
-            x = np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * u)
-        elif self.dist == "triangular":
-            c = (self.mode - lo) / (hi - lo)
-            x = stats.triang.ppf(u, c, loc=lo, scale=hi - lo)
-        else:  # normal, truncated to [low, high]
-            a, b = (lo - self.mode) / self.sd, (hi - self.mode) / self.sd
-            x = stats.truncnorm.ppf(u, a, b, loc=self.mode, scale=self.sd)
-        x = np.clip(x, lo, hi)
-        if parameter(self.name).kind is int:
-            x = np.floor(x + 0.5)
-        return x
-
-    def describe(self) -> str:
-        """The distribution in a few words, e.g. "triangular(0.01, 0.035, 0.07)"."""
-        if self.dist == "triangular":
-            return f"triangular({self.low:g}, {self.mode:g}, {self.high:g})"
-        if self.dist == "normal":
-            return f"normal({self.mode:g}, sd {self.sd:g}) in [{self.low:g}, {self.high:g}]"
-        return f"{self.dist}({self.low:g}, {self.high:g})"
-
-
-def check_prior(p: Prior, where: str = "") -> None:
-    """Refuse a prior that cannot be drawn from, naming the field and what is allowed."""
-    label = f"{where}{p.name}"
-    if p.name not in PARAMETER_INDEX:
-        raise ParameterError(f"{label} is not a parameter; see `commons list`")
-    if p.dist not in DISTRIBUTIONS:
-        raise ParameterError(
-            f"{label}.dist={p.dist!r} is not a distribution; allowed: {', '.join(DISTRIBUTIONS)}"
-        )
-    spec = parameter(p.name)
-    for key in ("low", "high"):
-        value = getattr(p, key)
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise ParameterError(f"{label}.{key}={value!r} is not a number; allowed: a number")
-        if not (spec.low <= value <= spec.high):
-            raise ParameterError(
-                f"{label}.{key}={value!r} is outside the parameter's range; allowed: "
-                f"{spec.allowed()}"
-            )
-    if not p.low < p.high:
-        raise ParameterError(
-            f"{label}.low={p.low!r} is not below high={p.high!r}; allowed: low < high"
-        )
-    if p.dist == "loguniform" and p.low <= 0:
-        raise ParameterError(f"{label}.low={p.low!r} with dist loguniform; allowed: low > 0")
-    bad_mode = p.mode is None or not (p.low <= p.mode <= p.high)
-    if p.dist in ("triangular", "normal") and bad_mode:
-        what = "mode" if p.dist == "triangular" else "mode (the mean)"
-        raise ParameterError(
-            f"{label}.mode={p.mode!r} with dist {p.dist}; allowed: a {what} in "
-            f"[{p.low:g}, {p.high:g}]"
-        )
-    if p.dist == "normal" and (p.sd is None or not p.sd > 0):
-        raise ParameterError(f"{label}.sd={p.sd!r} with dist normal; allowed: a number > 0")
+from sim.core.params import PARAMETER_INDEX, SCENARIO_DEFAULTS, ParameterError, parameters_for
+from sim.core.prior_spec import (  # noqa: F401  (re-exported: the declaration lives there)
+    DISTRIBUTIONS,
+    Prior,
+    check_prior,
+    loguniform,
+    triangular,
+    uniform_prior,
+)
+from sim.core.priors_table import PRIOR_INDEX, PRIORS
 
 
 def _keyed_uniforms(seed: int, draws: np.ndarray, index: int) -> np.ndarray:
@@ -152,33 +67,39 @@ def resolve(spec, scenario: str = "place_system") -> tuple[Prior, ...]:
 
     Args:
         spec: False or None (none); True or "all" (every prior of the table that the scenario
-            accepts); a list of parameter names (their table priors); a dict from parameter name
-            to a `Prior`, a dict of its fields ({"dist": "uniform", "low": .., "high": ..}) or
+            accepts, less the laboratory designs: parameters whose scenario default differs from
+            the table's, `sim.core.params.SCENARIO_DEFAULTS`); a list of parameter names (their
+            table priors); a dict from parameter name to a `Prior`, a dict of its fields ({"dist": "uniform", "low": .., "high": ..}) or
             True (the table's prior); or a list of `Prior`s.
         scenario: The world; parameters it does not accept are refused.
 
     Raises:
         ParameterError: An unknown name, a parameter without a table prior, or a bad field.
     """
-    from sim.core.priors_table import PRIOR_INDEX, PRIORS
-
     accepted = {p.name for p in parameters_for(scenario)}
     if spec is None or spec is False:
         return ()
-    if spec is True or spec == "all":
-        return tuple(p for p in PRIORS if p.name in accepted)
+    if spec is True or (isinstance(spec, str) and spec == "all"):
+        designs = SCENARIO_DEFAULTS[scenario]
+        return tuple(p for p in PRIORS if p.name in accepted and p.name not in designs)
+    if isinstance(spec, str):
+        spec = [spec]
     if isinstance(spec, Prior):
         spec = [spec]
+    if not isinstance(spec, Mapping | list | tuple):
+        raise ParameterError(
+            f"uncertainty={spec!r} has type {type(spec).__name__}; allowed: True, 'all', a list "
+            "of parameter names or a dict from name to a prior"
+        )
     items = spec.items() if isinstance(spec, Mapping) else [(s, True) for s in spec]
     out: list[Prior] = []
     for name, value in items:
         if isinstance(name, Prior):
             name, value = name.name, name
         if not isinstance(name, str) or name not in accepted:
-            valid = ", ".join(sorted(p.name for p in PRIORS if p.name in accepted))
             raise ParameterError(
-                f"uncertainty: {name!r} is not a parameter of scenario {scenario!r}; "
-                f"parameters with a prior: {valid}"
+                f"uncertainty: {name!r} is not a parameter of scenario {scenario!r}; allowed: "
+                "its parameters (those with a prior: `commons list --priors`)"
             )
         out.append(_one(name, value, PRIOR_INDEX, PRIORS))
     names = [p.name for p in out]

@@ -2,7 +2,9 @@
 
 Each run is keyed by (seed, run): replicate j of every rule set and parameter point uses run key j,
 so rule sets are compared on common random numbers, and any run can be reproduced alone as
-`CareSystem(rules=..., seed=seed, run=j, **params)`.
+`CareSystem(rules=..., seed=seed, run=j, **params)`. A probabilistic run (`uncertainty=`) also
+draws replicate j's uncertain parameters from their priors (draw j // seeds_per_draw, shared by
+every rule set; `sim.core.uncertainty`), recorded as columns, so the recipe holds with them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sim.core.params import (
 )
 from sim.core.rules import RuleSet
 from sim.core.schedule import Schedule, schedules_as_arrays
+from sim.core.uncertainty import Uncertainty
 from sim.engine.kernel import run_batch
 from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
     label_entries,
@@ -143,6 +146,8 @@ def run_many(
     series: bool = False,
     threads: int | None = None,
     progress: bool = False,
+    uncertainty=None,
+    seeds_per_draw: int = 1,
     **params,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Run every rule set at every parameter point for `replicates` seeded replicates.
@@ -172,14 +177,24 @@ def run_many(
         series: Also return the per-month measures of every run (memory grows with runs).
         threads: numba threads (default: all cores). Results do not depend on it.
         progress: Show a progress bar.
+        uncertainty: A probabilistic run over parameter priors: True or "all" (every prior of
+            `sim.core.priors_table.PRIORS` the scenario takes), a list of parameter names, or a
+            dict from name to a `Prior`, a dict of its fields (dist, low, high, mode, sd) or True
+            (see `sim.core.priors.resolve`). Replicate j of every rule set and point uses draw
+            j // seeds_per_draw (shared by all rule sets: paired) and run key j. A parameter
+            given as a keyword or in a point wins over its prior and is not drawn.
+        seeds_per_draw: Replicates (seeds) sharing each parameter draw (default 1).
         **params: Scenario parameters applied at every point (a point's own value wins).
 
     Returns:
         A DataFrame with one row per run: rule set label (`rules`), point, replicate, seed, the
         swept parameters' values, one `lever_<name>` column per lever that differs between the
         rule sets (for a schedule: the rules in force at the end, and a `switch_month` column
-        with the month of its last change, 0 for fixed rules), and every summary outcome. With `series=True`, a tuple (summaries, series)
-        where series has one row per run and month.
+        with the month of its last change, 0 for fixed rules), and every summary outcome. With
+        `uncertainty`, also `draw` (the draw index) and one column per drawn parameter (the
+        value used), after the swept ones; `frame.attrs["uncertain"]` is the tuple of drawn
+        names (empty without). With `series=True`, a tuple (summaries, series) where series has
+        one row per run and month.
 
     Raises:
         ParameterError: A bad rule set, parameter, point or count, named in one line.
@@ -200,7 +215,14 @@ def run_many(
         )
         for i, pt in enumerate(point_list)
     ]
+    unc = Uncertainty.build(
+        uncertainty, scenario, seeds_per_draw, {*params, *(k for pt in point_list for k in pt)}
+    )
     rows, p_rows, which = _plan(scenario, validated, schedules, replicates)
+    p_rows = np.array(p_rows)
+    if unc is not None:
+        unc.check(scenario, validated, seed, replicates)
+        unc.apply(p_rows, seed, [row[2] for row in rows])
     stage_levers, stage_months = schedules_as_arrays(schedules)
     n = len(rows)
     bar = None
@@ -210,7 +232,7 @@ def run_many(
         bar = tqdm(total=n, unit="run", desc="runs")
     try:
         summaries, histories = simulate(
-            np.array(p_rows),
+            p_rows,
             stage_levers[which],
             np.full(n, SCENARIOS.index(scenario)),
             np.full(n, seed, dtype=np.int64),
@@ -225,11 +247,28 @@ def run_many(
         if bar:
             bar.close()
 
+    frame = _run_table(rows, seed, point_list, validated, unc)
+    _lever_columns(frame, schedules)
+    frame = pd.concat([frame, pd.DataFrame(summaries, columns=list(SUMMARIES))], axis=1)
+    frame.attrs["uncertain"] = unc.names if unc is not None else ()
+    return (frame, _long_series(frame, histories, months)) if series else frame
+
+
+def _run_table(rows, seed, point_list, validated, unc) -> pd.DataFrame:
+    """The run columns: label, point, replicate, seed, swept parameters, draw, drawn ones."""
     frame = pd.DataFrame(rows, columns=["rules", "point", "replicate"])
     frame.insert(3, "seed", seed)
     swept = sorted({k for pt in point_list for k in pt})
     for key in swept:
         frame[key] = [validated[pi][key] for pi in frame["point"]]
+    if unc is not None:
+        for key, values in unc.columns(seed, frame["replicate"].to_numpy()).items():
+            frame[key] = values
+    return frame
+
+
+def _lever_columns(frame: pd.DataFrame, schedules: list[Schedule]) -> None:
+    """Add `switch_month` (schedules) and a `lever_<name>` column per lever that differs."""
     # Lever columns hold the rules in force at the end of each run.
     final = [s.steps[-1][1] for s in schedules]
     by_label = {s.name: rs for s, rs in zip(schedules, final, strict=True)}
@@ -241,8 +280,6 @@ def run_many(
         if lever == "funding_model":  # numeric like every other column: its FUNDING_MODELS index
             values = [FUNDING_MODELS.index(v) for v in values]
         frame[f"lever_{lever}"] = values
-    frame = pd.concat([frame, pd.DataFrame(summaries, columns=list(SUMMARIES))], axis=1)
-    return (frame, _long_series(frame, histories, months)) if series else frame
 
 
 def _plan(scenario: str, validated: list[dict], schedules: list[Schedule], replicates: int):

@@ -131,12 +131,15 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("file", metavar="FILE", help="experiment file (TOML) or shipped name")
     val.add_argument("--replicates", metavar="N", type=_positive_int, help="as for run")
 
-    sub.add_parser(
+    listing = sub.add_parser(
         "list",
         help="list presets, principles, parameters and shipped experiments",
         description="List rule-set presets, design principles with explanations, scenario "
-        "parameters with defaults and ranges, and the experiments shipped with the package "
-        "(run one by name: commons run fortress_vs_shared).",
+        "parameters with defaults, ranges and priors, and the experiments shipped with the "
+        "package (run one by name: commons run fortress_vs_shared).",
+    )
+    listing.add_argument(
+        "--priors", action="store_true", help="list only the priors of the uncertain parameters"
     )
     for module in UPPER_COMMANDS.values():
         _upper(module).add_parser(sub)
@@ -263,9 +266,15 @@ def _cmd_validate(args) -> int:
 
 def _cmd_list(args) -> int:
     from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
+    from sim.core.priors_table import PRIOR_INDEX, PRIORS
     from sim.core.rules import PRESETS, PRINCIPLES
     from sim.experiment.spec import load_experiment, shipped_experiments
 
+    if args.priors:
+        print("Priors of the uncertain parameters (name, distribution: source):")
+        for p in PRIORS:
+            print(f"  {p.name:26s} {p.describe()}: {p.source}")
+        return EXIT_OK
     print("Rule-set presets:")
     for name, rs in PRESETS.items():
         on = [p for p, v in rs.principles_on().items() if v]
@@ -282,6 +291,9 @@ def _cmd_list(args) -> int:
         )
         print(f"  {p.name:24s} {default:14s} {p.allowed():26s} {','.join(p.scenarios)}: {p.doc}")
         print(f"  {'':24s} source: {p.source}")
+        if p.name in PRIOR_INDEX:
+            prior = PRIORS[PRIOR_INDEX[p.name]]
+            print(f"  {'':24s} prior: {prior.describe()} ({prior.source})")
     print("\nShipped experiments:")
     for path in shipped_experiments():
         try:

@@ -8,6 +8,7 @@ the format, the experiment, the overrides, the model or the design.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import platform
 from importlib import metadata
@@ -88,6 +89,7 @@ def fresh_manifest(exp: Experiment) -> dict:
             "n_chunks": exp.n_chunks,
             "series": exp.series,
             "series_replicates": exp.series_replicates,
+            "uncertainty": _uncertainty_record(exp.uncertainty),
         },
         "model_hash": model_hash(),
         "versions": versions(),
@@ -96,6 +98,17 @@ def fresh_manifest(exp: Experiment) -> dict:
         "finished": None,
         "chunks_complete": [],
         "files": {},  # sha256 of every data file, by its path inside the folder
+    }
+
+
+def _uncertainty_record(unc) -> dict | None:
+    """The priors drawn (every field) and how replicates map to draws (None: no `[uncertainty]`)."""
+    if unc is None:
+        return None
+    return {
+        "seeds_per_draw": unc.seeds_per_draw,
+        "draws": f"replicate j uses prior draw j // {unc.seeds_per_draw} and run key j",
+        "priors": [dataclasses.asdict(p) for p in unc.priors],
     }
 
 

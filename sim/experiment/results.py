@@ -21,7 +21,8 @@ class Results:
 
     Attributes:
         summaries: One row per run, sorted by run_id: run_id, rules, point, replicate, seed,
-            run_key, the swept parameters, then every run summary (`sim.SUMMARIES`).
+            run_key, the swept parameters, with `[uncertainty]` the draw index (`draw`) and each
+            drawn parameter's value, then every run summary (`sim.SUMMARIES`).
         series: One row per run and month for the runs that kept series (run_id, rules, point,
             replicate, month, measures), sorted by run_id and month; None if none were kept.
         points: Every design point with the full parameter values used there.
@@ -35,6 +36,13 @@ class Results:
     manifest: dict
     complete: bool
     path: Path
+
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        """The parameters drawn from priors (`[uncertainty]`), as the manifest records them;
+        each is a column of `summaries`. Empty without uncertainty."""
+        record = self.manifest.get("plan", {}).get("uncertainty")
+        return tuple(p["name"] for p in record["priors"]) if record else ()
 
     def __iter__(self):  # `summaries, series = load_results(DIR)`
         return iter((self.summaries, self.series))
@@ -107,3 +115,42 @@ def _verify(folder: Path, manifest: dict, paths: list[Path]) -> None:
             "with another run's files; run the same `commons run` again to recompute the damaged "
             "chunks, or --force to start over"
         )
+
+
+def rebuild(results: Results, run_id: int, engine: str = "numba"):
+    """One recorded run rebuilt alone: a `CareSystem` run for the experiment's months.
+
+    The model is `CareSystem(rules=<the run's rule set or schedule>, scenario=..., seed=row.seed,
+    run=row.run_key, **<its point's parameters>, **{name: row[name] for name in drawn})`, where
+    `drawn` are the parameters drawn from their priors (`[uncertainty]`), so its `summary()`
+    equals the run's row of `results.summaries`.
+
+    Args:
+        results: A results folder (`load_results`).
+        run_id: The run to rebuild.
+        engine: "numba" or "python" (the per-agent engine, to step through a decision).
+
+    Raises:
+        ExperimentError: No run `run_id` in the folder.
+    """
+    from sim.experiment.spec import parse_experiment
+    from sim.model import CareSystem
+
+    manifest = results.manifest
+    exp = parse_experiment(manifest["experiment"]["content"], **manifest.get("overrides", {}))
+    rows = results.summaries.loc[results.summaries["run_id"] == run_id]
+    if rows.empty:
+        raise ExperimentError(f"run_id={run_id!r} is not a run of {results.path}")
+    row = rows.iloc[0]
+    params = dict(exp.points[int(row["point"])])
+    if exp.uncertainty is not None:
+        params.update({name: row[name] for name in exp.uncertainty.names})
+    model = CareSystem(
+        rules=exp.rule_schedules()[exp.rule_names.index(row["rules"])],
+        scenario=exp.scenario,
+        seed=int(row["seed"]),
+        run=int(row["run_key"]),
+        engine=engine,
+        **params,
+    )
+    return model.run_for(exp.months)

@@ -26,6 +26,7 @@ from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
 from sim.core.schedule import Schedule, schedules_as_arrays
+from sim.core.uncertainty import Uncertainty
 from sim.experiment.checker import (
     NAME_RULE,
     Checker,
@@ -38,6 +39,7 @@ from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
 from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER, default_fan
 from sim.experiment.rulesets import parse_rule_sets
 from sim.experiment.shipped import find_experiment, shipped_experiments
+from sim.experiment.uncertainty_spec import parse_uncertainty
 
 __all__ = [  # names other modules, tests and notebooks import from here
     "DEFAULT_OUTCOMES",
@@ -70,6 +72,7 @@ TOP_KEYS = {
     "chunk_size": "an integer in [1, 1000000]",
     "outputs": "a table: series, series_replicates, series_measures",
     "report": "a table: reference, outcomes, crossover, bootstrap, ...",
+    "uncertainty": "a table: parameters, seeds_per_draw, priors",
 }
 OUTPUT_KEYS = {"series", "series_replicates", "series_measures"}
 REPORT_KEYS = {"reference", "outcomes", "crossover", "bootstrap", "confidence", "fan_measures"}
@@ -111,6 +114,7 @@ class Experiment:
     fan_measures: tuple[str, ...]
     ablation_base: str | None
     schedules: dict[str, Schedule] = field(default_factory=dict)  # policy schedules by rule name
+    uncertainty: Uncertainty | None = None  # the `[uncertainty]` table: priors drawn per replicate
     source: str = ""
     path: str = "<string>"
     sha256: str = ""
@@ -141,7 +145,8 @@ class Experiment:
 
     def runs(self) -> pd.DataFrame:
         """One row per run, in run-id order: run_id, rules, point, replicate, seed, run_key,
-        the swept parameters' values, and `keep_series`."""
+        the swept parameters' values, (with `[uncertainty]`) draw and the drawn parameters'
+        values, and `keep_series`."""
         n_p, n_r, n_rep = len(self.points), len(self.rules), self.replicates
         point = np.repeat(np.arange(n_p), n_r * n_rep)
         rule_idx = np.tile(np.repeat(np.arange(n_r), n_rep), n_p)
@@ -158,6 +163,9 @@ class Experiment:
         )
         for key in self.swept:
             frame[key] = np.array([pt[key] for pt in self.points])[point]
+        if self.uncertainty is not None:
+            for key, values in self.uncertainty.columns(self.seed, replicate).items():
+                frame[key] = values
         limit = self.series_replicates if self.series_replicates is not None else n_rep
         frame["keep_series"] = self.series & (replicate < limit)
         return frame
@@ -168,8 +176,11 @@ class Experiment:
         pvecs = np.array([pack(self.scenario, pt) for pt in self.points])
         lvecs, switch = schedules_as_arrays(self.rule_schedules())
         rule_idx = np.tile(np.repeat(np.arange(len(self.rules)), self.replicates), len(self.points))
+        params = pvecs[runs["point"].to_numpy()]
+        if self.uncertainty is not None:
+            self.uncertainty.apply(params, self.seed, runs["replicate"].to_numpy())
         return {
-            "params": pvecs[runs["point"].to_numpy()],
+            "params": params,
             "levers": lvecs[rule_idx],
             "switch": switch[rule_idx],
             "worlds": np.full(self.n_runs, SCENARIOS.index(self.scenario), dtype=np.int64),
@@ -194,6 +205,7 @@ class Experiment:
             f"{self.replicates} replicates = {self.n_runs} runs of {self.months} months "
             f"({self.n_chunks} chunks of {self.chunk_size}); design {self.design['kind']}; "
             f"series {'on' if self.series else 'off'}"
+            + (f"; {self.uncertainty.describe()}" if self.uncertainty is not None else "")
         )
 
 
@@ -244,6 +256,8 @@ def parse_experiment(
         c, data.get("design", {"kind": "none"}), scenario, data.get("parameters", {}), size["seed"]
     )
     outputs = _parse_outputs(c, data)
+    fixed = {*c.table(data.get("parameters", {}), "parameters"), *design.get("parameters", {})}
+    uncertainty = parse_uncertainty(c, data, scenario, fixed)
     exp = Experiment(
         name=name,
         description=description,
@@ -258,6 +272,7 @@ def parse_experiment(
         **_parse_report(c, data, scenario, [rs.name for rs in rules], design, outputs),
         ablation_base=ablation_base,
         schedules=schedules,
+        uncertainty=uncertainty,
         source=text,
         path=where,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -266,6 +281,11 @@ def parse_experiment(
         raise ExperimentError(
             f"{where}: rules x points x replicates = {exp.n_runs} runs; allowed: at most {MAX_RUNS}"
         )
+    if uncertainty is not None:
+        try:
+            uncertainty.check(scenario, points, exp.seed, exp.replicates)
+        except ParameterError as exc:
+            c.param_error("uncertainty: ", exc)
     return exp
 
 
