@@ -20,7 +20,7 @@ from pathlib import Path
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-COMMANDS = ("run", "report", "validate", "list")
+COMMANDS = ("run", "report", "validate", "list", "discover")
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_FAILURE: "failure while running (file system, cluster, unexpected error)",
@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         "parameters with defaults and ranges, and the experiments shipped with the package "
         "(run one by name: commons run fortress_vs_shared).",
     )
+    from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
+
+    cli_discover.add_parser(sub, _positive_int)
     return parser
 
 
@@ -277,6 +280,12 @@ def _cmd_list(args) -> int:
     return EXIT_OK
 
 
+def _cmd_discover(args) -> int:
+    from sim.experiment.cli_discover import command
+
+    return command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The `commons` command. Returns its exit code (see `EXIT_CODES`); never raises."""
     with interrupts.handling():  # from here on, SIGINT and SIGTERM end the command cleanly
@@ -294,6 +303,7 @@ def _main(argv: list[str] | None) -> int:
             "report": _cmd_report,
             "validate": _cmd_validate,
             "list": _cmd_list,
+            "discover": _cmd_discover,
         }
         return handlers[args.command](args)
     except SystemExit as exc:  # argparse: --help (0) or a bad option (2)
