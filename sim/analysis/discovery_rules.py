@@ -195,30 +195,16 @@ def prim_box(
         return None
     prim = _module("ema_workbench.analysis.prim")
     logging.getLogger("EMA.ema_workbench.analysis.prim").setLevel(logging.WARNING)
-    alg = prim.Prim(
-        xf,
-        yi,
-        threshold=_COUNT_ONES,
-        peel_alpha=peel_alpha,
-        paste_alpha=paste_alpha,
-        mass_min=mass_min,
-    )
-    found = alg.find_box()
+    with warnings.catch_warnings():  # the workbench's pandas deprecations, not ours to fix
+        warnings.simplefilter("ignore")
+        alphas = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha}
+        alg = prim.Prim(xf, yi, threshold=_COUNT_ONES, mass_min=mass_min, **alphas)
+        found = alg.find_box()
     columns = ["coverage", "density", "mass", "res_dim", "n", "k"]
     trajectory = found.peeling_trajectory.reset_index(drop=True)[columns].astype(float)
     index, rule, met = choose_box(trajectory, min_density)
     chosen = index
-    restrictions = _restrictions(found, alg.box_init, index, xf.columns)
-    dropped = []
-    while significance is not None:
-        weak = [r for r in restrictions if _weakest_qp(r) > significance]
-        if not weak:
-            break
-        worst = max(weak, key=_weakest_qp)
-        found.drop_restriction(worst.name, i=index)  # the workbench's box without it, appended
-        index = len(found.peeling_trajectory) - 1
-        dropped.append(worst.name)
-        restrictions = _restrictions(found, alg.box_init, index, xf.columns)
+    index, restrictions, dropped = _drop_weak(found, alg.box_init, index, xf.columns, significance)
     if dropped:
         rule += f"; restrictions with quasi-p > {significance:g} dropped ({', '.join(dropped)})"
     row = found.peeling_trajectory.reset_index(drop=True).loc[index]
@@ -235,6 +221,24 @@ def prim_box(
         meets_density=met,
         trajectory=trajectory,
     )
+
+
+def _drop_weak(found, full: pd.DataFrame, index: int, names, significance: float | None):
+    """Drop the box's restrictions whose quasi-p values all exceed `significance`, the weakest
+    first, with the workbench's `drop_restriction` (which appends the new box to the
+    trajectory). Returns (the final box's step, its restrictions, the inputs dropped)."""
+    restrictions = _restrictions(found, full, index, names)
+    dropped: list[str] = []
+    while significance is not None:
+        weak = [r for r in restrictions if _weakest_qp(r) > significance]
+        if not weak:
+            break
+        worst = max(weak, key=_weakest_qp)
+        found.drop_restriction(worst.name, i=index)
+        index = len(found.peeling_trajectory) - 1
+        dropped.append(worst.name)
+        restrictions = _restrictions(found, full, index, names)
+    return index, restrictions, dropped
 
 
 def _restrictions(found, full: pd.DataFrame, i: int, names) -> tuple[Restriction, ...]:

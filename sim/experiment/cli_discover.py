@@ -76,7 +76,7 @@ def add_parser(sub, positive_int) -> None:
 def _checked(args) -> dict:
     """Every option checked before anything runs; a ParameterError names the first bad one."""
     from sim.analysis import discovery as disc
-    from sim.core.checks import check_seed
+    from sim.core.checks import check_int, check_seed
     from sim.core.params import ParameterError
     from sim.core.rules import PRESETS
     from sim.experiment.outcomes import NEITHER, direction
@@ -107,6 +107,7 @@ def _checked(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out={args.out!r} is a file; allowed: a folder")
+    check_int(args.points, "--points", disc.MIN_POINTS)
     points = disc.design(
         args.points, check_seed(args.seed, "--seed"), pressure_range=args.budget_growth
     )
