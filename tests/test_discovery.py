@@ -196,14 +196,22 @@ def test_run_pairs_matches_run_many():
     from sim import run_many
 
     points = disc.design(10, seed=1, priors=["spillover"])
-    got = disc.run_pairs(points, outcomes=["system_deficit"], replicates=2, months=6, seed=4)
-    runs = run_many(
-        ["shared_governance", "fortress"], replicates=2, months=6, seed=4, points=points
+    rules = ["shared_governance", "fortress"]
+    shared = disc.run_pairs(
+        points, outcomes=["system_deficit"], replicates=2, months=6, seed=4, common_seeds=True
     )
+    runs = run_many(rules, replicates=2, months=6, seed=4, points=points)
     wide = runs.pivot_table(index="point", columns="rules", values="system_deficit")
     diff = wide["shared_governance"] - wide["fortress"]
-    assert np.allclose(got["system_deficit_difference"], diff.to_numpy())
-    assert np.allclose(got["spillover"], points["spillover"])
+    assert np.allclose(shared["system_deficit_difference"], diff.to_numpy())
+    assert np.allclose(shared["spillover"], points["spillover"])
+    own = disc.run_pairs(points, outcomes=["system_deficit"], replicates=2, months=6, seed=4)
+    for i in (0, 7):  # point i runs with base seed 4 + i
+        alone = run_many(rules, replicates=2, months=6, seed=4 + i, points=points.iloc[[i]])
+        by_rules = alone.groupby("rules")["system_deficit"].mean()
+        expected = by_rules["shared_governance"] - by_rules["fortress"]
+        assert own["system_deficit_difference"].iloc[i] == pytest.approx(expected)
+    assert not np.allclose(own["system_deficit_difference"], shared["system_deficit_difference"])
 
 
 def test_cli_defaults_are_the_analysis_defaults():

@@ -159,28 +159,51 @@ def run_pairs(
     replicates: int = 3,
     months: int = 120,
     seed: int = 0,
+    common_seeds: bool = False,
     threads: int | None = None,
     progress: bool = False,
     scenario: str = "place_system",
     **params,
 ) -> pd.DataFrame:
-    """Run the treatment and the reference at every point (`run_many`, paired replicates) and
-    return `paired_differences` per point, the point's inputs first."""
+    """Run the treatment and the reference at every point and return `paired_differences` per
+    point, the point's inputs first.
+
+    Within a point, replicate j of both rule sets shares its random numbers (a pair). Between
+    points the random numbers differ: point i runs with base seed `seed + i`, so the seed noise of
+    a few replicates is independent from point to point, as PRIM and CART assume, instead of one
+    shared draw that could shift every point alike and pass for a region. `common_seeds=True`
+    runs every point with base seed `seed` in one `run_many` call (faster; the same replicates
+    everywhere).
+    """
     from sim.engine.batch import run_many
 
     outcomes = check_outcomes(outcomes)
     if treatment == reference:
         raise ParameterError(f"reference={reference!r} is the treatment; allowed: another rule set")
-    runs = run_many(
-        [treatment, reference],
-        replicates=replicates,
-        months=months,
-        seed=seed,
-        points=points,
-        threads=threads,
-        progress=progress,
-        scenario=scenario,
-        **params,
-    )
+    seed = check_seed(seed)
+    check_seed(seed + (0 if common_seeds else len(points) - 1), "seed + points - 1")
+    common = dict(replicates=replicates, months=months, threads=threads, scenario=scenario)
+    rules = [treatment, reference]
+    if common_seeds:
+        runs = run_many(rules, seed=seed, points=points, progress=progress, **common, **params)
+    else:
+        runs = pd.concat(
+            [
+                run_many(rules, seed=seed + i, points=points.iloc[[i]], **common, **params).assign(
+                    point=i
+                )
+                for i in _progress(range(len(points)), progress)
+            ],
+            ignore_index=True,
+        )
     t_label, r_label = list(dict.fromkeys(runs["rules"]))
     return paired_differences(runs, t_label, r_label, outcomes, list(points.columns))
+
+
+def _progress(items, show: bool):
+    """`items`, under a progress bar of design points when `show`."""
+    if not show:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, unit="point", desc="design points")

@@ -58,6 +58,12 @@ def _bare(d, case: str) -> str:
 def box_sentence(d, box: Box) -> str:
     """A PRIM box as one sentence with its density and coverage."""
     who = name(d.treatment).capitalize()
+    if not box.restrictions and not box.meets_density:
+        return (
+            f"{who} {verb(d, box.case)} at {box.density:.0%} of all points, and PRIM finds no "
+            "box that concentrates them: no first peel raises the density (the points may lie "
+            "in more than one region; see the CART tree)."
+        )
     noun = "points where it wins" if box.case == "wins" else "points where it does worse"
     where = " and ".join(condition(r) for r in box.restrictions) or "throughout the design"
     when = f"when {where}" if box.restrictions else where
