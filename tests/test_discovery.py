@@ -114,6 +114,15 @@ def test_cases_follow_the_direction_and_the_threshold():
     assert "At no design point" in wide.text
 
 
+def test_a_leaf_reads_one_condition_per_input():
+    from sim.analysis.discovery_rules import Leaf
+
+    leaf = Leaf((("a", "<=", 0.5), ("b", ">", 0.1), ("a", ">", 0.2)), "wins", 4, {"wins": 3})
+    assert leaf.rule() == "0.2 < a <= 0.5 and b > 0.1"
+    assert leaf.density == 0.75
+    assert Leaf((), "wins", 1, {"wins": 1}).rule() == "always"
+
+
 def test_choose_box_rule():
     t = pd.DataFrame(
         {

@@ -80,6 +80,7 @@ class Discovery:
         boxes: The PRIM box of each case ("wins", "fails"), or None when no point (or every
             point) is that case.
         tree: The CART tree classifying the points into the three cases.
+        significance: The quasi-p level above which a box's restrictions were dropped.
     """
 
     frame: pd.DataFrame = field(repr=False)
@@ -92,6 +93,7 @@ class Discovery:
     min_density: float
     boxes: dict[str, Box | None]
     tree: Tree = field(repr=False)
+    significance: float | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -155,7 +157,7 @@ def analyse(
     tree = cart_tree(out[inputs], case, max_depth=o["max_depth"], mass_min=o["mass_min"])
     return Discovery(
         out, inputs, outcome, treatment, reference, lower_is_better, o["threshold"],
-        o["min_density"], boxes, tree,
+        o["min_density"], boxes, tree, o["significance"],
     )  # fmt: skip
 
 

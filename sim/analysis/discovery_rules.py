@@ -88,6 +88,7 @@ class Box:
         index: The chosen step on the peeling trajectory (before any restriction was dropped;
             the statistics above are of the box after dropping).
         rule: How it was chosen, in words.
+        dropped: Restrictions of the chosen step dropped as not significant, in order.
         meets_density: Whether its density reaches the level asked for.
         trajectory: The peeling and pasting trajectory (coverage, density, mass, res_dim, n, k),
             one row per step.
@@ -103,6 +104,7 @@ class Box:
     index: int
     rule: str
     meets_density: bool
+    dropped: tuple[str, ...]
     trajectory: pd.DataFrame = field(repr=False)
 
     @property
@@ -205,8 +207,6 @@ def prim_box(
     index, rule, met = choose_box(trajectory, min_density)
     chosen = index
     index, restrictions, dropped = _drop_weak(found, alg.box_init, index, xf.columns, significance)
-    if dropped:
-        rule += f"; restrictions with quasi-p > {significance:g} dropped ({', '.join(dropped)})"
     row = found.peeling_trajectory.reset_index(drop=True).loc[index]
     return Box(
         case=case,
@@ -219,6 +219,7 @@ def prim_box(
         index=chosen,
         rule=rule,
         meets_density=met,
+        dropped=tuple(dropped),
         trajectory=trajectory,
     )
 
@@ -288,10 +289,21 @@ class Leaf:
         return self.counts[self.label] / self.n if self.n else 0.0
 
     def rule(self) -> str:
-        """The path as text, e.g. "budget_growth <= 0.004 and spillover > 0.9"."""
+        """The path as text, one condition per input, e.g. "budget_growth <= 0.004 and
+        0.5 < spillover <= 0.9"."""
         if not self.conditions:
             return "always"
-        return " and ".join(f"{name} {op} {value:.3g}" for name, op, value in self.conditions)
+        bounds: dict[str, dict[str, float]] = {}
+        for name, op, value in self.conditions:
+            bounds.setdefault(name, {})[op] = value
+        parts = []
+        for name, b in bounds.items():
+            if "<=" in b and ">" in b:
+                parts.append(f"{b['>']:.3g} < {name} <= {b['<=']:.3g}")
+            else:
+                op = "<=" if "<=" in b else ">"
+                parts.append(f"{name} {op} {b[op]:.3g}")
+        return " and ".join(parts)
 
 
 @dataclass

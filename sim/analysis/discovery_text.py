@@ -17,7 +17,7 @@ def num(value: float) -> str:
     """A number to three significant figures, without a trailing exponent where avoidable."""
     if value == 0 or not np.isfinite(value):
         return f"{value:g}"
-    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e5 else f"{value:.2e}"
+    return f"{value:.3g}" if 1e-5 <= abs(value) < 1e5 else f"{value:.2e}"
 
 
 def name(rule_set: str) -> str:
@@ -85,6 +85,12 @@ def words(d) -> str:
         f"{counts['fails']} ({counts['fails'] / total:.0%}) and is {within} at "
         f"{counts['neither']} ({counts['neither'] / total:.0%})."
     ]
+    adv = d.frame["advantage"]
+    lines.append(
+        f"The advantage ({name(d.treatment)} minus {name(d.reference)}, signed so that positive "
+        f"is better for {name(d.treatment)}) is positive at {(adv > 0).sum()} of {total} points; "
+        f"mean {num(adv.mean())}, from {num(adv.min())} to {num(adv.max())}."
+    )
     for case in ("fails", "wins"):
         box = d.boxes.get(case)
         if box is not None:
@@ -170,10 +176,21 @@ def markdown(d, level: int = 2) -> str:
         if box is None:
             out += [f"No box: {d.counts[case]} of {len(d.frame)} points are this case.", ""]
             continue
+        step = box.trajectory.loc[box.index]
         out += [
-            f"Chosen: {box.rule} (step {box.index} of {len(box.trajectory) - 1}): coverage "
-            f"{box.coverage:.0%}, density {box.density:.0%}, {box.n} points ({box.mass:.0%} of "
-            f"them), {box.k} of them this case.",
+            f"Chosen: step {box.index} of {len(box.trajectory) - 1}, {box.rule} (coverage "
+            f"{step['coverage']:.0%}, density {step['density']:.0%}).",
+            "",
+        ]
+        if box.dropped:
+            out += [
+                f"Then dropped as not significant (quasi-p above {d.significance:g}): "
+                f"{', '.join(box.dropped)}.",
+                "",
+            ]
+        out += [
+            f"The box: coverage {box.coverage:.0%}, density {box.density:.0%}, {box.n} points "
+            f"({box.mass:.0%} of all), {box.k} of them this case.",
             "",
             box_table(box),
             "",
