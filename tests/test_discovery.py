@@ -279,3 +279,114 @@ def test_commons_discover_refuses_a_file_as_out(tmp_path, capsys):
     assert main(["discover", "--out", str(target), "--quiet"]) == 2
     assert "is a file" in capsys.readouterr().err
     assert target.read_text() == "mine"
+
+
+def test_discover_runs_design_runs_and_analysis_in_one_call():
+    d = disc.discover(
+        outcome="system_deficit", lower_is_better=True, n_points=12, replicates=1, months=6
+    )
+    assert len(d.frame) == 12
+    assert set(d.boxes) == {"wins", "fails"}
+    assert d.tree.leaves
+    assert d.text.startswith("Of 12 design points")
+    assert list(d.inputs) == list(disc.design(12, seed=0).columns)
+
+
+def test_commons_discover_help_names_its_options(capsys):
+    assert main(["discover", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in (
+        "--treatment",
+        "--reference",
+        "--outcome",
+        "--points",
+        "--replicates",
+        "--months",
+        "--seed",
+        "--threshold",
+        "--out",
+        "--common-seeds",
+    ):
+        assert option in out
+
+
+def test_commons_discover_names_the_missing_extra(tmp_path, capsys, monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def without_workbench(name, *args):
+        if name.startswith("ema_workbench"):
+            raise ImportError("No module named 'ema_workbench'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_workbench)
+    out = tmp_path / "found"
+    assert main(["discover", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "'interop' extra" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_the_document_names_every_option():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "discovery.md").read_text()
+    parser_help = cli_discover.__doc__
+    assert "discovery.md" in parser_help
+    for option in (
+        "--treatment",
+        "--reference",
+        "--outcome",
+        "--points",
+        "--replicates",
+        "--months",
+        "--seed",
+        "--common-seeds",
+        "--threshold",
+        "--budget-growth",
+        "--min-density",
+        "--max-depth",
+        "--threads",
+        "--out",
+        "--quiet",
+    ):
+        assert f"`{option}" in text, option
+
+
+GRID = """
+name = "grid"
+description = "two rule sets over a grid, for discovery on saved results"
+scenario = "place_system"
+rules = ["shared_governance", "fortress"]
+replicates = 2
+months = 12
+seed = 5
+[design]
+kind = "grid"
+[design.parameters]
+budget_growth = [-0.02, 0.0, 0.02, 0.04]
+spillover = [0.5, 1.0, 1.4]
+"""
+
+
+def test_analyse_works_on_an_experiments_saved_results(tmp_path):
+    from sim import load_results
+
+    path = tmp_path / "grid.toml"
+    path.write_text(GRID)
+    out = tmp_path / "results"
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--no-report"]) == 0
+    runs = load_results(out).summaries
+    inputs = ["budget_growth", "spillover"]
+    pairs = disc.paired_differences(
+        runs, "shared_governance", "fortress", ["system_deficit"], inputs=inputs
+    )
+    assert len(pairs) == 12
+    by_hand = runs.groupby(["point", "rules"])["system_deficit"].mean().unstack()
+    expected = (by_hand["shared_governance"] - by_hand["fortress"]).to_numpy()
+    assert np.allclose(pairs["system_deficit_difference"], expected)
+    d = disc.analyse(pairs, "system_deficit", lower_is_better=True, inputs=inputs)
+    assert sum(d.counts.values()) == 12
+    assert d.text.startswith("Of 12 design points")
