@@ -108,6 +108,12 @@ def test_cases_follow_the_direction_and_the_threshold():
         higher.counts["fails"],
     )
     assert lower.counts["fails"] == (frame["system_deficit_difference"] > 0).sum()
+    broken = frame.copy()
+    broken.loc[3, "system_deficit_difference"] = np.nan
+    with pytest.raises(ParameterError, match="system_deficit_difference holds NaN"):
+        disc.analyse(broken, "system_deficit", lower_is_better=True)
+    with pytest.raises(ParameterError, match="min_density=0"):
+        disc.analyse(frame, "system_deficit", lower_is_better=True, min_density=0)
     wide = disc.analyse(frame, "system_deficit", lower_is_better=True, threshold=2.0)
     assert wide.counts["neither"] == len(frame)
     assert wide.boxes == {"fails": None, "wins": None}

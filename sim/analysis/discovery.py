@@ -150,6 +150,8 @@ def analyse(
         raise ParameterError(f"column={column!r} is not in the table; allowed: {list(frame)}")
     inputs = list(inputs) if inputs is not None else default_inputs(frame, column)
     advantage = frame[column].to_numpy(dtype=float) * (-1.0 if lower_is_better else 1.0)
+    if not np.isfinite(advantage).all():
+        raise ParameterError(f"{column} holds NaN or infinity; allowed: finite differences")
     case = classify(advantage, o["threshold"])
     out = frame.assign(advantage=advantage, case=case)
     prim = {k: o[k] for k in ("min_density", "mass_min", "peel_alpha", "significance")}
