@@ -1,4 +1,4 @@
-"""`commons`: run, report, validate and list batch experiments.
+"""`commons`: run, report, validate and list batch experiments; discover scenarios (`cli_discover`).
 
 Exit codes (`EXIT_CODES`, docs/experiments.md): 0 success; 1 failure while running (file system,
 cluster, an unexpected error); 2 bad input (experiment file, option, scheduler address, a results
