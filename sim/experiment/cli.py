@@ -1,4 +1,4 @@
-"""`commons`: run, report, validate and list batch experiments.
+"""`commons`: run, report, validate and list batch experiments; discover scenarios (`cli_discover`).
 
 Exit codes (`EXIT_CODES`, docs/experiments.md): 0 success; 1 failure while running (file system,
 cluster, an unexpected error); 2 bad input (experiment file, option, scheduler address, a results
@@ -23,7 +23,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1,
 # Commands whose code lives in a later layer (sim.validation), which this module may not import:
 # each is loaded by module name when the parser is built, through `_upper` (docs/architecture.md).
 UPPER_COMMANDS = {"calibrate": "sim.validation.calibration_cli"}
-COMMANDS = ("run", "report", "validate", "list", *UPPER_COMMANDS)
+COMMANDS = ("run", "report", "validate", "list", "discover", *UPPER_COMMANDS)
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_FAILURE: "failure while running (file system, cluster, unexpected error)",
@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--priors", action="store_true", help="list only the priors of the uncertain parameters"
     )
+    from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
+
+    cli_discover.add_parser(sub, _positive_int)
     for module in UPPER_COMMANDS.values():
         _upper(module).add_parser(sub)
     return parser
@@ -265,43 +268,15 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_list(args) -> int:
-    from sim.core.params import PARAMETERS, SCENARIO_DEFAULTS
-    from sim.core.priors_table import PRIOR_INDEX, PRIORS
-    from sim.core.rules import PRESETS, PRINCIPLES
-    from sim.experiment.spec import load_experiment, shipped_experiments
+    from sim.experiment.cli_list import command
 
-    if args.priors:
-        print("Priors of the uncertain parameters (name, distribution: source):")
-        for p in PRIORS:
-            print(f"  {p.name:26s} {p.describe()}: {p.source}")
-        return EXIT_OK
-    print("Rule-set presets:")
-    for name, rs in PRESETS.items():
-        on = [p for p, v in rs.principles_on().items() if v]
-        print(f"  {name:22s} principles on: {', '.join(on) if on else 'none'}")
-    print("\nDesign principles (ablate with without = [...] or an [ablation] table):")
-    for name, spec in PRINCIPLES.items():
-        print(f"  {name:24s} levers: {', '.join(spec['levers'])}")
-        print(f"  {'':24s} {spec['explain']}")
-    print("\nScenario parameters (name, default, allowed, scenarios: description):")
-    for p in PARAMETERS:
-        extra = {s: d[p.name] for s, d in SCENARIO_DEFAULTS.items() if p.name in d}
-        default = f"{p.default:g}" + (
-            " (" + ", ".join(f"{s}: {v:g}" for s, v in extra.items()) + ")" if extra else ""
-        )
-        print(f"  {p.name:24s} {default:14s} {p.allowed():26s} {','.join(p.scenarios)}: {p.doc}")
-        print(f"  {'':24s} source: {p.source}")
-        if p.name in PRIOR_INDEX:
-            prior = PRIORS[PRIOR_INDEX[p.name]]
-            print(f"  {'':24s} prior: {prior.describe()} ({prior.source})")
-    print("\nShipped experiments:")
-    for path in shipped_experiments():
-        try:
-            exp = load_experiment(path)
-            print(f"  {path.name:34s} {exp.n_runs:>8d} runs  {exp.description.strip()[:70]}")
-        except Exception as exc:  # listing must not fail on one bad file
-            print(f"  {path.name:34s} INVALID: {exc}")
-    return EXIT_OK
+    return command(args)
+
+
+def _cmd_discover(args) -> int:
+    from sim.experiment.cli_discover import command
+
+    return command(args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,6 +296,7 @@ def _main(argv: list[str] | None) -> int:
             "report": _cmd_report,
             "validate": _cmd_validate,
             "list": _cmd_list,
+            "discover": _cmd_discover,
         }
         if args.command in UPPER_COMMANDS:
             return _upper(UPPER_COMMANDS[args.command]).run(args)
