@@ -183,6 +183,7 @@ def _build_report(folder: Path, quiet: bool) -> Path:
         where=m["experiment"]["path"],
         replicates=m["overrides"].get("replicates"),
         chunk_size=m["overrides"].get("chunk_size"),
+        place_record=m.get("place_file"),
     )
     frame = res.summaries
     figs, tables = folder / "figures", folder / "tables"

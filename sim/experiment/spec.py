@@ -26,6 +26,7 @@ from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
 from sim.core.schedule import Schedule, schedules_as_arrays
+from sim.engine.placefile import PlaceSystem
 from sim.experiment.checker import (
     NAME_RULE,
     Checker,
@@ -35,6 +36,7 @@ from sim.experiment.checker import (
     read_toml,
 )
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
+from sim.experiment.experiment_places import parse_place_file_key
 from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER, default_fan
 from sim.experiment.rulesets import parse_rule_sets
 from sim.experiment.shipped import find_experiment, shipped_experiments
@@ -70,6 +72,7 @@ TOP_KEYS = {
     "chunk_size": "an integer in [1, 1000000]",
     "outputs": "a table: series, series_replicates, series_measures",
     "report": "a table: reference, outcomes, crossover, bootstrap, ...",
+    "place_file": "a path to a place file, relative to the experiment file (docs/place_files.md)",
 }
 OUTPUT_KEYS = {"series", "series_replicates", "series_measures"}
 REPORT_KEYS = {"reference", "outcomes", "crossover", "bootstrap", "confidence", "fan_measures"}
@@ -115,6 +118,7 @@ class Experiment:
     path: str = "<string>"
     sha256: str = ""
     overrides: dict = field(default_factory=dict)
+    place_system: PlaceSystem | None = None  # the user's own system (place_file), or None
 
     # ------------------------------------------------------------------ runs
     @property
@@ -176,6 +180,7 @@ class Experiment:
             "seeds": runs["seed"].to_numpy(),
             "runs": runs["run_key"].to_numpy(),
             "keep_series": runs["keep_series"].to_numpy(),
+            "layout": None if self.place_system is None else self.place_system.layout(),
         }
 
     def rule_schedules(self) -> list[Schedule]:
@@ -223,8 +228,10 @@ def parse_experiment(
     where: str = "<string>",
     replicates: int | None = None,
     chunk_size: int | None = None,
+    place_record: dict | None = None,
 ) -> Experiment:
-    """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's."""
+    """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's;
+    `place_record` (a manifest's `place_file`) stands in for reading the place file again."""
     data = read_toml(text, where)
     c = Checker(where)
     c.tree(data)
@@ -244,6 +251,7 @@ def parse_experiment(
         c, data.get("design", {"kind": "none"}), scenario, data.get("parameters", {}), size["seed"]
     )
     outputs = _parse_outputs(c, data)
+    place_system = parse_place_file_key(c, data, scenario, design, place_record)
     exp = Experiment(
         name=name,
         description=description,
@@ -261,6 +269,7 @@ def parse_experiment(
         source=text,
         path=where,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        place_system=place_system,
     )
     if exp.n_runs > MAX_RUNS:
         raise ExperimentError(
