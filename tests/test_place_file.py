@@ -158,25 +158,45 @@ def test_run_many_matches_care_system_and_differs_from_the_generated_world(two_p
 
 BAD = [
     ("[system\nname = 1", "line 1", "malformed TOML"),
-    (TWO_PLACES.replace('budget = 200', 'budget = 200\ncolour = "red"'), "line 20",
-     "organisations[0].colour"),
-    (TWO_PLACES.replace("population = 200000", 'population = "many"'), "line 7",
-     "places[0].population = 'many' has type str"),
-    (TWO_PLACES.replace("population = 200000", "population = -5"), "line 7",
-     "places[0].population = -5 is not allowed; allowed: a number in [1000, 5e+06]"),
-    (TWO_PLACES.replace('places = ["South"]', 'places = ["East"]'), "line 46",
-     "organisations[4].places = 'East' is not a place"),
-    (TWO_PLACES.replace('places = ["North", "South"]', 'places = ["North"]').replace(
-        'places = ["South"]', 'places = ["North"]').replace(
-        "{North = 0.25, South = 0.75}", '["North"]'), "line 12", "places[1].name = 'South' has "
-     "no organisation"),
-    (TWO_PLACES.replace('name = "North acute 2"', 'name = "North acute"'), "line 23",
-     "organisations[1].name = 'North acute' is a duplicate"),
-    (TWO_PLACES.replace('kind = "ambulance"', 'kind = "hospice"'), "line 38",
-     "organisations[3].kind = 'hospice'"),
+    (
+        TWO_PLACES.replace("budget = 200", 'budget = 200\ncolour = "red"'),
+        "line 20",
+        "organisations[0].colour",
+    ),
+    (
+        TWO_PLACES.replace("population = 200000", 'population = "many"'),
+        "line 7",
+        "places[0].population = 'many' has type str",
+    ),
+    (
+        TWO_PLACES.replace("population = 200000", "population = -5"),
+        "line 7",
+        "places[0].population = -5 is not allowed; allowed: a number in [1000, 5e+06]",
+    ),
+    (
+        TWO_PLACES.replace('places = ["South"]', 'places = ["East"]'),
+        "line 46",
+        "organisations[4].places = 'East' is not a place",
+    ),
+    (
+        TWO_PLACES.replace('places = ["North", "South"]', 'places = ["North"]')
+        .replace('places = ["South"]', 'places = ["North"]')
+        .replace("{North = 0.25, South = 0.75}", '["North"]'),
+        "line 12",
+        "places[1].name = 'South' has no organisation",
+    ),
+    (
+        TWO_PLACES.replace('name = "North acute 2"', 'name = "North acute"'),
+        "line 23",
+        "organisations[1].name = 'North acute' is a duplicate",
+    ),
+    (
+        TWO_PLACES.replace('kind = "ambulance"', 'kind = "hospice"'),
+        "line 38",
+        "organisations[3].kind = 'hospice'",
+    ),
     (TWO_PLACES.replace("South = 0.75", "South = 0.5"), "line 34", "does not sum to 1"),
-    (TWO_PLACES.replace("allocation_per_head = 2000", ""), "line 11",
-     "places[1].allocation"),
+    (TWO_PLACES.replace("allocation_per_head = 2000", ""), "line 11", "places[1].allocation"),
 ]
 
 
@@ -188,7 +208,9 @@ def test_malformed_files_name_the_line_and_field(tmp_path, text, line, field):
         load_place_file(path)
     message = str(caught.value)
     assert message.startswith(f"{path}: {line}: "), message
-    assert field in message and "allowed:" in message and "\n" not in message
+    assert field in message
+    assert "allowed:" in message
+    assert "\n" not in message
 
 
 def _experiment(tmp_path, place_text):
@@ -208,7 +230,8 @@ def test_cli_refuses_a_malformed_place_file_and_writes_nothing(tmp_path, capsys)
     assert main(["run", str(exp), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert "place_file:" in err and "line 7: places[0].population = 0" in err
+    assert "place_file:" in err
+    assert "line 7: places[0].population = 0" in err
     assert not out.exists()
 
 
@@ -241,7 +264,8 @@ def test_the_illustrative_system_runs_in_care_system_and_the_cli(tmp_path):
         "Herefordshire",
         "Worcestershire",
     ]
-    assert len(model.trusts) == 9 and len(model.places) == 2
+    assert len(model.trusts) == 9
+    assert len(model.places) == 2
     assert np.all(np.isfinite(model.history))
     out = tmp_path / "illustrative"
     path = ROOT / "experiments" / "illustrative_place.toml"
