@@ -100,3 +100,39 @@ def pack_layout(
     expected = HEADER + len(places) * PLACE_COLS + len(orgs) * ORG_COLS
     assert flat.size == expected + len(contracts) * CON_COLS
     return flat
+
+
+def _toml_value(value) -> str:
+    """A value of a place file as TOML: text, number, list of names or table of shares."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
+    raise TypeError(
+        f"{value!r} has type {type(value).__name__}; allowed: text, number, list, table"
+    )
+
+
+def place_file_text(data: dict) -> str:
+    """The TOML text of a place file from a dict of the same shape (`system`, a table; `places`
+    and `organisations`, lists of tables), e.g. to write your own figures from Python. The text
+    is checked when it is read (`parse_place_file`), not here."""
+    lines = []
+    if "system" in data:
+        lines.append("[system]")
+        lines += [f"{key} = {_toml_value(v)}" for key, v in data["system"].items()]
+        lines.append("")
+    for section in ("places", "organisations"):
+        for table in data.get(section, []):
+            lines.append(f"[[{section}]]")
+            lines += [f"{key} = {_toml_value(v)}" for key, v in table.items()]
+            lines.append("")
+    return "\n".join(lines)
