@@ -93,13 +93,14 @@ def as_place_system(place_file) -> PlaceSystem | None:
 
 def load_place_file(path: str | Path) -> PlaceSystem:
     """Read and check a place file."""
-    where = str(path)
+    where = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(path))
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise PlaceFileError(f"{where}: place file not found") from None
-    except OSError as exc:
-        raise PlaceFileError(f"{where}: cannot read the place file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:  # a folder, no permission, a NUL in the name
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise PlaceFileError(f"{where}: cannot read the place file ({why})") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
