@@ -272,3 +272,20 @@ def test_the_illustrative_system_runs_in_care_system_and_the_cli(tmp_path):
     args = ["run", str(path), "--out", str(out), "--quiet", "--replicates", "2"]
     assert main(args) == 0
     assert (out / "report.md").is_file()
+
+
+def test_a_model_with_a_place_file_pickles_and_continues(two_places):
+    import pickle
+
+    model = CareSystem(rules="shared_governance", seed=4, place_file=two_places).run_for(3)
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.place_system == model.place_system
+    assert np.array_equal(model.run_for(3).history, copy.run_for(3).history)
+
+
+def test_the_illustrative_need_indices_follow_age():
+    herefordshire, worcestershire = load_place_file(ILLUSTRATIVE).places
+    # 48,400 of 187,100 aged 65 and over: (1 + 1.5 x 0.2587) / (1 + 1.5 x 0.184) = 1.0878.
+    assert herefordshire.need_index == pytest.approx(1.0878, abs=1e-4)
+    assert worcestershire.need_index == 1.0  # no figure: the English average
+    assert herefordshire.allocation == pytest.approx(187_100 * 1732 / 1e6)
