@@ -271,7 +271,7 @@ def test_the_illustrative_system_runs_in_care_system_and_the_cli(tmp_path):
     path = ROOT / "experiments" / "illustrative_place.toml"
     args = ["run", str(path), "--out", str(out), "--quiet", "--replicates", "2"]
     assert main(args) == 0
-    assert (out / "report.md").is_file()
+    assert "| place file | Illustrative ICS" in (out / "report.md").read_text()
 
 
 def test_a_model_with_a_place_file_pickles_and_continues(two_places):

@@ -199,6 +199,7 @@ class Experiment:
             f"{self.replicates} replicates = {self.n_runs} runs of {self.months} months "
             f"({self.n_chunks} chunks of {self.chunk_size}); design {self.design['kind']}; "
             f"series {'on' if self.series else 'off'}"
+            + (f"; place file {self.place_system.name}" if self.place_system else "")
         )
 
 
