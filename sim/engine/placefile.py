@@ -120,6 +120,11 @@ def parse_place_file(text: str, where: str = "<string>") -> PlaceSystem:
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         at = f"line {found.group(1)}: " if found else ""
         raise PlaceFileError(f"{where}: {at}malformed TOML: {what}; allowed: TOML text") from None
+    except (RecursionError, ValueError):  # nesting beyond the parser, a 4,300-digit integer
+        raise PlaceFileError(
+            f"{where}: malformed TOML: nested too deeply or a number too long to read; allowed: "
+            "the tables and arrays of docs/place_files.md"
+        ) from None
     c = _Checker(where, text)
     c.keys(data, SECTIONS, "", ("", 0))
     system = c.table(data.get("system", {}), "system")
