@@ -29,6 +29,8 @@ _LAZY = {
     "RuleSet": ("sim.core.rules", "RuleSet"),
     "run_many": ("sim.engine.batch", "run_many"),
     "simulate": ("sim.engine.batch", "simulate"),
+    "load_place_file": ("sim.engine.placefile", "load_place_file"),
+    "place_file_text": ("sim.engine.placemap", "place_file_text"),
     "CareSystem": ("sim.model", "CareSystem"),
     "load_results": ("sim.experiment.results", "load_results"),
 }
@@ -59,7 +61,9 @@ __all__ = [
     "ParameterError",
     "RuleSet",
     "defaults",
+    "load_place_file",
     "load_results",
+    "place_file_text",
     "run_many",
     "simulate",
 ]
