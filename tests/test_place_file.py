@@ -343,3 +343,13 @@ def test_random_systems_identical_on_both_engines_with_money_conserved(system, r
     assert np.array_equal(fast.history, slow.history)
     for name, array in fast.world._asdict().items():
         assert np.array_equal(array, getattr(slow.world, name)), name
+
+
+def test_the_documented_example_is_a_valid_place_file():
+    text = (ROOT / "docs" / "place_files.md").read_text()
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    system = parse_place_file(example, "docs/place_files.md")
+    assert [p.name for p in system.places] == ["North", "South"]
+    community = system.organisations[1]
+    assert community.shares == ((0, 0.4), (1, 0.6))
+    assert np.isfinite(CareSystem(seed=1, place_file=system).run_for(2).history).all()
