@@ -159,6 +159,11 @@ def test_run_many_matches_care_system_and_differs_from_the_generated_world(two_p
 
 
 BAD = [
+    (
+        TWO_PLACES.replace("allocation = 440.0", "allocation = 100.0"),
+        "line 9",
+        "places[0].allocation = 100.0 is 0.25 times the reference per head",
+    ),
     ("[system\nname = 1", "line 1", "malformed TOML"),
     (
         TWO_PLACES.replace("budget = 200", 'budget = 200\ncolour = "red"'),

@@ -30,7 +30,8 @@ from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
     label_rule_sets,
     varying_levers,
 )
-from sim.engine.placefile import as_place_system, check_place_params
+from sim.engine.placefile import as_place_system
+from sim.engine.placemap import check_place_params
 from sim.engine.points import _whole, as_points
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar

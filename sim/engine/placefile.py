@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core.params import ParameterError
+from sim.core.params import defaults
 from sim.engine.placemap import (
     KINDS,
     OrganisationSpec,
+    PlaceFileError,
     PlaceSpec,
     derived_need_index,
     pack_layout,
@@ -51,12 +52,9 @@ ORG_NUMBERS = {
 }
 ORG_KEYS = {"name", "kind", "places", *ORG_NUMBERS}
 MAX_PLACES, MAX_ORGS = 50, 500
+# A place's allocation per head against the reference: beyond this, the scopes differ.
+ALLOCATION_INDEX = (0.5, 2.0)
 SHARE_TOLERANCE = 1e-6
-
-
-class PlaceFileError(ParameterError):
-    """A place file is invalid: the message names the file, the line, the field, the value and
-    what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +138,7 @@ def parse_place_file(text: str, where: str = "<string>") -> PlaceSystem:
         )
     places = [c.place(raw, k) for k, raw in enumerate(c.array(data, "places", MAX_PLACES))]
     c.unique([pl.name for pl in places], "places", "name")
+    c.per_head(places, data["places"], reference)
     index = {pl.name: q for q, pl in enumerate(places)}
     raw_orgs = c.array(data, "organisations", MAX_ORGS)
     orgs = [c.organisation(raw, k, index, places) for k, raw in enumerate(raw_orgs)]
@@ -290,6 +289,25 @@ class _Checker:
             nums.get("imd_score"),
         )
 
+    def per_head(self, places: list[PlaceSpec], raws: list[dict], reference: float) -> None:
+        """Each place's allocation per head within `ALLOCATION_INDEX` times the reference (the
+        file's, else the model's default `spend_per_head`): a wider gap is a mismatch of scope."""
+        ref = reference or defaults("place_system")["spend_per_head"]
+        low, high = ALLOCATION_INDEX
+        for q, (pl, raw) in enumerate(zip(places, raws, strict=True)):
+            ratio = pl.allocation * 1e6 / pl.population / ref
+            if not low <= ratio <= high:
+                key = "allocation" if "allocation" in raw else "allocation_per_head"
+                self.fail(
+                    f"places[{q}].{key}",
+                    raw[key],
+                    f"an allocation per head {low:g} to {high:g} "
+                    f"times the reference of {ref:g} GBP a year (set system.reference_per_head "
+                    "to the national average of the same scope)",
+                    ("places", q),
+                    f"is {ratio:.2f} times the reference per head",
+                )
+
     def organisation(self, raw: dict, i: int, index: dict, places: list) -> OrganisationSpec:
         """One [[organisations]] table."""
         block, prefix = ("organisations", i), f"organisations[{i}]."
@@ -345,34 +363,3 @@ class _Checker:
         if abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
             self.fail(field, shares, "shares summing to 1", block, "does not sum to 1")
         return tuple((index[name], float(share)) for name, share in shares.items())
-
-
-# The world's shape, which a place file sets: refused beside one.
-SHAPE_PARAMETERS = (
-    "n_ics",
-    "n_places",
-    "acute_per_place",
-    "community_per_place",
-    "mental_health_per_place",
-    "primary_care_per_place",
-    "social_care_per_place",
-    "ambulance_per_ics",
-    "population",
-)
-
-
-def check_place_params(system: PlaceSystem | None, scenario: str, params: dict, points) -> None:
-    """With a place file: the place-based world, and none of the shape parameters it sets."""
-    if system is None:
-        return
-    if scenario != "place_system":
-        raise PlaceFileError(
-            f"scenario={scenario!r} with the place file {system.path}; allowed: place_system"
-        )
-    for where, values in [("", params), *((f"points[{i}].", pt) for i, pt in enumerate(points))]:
-        for key in SHAPE_PARAMETERS:
-            if key in values:
-                raise PlaceFileError(
-                    f"{where}{key}={values[key]!r} is set by the place file {system.path}; "
-                    "allowed: leave it out with a place file"
-                )

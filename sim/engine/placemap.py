@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.constants import KIND_NAMES
+from sim.core.params import ParameterError
 from sim.core.placed import CON_COLS, HEADER, ORG_COLS, PLACE_COLS
 
 # Share of England's population aged 65 and over, Census 2021 [ONS-C2021].
@@ -34,6 +35,11 @@ ENGLAND_IMD = 21.7
 # a tenth to a fifth [NHSE-ALLOC]: 0.15.
 DEPRIVATION_WEIGHT = 0.15
 KINDS = KIND_NAMES[:6]  # the service lines (the laboratory games' participant is not a kind)
+
+
+class PlaceFileError(ParameterError):
+    """A place file is invalid: the message names the file, the line, the field, the value and
+    what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -136,3 +142,34 @@ def place_file_text(data: dict) -> str:
             lines += [f"{key} = {_toml_value(v)}" for key, v in table.items()]
             lines.append("")
     return "\n".join(lines)
+
+
+# The world's shape, which a place file sets: refused beside one.
+SHAPE_PARAMETERS = (
+    "n_ics",
+    "n_places",
+    "acute_per_place",
+    "community_per_place",
+    "mental_health_per_place",
+    "primary_care_per_place",
+    "social_care_per_place",
+    "ambulance_per_ics",
+    "population",
+)
+
+
+def check_place_params(system, scenario: str, params: dict, points) -> None:
+    """With a place file: the place-based world, and none of the shape parameters it sets."""
+    if system is None:
+        return
+    if scenario != "place_system":
+        raise PlaceFileError(
+            f"scenario={scenario!r} with the place file {system.path}; allowed: place_system"
+        )
+    for where, values in [("", params), *((f"points[{i}].", pt) for i, pt in enumerate(points))]:
+        for key in SHAPE_PARAMETERS:
+            if key in values:
+                raise PlaceFileError(
+                    f"{where}{key}={values[key]!r} is set by the place file {system.path}; "
+                    "allowed: leave it out with a place file"
+                )

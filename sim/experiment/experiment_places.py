@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.core.params import ParameterError
-from sim.engine.placefile import (
-    PlaceSystem,
-    check_place_params,
-    load_place_file,
-    parse_place_file,
-)
+from sim.engine.placefile import PlaceSystem, load_place_file, parse_place_file
+from sim.engine.placemap import check_place_params
 from sim.experiment.checker import Checker, ExperimentError
 
 

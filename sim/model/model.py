@@ -27,7 +27,8 @@ from sim.core.schedule import Schedule, as_schedule
 from sim.core.state import as_ref
 from sim.core.submodels import PHASES
 from sim.engine import kernel
-from sim.engine.placefile import as_place_system, check_place_params
+from sim.engine.placefile import as_place_system
+from sim.engine.placemap import check_place_params
 
 ENGINES = ("numba", "python")
 # The usual length of a run: ten years of months (run_many and the shipped experiments), the 40
