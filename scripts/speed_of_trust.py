@@ -45,6 +45,7 @@ def spreads(rules: str, seeds, n_steps: int = 120, **params) -> dict[str, dict[s
         np.zeros(n, dtype=np.int64),
         n_steps,
         False,
+        np.zeros(0),  # no place file: the generated world
     )
     out = {}
     for name in OUTCOMES:

@@ -348,3 +348,34 @@ def test_a_panel_can_adopt_its_rules_in_a_later_year():
     left, right = result.series["left"], result.series["right"]
     np.testing.assert_array_equal(left[:, :24], right[:, :24])
     assert not np.array_equal(left[:, 24:], right[:, 24:])
+
+
+def test_the_illustrative_system_runs_in_both_panels():
+    state = ComparisonState("place_system")
+    _box, rc = render(state)
+    select = by_label(rc, v.Select, "System")
+    select.v_model = "Illustrative ICS (shaped like Herefordshire and Worcestershire)"
+    assert state.scenario.value.system == "illustrative"
+    wait_until(lambda: state.view.value is not None and not state.error.value, 240)
+    for side in ("left", "right"):
+        model = state.view.value.pair.models[side]
+        assert len(model.places) == 2  # Herefordshire and Worcestershire
+        assert len(model.trusts) == 9
+        assert model.place_system.name.startswith("Illustrative ICS")
+    button(rc, "Step").click()
+    assert state.view.value.pair.month == 1
+    assert all(images(rc))
+    # Replicates run on the same system; back to the generic system, three places again.
+    result = run_replicates(
+        panel_rules("fortress", "left"),
+        panel_rules("shared_governance", "right"),
+        "place_system",
+        state.params(),
+        seed=1,
+        months=6,
+        replicates=3,
+        level=0.95,
+    )
+    assert result.series["left"].shape == (3, 6, len(MI))
+    state.set_scenario(system="generic")
+    assert len(state.view.value.pair.models["left"].places) == 3

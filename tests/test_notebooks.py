@@ -67,6 +67,7 @@ def test_there_are_notebooks():
         "03_design_principles_ablation.ipynb",
         "04_classroom_commons.ipynb",
         "05_validation.ipynb",
+        "06_your_place.ipynb",
     ):
         assert expected in names
 

@@ -13,6 +13,7 @@ from sim.app.settings import (
     PRINCIPLE_LABELS,
     SIDE_COLOURS,
     SIDE_TITLES,
+    SYSTEMS,
     describe_rules,
 )
 from sim.app.state import SPEEDS, ComparisonState
@@ -90,6 +91,11 @@ def RulesPanel(state: ComparisonState, side: str):
 
 
 # --------------------------------------------------------------------------- scenario controls
+def _system_key(label: str) -> str:
+    """The key of SYSTEMS whose label the System select shows."""
+    return next(key for key, text in SYSTEMS.items() if text == label)
+
+
 @solara.component
 def NHSScenarioControls(state: ComparisonState):
     # Long but flat: one slider and its help line per scenario control, in page order.
@@ -140,15 +146,28 @@ def NHSScenarioControls(state: ComparisonState):
                     classes=["cc-help"],
                 )
             with solara.Column():
+                solara.Select(
+                    "System",
+                    value=SYSTEMS[sc.system],
+                    values=list(SYSTEMS.values()),
+                    on_value=lambda v: state.set_scenario(system=_system_key(v)),
+                )
+                generic = sc.system == "generic"
                 solara.SliderInt(
                     "Places",
                     value=sc.n_places,
                     min=int(places.low),
                     max=int(places.high),
                     on_value=lambda v: state.set_scenario(n_places=int(v)),
+                    disabled=not generic,
                 )
                 solara.Text(
-                    f"{sc.n_places} place(s) in one integrated care system.", classes=["cc-help"]
+                    f"{sc.n_places} place(s) in one integrated care system."
+                    if generic
+                    else "Places and organisations from a place file: an example of the format "
+                    "built from a few public figures and stated placeholders, not a model of "
+                    "that system (docs/place_files.md).",
+                    classes=["cc-help"],
                 )
                 solara.InputInt(
                     "Seed (same seed, same run)",
@@ -156,8 +175,9 @@ def NHSScenarioControls(state: ComparisonState):
                     on_value=lambda v: state.set_scenario(seed=v),
                 )
         solara.Text(
-            "Each place has an acute trust, community and mental health trusts, a primary care "
-            "network and social care; one ambulance trust serves every place. Money in GBP "
+            "In the generic system each place has an acute trust, community and mental health "
+            "trusts, a primary care network and social care; one ambulance trust serves every "
+            "place. Money in GBP "
             "million; time in months. Changing a control re-runs both panels to the current "
             "month.",
             classes=["cc-help"],

@@ -3,6 +3,7 @@ scenario controls turned into model parameters (no user-interface code, no figur
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sim.core.params import ParameterError, parameter, validate
@@ -54,6 +55,12 @@ GAMES = {
     "public_goods": "Public goods game (Fehr & Gaechter 2000)",
 }
 MAX_LIVE_MONTHS = 600  # 50 years: the live view stops there
+# The system both panels run: the generic one (places drawn per run) or a shipped place file.
+SYSTEMS = {
+    "generic": "Generic system (places and organisations drawn)",
+    "illustrative": "Illustrative ICS (shaped like Herefordshire and Worcestershire)",
+}
+SYSTEM_FILES = {"illustrative": "illustrative_ics.toml"}
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -127,6 +134,7 @@ class Scenario:
     ageing: float = 0.01
     n_places: int = 3
     seed: int = 1
+    system: str = "generic"  # a key of SYSTEMS
 
     @property
     def budget_growth(self) -> float:
@@ -150,8 +158,16 @@ class Scenario:
                 f"{100 * bg.low:.0f}% to {100 * bg.high:.0f}% a year. Reduce the gap or the "
                 f"need growth. (budget_growth={kw['budget_growth']:g} is out of range)"
             )
+        if self.system not in SYSTEMS:
+            raise ParameterError(
+                f"system={self.system!r} is not a system; allowed: {', '.join(SYSTEMS)}"
+            )
+        if self.system != "generic":  # the place file sets the places (n_places is not used)
+            del kw["n_places"]
         validate("place_system", **kw)
         check_seed_value(self.seed)
+        if self.system != "generic":
+            kw["place_file"] = shipped_system(self.system)
         return kw
 
 
@@ -168,6 +184,15 @@ class GameScenario:
         validate(self.game, **kw)
         check_seed_value(self.seed)
         return kw
+
+
+@functools.cache
+def shipped_system(system: str):
+    """The `PlaceSystem` of a shipped place file (read once per process)."""
+    from sim.engine.placefile import load_place_file
+    from sim.experiment.shipped import shipped_place_file
+
+    return load_place_file(shipped_place_file(SYSTEM_FILES[system]))
 
 
 def check_seed_value(seed) -> int:

@@ -30,6 +30,16 @@ from sim.core.constants import (
 from sim.core.heterogeneity import draw_organisations, draw_places, draw_sizes, start_health
 from sim.core.jit import jit
 from sim.core.params import PX as P
+from sim.core.placed import (
+    count_placed_edges,
+    fill_places_placed,
+    health_placed,
+    lay_out_placed,
+    layout_sizes,
+    orgs_placed,
+    serving,
+    sizes_placed,
+)
 from sim.core.rng import uniform
 from sim.core.rules import RX as R
 from sim.core.state import (
@@ -62,6 +72,15 @@ def kind_counts(p, world):
 @jit
 def build_world(p, r, world, seed, run):
     """Allocate and initialise the state of one run (used by both engines)."""
+    return build_world_from(p, r, world, seed, run, np.zeros(0))
+
+
+@jit
+def build_world_from(p, r, world, seed, run, layout):
+    """The state of one run; with a packed place file (`layout`, `sim.core.placed`; empty for
+    none) its places and organisations are the user's, in place of the draws."""
+    if layout.shape[0] > 0:
+        return _build_placed(p, r, world, seed, run, layout)
     if world == PLACE_SYSTEM:
         n_ics = int(p[P.n_ics])
         n_places = int(p[P.n_places])
@@ -75,19 +94,42 @@ def build_world(p, r, world, seed, run):
     n_place = n_ics * n_places
     n_edge = _count_edges(n_ics, n_places, per_place, amb, world)
     w = allocate_state(n_org, n_con, n_edge, n_place, n_ics)
+    _set_key(w, world, seed, run)
+    _lay_out(w, kind_counts(p, world), n_ics, n_places, per_place, amb, world)
+    _link_partners(w, block, world)
+    draw_places(w, p, world, seed, run)
+    draw_sizes(w, p, world, seed, run)
+    _fill_money(w, p, world, False)
+    draw_organisations(w, p, world, seed, run)
+    _fill_behaviour(w, p, r, world, seed, run)
+    return w
+
+
+@jit
+def _build_placed(p, r, world, seed, run, layout):
+    """The state of a system described by a place file: one integrated care system whose places,
+    organisations and contracts are given (docs/place_files.md)."""
+    n_place, n_org, n_con = layout_sizes(layout)
+    serves = serving(layout)
+    w = allocate_state(n_org, n_con, count_placed_edges(serves), n_place, 1)
+    _set_key(w, world, seed, run)
+    lay_out_placed(w, layout, serves)
+    fill_places_placed(w, p, layout)
+    sizes_placed(w, layout)
+    _fill_money(w, p, world, True)
+    orgs_placed(w, layout)
+    _fill_behaviour(w, p, r, world, seed, run)
+    health_placed(w, p)
+    return w
+
+
+@jit
+def _set_key(w, world, seed, run):
     w.key[KEY_WORLD] = world
     w.key[KEY_SEED] = seed
     w.key[KEY_RUN] = run
     w.clock[CLOCK_BUDGET] = 1.0
     w.clock[CLOCK_NEED] = 1.0
-    _lay_out(w, kind_counts(p, world), n_ics, n_places, per_place, amb, world)
-    _link_partners(w, block, world)
-    draw_places(w, p, world, seed, run)
-    draw_sizes(w, p, world, seed, run)
-    _fill_money(w, p, world)
-    draw_organisations(w, p, world, seed, run)
-    _fill_behaviour(w, p, r, world, seed, run)
-    return w
 
 
 @jit
@@ -171,23 +213,25 @@ def _partners(w, i, j, world):
 
 
 @jit
-def _fill_money(w, p, world):
+def _fill_money(w, p, world, given):
     """A place's allocation is its population times its allocation per head; its need starts at
     that allocation times its need index over its allocation index (level with the allocation
     when the two indices agree), line by line. Each contract's share of its place's pool follows
     its line's share of spend and its size among the line's providers (lines with no provider
     leave their need unmet and their money to the others, in proportion); capacity has headroom
-    over the contract's part of starting need."""
+    over the contract's part of starting need. With `given`, the allocations are already set
+    (a place file)."""
     n_con = w.con_org.shape[0]
     for cc in range(n_con):
         if w.con_kind[cc] < N_LINES:
             w.providers[w.con_place[cc], w.con_kind[cc]] += 1.0
     for place in range(w.place_ics.shape[0]):
         if world == PLACE_SYSTEM:
-            per_head = p[P.spend_per_head] * w.alloc_index[place]
-            w.alloc_base[place] = (
-                w.population[place] * per_head / MONTHS_PER_YEAR / POUNDS_PER_MILLION
-            )
+            if not given:
+                per_head = p[P.spend_per_head] * w.alloc_index[place]
+                w.alloc_base[place] = (
+                    w.population[place] * per_head / MONTHS_PER_YEAR / POUNDS_PER_MILLION
+                )
             pressure = w.need_index[place] / w.alloc_index[place]
             net = w.alloc_base[place] * (1.0 - p[P.running_cost_share])
             for k in range(N_LINES):

@@ -33,6 +33,8 @@ from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
     label_rule_sets,
     varying_levers,
 )
+from sim.engine.placefile import as_place_system
+from sim.engine.placemap import check_place_params
 from sim.engine.points import _whole, as_points
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
@@ -77,15 +79,18 @@ def simulate(
     chunk: int = DEFAULT_CHUNK,
     progress=None,
     switch: np.ndarray | None = None,
+    layout: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run packed parameter and lever vectors (one row per run). Returns (summaries, series).
 
     The low-level entry used by `run_many` and the experiment runner; `progress`, if given, is
     called with the number of runs finished after each chunk. `levers` is [n_runs, n_levers] for
     fixed rules, or [n_runs, n_stages, n_levers] with `switch` [n_runs, n_stages] for policy
-    schedules (see `sim.core.schedule.schedules_as_arrays`).
+    schedules (see `sim.core.schedule.schedules_as_arrays`). `layout` is a place file packed by
+    `PlaceSystem.layout()`, shared by every run (None: the generated world).
     """
     n = len(params)
+    layout = np.zeros(0) if layout is None else np.ascontiguousarray(layout, dtype=np.float64)
     levers, switch = _stages(np.asarray(levers, dtype=np.float64), switch, n)
     for name, arr in (("levers", levers), ("worlds", worlds), ("seeds", seeds), ("runs", runs)):
         if len(arr) != n:
@@ -109,6 +114,7 @@ def simulate(
                 runs[start:end],
                 int(months),
                 bool(series),
+                layout,
             )
             summaries.append(s)
             if series:
@@ -148,6 +154,7 @@ def run_many(
     progress: bool = False,
     uncertainty=None,
     seeds_per_draw: int = 1,
+    place_file=None,
     **params,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Run every rule set at every parameter point for `replicates` seeded replicates.
@@ -184,6 +191,8 @@ def run_many(
             j // seeds_per_draw (shared by all rule sets: paired) and run key j. A parameter
             given as a keyword or in a point wins over its prior and is not drawn.
         seeds_per_draw: Replicates (seeds) sharing each parameter draw (default 1).
+        place_file: A place file (a path or a `PlaceSystem`, docs/place_files.md): the places and
+            organisations of every run are the file's, in place of the draws.
         **params: Scenario parameters applied at every point (a point's own value wins).
 
     Returns:
@@ -208,6 +217,8 @@ def run_many(
     schedules = label_entries(rules)
     point_list = as_points(points, names)
     params = _whole(params, "", round_integers)
+    system = as_place_system(place_file)
+    check_place_params(system, scenario, params, point_list)
     validate(scenario, **params)  # a bad keyword is named as given, not as part of a point
     validated = [
         validate(
@@ -242,6 +253,7 @@ def run_many(
             threads=threads,
             progress=bar.update if bar else None,
             switch=stage_months[which],
+            layout=None if system is None else system.layout(),
         )
     finally:
         if bar:

@@ -12,7 +12,7 @@ import numpy as np
 from numba import prange
 
 from sim.core.constants import N_MEASURES, N_SUMMARIES
-from sim.core.init import adopt_rules, build_world
+from sim.core.init import adopt_rules, build_world, build_world_from
 from sim.core.jit import INTERPRETED, generate_module, jit
 from sim.core.measures import measure, summarize
 from sim.core.state import as_ref
@@ -84,7 +84,7 @@ def run_one(p, levers, switch, world, seed, run, n_steps):
 
 
 @jit(parallel=True)
-def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series):
+def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series, layout):
     """Run many independent worlds in parallel.
 
     Args:
@@ -97,6 +97,8 @@ def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series)
         n_steps: months per run.
         keep_series: when true, also return every run's measure history; otherwise the history
             array is empty and memory stays bounded by the number of threads.
+        layout: a place file packed by `sim.core.placed` (one system shared by every run), or an
+            empty array for the generated world.
     """
     n_runs = params.shape[0]
     summaries = np.zeros((n_runs, N_SUMMARIES))
@@ -111,7 +113,8 @@ def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series)
         stages = levers[k].copy()
         months = switch[k].copy()
         r = stages[0].copy()
-        w = as_ref(build_world(p, r, worlds[k], seeds[k], runs[k]))
+        system = layout.copy()
+        w = as_ref(build_world_from(p, r, worlds[k], seeds[k], runs[k], system))
         history = np.zeros((n_steps, N_MEASURES))
         run_schedule(w, p, r, stages, months, n_steps, history, keep_series)
         summaries[k] = summarize(history, worlds[k])

@@ -44,12 +44,14 @@ def compute_chunk(
     threads: int | None = None,
     on_slice: Callable | None = None,
     slice_runs: int | None = None,
+    layout: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Summaries of every run of a chunk and the series of the runs with keep_series.
 
     Module level so that Dask can ship it to workers by reference. With `slice_runs`, the kernel
     is called on slices of that many runs and `on_slice(n)` after each (the local engine checks for
-    an interrupt there); the results do not depend on the slicing.
+    an interrupt there); the results do not depend on the slicing. `layout` is the experiment's
+    place file, packed (None: the generated world).
     """
     n = len(params)
     summaries = np.zeros((n, len(SUMMARIES)))
@@ -71,6 +73,7 @@ def compute_chunk(
             threads=threads,
             chunk=slice_runs or max(1, len(idx)),
             progress=on_slice,
+            layout=layout,
         )
         summaries[idx] = s
         if want:
@@ -80,10 +83,12 @@ def compute_chunk(
 
 def chunk_payload(arrays: dict, start: int, end: int) -> dict:
     """The inputs of the runs [start, end) as contiguous arrays (the arguments of compute_chunk)."""
-    return {
+    payload = {
         k: np.ascontiguousarray(arrays[k][start:end])
         for k in ("params", "levers", "switch", "worlds", "seeds", "runs", "keep_series")
     }
+    payload["layout"] = arrays.get("layout")  # the place file: the same for every run
+    return payload
 
 
 # ---------------------------------------------------------------------- engines

@@ -70,6 +70,7 @@ def fresh_manifest(exp: Experiment) -> dict:
             "content": exp.source,
         },
         "overrides": dict(exp.overrides),
+        "place_file": None if exp.place_system is None else exp.place_system.record(),
         "plan": {
             "scenario": exp.scenario,
             "rules": [
@@ -133,6 +134,12 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
             f"{out}: the experiment file {exp.path} has changed since these results were started "
             f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now); "
             "use --force to start over, or --out to write elsewhere"
+        )
+    place = None if exp.place_system is None else exp.place_system.sha256
+    if (manifest.get("place_file") or {}).get("sha256") != place:
+        raise ExperimentError(
+            f"{out}: the place file has changed since these results were started; use --force "
+            "to start over, or --out to write elsewhere"
         )
     if manifest.get("overrides", {}) != exp.overrides:
         raise ExperimentError(

@@ -62,6 +62,17 @@ __all__ = [
 ]
 
 
+def _place_row(exp: Experiment) -> list[list[str]]:
+    """The plan's row of the place file (docs/place_files.md), if the experiment has one."""
+    system = exp.place_system
+    if system is None:
+        return []
+    size = f"{len(system.places)} places, {len(system.organisations)} organisations"
+    return [
+        ["place file", f"{system.name}: {size} (`{system.path}`, sha256 `{system.sha256[:16]}`)"]
+    ]
+
+
 def _plan_section(m: dict, exp: Experiment, frame: pd.DataFrame, w) -> None:
     """The plan of the experiment and the statistical procedure."""
     n_runs = len(frame)
@@ -69,6 +80,7 @@ def _plan_section(m: dict, exp: Experiment, frame: pd.DataFrame, w) -> None:
     plan = [
         ["experiment file", f"`{m['experiment']['path']}` (sha256 `{exp.sha256[:16]}`)"],
         ["scenario", exp.scenario],
+        *_place_row(exp),
         ["rule sets", ", ".join(exp.rule_names)],
         ["reference", exp.reference],
         ["design", f"{exp.design['kind']} ({n_points} point{'s' if n_points != 1 else ''})"],
@@ -194,6 +206,7 @@ def _build_report(folder: Path, quiet: bool) -> Path:
         where=m["experiment"]["path"],
         replicates=m["overrides"].get("replicates"),
         chunk_size=m["overrides"].get("chunk_size"),
+        place_record=m.get("place_file"),
     )
     frame = res.summaries
     figs, tables = folder / "figures", folder / "tables"

@@ -37,3 +37,9 @@ def find_experiment(name_or_path: str | Path) -> Path:
         if shipped.stem == stem:
             return shipped
     return path
+
+
+def shipped_place_file(name: str) -> Path:
+    """A shipped place file (`illustrative_ics.toml`), from the `places/` folder beside the
+    shipped experiments (docs/place_files.md)."""
+    return _folder() / "places" / name

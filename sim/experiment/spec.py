@@ -22,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from sim.core.checks import MAX_SEED
-from sim.core.constants import MEASURES, SCENARIOS, SUMMARIES
+from sim.core.constants import SCENARIOS
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
 from sim.core.schedule import Schedule, schedules_as_arrays
 from sim.core.uncertainty import Uncertainty
+from sim.engine.placefile import PlaceSystem
 from sim.experiment.checker import (
     NAME_RULE,
     Checker,
@@ -36,9 +37,18 @@ from sim.experiment.checker import (
     read_toml,
 )
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
-from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER, default_fan
+from sim.experiment.experiment_places import parse_place_file_key
+from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER
 from sim.experiment.rulesets import parse_rule_sets
 from sim.experiment.shipped import find_experiment, shipped_experiments
+from sim.experiment.spec_report import (  # noqa: F401  (the key sets re-exported for tests)
+    CROSSOVER_KEYS,
+    OUTPUT_KEYS,
+    REPORT_KEYS,
+    Crossover,
+    _parse_outputs,
+    _parse_report,
+)
 from sim.experiment.uncertainty_spec import parse_uncertainty
 
 __all__ = [  # names other modules, tests and notebooks import from here
@@ -73,18 +83,8 @@ TOP_KEYS = {
     "outputs": "a table: series, series_replicates, series_measures",
     "report": "a table: reference, outcomes, crossover, bootstrap, ...",
     "uncertainty": "a table: parameters, seeds_per_draw, priors",
+    "place_file": "a path to a place file, relative to the experiment file (docs/place_files.md)",
 }
-OUTPUT_KEYS = {"series", "series_replicates", "series_measures"}
-REPORT_KEYS = {"reference", "outcomes", "crossover", "bootstrap", "confidence", "fan_measures"}
-CROSSOVER_KEYS = {"parameter", "outcomes", "treatment", "reference"}
-
-
-@dataclass(frozen=True)
-class Crossover:
-    parameter: str
-    outcomes: tuple[str, ...]
-    treatment: str
-    reference: str
 
 
 @dataclass
@@ -119,6 +119,7 @@ class Experiment:
     path: str = "<string>"
     sha256: str = ""
     overrides: dict = field(default_factory=dict)
+    place_system: PlaceSystem | None = None  # the user's own system (place_file), or None
 
     # ------------------------------------------------------------------ runs
     @property
@@ -187,6 +188,7 @@ class Experiment:
             "seeds": runs["seed"].to_numpy(),
             "runs": runs["run_key"].to_numpy(),
             "keep_series": runs["keep_series"].to_numpy(),
+            "layout": None if self.place_system is None else self.place_system.layout(),
         }
 
     def rule_schedules(self) -> list[Schedule]:
@@ -206,6 +208,7 @@ class Experiment:
             f"({self.n_chunks} chunks of {self.chunk_size}); design {self.design['kind']}; "
             f"series {'on' if self.series else 'off'}"
             + (f"; {self.uncertainty.describe()}" if self.uncertainty is not None else "")
+            + (f"; place file {self.place_system.name}" if self.place_system else "")
         )
 
 
@@ -235,8 +238,10 @@ def parse_experiment(
     where: str = "<string>",
     replicates: int | None = None,
     chunk_size: int | None = None,
+    place_record: dict | None = None,
 ) -> Experiment:
-    """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's."""
+    """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's;
+    `place_record` (a manifest's `place_file`) stands in for reading the place file again."""
     data = read_toml(text, where)
     c = Checker(where)
     c.tree(data)
@@ -258,6 +263,7 @@ def parse_experiment(
     outputs = _parse_outputs(c, data)
     fixed = {*c.table(data.get("parameters", {}), "parameters"), *design.get("parameters", {})}
     uncertainty = parse_uncertainty(c, data, scenario, fixed)
+    place_system = parse_place_file_key(c, data, scenario, design, place_record)
     exp = Experiment(
         name=name,
         description=description,
@@ -276,6 +282,7 @@ def parse_experiment(
         source=text,
         path=where,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        place_system=place_system,
     )
     if exp.n_runs > MAX_RUNS:
         raise ExperimentError(
@@ -320,79 +327,3 @@ def _parse_parameters(c: Checker, data: dict, scenario: str) -> dict[str, float]
         return validate(scenario, where="parameters.", **params)
     except ParameterError as exc:
         c.param_error("", exc)
-
-
-def _parse_outputs(c: Checker, data: dict) -> dict[str, object]:
-    """The `[outputs]` table: whether and which per-month series are kept."""
-    outputs = c.table(data.get("outputs", {}), "outputs")
-    c.keys(outputs, OUTPUT_KEYS, "outputs.")
-    series_reps = None
-    if "series_replicates" in outputs:
-        series_reps = c.integer(
-            outputs["series_replicates"], "outputs.series_replicates", 1, 1_000_000
-        )
-    return {
-        "series": c.boolean(outputs.get("series", False), "outputs.series"),
-        "series_replicates": series_reps,
-        "series_measures": c.names(
-            outputs.get("series_measures", list(MEASURES)), "outputs.series_measures", MEASURES
-        ),
-    }
-
-
-def _parse_report(
-    c: Checker, data: dict, scenario: str, rule_names: list[str], design: dict, outputs: dict
-) -> dict[str, object]:
-    """The `[report]` table: reference rule set, outcomes, statistics and the crossover."""
-    report = c.table(data.get("report", {}), "report")
-    c.keys(report, REPORT_KEYS, "report.")
-    reference = c.string(report.get("reference", rule_names[0]), "report.reference", rule_names)
-    measures = outputs["series_measures"]
-    fan_default = [m for m in default_fan(scenario) if m in measures]
-    crossover = None
-    if "crossover" in report:
-        crossover = _parse_crossover(c, report["crossover"], design, rule_names, reference)
-    return {
-        "reference": reference,
-        "outcomes": c.names(
-            report.get("outcomes", list(DEFAULT_OUTCOMES[scenario])), "report.outcomes", SUMMARIES
-        ),
-        "bootstrap": c.integer(report.get("bootstrap", 2000), "report.bootstrap", 100, 100_000),
-        "confidence": c.number(report.get("confidence", 0.95), "report.confidence", 0.5, 0.999),
-        "fan_measures": c.names(
-            report.get("fan_measures", fan_default or [measures[0]]),
-            "report.fan_measures",
-            measures,
-        ),
-        "crossover": crossover,
-    }
-
-
-def _parse_crossover(
-    c: Checker, raw: object, design: dict, rule_names: list[str], reference: str
-) -> Crossover:
-    table = c.table(raw, "report.crossover")
-    c.keys(table, CROSSOVER_KEYS, "report.crossover.")
-    swept = list(design.get("parameters", {}))
-    if design["kind"] != "grid" or len(swept) != 1:
-        c.fail(
-            "report.crossover",
-            table,
-            "a crossover only with a grid design over exactly one parameter",
-        )
-    param = c.string(table.get("parameter", swept[0]), "report.crossover.parameter", swept)
-    outcomes = c.names(
-        table.get("outcomes", ["population_health"]), "report.crossover.outcomes", SUMMARIES
-    )
-    if "treatment" not in table:
-        raise ExperimentError(
-            f"{c.where}: report.crossover.treatment is missing; allowed: one of "
-            f"{', '.join(rule_names)} (required)"
-        )
-    treatment = c.string(table["treatment"], "report.crossover.treatment", rule_names)
-    ref = c.string(table.get("reference", reference), "report.crossover.reference", rule_names)
-    if ref == treatment:
-        c.fail("report.crossover.reference", ref, "a rule set other than the treatment")
-    if len(design["parameters"][param]["values"]) < 2:
-        c.fail(f"design.parameters.{param}", design["parameters"][param], "at least 2 values")
-    return Crossover(param, outcomes, treatment, ref)

@@ -18,7 +18,7 @@ import numpy as np
 from agents import Commissioner, Place, Regulator, Trust
 from sim.core.checks import MAX_SEED, check_int, check_seed, fresh_seed  # noqa: F401 (MAX_SEED)
 from sim.core.constants import MEASURES, N_MEASURES, SCENARIOS, SUMMARIES
-from sim.core.init import adopt_rules, build_world
+from sim.core.init import adopt_rules, build_world_from
 from sim.core.jit import as_python
 from sim.core.measures import measure, summarize
 from sim.core.params import ParameterError, check_scenario, pack, validate
@@ -27,6 +27,8 @@ from sim.core.schedule import Schedule, as_schedule
 from sim.core.state import as_ref
 from sim.core.submodels import PHASES
 from sim.engine import kernel
+from sim.engine.placefile import as_place_system
+from sim.engine.placemap import check_place_params
 
 ENGINES = ("numba", "python")
 # The usual length of a run: ten years of months (run_many and the shipped experiments), the 40
@@ -67,6 +69,9 @@ class CareSystem(mesa.Model):
         engine: "numba" (the compiled kernel) or "python" (each Mesa agent steps itself).
         horizon: Months after which `running` turns False (default: the scenario's usual length,
             `HORIZONS`). `step()` and `run_for()` still advance past it when called.
+        place_file: The user's own system (a path or a `sim.engine.placefile.PlaceSystem`,
+            docs/place_files.md): its places and organisations replace the draws of ODD 7.15;
+            kept as `self.place_system` (None without one).
         **params: Scenario parameters (see `sim.core.params.PARAMETERS` or `commons list`).
 
     Each `step()` is one month (one round in the laboratory games). The `DataCollector` holds the
@@ -85,6 +90,7 @@ class CareSystem(mesa.Model):
         run: int = 0,
         engine: str = "numba",
         horizon: int | None = None,
+        place_file=None,
         **params,
     ):
         seed = fresh_seed() if seed is None else check_seed(seed)
@@ -100,15 +106,16 @@ class CareSystem(mesa.Model):
         self.world_code = SCENARIOS.index(scenario)
         self.schedule = as_schedule(rules)
         self.rules = self.schedule.at(0)
+        self.place_system = as_place_system(place_file)
+        check_place_params(self.place_system, scenario, params, [])
         self.params = validate(scenario, **params)
         self.p = pack(scenario, self.params)
         self.r = self.rules.vector()  # the rules in force, read by every phase each month
-        if self.engine == "numba":
-            self.world = build_world(self.p, self.r, self.world_code, self.seed, self.run)
-        else:  # every function of the model as plain Python, initialisation included
-            self.world = as_python(build_world)(
-                self.p, self.r, self.world_code, self.seed, self.run
-            )
+        system = self.place_system
+        layout = np.zeros(0) if system is None else system.layout()
+        build = build_world_from if self.engine == "numba" else as_python(build_world_from)
+        # With engine="python", every function of the model runs as plain Python, init included.
+        self.world = build(self.p, self.r, self.world_code, self.seed, self.run, layout)
         self.measures = np.zeros(N_MEASURES)
         self._history: list[np.ndarray] = []
         self.horizon = HORIZONS[scenario] if horizon is None else check_int(horizon, "horizon", 1)
