@@ -68,8 +68,8 @@ __all__ = [
     "defaults",
     "load_place_file",
     "load_results",
-    "rebuild",
     "place_file_text",
+    "rebuild",
     "run_many",
     "simulate",
 ]
