@@ -358,3 +358,28 @@ def test_the_documented_example_is_a_valid_place_file():
     community = system.organisations[1]
     assert community.shares == ((0, 0.4), (1, 0.6))
     assert np.isfinite(CareSystem(seed=1, place_file=system).run_for(2).history).all()
+
+
+def test_commons_run_takes_a_place_file_in_place_of_the_experiments(tmp_path, monkeypatch):
+    import json
+
+    from sim import load_results
+
+    exp = tmp_path / "generic.toml"
+    exp.write_text(
+        'name = "generic"\nscenario = "place_system"\nrules = ["fortress"]\n'
+        "replicates = 2\nmonths = 4\nseed = 3\n"
+    )
+    (tmp_path / "mine.toml").write_text(TWO_PLACES)
+    monkeypatch.chdir(tmp_path)  # the option's path is read from the working folder
+    out = tmp_path / "out"
+    assert main(["run", str(exp), "--place-file", "mine.toml", "--out", str(out), "--quiet"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["place_file"]["content"] == TWO_PLACES
+    again = CareSystem(rules="fortress", seed=3, run=1, place_file=tmp_path / "mine.toml")
+    row = load_results(out).summaries.query("replicate == 1")
+    assert row["system_deficit"].item() == again.run_for(4).summary()["system_deficit"]
+    # A place file that does not parse is refused before anything is written.
+    (tmp_path / "bad.toml").write_text("[system\n")
+    bad_out = tmp_path / "bad_out"
+    assert main(["run", str(exp), "--place-file", "bad.toml", "--out", str(bad_out)]) == 2
+    assert not bad_out.exists()

@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override the file's replicates (quick looks, tests)",
     )
     run.add_argument(
+        "--place-file",
+        metavar="FILE",
+        help="run on this place file (docs/place_files.md) instead of the file's place_file",
+    )
+    run.add_argument(
         "--chunk-size",
         metavar="N",
         type=_positive_int,
@@ -161,7 +166,12 @@ def _cmd_run(args) -> int:
     from sim.experiment.runner import run_experiment
     from sim.experiment.spec import load_experiment
 
-    exp = load_experiment(args.file, replicates=args.replicates, chunk_size=args.chunk_size)
+    exp = load_experiment(
+        args.file,
+        replicates=args.replicates,
+        chunk_size=args.chunk_size,
+        place_file=args.place_file,
+    )
     if args.scheduler and args.engine != "dask":
         from sim.experiment.spec import ExperimentError
 

@@ -214,9 +214,13 @@ class Experiment:
 
 # ---------------------------------------------------------------------- reading a file
 def load_experiment(
-    path: str | Path, replicates: int | None = None, chunk_size: int | None = None
+    path: str | Path,
+    replicates: int | None = None,
+    chunk_size: int | None = None,
+    place_file: str | Path | None = None,
 ) -> Experiment:
-    """Read and validate an experiment file. `replicates`/`chunk_size` override the file's.
+    """Read and validate an experiment file. `replicates`/`chunk_size`/`place_file` override the
+    file's (`place_file` relative to the working folder, as `commons run --place-file` gives it).
 
     `path` may also name a shipped experiment (`fortress_vs_shared`), see `find_experiment`.
     """
@@ -229,7 +233,11 @@ def load_experiment(
     except OSError as exc:
         raise ExperimentError(f"{where}: cannot read ({exc.strerror})") from None
     return parse_experiment(
-        decode(raw, where), where=where, replicates=replicates, chunk_size=chunk_size
+        decode(raw, where),
+        where=where,
+        replicates=replicates,
+        chunk_size=chunk_size,
+        place_file=place_file,
     )
 
 
@@ -239,10 +247,14 @@ def parse_experiment(
     replicates: int | None = None,
     chunk_size: int | None = None,
     place_record: dict | None = None,
+    place_file: str | Path | None = None,
 ) -> Experiment:
-    """Validate the TOML text of an experiment. `replicates`/`chunk_size` override the file's;
-    `place_record` (a manifest's `place_file`) stands in for reading the place file again."""
+    """Validate the TOML text of an experiment. `replicates`/`chunk_size`/`place_file` override
+    the file's; `place_record` (a manifest's `place_file`) stands in for reading the place file
+    again."""
     data = read_toml(text, where)
+    if place_file is not None:  # an absolute path, so it is not read relative to the file
+        data["place_file"] = str(Path(place_file).resolve())
     c = Checker(where)
     c.tree(data)
     c.keys(data, TOP_KEYS, "")
