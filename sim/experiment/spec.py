@@ -252,9 +252,7 @@ def parse_experiment(
     """Validate the TOML text of an experiment. `replicates`/`chunk_size`/`place_file` override
     the file's; `place_record` (a manifest's `place_file`) stands in for reading the place file
     again."""
-    data = read_toml(text, where)
-    if place_file is not None:  # an absolute path, so it is not read relative to the file
-        data["place_file"] = str(Path(place_file).resolve())
+    data = _with_place_file(read_toml(text, where), place_file)
     c = Checker(where)
     c.tree(data)
     c.keys(data, TOP_KEYS, "")
@@ -296,16 +294,30 @@ def parse_experiment(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         place_system=place_system,
     )
+    _check_runs(c, exp)
+    return exp
+
+
+def _check_runs(c: Checker, exp: Experiment) -> None:
+    """Refuse a plan too large to run, or draws that no run could take."""
     if exp.n_runs > MAX_RUNS:
         raise ExperimentError(
-            f"{where}: rules x points x replicates = {exp.n_runs} runs; allowed: at most {MAX_RUNS}"
+            f"{c.where}: rules x points x replicates = {exp.n_runs} runs; allowed: at most "
+            f"{MAX_RUNS}"
         )
-    if uncertainty is not None:
+    if exp.uncertainty is not None:
         try:
-            uncertainty.check(scenario, points, exp.seed, exp.replicates)
+            exp.uncertainty.check(exp.scenario, exp.points, exp.seed, exp.replicates)
         except ParameterError as exc:
             c.param_error("uncertainty: ", exc)
-    return exp
+
+
+def _with_place_file(data: dict, place_file: str | Path | None) -> dict:
+    """The file's tables with `place_file` overridden (made absolute, so that it is not read
+    relative to the experiment file)."""
+    if place_file is not None:
+        data["place_file"] = str(Path(place_file).resolve())
+    return data
 
 
 def _parse_size(
