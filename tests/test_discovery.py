@@ -233,6 +233,30 @@ def test_cli_defaults_are_the_analysis_defaults():
     assert cli_discover.TREATMENT == disc.TREATMENT
     assert cli_discover.REFERENCE == disc.REFERENCE
     assert cli_discover.PRESSURE_RANGE == disc.PRESSURE_RANGE
+    parser = main.__globals__["build_parser"]()
+    assert parser.parse_args(["discover"]).prim_inputs == disc.PRIM_INPUTS
+
+
+def test_screening_keeps_the_planted_inputs_among_many_and_prim_finds_them():
+    # The first planted rule, with 40 inputs of pure noise beside the five: without screening
+    # PRIM peels on noise too; with it, the box restricts the two planted inputs.
+    planted = PLANTED[0]
+    frame = _synthetic(planted, seed=5, n=400)
+    noise = np.random.default_rng(6).random((len(frame), 40))
+    for j in range(40):
+        frame[f"noise_{j}"] = noise[:, j]
+    d = disc.analyse(frame, "system_deficit", lower_is_better=True, min_density=0.9)
+    assert len(d.screened["fails"]) == disc.PRIM_INPUTS
+    assert {"budget_growth", "spillover"} <= set(d.screened["fails"])
+    box = d.boxes["fails"]
+    assert set(box.names) == {"budget_growth", "spillover"}
+    assert box.density >= 0.9
+    assert box.coverage >= 0.85
+    # Every input kept when asked, and fewer inputs than k leaves the list as it is.
+    everything = disc.analyse(
+        frame, "system_deficit", lower_is_better=True, min_density=0.9, prim_inputs=None
+    )
+    assert everything.screened["fails"] == everything.inputs
 
 
 def test_commons_discover_writes_its_files(tmp_path, capsys):

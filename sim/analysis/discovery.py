@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import discovery_text
+from sim.analysis.discovery_inputs import screen
 from sim.analysis.discovery_rules import Box, Tree, cart_tree, prim_box
 from sim.analysis.discovery_runs import (
     MIN_POINTS,
@@ -44,6 +45,7 @@ from sim.core.checks import check_int
 from sim.core.params import ParameterError
 
 CASES = ("wins", "fails", "neither")
+PRIM_INPUTS = 8  # inputs PRIM may restrict for each case, screened by feature scoring
 __all__ = [
     "CASES",
     "MIN_POINTS",
@@ -81,6 +83,7 @@ class Discovery:
             point) is that case.
         tree: The CART tree classifying the points into the three cases.
         significance: The quasi-p level above which a box's restrictions were dropped.
+        screened: The inputs PRIM could restrict for each case (`sim.analysis.discovery_inputs`).
     """
 
     frame: pd.DataFrame = field(repr=False)
@@ -94,6 +97,7 @@ class Discovery:
     boxes: dict[str, Box | None]
     tree: Tree = field(repr=False)
     significance: float | None = None
+    screened: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -125,6 +129,7 @@ def analyse(
     peel_alpha: float = 0.05,
     significance: float | None = 0.05,
     max_depth: int = 3,
+    prim_inputs: int | None = PRIM_INPUTS,
 ) -> Discovery:
     """Find where the treatment wins and fails, from a table of inputs and outcomes.
 
@@ -143,6 +148,8 @@ def analyse(
         peel_alpha: PRIM's peeling share.
         significance: Drop a box's restrictions whose quasi-p values exceed this (None: keep).
         max_depth: The depth limit of the CART tree.
+        prim_inputs: The number of inputs PRIM may restrict, the highest by feature scoring for
+            each case (`sim.analysis.discovery_inputs.screen`); None lets it restrict any.
     """
     o = check_options(threshold, min_density, mass_min, peel_alpha, significance, max_depth)
     column = column or f"{outcome}_difference"
@@ -155,11 +162,12 @@ def analyse(
     case = classify(advantage, o["threshold"])
     out = frame.assign(advantage=advantage, case=case)
     prim = {k: o[k] for k in ("min_density", "mass_min", "peel_alpha", "significance")}
-    boxes = {c: prim_box(out[inputs], case == c, c, **prim) for c in ("fails", "wins")}
+    screened = {c: screen(out[inputs], case == c, prim_inputs) for c in ("fails", "wins")}
+    boxes = {c: prim_box(out[screened[c]], case == c, c, **prim) for c in ("fails", "wins")}
     tree = cart_tree(out[inputs], case, max_depth=o["max_depth"], mass_min=o["mass_min"])
     return Discovery(
         out, inputs, outcome, treatment, reference, lower_is_better, o["threshold"],
-        o["min_density"], boxes, tree, o["significance"],
+        o["min_density"], boxes, tree, o["significance"], screened,
     )  # fmt: skip
 
 

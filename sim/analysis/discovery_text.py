@@ -177,6 +177,13 @@ def markdown(d, level: int = 2) -> str:
             out += [f"No box: {d.counts[case]} of {len(d.frame)} points are this case.", ""]
             continue
         step = box.trajectory.loc[box.index]
+        screened = d.screened.get(case, d.inputs)
+        if len(screened) < len(d.inputs):
+            out += [
+                f"PRIM over the {len(screened)} inputs with the highest extra-trees feature "
+                f"scores for this case (of {len(d.inputs)}): {', '.join(screened)}.",
+                "",
+            ]
         out += [
             f"Chosen: step {box.index} of {len(box.trajectory) - 1}, {box.rule} (coverage "
             f"{step['coverage']:.0%}, density {step['density']:.0%}).",

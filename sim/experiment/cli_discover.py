@@ -79,6 +79,13 @@ def add_parser(sub, positive_int) -> None:
     )
     p.add_argument("--min-density", type=float, default=0.8, metavar="D", help="box rule level")
     p.add_argument("--max-depth", type=positive_int, default=3, metavar="N", help="CART depth")
+    p.add_argument(
+        "--prim-inputs",
+        type=positive_int,
+        default=8,  # sim.analysis.discovery.PRIM_INPUTS (checked by the tests)
+        metavar="N",
+        help="inputs PRIM may restrict, the N with the highest feature scores for each case",
+    )
     p.add_argument("--threads", type=positive_int, metavar="N", help="numba threads")
     p.add_argument("--out", metavar="FOLDER", default="results/discover", help="output folder")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
@@ -166,6 +173,7 @@ def command(args) -> int:
             inputs=list(points.columns),
             treatment=args.treatment,
             reference=args.reference,
+            prim_inputs=args.prim_inputs,
             **options,
         )
         for o, options in zip(plan["outcomes"], plan["options"], strict=True)
