@@ -25,6 +25,7 @@ from sim.app.controls import (
     RunControls,
 )
 from sim.app.plots import LivePlots, Replicates
+from sim.app.results_panel import Readout, ResultsSummary
 from sim.app.state import CONFIDENCE, ComparisonState
 
 TITLE = "Care commons: fortress or shared governance?"
@@ -39,6 +40,10 @@ CSS = """
 .cc-help { font-size: 0.85rem; color: #444; }
 .cc-principles { max-height: 330px; overflow-y: auto; padding-right: 6px; }
 .cc-plot img { width: 100%; height: auto; }
+@media (min-width: 1200px) {
+  .cc-controls { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; }
+}
+.cc-controls .v-card__title { font-size: 1rem; padding: 8px 12px; }
 """
 
 
@@ -53,22 +58,33 @@ def ComparisonView(state: ComparisonState):
 
 @solara.component
 def ComparisonBody(state: ComparisonState):
-    if state.kind == "place_system":
-        NHSScenarioControls(state)
-    else:
-        GameScenarioControls(state)
-    if state.error.value:
-        solara.Error(
-            f"Not applied: {state.error.value} The plots still show the last valid settings.",
-            classes=["cc-error"],
-        )
-    with solara.Columns([1, 1]):
-        RulesPanel(state, "left")
-        RulesPanel(state, "right")
-    with solara.Card():
-        RunControls(state)
-        LivePlots(state)
-    Replicates(state)
+    # Controls on the left (scrolling on their own), results on the right: the result, the run
+    # controls and the live plots are in view without scrolling from 1366x768 up (docs/app.md).
+    with solara.Columns([5, 7], classes=["cc-layout"]):
+        with solara.Column(classes=["cc-controls"]):
+            if state.kind == "place_system":
+                NHSScenarioControls(state)
+            else:
+                GameScenarioControls(state)
+            if state.error.value:
+                solara.Error(
+                    f"Not applied: {state.error.value} The plots still show the last valid "
+                    "settings.",
+                    classes=["cc-error"],
+                )
+            with solara.Columns([1, 1]):
+                RulesPanel(state, "left")
+                RulesPanel(state, "right")
+        with solara.Column(classes=["cc-results"]):
+            with solara.Card():
+                RunControls(state)
+            if state.kind == "place_system":
+                ResultsSummary(state)
+            with solara.Card():
+                LivePlots(state)
+                if state.kind == "place_system":
+                    Readout(state)
+            Replicates(state)
 
 
 GUIDE = """

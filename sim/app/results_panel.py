@@ -1,0 +1,233 @@
+"""The result at the top of the page: the comparison in plain words, headline cards at a year the
+user picks, the trade-offs, the chance that B beats A over plausible worlds, the time to benefit
+on a chosen outcome, and a flag when the replicates no longer match the controls.
+
+The numbers come from `sim.app.verdict` and `sim.app.timing` (UI-free); this module holds the
+Solara components and the few per-session choices they need (`ResultsState`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import solara
+
+from sim.analysis.uncertainty_text import percent
+from sim.app.figures import png
+from sim.app.settings import SIDES
+from sim.app.timing import advantage, benefit_figure, benefit_words
+from sim.app.verdict import BY_NAME, OUTCOMES, cards, summary_words, year_name
+from sim.core.params import ParameterError
+
+CARD_CSS = """
+.cc-cards { display: flex; flex-wrap: wrap; gap: 6px; }
+.cc-card { flex: 1 1 130px; border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px;
+  font-size: 0.8rem; line-height: 1.25; background: #fff; }
+.cc-card b { font-size: 0.85rem; }
+.cc-card .cc-a { color: #c0392b; } .cc-card .cc-b { color: #1f5fa8; }
+.cc-card-better { border-left: 5px solid #1f7a3c; }
+.cc-card-worse { border-left: 5px solid #b35900; }
+.cc-card-same { border-left: 5px solid #999; }
+.cc-verdict p { margin: 0 0 4px 0; }
+.cc-stale { background: #fff3cd; border: 1px solid #d39e00; padding: 4px 8px; border-radius: 4px; }
+"""
+
+
+class ResultsState:
+    """The results view's own per-session choices (`solara.reactive`, one value per session).
+
+    Attributes:
+        year: The year the cards show (0: the last year of the runs).
+        outcome: The outcome of the time to benefit and of P(B better).
+        start_year: The calendar year whose April starts year 1 (0: none; years are then
+            numbered 1, 2, ...), so years read as financial years, e.g. 2025/26.
+    """
+
+    def __init__(self):
+        self.year = solara.reactive(0)
+        self.outcome = solara.reactive("population_health")
+        self.start_year = solara.reactive(0)
+
+
+def results_state(state) -> ResultsState:
+    """The `ResultsState` of a comparison, made on first use (kept on the state object)."""
+    found = getattr(state, "results_view", None)
+    if found is None:
+        found = ResultsState()
+        state.results_view = found
+    return found
+
+
+def stale_reasons(result, state) -> list[str]:
+    """What has changed since `result` was run, in words (empty when it matches the controls).
+
+    Args:
+        result: A `ReplicateResult` (with the `rules` it ran).
+        state: The `ComparisonState` whose controls the page shows now.
+
+    Returns:
+        Phrases such as "the scenario", "panel B's rules", "the horizon".
+    """
+    reasons = []
+    try:
+        params = state.params()
+    except ParameterError:
+        params = None
+    if params != result.params or int(state.scenario.value.seed) != int(result.seed):
+        reasons.append("the scenario")
+    for side, name in zip(SIDES, ("A", "B"), strict=True):
+        if result.rules and state.schedule(side) != result.rules.get(side):
+            reasons.append(f"panel {name}'s rules")
+    if state.rep_months != result.months:
+        reasons.append("the horizon")
+    return reasons
+
+
+def live_series(view) -> tuple[dict, int]:
+    """The live runs as one-replicate cubes, and their month."""
+    pair = view.pair
+    return {side: pair.history(side)[None, :, :] for side in SIDES}, pair.month
+
+
+@solara.component
+def Card(card, start_label: str):
+    """One headline outcome of both panels."""
+    o = card.outcome
+    chance = "" if math.isnan(card.p_better) else f"<br>B better in {percent(card.p_better)}"
+    diff = f"{card.diff:+,.{o.digits}f}"
+    if not math.isnan(card.low):
+        diff += f" [{card.low:,.{o.digits}f}, {card.high:,.{o.digits}f}]"
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<b>{o.label.capitalize()}</b> <span style='color:#666'>({o.unit})</span><br>"
+            f"<span class='cc-a'>A {o.amount(card.a)}</span> · "
+            f"<span class='cc-b'>B {o.amount(card.b)}</span><br>"
+            f"B - A {diff}: <b>{'about the same' if card.status == 'same' else card.status}"
+            f"</b>{chance}"
+        ),
+        classes=["cc-card", f"cc-card-{card.status}", f"cc-card-{o.name}"],
+    )
+
+
+@solara.component
+def ResultsSummary(state):
+    """The verdict, the cards, the time to benefit and the stale flag (NHS view)."""
+    rs = results_state(state)
+    solara.Style(CARD_CSS)
+    result = state.rep_result.value
+    view = state.view.value
+    if result is not None and result.scenario == "place_system":
+        source = "replicates"
+        series, months, draws = result.series, result.months, result.draws
+    elif view is not None and view.pair.month > 0:
+        source = "live"
+        series, months = live_series(view)
+        draws = None
+    else:
+        with solara.Card(title="The result", classes=["cc-result"]):
+            solara.Markdown(
+                "Press **Step** or **Play** to run both panels, or **Run 100 replicates** "
+                "(below) to compare them over plausible worlds."
+            )
+        return
+    last_year = max(1, math.ceil(months / 12))
+    year = min(rs.year.value or last_year, last_year)
+    chosen = rs.outcome.value
+    start = rs.start_year.value or None
+    level = result.level if source == "replicates" else 0.95
+    seed = result.seed if source == "replicates" else 0
+    key = (id(series["left"]), months, year)
+    cards_ = solara.use_memo(lambda: cards(series, year, draws, level, seed), key)
+    adv = solara.use_memo(
+        lambda: advantage(series, BY_NAME[chosen], draws, level, seed), (*key[:2], chosen)
+    )
+    title = "The result" + (
+        f" over {result.replicates} replicates" if source == "replicates" else ": one live run"
+    )
+    with solara.Card(title=title, classes=["cc-result", f"cc-result-{source}"]):
+        if source == "replicates":
+            StaleFlag(stale_reasons(result, state))
+        else:
+            solara.Text(
+                f"One run of each panel, seed {state.scenario.value.seed}, to month {months} "
+                f"({months / 12:.1f} years): run the replicates for how sure this is.",
+                classes=["cc-help"],
+            )
+        words = summary_words(cards_, year, chosen, start)
+        with solara.Div(classes=["cc-verdict"]):
+            solara.Markdown("\n\n".join(words[:3]) + "\n\n" + words[3])
+        Pickers(rs, last_year)
+        with solara.Div(classes=["cc-cards"]):
+            for card in cards_:
+                Card(card, year_name(year, start))
+        adopt = state.adopt_year["right"].value if state.kind == "place_system" else 0
+        solara.Markdown(benefit_words(adv, start, adopt), classes=["cc-benefit"])
+        image = solara.use_memo(
+            lambda: png(
+                benefit_figure(adv, start, {s: state.adopt_year[s].value for s in SIDES}), 80
+            ),
+            (id(adv), start, *(state.adopt_year[s].value for s in SIDES)),
+        )
+        solara.Image(image, width="100%", classes=["cc-plot", "cc-plot-benefit"])
+
+
+@solara.component
+def StaleFlag(reasons: list[str]):
+    """A warning that the replicates were run with other controls than those shown."""
+    if not reasons:
+        return
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            "<b>Out of date:</b> " + ", ".join(reasons) + " changed since these replicates "
+            "were run. Run them again to compare the settings shown."
+        ),
+        classes=["cc-stale"],
+    )
+
+
+@solara.component
+def Pickers(rs: ResultsState, last_year: int):
+    """The year of the cards, the outcome of the time to benefit, the first financial year."""
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.SliderInt(
+            f"Cards at year ({min(rs.year.value or last_year, last_year)})",
+            value=min(rs.year.value or last_year, last_year),
+            min=1,
+            max=max(2, last_year),
+            on_value=rs.year.set,
+            thumb_label="always",
+        )
+        solara.Select(
+            "Outcome for time to benefit and chance",
+            value=BY_NAME[rs.outcome.value].label,
+            values=[o.label for o in OUTCOMES],
+            on_value=lambda label: rs.outcome.set(
+                next(o.name for o in OUTCOMES if o.label == label)
+            ),
+        )
+        solara.InputInt(
+            "Year 1 is the financial year starting (0: none)",
+            value=rs.start_year.value,
+            on_value=lambda v: rs.start_year.set(max(0, min(int(v or 0), 2100))),
+        )
+
+
+@solara.component
+def Readout(state):
+    """The live runs' values at their last month, both panels and B - A (values without hover)."""
+    view = state.view.value
+    if view is None or view.pair.month == 0:
+        return
+    series, month = live_series(view)
+    rows = [
+        {"outcome": c.outcome.label, "unit": c.outcome.unit, "A": c.a, "B": c.b, "B - A": c.diff}
+        for c in cards(series, math.ceil(month / 12))  # the year of the last month run
+    ]
+    solara.Markdown(f"**Values at month {month} ({month / 12:.1f} years), live runs**")
+    solara.DataFrame(pd.DataFrame(rows).round(3), items_per_page=10)
+
+
+__all__ = ["Readout", "ResultsState", "ResultsSummary", "results_state", "stale_reasons"]
