@@ -163,7 +163,8 @@ def ResultsSummary(state):
             for card in cards_:
                 Card(card, year_name(year, start))
         adopt = state.adopt_year["right"].value if state.kind == "place_system" else 0
-        solara.Markdown(benefit_words(adv, start, adopt), classes=["cc-benefit"])
+        with solara.Div(classes=["cc-benefit"]):
+            solara.Markdown(benefit_words(adv, start, adopt))
         image = solara.use_memo(
             lambda: png(
                 benefit_figure(adv, start, {s: state.adopt_year[s].value for s in SIDES}), 80
