@@ -17,8 +17,8 @@ from sim.app.settings import GameScenario, panel_rules
 from sim.app.state import ComparisonState
 from sim.app.timing import advantage, benefit_figure, benefit_words, time_to_benefit
 from sim.app.verdict import BY_NAME, cards, financial_year, outcome_series, summary_words
-from sim.core.constants import M as MI
 from sim.core.constants import MEASURES
+from sim.core.constants import M as MI
 
 REPS, MONTHS = 20, 24
 
@@ -68,9 +68,11 @@ def test_cards_and_words_from_a_known_comparison():
     assert by["waiting_patients"].status == "worse"
     assert by["system_deficit"].p_better == 1.0
     assert by["waiting_patients"].p_better == 0.0
-    assert by["system_deficit"].low < -399 and by["system_deficit"].high > -401
+    assert by["system_deficit"].low < -399
+    assert by["system_deficit"].high > -401
     score, head, chance, trade = summary_words(list(by.values()), 2, "population_health", 2025)
-    assert "better than A on 2 of 7" in score and "worse on 1" in score
+    assert "better than A on 2 of 7" in score
+    assert "worse on 1" in score
     assert head.startswith("By the end of year 2 (2026/27), B has £400m less deficit")
     assert "population health 0.050 higher" in head
     assert "unmet need about the same" in head
@@ -124,7 +126,8 @@ def test_time_to_benefit_of_constructed_series():
     b[:, :13, MI["system_deficit"]] = 120.0
     b[:, 13:, MI["system_deficit"]] = 90.0
     adv = advantage({"left": a, "right": b}, BY_NAME["system_deficit"], np.arange(REPS) // 2)
-    assert adv.benefit == 14 and adv.firm == 14
+    assert adv.benefit == 14
+    assert adv.firm == 14
     words = benefit_words(adv, start_year=2025, adopt_year=1)
     assert "from month 14, year 2 (2026/27)" in words
     assert "adopts its rules in year 2" in words
@@ -135,7 +138,8 @@ def test_time_to_benefit_of_constructed_series():
     assert marker.get_xdata()[0] == pytest.approx(14 / 12)
     assert marker.get_label() == "time to benefit: year 2"
     low, high = ax.get_ylim()
-    assert low <= adv.low.min() and high >= adv.high.max()
+    assert low <= adv.low.min()
+    assert high >= adv.high.max()
 
 
 def test_financial_years():
@@ -151,7 +155,8 @@ def test_the_stale_flag_turns_on_after_a_change_and_off_after_a_rerun():
     state.rep_years.value = 1
     state.run_replicates()
     result = state.rep_result.value
-    assert result.uncertainty and len(set(result.draws)) == 50  # 100 replicates, 2 seeds a draw
+    assert result.uncertainty
+    assert len(set(result.draws)) == 50
     assert stale_reasons(result, state) == []
     box, _rc = solara.render(ResultsSummary(state), handle_error=False)
     assert "Out of date" not in html(box)
@@ -177,7 +182,8 @@ def test_live_axes_hold_their_data_through_redraws_in_years():
             for line in ax.lines:
                 y = np.asarray(line.get_ydata(), dtype=float)
                 if y.size:
-                    assert low <= y.min() and y.max() <= high
+                    assert low <= y.min()
+                    assert y.max() <= high
             assert ax.get_xlim()[1] == pytest.approx(max(12, pair.month) / 12)
     assert view.series_axes[-1].get_xlabel() == "year"
     x = view.lines[("left", "population_health")].get_xdata()
@@ -196,7 +202,7 @@ def test_the_teaching_chart_does_not_grow_at_every_redraw():
     for _ in range(20):
         view.step(1)
         tops.append(view.reference[0].get_ylim()[1])
-    ax, nash, optimum = view.reference
+    ax, nash, _optimum = view.reference
     data = max(max(np.max(line.get_ydata()) for line in ax.lines if len(line.get_ydata())), nash)
     assert tops[-1] <= 1.3 * data  # not 1.25 ** 20 times the first limit
 
