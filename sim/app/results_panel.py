@@ -15,6 +15,7 @@ import solara
 
 from sim.analysis.uncertainty_text import percent
 from sim.app.figures import png
+from sim.app.plots import Plot
 from sim.app.settings import SIDES
 from sim.app.timing import advantage, benefit_figure, benefit_words
 from sim.app.verdict import BY_NAME, OUTCOMES, cards, summary_words, year_name
@@ -29,7 +30,9 @@ CARD_CSS = """
 .cc-card-better { border-left: 5px solid #1f7a3c; }
 .cc-card-worse { border-left: 5px solid #b35900; }
 .cc-card-same { border-left: 5px solid #999; }
-.cc-verdict p { margin: 0 0 4px 0; }
+.cc-verdict p { margin: 0 0 4px 0; font-size: 0.9rem; line-height: 1.3; }
+.cc-result > .v-card__title { font-size: 1.05rem; padding: 6px 12px 0 12px; }
+.cc-result > .v-card__text { padding: 4px 12px 8px 12px; }
 .cc-stale { background: #fff3cd; border: 1px solid #d39e00; padding: 4px 8px; border-radius: 4px; }
 """
 
@@ -94,7 +97,8 @@ def live_series(view) -> tuple[dict, int]:
 def Card(card, start_label: str):
     """One headline outcome of both panels."""
     o = card.outcome
-    chance = "" if math.isnan(card.p_better) else f"<br>B better in {percent(card.p_better)}"
+    share = {1.0: "all", 0.0: "none"}.get(card.p_better) or percent(card.p_better)
+    chance = "" if math.isnan(card.p_better) else f"<br>B better in {share}"
     diff = f"{card.diff:+,.{o.digits}f}"
     if not math.isnan(card.low):
         diff += f" [{card.low:,.{o.digits}f}, {card.high:,.{o.digits}f}]"
@@ -158,10 +162,10 @@ def ResultsSummary(state):
         words = summary_words(cards_, year, chosen, start)
         with solara.Div(classes=["cc-verdict"]):
             solara.Markdown("\n\n".join(words[:3]) + "\n\n" + words[3])
-        Pickers(rs, last_year)
         with solara.Div(classes=["cc-cards"]):
             for card in cards_:
                 Card(card, year_name(year, start))
+        Pickers(rs, last_year)
         adopt = state.adopt_year["right"].value if state.kind == "place_system" else 0
         with solara.Div(classes=["cc-benefit"]):
             solara.Markdown(benefit_words(adv, start, adopt))
@@ -171,7 +175,7 @@ def ResultsSummary(state):
             ),
             (id(adv), start, *(state.adopt_year[s].value for s in SIDES)),
         )
-        solara.Image(image, width="100%", classes=["cc-plot", "cc-plot-benefit"])
+        Plot(image, "benefit")
 
 
 @solara.component
