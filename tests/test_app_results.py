@@ -75,7 +75,10 @@ def test_cards_and_words_from_a_known_comparison():
     assert "worse on 1" in score
     assert head.startswith("By the end of year 2 (2026/27), B has £400m less deficit")
     assert "population health 0.050 higher" in head
-    assert "unmet need about the same" in head
+    assert head.endswith(
+        "10,000 more patients waiting. Unmet need, avoidable admissions, providers taken over "
+        "and organisations in deficit are about the same."
+    )
     assert "10,000 more patients waiting" in head
     assert "every one of the plausible worlds (10 parameter draws" in chance
     assert "pays with patients waiting (50,000 against 40,000)" in trade

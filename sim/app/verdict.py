@@ -262,9 +262,19 @@ def financial_year(year: int, start_year: int) -> str:
 
 
 def headline(cards_: list[Card], year: int, start_year: int | None = None) -> str:
-    """'By year 10, B has £361m less deficit; population health 0.046 higher; ...'."""
-    parts = [c.phrase() for c in cards_]
-    return f"By the end of {year_name(year, start_year)}, B has " + "; ".join(parts) + "."
+    """'By the end of year 10, B has £361m less deficit; population health 0.046 higher; ...
+    Unmet need is about the same.'"""
+    when = f"By the end of {year_name(year, start_year)}"
+    differ = [c.phrase() for c in cards_ if c.status != "same"]
+    same = [c.outcome.label for c in cards_ if c.status == "same"]
+    if not differ:
+        return f"{when}, A and B are about the same on every headline outcome."
+    text = f"{when}, B has " + "; ".join(differ) + "."
+    if same:
+        names = same[0] if len(same) == 1 else ", ".join(same[:-1]) + " and " + same[-1]
+        verb = "is" if len(same) == 1 else "are"
+        text += f" {names[0].upper()}{names[1:]} {verb} about the same."
+    return text
 
 
 def score(cards_: list[Card]) -> str:
