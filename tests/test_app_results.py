@@ -175,6 +175,30 @@ def test_the_stale_flag_turns_on_after_a_change_and_off_after_a_rerun():
     wait_until(lambda: "Out of date" not in html(box))
 
 
+def test_the_page_states_the_live_result_at_the_year_picked():
+    from sim.app.results_panel import ResultsSummary, results_state
+
+    state = ComparisonState("place_system")
+    state.ensure()
+    box, _rc = solara.render(ResultsSummary(state), handle_error=False)
+    assert "Press <strong>Step</strong>" in html(box)
+    state.step(30)
+    wait_until(lambda: "By the end of year 3," in html(box))
+    assert "One run of each panel" in html(box)
+    assert html(box).count("<span class='cc-a'>A ") == 7  # one card per outcome
+    view = results_state(state)
+    view.year.value = 1
+    view.start_year.value = 2025
+    wait_until(lambda: "By the end of year 1 (2025/26)," in html(box))
+    # the cards read month 12 of the live runs
+    deficit = state.view.value.pair.history("left")[11, MI["system_deficit"]]
+    assert f"A {deficit:,.0f}" in html(box)
+    view.outcome.value = "system_deficit"
+    wait_until(
+        lambda: "Time to benefit on deficit" in html(box) or "benefit on deficit" in html(box)
+    )
+
+
 def test_live_axes_hold_their_data_through_redraws_in_years():
     pair = LivePair(panel_rules("fortress", "left"), panel_rules("shared_governance", "right"))
     view = LiveView(pair)

@@ -122,6 +122,7 @@ def ResultsSummary(state):
     solara.Style(CARD_CSS)
     result = state.rep_result.value
     view = state.view.value
+    month = state.month.value  # the live runs step in place: re-render when the month moves
     if result is not None and result.scenario == "place_system":
         source = "replicates"
         series, months, draws = result.series, result.months, result.draws
@@ -142,7 +143,7 @@ def ResultsSummary(state):
     start = rs.start_year.value or None
     level = result.level if source == "replicates" else 0.95
     seed = result.seed if source == "replicates" else 0
-    key = (id(series["left"]), months, year)
+    key = (id(result) if source == "replicates" else (id(view), month), months, year)
     cards_ = solara.use_memo(lambda: cards(series, year, draws, level, seed), key)
     adv = solara.use_memo(
         lambda: advantage(series, BY_NAME[chosen], draws, level, seed), (*key[:2], chosen)
