@@ -18,7 +18,7 @@ from sim.app.figures import png
 from sim.app.plots import Plot
 from sim.app.settings import SIDES
 from sim.app.timing import advantage, benefit_figure, benefit_words
-from sim.app.verdict import BY_NAME, OUTCOMES, cards, summary_words, year_name
+from sim.app.verdict import BY_NAME, OUTCOMES, cards, summary_words
 from sim.core.params import ParameterError
 
 CARD_CSS = """
@@ -94,7 +94,7 @@ def live_series(view) -> tuple[dict, int]:
 
 
 @solara.component
-def Card(card, start_label: str):
+def Card(card):
     """One headline outcome of both panels."""
     o = card.outcome
     share = {1.0: "all", 0.0: "none"}.get(card.p_better) or percent(card.p_better)
@@ -117,36 +117,43 @@ def Card(card, start_label: str):
 
 @solara.component
 def ResultsSummary(state):
-    """The verdict, the cards, the time to benefit and the stale flag (NHS view)."""
-    rs = results_state(state)
+    """The verdict, the cards, the time to benefit and the stale flag (NHS view): from the
+    replicates when there are any, else from the live runs."""
     solara.Style(CARD_CSS)
     result = state.rep_result.value
     view = state.view.value
     month = state.month.value  # the live runs step in place: re-render when the month moves
     if result is not None and result.scenario == "place_system":
-        source = "replicates"
-        series, months, draws = result.series, result.months, result.draws
+        ResultsBody(state, "replicates", result.series, result.months, result.draws, id(result))
     elif view is not None and view.pair.month > 0:
-        source = "live"
         series, months = live_series(view)
-        draws = None
+        ResultsBody(state, "live", series, months, None, (id(view), month))
     else:
         with solara.Card(title="The result", classes=["cc-result"]):
             solara.Markdown(
                 "Press **Step** or **Play** to run both panels, or **Run 100 replicates** "
                 "(below) to compare them over plausible worlds."
             )
-        return
+
+
+@solara.component
+def ResultsBody(state, source: str, series: dict, months: int, draws, key):
+    """The result of one source ("replicates" or "live"); `key` changes when the runs do."""
+    rs = results_state(state)
+    result = state.rep_result.value
     last_year = max(1, math.ceil(months / 12))
     year = min(rs.year.value or last_year, last_year)
-    chosen = rs.outcome.value
-    start = rs.start_year.value or None
-    level = result.level if source == "replicates" else 0.95
-    seed = result.seed if source == "replicates" else 0
-    key = (id(result) if source == "replicates" else (id(view), month), months, year)
-    cards_ = solara.use_memo(lambda: cards(series, year, draws, level, seed), key)
+    chosen, start = rs.outcome.value, rs.start_year.value or None
+    level, seed = (result.level, result.seed) if source == "replicates" else (0.95, 0)
+    cards_ = solara.use_memo(lambda: cards(series, year, draws, level, seed), (key, year))
     adv = solara.use_memo(
-        lambda: advantage(series, BY_NAME[chosen], draws, level, seed), (*key[:2], chosen)
+        lambda: advantage(series, BY_NAME[chosen], draws, level, seed), (key, chosen)
+    )
+    adopt = {s: state.adopt_year[s].value for s in SIDES}
+    waiting = source == "live" and state.playing.value  # the chart waits for a pause
+    image = solara.use_memo(
+        lambda: None if waiting else png(benefit_figure(adv, start, adopt), 80),
+        (key, chosen, start, waiting, *adopt.values()),
     )
     title = "The result" + (
         f" over {result.replicates} replicates" if source == "replicates" else ": one live run"
@@ -162,21 +169,15 @@ def ResultsSummary(state):
             )
         words = summary_words(cards_, year, chosen, start)
         with solara.Div(classes=["cc-verdict"]):
-            solara.Markdown("\n\n".join(words[:3]) + "\n\n" + words[3])
+            solara.Markdown("\n\n".join(words))
         with solara.Div(classes=["cc-cards"]):
             for card in cards_:
-                Card(card, year_name(year, start))
+                Card(card)
         Pickers(rs, last_year)
-        adopt = state.adopt_year["right"].value if state.kind == "place_system" else 0
         with solara.Div(classes=["cc-benefit"]):
-            solara.Markdown(benefit_words(adv, start, adopt))
-        image = solara.use_memo(
-            lambda: png(
-                benefit_figure(adv, start, {s: state.adopt_year[s].value for s in SIDES}), 80
-            ),
-            (id(adv), start, *(state.adopt_year[s].value for s in SIDES)),
-        )
-        Plot(image, "benefit")
+            solara.Markdown(benefit_words(adv, start, adopt["right"]))
+        if image is not None:
+            Plot(image, "benefit")
 
 
 @solara.component

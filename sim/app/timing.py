@@ -133,7 +133,8 @@ def benefit_figure(
     adv: Advantage, start_year: int | None = None, adopt_years: dict | None = None
 ) -> Figure:
     """B's advantage by year with its interval, the time to benefit and the adoption years."""
-    fig = Figure(figsize=(7.0, 2.6), layout="constrained")
+    fig = Figure(figsize=(7.0, 2.6))
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.17)
     ax = fig.subplots()
     x = np.arange(1, len(adv.mean) + 1) / 12
     if adv.n >= 2:
