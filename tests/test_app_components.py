@@ -252,7 +252,7 @@ def test_run_replicates_button_gives_fans_and_difference():
     assert (mean <= high + 1e-12).all()
     # shared governance keeps the place healthier than fortress, and the CI excludes zero
     assert low[-1] > 0
-    wait_until(lambda: len(images(rc)) == 4, 30)
+    wait_until(lambda: len(images(rc)) == 5, 30)  # live 2, fan, difference, time to benefit
     table = result.end_table()
     assert {"median A", "median B", "B - A (mean)", "95% CI low", "95% CI high"} <= set(table)
     raw = pd.read_csv(io.BytesIO(result.csv()))

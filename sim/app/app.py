@@ -25,6 +25,7 @@ from sim.app.controls import (
     RunControls,
 )
 from sim.app.plots import LivePlots, Replicates
+from sim.app.results_panel import Readout, ResultsSummary
 from sim.app.state import CONFIDENCE, ComparisonState
 
 TITLE = "Care commons: fortress or shared governance?"
@@ -39,6 +40,13 @@ CSS = """
 .cc-help { font-size: 0.85rem; color: #444; }
 .cc-principles { max-height: 330px; overflow-y: auto; padding-right: 6px; }
 .cc-plot img { width: 100%; height: auto; }
+.cc-layout > .col { overflow: visible !important; min-width: 0; }
+@media (min-width: 1200px) {
+  .cc-controls { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; }
+}
+.cc-intro h2 { font-size: 1.35rem; margin: 0 0 2px 0; }
+.cc-intro p { font-size: 0.85rem; margin: 0; }
+.cc-controls .v-card__title { font-size: 1rem; padding: 8px 12px; }
 """
 
 
@@ -53,22 +61,33 @@ def ComparisonView(state: ComparisonState):
 
 @solara.component
 def ComparisonBody(state: ComparisonState):
-    if state.kind == "place_system":
-        NHSScenarioControls(state)
-    else:
-        GameScenarioControls(state)
-    if state.error.value:
-        solara.Error(
-            f"Not applied: {state.error.value} The plots still show the last valid settings.",
-            classes=["cc-error"],
-        )
-    with solara.Columns([1, 1]):
-        RulesPanel(state, "left")
-        RulesPanel(state, "right")
-    with solara.Card():
-        RunControls(state)
-        LivePlots(state)
-    Replicates(state)
+    # Controls on the left (scrolling on their own), results on the right: the result, the run
+    # controls and the live plots are in view without scrolling from 1366x768 up (docs/app.md).
+    with solara.Columns([5, 7], wrap=False, classes=["cc-layout"]):
+        with solara.Column(classes=["cc-controls"]):
+            if state.kind == "place_system":
+                NHSScenarioControls(state)
+            else:
+                GameScenarioControls(state)
+            if state.error.value:
+                solara.Error(
+                    f"Not applied: {state.error.value} The plots still show the last valid "
+                    "settings.",
+                    classes=["cc-error"],
+                )
+            with solara.Columns([1, 1]):
+                RulesPanel(state, "left")
+                RulesPanel(state, "right")
+        with solara.Column(classes=["cc-results"]):
+            with solara.Card():
+                RunControls(state)
+            if state.kind == "place_system":
+                ResultsSummary(state)
+            with solara.Card():
+                LivePlots(state)
+                if state.kind == "place_system":
+                    Readout(state)
+            Replicates(state)
 
 
 GUIDE = """
@@ -89,8 +108,14 @@ GUIDE = """
   message, and the plots keep the last valid settings.
 * **Step / Play / Pause / Reset.** One step is one month. Changing any control re-runs both
   panels to the current month.
-* **Units.** Money in GBP million (summed over the places), time in months; health is an index
-  from 0 to 1; acute share and unmet need are percentages.
+* **The result** (top right) says in words which panel does better by a year you pick, on
+  seven headline outcomes (cards: A, B, B - A with its interval, and how often B is better), the
+  trade-offs, and the time to benefit on the outcome you choose. Before replicates it reads one
+  live run; after, the replicates over plausible worlds (parameter draws from the priors). It is
+  flagged *out of date* when the controls no longer match the replicates.
+* **Units.** Money in GBP million (summed over the places), time in years (one step is a
+  month; set a first financial year to read years as 2025/26, ...); health is an index from 0 to
+  1; acute share and unmet need are percentages.
 * **Run replicates** for the uncertainty: fan charts and the difference between the panels with
   a {level} confidence interval.
 * **Export.** CSV of every measure of the current runs (and of the replicates), PNG of the plots.
@@ -103,14 +128,15 @@ def Page():
     solara.Title(TITLE)
     solara.Style(CSS)
     with solara.Column(style={"padding": "12px 20px", "max-width": "1500px", "margin": "auto"}):
-        solara.Markdown(
-            f"## {TITLE}\n"
-            "The organisations of one place (acute, community, mental health, primary care, "
-            "ambulance and social care) draw on **one common pool** of money. Compare rules "
-            "side by side: each organisation for itself (**fortress**) or **shared governance** "
-            "of a pooled budget. Move the funding pressure, switch design principles on and "
-            "off, press *Play*; then *Run replicates* to see the uncertainty."
-        )
+        with solara.Div(classes=["cc-intro"]):
+            solara.Markdown(
+                f"## {TITLE}\n"
+                "The organisations of one place (acute, community, mental health, primary care, "
+                "ambulance and social care) draw on **one common pool** of money. Compare rules "
+                "side by side: each organisation for itself (**fortress**) or **shared governance** "
+                "of a pooled budget. Move the funding pressure, switch design principles on and "
+                "off, press *Play*; then *Run replicates* to see the uncertainty."
+            )
         with solara.lab.Tabs(lazy=True):
             with solara.lab.Tab(
                 "NHS place: fortress vs shared governance", icon_name="mdi-hospital-building"

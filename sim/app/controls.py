@@ -178,7 +178,7 @@ def NHSScenarioControls(state: ComparisonState):
             "In the generic system each place has an acute trust, community and mental health "
             "trusts, a primary care network and social care; one ambulance trust serves every "
             "place. Money in GBP "
-            "million; time in months. Changing a control re-runs both panels to the current "
+            "million; time in years (a step is a month). Changing a control re-runs both panels to the current "
             "month.",
             classes=["cc-help"],
         )

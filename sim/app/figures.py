@@ -55,7 +55,12 @@ def plots_for(scenario: str):
 
 
 def time_label(scenario: str) -> str:
-    return "month" if scenario == "place_system" else "round"
+    return "year" if scenario == "place_system" else "round"
+
+
+def steps_per_unit(scenario: str) -> int:
+    """Steps per unit of the time axis: 12 months a year (NHS place), 1 round (games)."""
+    return 12 if scenario == "place_system" else 1
 
 
 def grid_axes(fig: Figure, n: int, ncols: int = 3):

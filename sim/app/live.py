@@ -24,6 +24,7 @@ from sim.app.figures import (
     plots_for,
     png,
     reference_lines,
+    steps_per_unit,
     style_axes,
     time_label,
     trust_graph,
@@ -271,14 +272,16 @@ class LiveView:
 
     def _update_series(self) -> None:
         month = self.pair.month
+        per = steps_per_unit(self.pair.scenario)  # the x axis is in years (NHS) or rounds
         for (side, name), line in self.lines.items():
             hist = self.pair.history(side)
             scale = next(sc for names, *_, sc in self.plots if name in names)
-            line.set_data(np.arange(1, len(hist) + 1), hist[:, MI[name]] * scale)
+            line.set_data(np.arange(1, len(hist) + 1) / per, hist[:, MI[name]] * scale)
         for ax in self.series_axes:
+            ax.set_autoscaley_on(True)  # scale to the data at every redraw (not the last limits)
             ax.relim()
             ax.autoscale_view()
-            ax.set_xlim(0, max(12, month))
+            ax.set_xlim(0, max(12, month) / per)
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
             top = max(ax.get_ylim()[1], nash, optimum)

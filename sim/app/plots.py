@@ -11,6 +11,7 @@ import solara.lab
 
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt_level
+from sim.app.replicates import SEEDS_PER_DRAW
 from sim.app.state import REPLICATES, ComparisonState
 
 
@@ -84,6 +85,14 @@ def Replicates(state: ComparisonState):
             f"the difference is paired) and shows the **median** with the {fan_description()} "
             "bands, then panel B minus panel A with its "
             f"**{fmt_level(state.level)} confidence interval** (bootstrap over replicates)."
+            + (
+                f" The model's parameters are uncertain too: each replicate draws those the "
+                f"controls leave free from their priors ({REPLICATES // SEEDS_PER_DRAW} draws, "
+                f"{SEEDS_PER_DRAW} seeds each; docs/experiments.md, Parameter uncertainty), and "
+                "the interval is a bootstrap over the draws."
+                if state.kind == "place_system"
+                else ""
+            )
         )
         with solara.Row(style={"align-items": "center"}):
             if state.kind == "place_system":

@@ -30,6 +30,9 @@ from sim.engine.batch import run_many
 from sim.model import CareSystem
 
 BOOTSTRAP_RESAMPLES = 1000
+# The NHS replicates run over parameter uncertainty: draws from the priors (sim.core.priors),
+# SEEDS_PER_DRAW seeds each, so seed noise and parameter uncertainty can be told apart.
+SEEDS_PER_DRAW = 2
 BAND_ALPHAS = (0.15, 0.3)  # outer (light) band, inner (dark) band of a fan chart
 
 REPLICATE_PLOTS = {
@@ -65,6 +68,16 @@ class ReplicateResult:
     seconds: float = 0.0
     summaries: pd.DataFrame | None = None
     raw: pd.DataFrame | None = None
+    rules: dict = field(default_factory=dict)  # side -> the RuleSet or Schedule run
+    uncertainty: bool = False  # parameters drawn from the priors (see `draws`)
+
+    @property
+    def draws(self):
+        """The parameter draw of each replicate (None when no parameter was drawn)."""
+        if not self.uncertainty or self.summaries is None or "draw" not in self.summaries:
+            return None
+        part = self.summaries[self.summaries["rules"] == "A"].sort_values("replicate")
+        return part["draw"].to_numpy()
 
     def quantiles(self, side: str, name: str) -> np.ndarray:
         """The fan-chart quantiles (`FAN_QUANTILES`, ascending) of a measure, by month."""
@@ -75,11 +88,17 @@ class ReplicateResult:
         """Mean of (right - left) over replicates per month, with its bootstrap interval at
         `level` (default: the result's level).
 
-        Replicate j of both panels shares its random numbers (run key j), so differences pair.
+        Replicate j of both panels shares its random numbers (run key j) and parameter draw, so
+        differences pair. Over parameter draws the bootstrap resamples draws (each the mean of
+        its replicates): replicates sharing a draw are not independent.
         """
+        right, left = self.series["right"][:, :, MI[name]], self.series["left"][:, :, MI[name]]
+        draws = self.draws
+        if draws is not None:
+            right, left = _draw_means(right, draws), _draw_means(left, draws)
         return paired_difference_ci(
-            self.series["right"][:, :, MI[name]],
-            self.series["left"][:, :, MI[name]],
+            right,
+            left,
             self.level if level is None else level,
             BOOTSTRAP_RESAMPLES,
             self.seed,
@@ -110,6 +129,20 @@ class ReplicateResult:
         return self.raw.to_csv(index=False).encode() if self.raw is not None else b""
 
 
+def _draw_means(x: np.ndarray, draws) -> np.ndarray:
+    """The mean over the replicates of each draw, one row per draw (in draw order)."""
+    groups = np.unique(np.asarray(draws), return_inverse=True)[1]
+    sums = np.zeros((groups.max() + 1, *x.shape[1:]))
+    np.add.at(sums, groups, x)
+    return sums / np.bincount(groups).reshape(-1, *([1] * (x.ndim - 1)))
+
+
+def time_axis(result: ReplicateResult) -> np.ndarray:
+    """The x values of a result's months: years for the NHS place, rounds for the games."""
+    steps = np.arange(1, result.months + 1)
+    return steps / 12 if result.scenario == "place_system" else steps
+
+
 def run_replicates(
     left: RuleSet,
     right: RuleSet,
@@ -121,10 +154,16 @@ def run_replicates(
     labels: dict | None = None,
     *,
     level: float,
+    uncertainty: bool | None = None,
 ) -> ReplicateResult:
     """Replicates of each panel's rule set with the numba kernel (`sim.run_many`); intervals at
-    confidence `level`."""
+    confidence `level`. `uncertainty` (default: True for the NHS place, False for the games,
+    whose laboratory designs are exact) draws the parameters the controls leave free from their
+    priors, `SEEDS_PER_DRAW` replicates per draw."""
     t0 = time.perf_counter()
+    if uncertainty is None:
+        uncertainty = scenario == "place_system"
+    extra = {"uncertainty": True, "seeds_per_draw": SEEDS_PER_DRAW} if uncertainty else {}
     summaries, series = run_many(
         rules=[named(left, "A"), named(right, "B")],
         replicates=replicates,
@@ -132,6 +171,7 @@ def run_replicates(
         seed=int(seed),
         scenario=scenario,
         series=True,
+        **extra,
         **params,
     )
     cube = {}
@@ -151,6 +191,8 @@ def run_replicates(
         seconds=time.perf_counter() - t0,
         summaries=summaries,
         raw=series,
+        rules={"left": left, "right": right},
+        uncertainty=bool(uncertainty),
     )
 
 
@@ -169,7 +211,7 @@ def _measure_axes(result: ReplicateResult, height: float) -> tuple[Figure, list]
 def _label_axes(ax, title: str, unit: str, scenario: str) -> None:
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(unit, fontsize=8)
-    ax.set_xlabel("month" if scenario == "place_system" else "round", fontsize=8)
+    ax.set_xlabel("year" if scenario == "place_system" else "round", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
 
@@ -177,7 +219,7 @@ def _label_axes(ax, title: str, unit: str, scenario: str) -> None:
 def fan_figure(result: ReplicateResult) -> Figure:
     """Fan charts (median and the `FAN_BANDS`) of both panels, one axes per measure."""
     fig, pairs = _measure_axes(result, 2.7)
-    x = np.arange(1, result.months + 1)
+    x = time_axis(result)
     for ax, (names, title, unit, scale) in pairs:
         name = names[0]
         for side in SIDES:
@@ -207,7 +249,7 @@ def _game_lines(result: ReplicateResult) -> tuple[float, float]:
 def difference_figure(result: ReplicateResult) -> Figure:
     """Panel B minus panel A by month: mean over paired replicates and its bootstrap CI."""
     fig, pairs = _measure_axes(result, 2.5)
-    x = np.arange(1, result.months + 1)
+    x = time_axis(result)
     ci_label = f"{fmt_level(result.level)} CI (bootstrap)"
     for ax, (names, title, unit, scale) in pairs:
         mean, low, high = result.difference(names[0])
