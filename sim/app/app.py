@@ -74,8 +74,8 @@ def ComparisonBody(state: ComparisonState):
 GUIDE = """
 ### How to read this page
 
-* **Two panels, one place.** Panel A (red) and panel B (blue) run the same place with the same
-  random numbers; only their rules differ. By default A is *fortress* (payment by activity,
+* **Two panels, one place.** Panel A (orange-red, circles) and panel B (dark blue, squares)
+  run the same place with the same random numbers; only their rules differ. By default A is *fortress* (payment by activity,
   each organisation rated on its own finances, no agreed shares) and B is *shared governance*
   (a pooled, capitated budget with agreed shares, a prevention slice, monitoring, graduated
   sanctions, conflict resolution, system leadership, nested across places).

@@ -24,6 +24,7 @@ from sim.app.figures import (
     plots_for,
     png,
     reference_lines,
+    side_marks,
     style_axes,
     time_label,
     trust_graph,
@@ -153,7 +154,9 @@ class LiveView:
         ):
             for side in SIDES:
                 for k, name in enumerate(names):
-                    (line,) = ax.plot([], [], LINE_STYLES[k], color=SIDE_COLOURS[side], lw=1.8)
+                    (line,) = ax.plot(
+                        [], [], LINE_STYLES[k], color=SIDE_COLOURS[side], lw=1.8, **side_marks(side)
+                    )
                     self.lines[(side, name)] = line
             style_axes(
                 ax, title, unit, xlabel if k_ax >= last_row else ""

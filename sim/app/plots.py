@@ -30,7 +30,7 @@ def LivePlots(state: ComparisonState):
     kind = state.kind
     stamp = time.strftime("%Y%m%d-%H%M%S")
     solara.Markdown(
-        "**Live runs.** Red: panel A; blue: panel B; same seed, so the panels differ only by "
+        "**Live runs.** Orange-red with circles: panel A; dark blue with squares: panel B; same seed, so the panels differ only by "
         "their rules."
         + (
             " Pool balance is the commissioners' reserve (+) or deficit (-); system deficit adds "
