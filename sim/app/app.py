@@ -18,6 +18,7 @@ import solara
 import solara.lab
 
 from sim.analysis.tables import fmt_level
+from sim.app.accessible import Anchor, PageSetup, SkipLinks
 from sim.app.controls import (
     GameScenarioControls,
     NHSScenarioControls,
@@ -25,6 +26,7 @@ from sim.app.controls import (
     RunControls,
 )
 from sim.app.plots import LivePlots, Replicates
+from sim.app.sharing_panel import PlaceUpload, SharePanel, UrlSync
 from sim.app.state import CONFIDENCE, ComparisonState
 
 TITLE = "Care commons: fortress or shared governance?"
@@ -53,8 +55,11 @@ def ComparisonView(state: ComparisonState):
 
 @solara.component
 def ComparisonBody(state: ComparisonState):
-    if state.kind == "place_system":
+    nhs = state.kind == "place_system"
+    if nhs:
+        UrlSync(state)  # the address holds every setting (sim/app/share_url.py)
         NHSScenarioControls(state)
+        PlaceUpload(state)
     else:
         GameScenarioControls(state)
     if state.error.value:
@@ -65,10 +70,14 @@ def ComparisonBody(state: ComparisonState):
     with solara.Columns([1, 1]):
         RulesPanel(state, "left")
         RulesPanel(state, "right")
+    if nhs:
+        Anchor("cc-results")  # a skip link's target
     with solara.Card():
         RunControls(state)
         LivePlots(state)
     Replicates(state)
+    if nhs:
+        SharePanel(state)
 
 
 GUIDE = """
@@ -102,6 +111,8 @@ GUIDE = """
 def Page():
     solara.Title(TITLE)
     solara.Style(CSS)
+    PageSetup()  # the page's language; zoom allowed (sim/app/accessible.py)
+    SkipLinks()
     with solara.Column(style={"padding": "12px 20px", "max-width": "1500px", "margin": "auto"}):
         solara.Markdown(
             f"## {TITLE}\n"

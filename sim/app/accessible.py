@@ -1,0 +1,76 @@
+"""Accessibility helpers for the page: its language, skip links to the main sections and their
+targets, and plots with alt text (a screen reader reads the text instead of the image)."""
+
+from __future__ import annotations
+
+import ipyvue
+import reacton.ipywidgets as rw
+import solara
+import traitlets
+
+LANGUAGE = "en-GB"
+# The targets of the skip links, in page order: (id, link text).
+SKIP_TARGETS = (
+    ("cc-results", "Skip to the run controls and results"),
+    ("cc-share", "Skip to save, share and export"),
+)
+CSS = """
+.cc-skip { position: absolute; left: -10000px; top: 4px; z-index: 1000; padding: 6px 10px;
+  background: #fff; color: #1b3a8c; border: 2px solid #1b3a8c; font-weight: bold; }
+.cc-skip:focus { left: 8px; }
+.cc-anchor:focus { outline: none; }
+"""
+
+
+class _PageSetup(ipyvue.VueTemplate):
+    """Sets the document's language and lets the page zoom (Solara's template sets neither)."""
+
+    language = traitlets.Unicode(LANGUAGE).tag(sync=True)
+    template = traitlets.Unicode(
+        """<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    document.documentElement.lang = this.language;
+    const meta = document.querySelector('meta[name="viewport"]');
+    if (meta) { meta.content = "width=device-width, initial-scale=1"; }
+  }
+}
+</script>"""
+    ).tag(sync=True)
+
+
+@solara.component
+def PageSetup():
+    """The page language and zoom, and the skip links' style."""
+    solara.Style(CSS)
+    return _PageSetup.element()
+
+
+@solara.component
+def SkipLinks():
+    """Links a keyboard user reaches first: straight to the results or to sharing."""
+    with solara.Row(gap="0px"):
+        for target, text in SKIP_TARGETS:
+            link = {"href": f"#{target}"}
+            solara.v.Html(tag="a", attributes=link, children=[text], class_="cc-skip")
+
+
+@solara.component
+def Anchor(target: str):
+    """The target of a skip link (focusable, so the next Tab starts there)."""
+    solara.v.Html(tag="div", attributes={"id": target, "tabindex": "-1"}, class_="cc-anchor")
+
+
+@solara.component
+def AltImage(image: bytes, name: str, alt: str):
+    """A PNG plot named by `alt` for assistive technology (the image itself is hidden from it)."""
+    with (
+        solara.v.Html(
+            tag="div",
+            attributes={"role": "img", "aria-label": alt},
+            class_=f"cc-plot cc-plot-{name}",
+        ),
+        solara.v.Html(tag="div", attributes={"aria-hidden": "true"}),
+    ):
+        rw.Image(value=image, format="png", layout={"width": "100%", "height": "auto"})
