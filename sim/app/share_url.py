@@ -71,8 +71,13 @@ def pack_text(text: str) -> str:
 
 def unpack_text(packed: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
-        return zlib.decompressobj().decompress(raw, 1_000_000).decode()
+        padded = (packed + "=" * (-len(packed) % 4)).encode()
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(raw, 1_000_000).decode()
+        if not inflate.eof:
+            raise ValueError("truncated or too long")
+        return text
     except (ValueError, zlib.error, UnicodeDecodeError):
         raise ScenarioError(
             "link: place is not a packed place file; allowed: the value the page wrote"

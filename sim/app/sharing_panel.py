@@ -69,15 +69,9 @@ def PlaceUpload(state):
     sc = state.scenario.value
 
     def on_file(name: str, data: bytes):
-        from sim.engine.placefile import PlaceFileError, parse_place_file
-
         try:
-            text = data.decode("utf-8")
-            system = parse_place_file(text, where=name)
-        except UnicodeDecodeError:
-            error.set(one_line(f"{name}: not UTF-8 text; allowed: a TOML place file"))
-            return
-        except PlaceFileError as exc:
+            system = place_from_upload(name, data)
+        except ParameterError as exc:
             error.set(one_line(exc))
             return
         error.set("")
@@ -106,6 +100,19 @@ def PlaceUpload(state):
                 + (" (running in both panels)." if sc.system == "uploaded" else "."),
                 classes=["cc-place-ok"],
             )
+
+
+def place_from_upload(name: str, data: bytes):
+    """A checked `PlaceSystem` from an uploaded file (`sim.load_place_file`'s checks); a
+    problem is one `PlaceFileError` line naming the file, the line and the field."""
+    from sim.engine.placefile import PlaceFileError, parse_place_file
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PlaceFileError(f"{name}: line {line}: not UTF-8; allowed: UTF-8 text") from None
+    return parse_place_file(text, where=name)
 
 
 def _example_place_file() -> bytes:
