@@ -15,15 +15,18 @@ SKIP_TARGETS = (
     ("cc-share", "Skip to save, share and export"),
 )
 CSS = """
-.cc-skip { position: absolute; left: -10000px; top: 4px; z-index: 1000; padding: 6px 10px;
-  background: #fff; color: #1b3a8c; border: 2px solid #1b3a8c; font-weight: bold; }
-.cc-skip:focus { left: 8px; }
+.cc-skip { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+.cc-skip:focus { width: auto; height: auto; clip: auto; left: 8px; top: 4px; z-index: 1000;
+  padding: 6px 10px; background: #fff; color: #1b3a8c; border: 2px solid #1b3a8c;
+  font-weight: bold; }
 .cc-anchor:focus { outline: none; }
 """
 
 
 class _PageSetup(ipyvue.VueTemplate):
-    """Sets the document's language and lets the page zoom (Solara's template sets neither)."""
+    """Sets the document's language, lets the page zoom (Solara's template sets neither) and
+    names the selects' inputs as comboboxes for screen readers."""
 
     language = traitlets.Unicode(LANGUAGE).tag(sync=True)
     template = traitlets.Unicode(
@@ -34,6 +37,33 @@ module.exports = {
     document.documentElement.lang = this.language;
     const meta = document.querySelector('meta[name="viewport"]');
     if (meta) { meta.content = "width=device-width, initial-scale=1"; }
+    // Vuetify 2's select wraps its labelled input in a role="button": an interactive control
+    // inside another, which hides the input from screen readers. Make the input itself the
+    // combobox (the ARIA 1.2 select-only pattern) and keep its state in step with the menu.
+    const fix = () => {
+      document.querySelectorAll('.v-input__slot[aria-owns], .v-input__slot[role="button"]')
+        .forEach(slot => {
+          const input = slot.querySelector('input');
+          if (!input) { return; }
+          input.setAttribute('role', 'combobox');
+          input.setAttribute('aria-haspopup', 'listbox');
+          const owns = slot.getAttribute('aria-owns');
+          if (owns) { input.setAttribute('aria-controls', owns); }
+          input.setAttribute('aria-expanded', slot.getAttribute('aria-expanded') || 'false');
+          for (const name of ['role', 'aria-owns', 'aria-haspopup', 'aria-expanded']) {
+            slot.removeAttribute(name);
+          }
+        });
+    };
+    fix();
+    this.observer = new MutationObserver(fix);
+    this.observer.observe(document.body, {
+      subtree: true, childList: true, attributes: true,
+      attributeFilter: ['role', 'aria-owns', 'aria-expanded'],
+    });
+  },
+  destroyed() {
+    if (this.observer) { this.observer.disconnect(); }
   }
 }
 </script>"""

@@ -115,7 +115,7 @@ def Page():
     SkipLinks()
     with solara.Column(style={"padding": "12px 20px", "max-width": "1500px", "margin": "auto"}):
         solara.Markdown(
-            f"## {TITLE}\n"
+            f"# {TITLE}\n"
             "The organisations of one place (acute, community, mental health, primary care, "
             "ambulance and social care) draw on **one common pool** of money. Compare rules "
             "side by side: each organisation for itself (**fortress**) or **shared governance** "

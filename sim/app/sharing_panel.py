@@ -77,7 +77,9 @@ def PlaceUpload(state):
         error.set("")
         state.set_scenario(system="uploaded", uploaded=system)
 
-    with solara.Details("Your own place: upload a place file", expand=sc.system == "uploaded"):
+    with solara.Column(gap="2px", classes=["cc-own-place"]):
+        heading = "Your own place: upload a place file"
+        solara.HTML(tag="h2", unsafe_innerHTML=heading, style={"font-size": "1rem"})
         solara.Markdown(
             "A place file (TOML) describes one integrated care system: its places and "
             "organisations (format: docs/place_files.md). It replaces the drawn places in both "
