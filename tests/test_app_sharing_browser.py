@@ -134,10 +134,14 @@ def test_share_save_load_upload_and_accessibility(
             other.keyboard.press("Tab")
             assert other.evaluate("document.activeElement.textContent").strip() == "Step"
 
-            # Back to the defaults by address, then the saved file restores every setting.
-            other.goto(url)
-            other.wait_for_selector(f"{NHS} .cc-plot-series img", timeout=ACTION)
-            _wait_query(other, seed="1", gap="1.5")
+            # Settings changed again (the other panel's preset, the seed), then the saved file
+            # restores every setting.
+            seed = other.get_by_label("Seed (same seed, same run)")
+            seed.fill("7")
+            seed.press("Tab")
+            _wait_query(other, seed="7")
+            other.locator(".cc-switch-left-prevention input").click(force=True)
+            _wait_query(other, a_on="prevention")
             other.locator(".cc-share input[type=file]").set_input_files(str(saved))
             expect(other.locator(".cc-scenario-ok")).to_be_visible(timeout=ACTION)
             assert _wait_query(other, seed="42") == settings
@@ -154,7 +158,8 @@ def test_share_save_load_upload_and_accessibility(
             expect(error).to_contain_text("population")
             assert "\n" not in error.inner_text().strip()
             upload.set_input_files(str(PLACE))
-            expect(other.locator(".cc-place-ok")).to_contain_text("running in both panels")
+            ok = other.locator(".cc-place-ok")
+            expect(ok).to_contain_text("running in both panels", timeout=ACTION)
             _wait_query(other, system="uploaded")
             bad = [v for v in _axe(other, axe_js) if v["impact"] in ("serious", "critical")]
             assert not bad, f"axe-core with a place file: {bad}"
