@@ -102,7 +102,9 @@ GUIDE = """
   from 0 to 1; acute share and unmet need are percentages.
 * **Run replicates** for the uncertainty: fan charts and the difference between the panels with
   a {level} confidence interval.
-* **Export.** CSV of every measure of the current runs (and of the replicates), PNG of the plots.
+* **Save and share.** The page's address holds every setting: send it and it opens this
+  comparison. Save or load a scenario file; upload your own place file. CSV exports carry every
+  setting and the seed; plots download at 300 dpi; the one-page brief is HTML to circulate.
 * The **teaching** tab runs the classic laboratory games where the theory is exact.
 """
 
