@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from setup_solara_assets import SetupError, install_package  # noqa: E402
+from setup_solara_assets import SetupError, install_package
 
 AXE_CORE_VERSION = "4.10.3"  # pinned: a new axe-core may add rules and fail the check
 
