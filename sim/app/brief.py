@@ -120,9 +120,10 @@ def build_brief(snapshot: Snapshot, view, result=None, verdict: str = "", link: 
     else:
         parts.append(_img(view.org_fig, organisations_alt(view)))
     note = "" if carries_everything(snapshot) else " (the place file is in the scenario file)"
+    where = "this address" if link else "the app's address (make app) followed by"
     parts.append(
-        "<h2>To reproduce</h2><p class='small'>Open the app with this address"
-        f"{escape(note)}: <code>{escape(link)}?{escape(query)}</code>. A model, not a forecast: "
+        f"<h2>To reproduce</h2><p class='small'>Open {where}{escape(note)}: "
+        f"<code>{escape(link)}?{escape(query)}</code>. A model, not a forecast: "
         "it shows how the rules change what the same organisations do, under stated "
         "assumptions (docs/ODD.md); one run can be lucky, the replicates show the spread.</p>"
     )

@@ -145,7 +145,7 @@ def SharePanel(state, verdict: str = ""):
     def brief() -> bytes:
         if state.view.value is None:
             return b""
-        link = "http://HOST:PORT/"
+        link = ""  # the server does not know the address the browser used
         snap, result = Snapshot.of(state), state.rep_result.value
         return build_brief(snap, state.view.value, result, verdict, link).encode()
 
