@@ -25,13 +25,14 @@ BRIEF_DPI = 110  # sharp on screen and on paper, small enough to e-mail
 
 CSS = """
 @page { size: A4; margin: 12mm; }
-body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #111; max-width: 190mm;
+body { font-family: Arial, Helvetica, sans-serif; font-size: 9pt; color: #111; max-width: 190mm;
        margin: auto; line-height: 1.3; }
 h1 { font-size: 15pt; margin: 0 0 4px; } h2 { font-size: 11pt; margin: 10px 0 3px; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { border-bottom: 1px solid #bbb; padding: 2px 4px; text-align: left; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; margin-bottom: 4px; }
+th, td { border-bottom: 1px solid #bbb; padding: 1px 4px; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
-img { width: 100%; height: auto; max-height: 70mm; object-fit: contain; }
+.figs { display: flex; gap: 6px; align-items: flex-start; }
+img { width: 50%; height: auto; object-fit: contain; }
 .small { font-size: 8pt; color: #333; } code { font-size: 7.5pt; word-break: break-all; }
 """
 
@@ -67,10 +68,14 @@ def _settings(snapshot: Snapshot) -> str:
         if panel["adopt_in_year"] > 1:
             text += f"; adopted in year {panel['adopt_in_year']} (fortress before)"
         items.append((f"Panel {'A' if side == 'left' else 'B'}", text))
-    rows = "".join(
-        f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in items
-    )
-    return f"<table>{rows}</table>"
+    cells = [f"<th scope='row'>{escape(k)}</th><td>{escape(v)}</td>" for k, v in items[:-2]]
+    rows = [
+        cells[i] + (cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)
+    ]
+    rows += [
+        f"<th scope='row'>{escape(k)}</th><td colspan='3'>{escape(v)}</td>" for k, v in items[-2:]
+    ]
+    return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
 
 
 def _table(rows: list[dict], caption: str, interval: str | None = None) -> str:
@@ -112,13 +117,14 @@ def build_brief(snapshot: Snapshot, view, result=None, verdict: str = "", link: 
         level = f"{100 * result.level:.0f}% interval"
         caption = f"{result.replicates} paired replicates, end of {result.months} months"
         parts.append(_table(replicate_rows(result), caption, level))
-    parts.append("<h2>Figures</h2>" + _img(view.series_fig, series_alt(view)))
+    figures = [_img(view.series_fig, series_alt(view))]
     if result is not None:
         from sim.app.replicates import difference_figure
 
-        parts.append(_img(difference_figure(result), replicates_alt(result, "difference")))
+        figures.append(_img(difference_figure(result), replicates_alt(result, "difference")))
     else:
-        parts.append(_img(view.org_fig, organisations_alt(view)))
+        figures.append(_img(view.org_fig, organisations_alt(view)))
+    parts.append("<h2>Figures</h2><div class='figs'>" + "".join(figures) + "</div>")
     note = "" if carries_everything(snapshot) else " (the place file is in the scenario file)"
     where = "this address" if link else "the app's address (make app) followed by"
     parts.append(
