@@ -214,7 +214,9 @@ def _place_file(table, where: str):
     if not isinstance(text, str):
         _fail(where, "place_file.text", text, "the text of a place file")
     name = table.get("name", "place file")
-    return parse_place_file(text, where=f"{where}: place_file {name}")
+    if not isinstance(name, str) or not name.strip():
+        _fail(where, "place_file.name", name, "a non-empty text")
+    return parse_place_file(text, where=name)  # its errors name the file, line and field
 
 
 def _names(value, key: str, where: str) -> list[str]:
