@@ -83,7 +83,14 @@ def _change_settings(page) -> None:
     _wait_query(page, seed="42")
 
 
+IDLE = """() => !document.querySelector('.v-overlay--active') &&
+  [...document.querySelectorAll('[role="progressbar"]')].every(
+    bar => bar.offsetHeight === 0 || getComputedStyle(bar).display === 'none')"""
+
+
 def _axe(page, axe_js: Path) -> list:
+    """axe-core's violations once the page is idle (no busy overlay or bar over it)."""
+    page.wait_for_function(IDLE, timeout=ACTION)
     page.add_script_tag(path=str(axe_js))
     return page.evaluate(AXE_RUN)
 
@@ -117,6 +124,17 @@ def test_share_save_load_upload_and_accessibility(
             saved = tmp_path / "scenario.json"
             download.value.save_as(saved)
             assert '"seed": 42' in saved.read_text()
+
+            # The one-page brief: HTML with the settings that prints on one A4 page.
+            with page.expect_download(timeout=ACTION) as download:
+                page.get_by_role("button", name="One-page brief (HTML)").click()
+            brief = Path(download.value.path()).read_text()
+            assert "seed=42" in brief
+            printer = one.new_page()
+            printer.set_content(brief)
+            pdf = printer.pdf(format="A4")
+            assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+            printer.close()
 
             # A new context opens the shared address: every setting restored (the page writes
             # back the address of its own settings, and it is the one shared).

@@ -55,8 +55,15 @@ module.exports = {
           }
         });
     };
+    const name = () => {
+      // Solara's busy bar and the page's progress bars: a name for screen readers.
+      document.querySelectorAll('[role="progressbar"]:not([aria-label])')
+        .forEach(bar => bar.setAttribute('aria-label', 'Working'));
+    };
+    const both = () => { fix(); name(); };
     fix();
-    this.observer = new MutationObserver(fix);
+    name();
+    this.observer = new MutationObserver(both);
     this.observer.observe(document.body, {
       subtree: true, childList: true, attributes: true,
       attributeFilter: ['role', 'aria-owns', 'aria-expanded'],

@@ -206,7 +206,7 @@ def LiveExports(state):
             solara.FileDownload(
                 (lambda attr=fig: print_png(getattr(view, attr), lock)) if view else b"",
                 filename=f"care-commons-{kind}-{name}-{stamp}-300dpi.png",
-                label=f"Download {what} (PNG, 300 dpi)",
+                label=f"Download {what} (PNG)",
                 mime_type="image/png",
             )
 
@@ -235,6 +235,6 @@ def ReplicateExports(state, result):
             solara.FileDownload(
                 lambda make=make: print_png(make(result)),
                 filename=f"care-commons-{name.split()[0]}-{stamp}-300dpi.png",
-                label=f"Download {name} (PNG, 300 dpi)",
+                label=f"Download {name} (PNG)",
                 mime_type="image/png",
             )
