@@ -85,7 +85,7 @@ def _change_settings(page) -> None:
 
 IDLE = """() => !document.querySelector('.v-overlay--active') &&
   [...document.querySelectorAll('[role="progressbar"]')].every(
-    bar => bar.offsetHeight === 0 || getComputedStyle(bar).display === 'none')"""
+    bar => bar.offsetHeight === 0 || getComputedStyle(bar).visibility === 'hidden')"""
 
 
 def _axe(page, axe_js: Path) -> list:
