@@ -209,6 +209,11 @@ def LiveExports(state):
                 label=f"Download {what} (PNG)",
                 mime_type="image/png",
             )
+    solara.Text(
+        "PNG downloads are drawn at 300 dpi for print; the CSV carries every setting, the seed "
+        "and the address that restores them.",
+        classes=["cc-help"],
+    )
 
 
 @solara.component
