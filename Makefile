@@ -1,7 +1,7 @@
 # care-commons: set-up, CI and developer targets.
 #
 #   make .venv     create .venv (if missing), install the project editable with dev extras,
-#                  then fetch Solara's front-end assets from the npm registry
+#                  then fetch Solara's front-end assets and axe-core from the npm registry
 #   make run       run the fortress-vs-shared experiment
 #   make test      run the test suite (extra pytest arguments: make test PYTEST_ARGS="-k infra")
 #   make bench     run the benchmarks
@@ -44,7 +44,7 @@ help:
 .venv: $(STAMP)
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup_solara_assets.py
+$(STAMP): pyproject.toml scripts/setup_solara_assets.py scripts/setup_axe_core.py
 	@if [ ! -x "$(PY)" ]; then \
 		echo "Creating $(VENV) with $(PYTHON_SYS)"; \
 		$(PYTHON_SYS) -m venv $(VENV); \
@@ -52,6 +52,7 @@ $(STAMP): pyproject.toml scripts/setup_solara_assets.py
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PIP) install -e '.[dev]'
 	$(PY) scripts/setup_solara_assets.py
+	$(PY) scripts/setup_axe_core.py
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -59,6 +60,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure_chromium.sh
+	$(PY) scripts/setup_axe_core.py
 	$(PY) -m pytest -q $(PYTEST_ARGS) </dev/null
 
 bench: $(STAMP)

@@ -18,6 +18,7 @@ import solara
 import solara.lab
 
 from sim.analysis.tables import fmt_level
+from sim.app.accessible import Anchor, PageSetup, SkipLinks
 from sim.app.controls import (
     GameScenarioControls,
     NHSScenarioControls,
@@ -26,6 +27,7 @@ from sim.app.controls import (
 )
 from sim.app.plots import LivePlots, Replicates
 from sim.app.results_panel import Readout, ResultsSummary
+from sim.app.sharing_panel import PlaceUpload, SharePanel, UrlSync
 from sim.app.state import CONFIDENCE, ComparisonState
 
 TITLE = "Care commons: fortress or shared governance?"
@@ -63,10 +65,14 @@ def ComparisonView(state: ComparisonState):
 def ComparisonBody(state: ComparisonState):
     # Controls on the left (scrolling on their own), results on the right: the result, the run
     # controls and the live plots are in view without scrolling from 1366x768 up (docs/app.md).
+    nhs = state.kind == "place_system"
+    if nhs:
+        UrlSync(state)  # the address holds every setting (sim/app/share_url.py)
     with solara.Columns([5, 7], wrap=False, classes=["cc-layout"]):
         with solara.Column(classes=["cc-controls"]):
-            if state.kind == "place_system":
+            if nhs:
                 NHSScenarioControls(state)
+                PlaceUpload(state)
             else:
                 GameScenarioControls(state)
             if state.error.value:
@@ -79,22 +85,26 @@ def ComparisonBody(state: ComparisonState):
                 RulesPanel(state, "left")
                 RulesPanel(state, "right")
         with solara.Column(classes=["cc-results"]):
+            if nhs:
+                Anchor("cc-results")  # a skip link's target
             with solara.Card():
                 RunControls(state)
-            if state.kind == "place_system":
+            if nhs:
                 ResultsSummary(state)
             with solara.Card():
                 LivePlots(state)
-                if state.kind == "place_system":
+                if nhs:
                     Readout(state)
             Replicates(state)
+            if nhs:
+                SharePanel(state)
 
 
 GUIDE = """
 ### How to read this page
 
-* **Two panels, one place.** Panel A (red) and panel B (blue) run the same place with the same
-  random numbers; only their rules differ. By default A is *fortress* (payment by activity,
+* **Two panels, one place.** Panel A (orange-red, circles) and panel B (dark blue, squares)
+  run the same place with the same random numbers; only their rules differ. By default A is *fortress* (payment by activity,
   each organisation rated on its own finances, no agreed shares) and B is *shared governance*
   (a pooled, capitated budget with agreed shares, a prevention slice, monitoring, graduated
   sanctions, conflict resolution, system leadership, nested across places).
@@ -118,7 +128,9 @@ GUIDE = """
   1; acute share and unmet need are percentages.
 * **Run replicates** for the uncertainty: fan charts and the difference between the panels with
   a {level} confidence interval.
-* **Export.** CSV of every measure of the current runs (and of the replicates), PNG of the plots.
+* **Save and share.** The page's address holds every setting: send it and it opens this
+  comparison. Save or load a scenario file; upload your own place file. CSV exports carry every
+  setting and the seed; plots download at 300 dpi; the one-page brief is HTML to circulate.
 * The **teaching** tab runs the classic laboratory games where the theory is exact.
 """
 
@@ -127,10 +139,12 @@ GUIDE = """
 def Page():
     solara.Title(TITLE)
     solara.Style(CSS)
+    PageSetup()  # the page's language; zoom allowed (sim/app/accessible.py)
+    SkipLinks()
     with solara.Column(style={"padding": "12px 20px", "max-width": "1500px", "margin": "auto"}):
         with solara.Div(classes=["cc-intro"]):
             solara.Markdown(
-                f"## {TITLE}\n"
+                f"# {TITLE}\n"
                 "The organisations of one place (acute, community, mental health, primary care, "
                 "ambulance and social care) draw on **one common pool** of money. Compare rules "
                 "side by side: each organisation for itself (**fortress**) or **shared governance** "

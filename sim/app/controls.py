@@ -13,8 +13,8 @@ from sim.app.settings import (
     PRINCIPLE_LABELS,
     SIDE_COLOURS,
     SIDE_TITLES,
-    SYSTEMS,
     describe_rules,
+    system_labels,
 )
 from sim.app.state import SPEEDS, ComparisonState
 from sim.core.params import parameter
@@ -91,9 +91,9 @@ def RulesPanel(state: ComparisonState, side: str):
 
 
 # --------------------------------------------------------------------------- scenario controls
-def _system_key(label: str) -> str:
-    """The key of SYSTEMS whose label the System select shows."""
-    return next(key for key, text in SYSTEMS.items() if text == label)
+def _system_key(label: str, labels: dict[str, str]) -> str:
+    """The key of the system whose label the System select shows."""
+    return next(key for key, text in labels.items() if text == label)
 
 
 @solara.component
@@ -146,11 +146,12 @@ def NHSScenarioControls(state: ComparisonState):
                     classes=["cc-help"],
                 )
             with solara.Column():
+                systems = system_labels(sc.uploaded)
                 solara.Select(
                     "System",
-                    value=SYSTEMS[sc.system],
-                    values=list(SYSTEMS.values()),
-                    on_value=lambda v: state.set_scenario(system=_system_key(v)),
+                    value=systems[sc.system],
+                    values=list(systems.values()),
+                    on_value=lambda v: state.set_scenario(system=_system_key(v, systems)),
                 )
                 generic = sc.system == "generic"
                 solara.SliderInt(
@@ -164,6 +165,8 @@ def NHSScenarioControls(state: ComparisonState):
                 solara.Text(
                     f"{sc.n_places} place(s) in one integrated care system."
                     if generic
+                    else f"Places and organisations from your place file {sc.uploaded.name!r}."
+                    if sc.system == "uploaded"
                     else "Places and organisations from a place file: an example of the format "
                     "built from a few public figures and stated placeholders, not a model of "
                     "that system (docs/place_files.md).",

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from sim.app.palette import SIDE_MARK_EVERY, SIDE_MARKERS
 from sim.app.settings import SIDE_COLOURS, SIDES
 from sim.model import CareSystem
 
@@ -82,7 +83,10 @@ def style_axes(ax, title: str, unit: str, xlabel: str) -> None:
 
 
 def panel_legend(fig: Figure, labels: dict, extra=()) -> None:
-    handles = [Line2D([], [], color=SIDE_COLOURS[s], lw=2.2, label=labels[s]) for s in SIDES]
+    handles = [
+        Line2D([], [], color=SIDE_COLOURS[s], lw=2.2, marker=SIDE_MARKERS[s], label=labels[s])
+        for s in SIDES
+    ]
     fig.legend(
         handles=[*handles, *extra],
         loc="upper center",
@@ -90,6 +94,11 @@ def panel_legend(fig: Figure, labels: dict, extra=()) -> None:
         fontsize=8.5,
         frameon=False,
     )
+
+
+def side_marks(side: str) -> dict:
+    """Marker keywords of a panel's lines (A circles, B squares): apart without colour."""
+    return {"marker": SIDE_MARKERS[side], "markevery": SIDE_MARK_EVERY, "markersize": 4.5}
 
 
 def nash_and_optimum(model: CareSystem) -> tuple[float, float]:

@@ -25,6 +25,7 @@ from sim.app.figures import (
     png,
     reference_lines,
     steps_per_unit,
+    side_marks,
     style_axes,
     time_label,
     trust_graph,
@@ -154,7 +155,9 @@ class LiveView:
         ):
             for side in SIDES:
                 for k, name in enumerate(names):
-                    (line,) = ax.plot([], [], LINE_STYLES[k], color=SIDE_COLOURS[side], lw=1.8)
+                    (line,) = ax.plot(
+                        [], [], LINE_STYLES[k], color=SIDE_COLOURS[side], lw=1.8, **side_marks(side)
+                    )
                     self.lines[(side, name)] = line
             style_axes(
                 ax, title, unit, xlabel if k_ax >= last_row else ""

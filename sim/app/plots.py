@@ -3,36 +3,34 @@ the paired difference between the panels and its confidence interval), with thei
 
 from __future__ import annotations
 
-import time
-
-import reacton.ipywidgets as rw
 import solara
 import solara.lab
 
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt_level
 from sim.app.replicates import SEEDS_PER_DRAW
+from sim.app.accessible import AltImage
+from sim.app.describe import organisations_alt, replicates_alt, series_alt
+from sim.app.sharing_panel import LiveExports, ReplicateExports
 from sim.app.state import REPLICATES, ComparisonState
 
 
 @solara.component
-def Plot(image: bytes | None, name: str):
+def Plot(image: bytes | None, name: str, alt: str = ""):
     if not image:
         solara.Text("Preparing the model (the first start compiles the fast kernel: 1-2 min)...")
         solara.ProgressLinear(True)
         return
-    with solara.Div(classes=["cc-plot", f"cc-plot-{name}"]):
-        rw.Image(value=image, format="png", layout={"width": "100%", "height": "auto"})
+    AltImage(image, name, alt or name.replace("_", " "))
 
 
 @solara.component
 def LivePlots(state: ComparisonState):
     images = state.images.value
     kind = state.kind
-    stamp = time.strftime("%Y%m%d-%H%M%S")
     solara.Markdown(
-        "**Live runs.** Red: panel A; blue: panel B; same seed, so the panels differ only by "
-        "their rules."
+        "**Live runs.** Orange-red with circles: panel A; dark blue with squares: panel B; "
+        "same seed, so the panels differ only by their rules."
         + (
             " Pool balance is the commissioners' reserve (+) or deficit (-); system deficit adds "
             "the providers' deficits. Unmet need is the share of need not met this month."
@@ -40,7 +38,8 @@ def LivePlots(state: ComparisonState):
             else ""
         )
     )
-    Plot(images.get("series"), "series")
+    view = state.view.value
+    Plot(images.get("series"), "series", series_alt(view))
     solara.Markdown(
         "**Organisations.** Each dot is an organisation coloured by its kind; lines join "
         "partners and are darker where they trust each other. Bars: each organisation's "
@@ -49,27 +48,8 @@ def LivePlots(state: ComparisonState):
         else "**Players.** Dots are players, lines darker where they trust each other; bars "
         "show each player's tokens this round."
     )
-    Plot(images.get("organisations"), "organisations")
-    view = state.view.value
-    with solara.Row():
-        solara.FileDownload(
-            lambda: view.pair.csv() if view is not None else b"",
-            filename=f"care-commons-{kind}-runs-{stamp}.csv",
-            label="Download runs (CSV)",
-            mime_type="text/csv",
-        )
-        solara.FileDownload(
-            images.get("series", b""),
-            filename=f"care-commons-{kind}-measures-{stamp}.png",
-            label="Download measures plot (PNG)",
-            mime_type="image/png",
-        )
-        solara.FileDownload(
-            images.get("organisations", b""),
-            filename=f"care-commons-{kind}-organisations-{stamp}.png",
-            label="Download organisations plot (PNG)",
-            mime_type="image/png",
-        )
+    Plot(images.get("organisations"), "organisations", organisations_alt(view))
+    LiveExports(state)
 
 
 @solara.component
@@ -119,34 +99,9 @@ def Replicates(state: ComparisonState):
                 f"{result.labels['right']}.",
                 classes=["cc-help"],
             )
-            Plot(images["fan"], "fan")
-            Plot(images["difference"], "difference")
+            Plot(images["fan"], "fan", replicates_alt(result, "fan"))
+            Plot(images["difference"], "difference", replicates_alt(result, "difference"))
             table = result.end_table().round(3)
             solara.Markdown(f"**At the end of the horizon ({result.months} steps): B - A**")
             solara.DataFrame(table, items_per_page=10)
-            ReplicateExports(result, images)
-
-
-@solara.component
-def ReplicateExports(result, images: dict):
-    """Download buttons: the replicates (CSV), the fan charts and the difference (PNG)."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    with solara.Row():
-        solara.FileDownload(
-            result.csv,
-            filename=f"care-commons-replicates-{stamp}.csv",
-            label="Download replicates (CSV)",
-            mime_type="text/csv",
-        )
-        solara.FileDownload(
-            images["fan"],
-            filename=f"care-commons-fan-{stamp}.png",
-            label="Download fan charts (PNG)",
-            mime_type="image/png",
-        )
-        solara.FileDownload(
-            images["difference"],
-            filename=f"care-commons-difference-{stamp}.png",
-            label="Download difference (PNG)",
-            mime_type="image/png",
-        )
+            ReplicateExports(state, result)

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.stats import FAN_BANDS, fan_description, fan_quantiles, paired_difference_ci
 from sim.analysis.tables import fmt_level
-from sim.app.figures import GAME_PLOTS, nash_and_optimum
+from sim.app.figures import GAME_PLOTS, nash_and_optimum, side_marks
 from sim.app.settings import SIDE_COLOURS, SIDES, named, rules_label
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
@@ -227,7 +227,14 @@ def fan_figure(result: ReplicateResult) -> Figure:
             c = SIDE_COLOURS[side]
             for (lo, hi), alpha in zip(FAN_BANDS, BAND_ALPHAS, strict=True):
                 ax.fill_between(x, q[lo], q[hi], color=c, alpha=alpha, lw=0)
-            ax.plot(x, q[0.5], color=c, lw=1.8, label=f"{result.labels[side]} (median)")
+            ax.plot(
+                x,
+                q[0.5],
+                color=c,
+                lw=1.8,
+                label=f"{result.labels[side]} (median)",
+                **side_marks(side),
+            )
         if result.scenario == "classroom_commons" and name == "total_appropriation":
             nash, optimum = _game_lines(result)
             ax.axhline(nash, color="black", ls=":", lw=1.2, label="Nash equilibrium")

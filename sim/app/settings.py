@@ -6,24 +6,17 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from sim.app.palette import KIND_COLOURS as KIND_COLOURS
+from sim.app.palette import SIDE_COLOURS as SIDE_COLOURS
 from sim.core.params import ParameterError, parameter, validate
 from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
 from sim.core.schedule import Schedule
 
 SIDES = ("left", "right")
 DEFAULT_PRESETS = {"left": "fortress", "right": "shared_governance"}
-# Fortress-like panel red-ish, shared-governance-like panel blue-ish (colour-blind safe pair).
-SIDE_COLOURS = {"left": "#c0392b", "right": "#1f5fa8"}
+# Colours and markers of the panels and of the kinds of organisation: sim/app/palette.py
+# (checked for colour blindness and greyscale).
 SIDE_TITLES = {"left": "Panel A", "right": "Panel B"}
-KIND_COLOURS = {
-    "acute": "#d62728",
-    "community": "#2ca02c",
-    "mental_health": "#9467bd",
-    "primary_care": "#ff7f0e",
-    "ambulance": "#7f7f7f",
-    "social_care": "#17becf",
-    "participant": "#8c564b",
-}
 PRESET_LABELS = {
     "fortress": "Fortress (each organisation for itself)",
     "partnership_board": "Partnership board (shared vision, no teeth)",
@@ -61,6 +54,15 @@ SYSTEMS = {
     "illustrative": "Illustrative ICS (shaped like Herefordshire and Worcestershire)",
 }
 SYSTEM_FILES = {"illustrative": "illustrative_ics.toml"}
+UPLOADED = "uploaded"  # the system key of a place file the user uploaded (Scenario.uploaded)
+
+
+def system_labels(uploaded=None) -> dict[str, str]:
+    """The System select's choices: the shipped systems, and the user's place file if any."""
+    labels = dict(SYSTEMS)
+    if uploaded is not None:
+        labels[UPLOADED] = f"Your place file: {uploaded.name}"
+    return labels
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -134,7 +136,8 @@ class Scenario:
     ageing: float = 0.01
     n_places: int = 3
     seed: int = 1
-    system: str = "generic"  # a key of SYSTEMS
+    system: str = "generic"  # a key of SYSTEMS, or UPLOADED (the place file in `uploaded`)
+    uploaded: object = None  # the user's own place file (a PlaceSystem), kept per session
 
     @property
     def budget_growth(self) -> float:
@@ -158,7 +161,9 @@ class Scenario:
                 f"{100 * bg.low:.0f}% to {100 * bg.high:.0f}% a year. Reduce the gap or the "
                 f"need growth. (budget_growth={kw['budget_growth']:g} is out of range)"
             )
-        if self.system not in SYSTEMS:
+        if self.system == UPLOADED and self.uploaded is None:
+            raise ParameterError("system='uploaded' needs a place file; upload one first")
+        if self.system not in SYSTEMS and self.system != UPLOADED:
             raise ParameterError(
                 f"system={self.system!r} is not a system; allowed: {', '.join(SYSTEMS)}"
             )
@@ -166,7 +171,9 @@ class Scenario:
             del kw["n_places"]
         validate("place_system", **kw)
         check_seed_value(self.seed)
-        if self.system != "generic":
+        if self.system == UPLOADED:
+            kw["place_file"] = self.uploaded
+        elif self.system != "generic":
             kw["place_file"] = shipped_system(self.system)
         return kw
 
