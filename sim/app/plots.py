@@ -8,9 +8,9 @@ import solara.lab
 
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt_level
-from sim.app.replicates import SEEDS_PER_DRAW
 from sim.app.accessible import AltImage
 from sim.app.describe import organisations_alt, replicates_alt, series_alt
+from sim.app.replicates import SEEDS_PER_DRAW
 from sim.app.sharing_panel import LiveExports, ReplicateExports
 from sim.app.state import REPLICATES, ComparisonState
 
