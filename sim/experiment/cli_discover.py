@@ -77,6 +77,14 @@ def add_parser(sub, positive_int) -> None:
         metavar=("LOW", "HIGH"),
         help="range of budget_growth in the design (default %(default)s)",
     )
+    _add_rule_options(p, positive_int)
+    p.add_argument("--threads", type=positive_int, metavar="N", help="numba threads")
+    p.add_argument("--out", metavar="FOLDER", default="results/discover", help="output folder")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
+
+
+def _add_rule_options(p, positive_int) -> None:
+    """The options of the rule induction: PRIM's box rule and inputs, CART's depth."""
     p.add_argument("--min-density", type=float, default=0.8, metavar="D", help="box rule level")
     p.add_argument("--max-depth", type=positive_int, default=3, metavar="N", help="CART depth")
     p.add_argument(
@@ -86,9 +94,6 @@ def add_parser(sub, positive_int) -> None:
         metavar="N",
         help="inputs PRIM may restrict, the N with the highest feature scores for each case",
     )
-    p.add_argument("--threads", type=positive_int, metavar="N", help="numba threads")
-    p.add_argument("--out", metavar="FOLDER", default="results/discover", help="output folder")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
 
 def _checked(args) -> dict:
