@@ -37,6 +37,7 @@ from sim.app.settings import (
     describe_rules,
     rules_label,
 )
+from sim.app.teaching import reference_limits
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
 from sim.core.rules import RuleSet
@@ -250,7 +251,12 @@ class LiveView:
         bax.axhline(0, color="black", lw=0.8)
         bax.set_xlim(-1, n)
         bax.set_xticks([])
-        bax.set_xlabel("organisations (coloured by kind)", fontsize=8)
+        bax.set_xlabel(
+            "organisations (coloured by kind)"
+            if self.pair.scenario == "place_system"
+            else "players",
+            fontsize=8,
+        )
         bax.tick_params(labelsize=7)
         bax.yaxis.set_major_locator(MaxNLocator(4))
         bax.grid(axis="y", alpha=0.3)
@@ -277,12 +283,18 @@ class LiveView:
             line.set_data(np.arange(1, len(hist) + 1), hist[:, MI[name]] * scale)
         for ax in self.series_axes:
             ax.relim()
+            ax.set_autoscaley_on(True)  # a set_ylim of an earlier frame must not freeze the axis
             ax.autoscale_view()
             ax.set_xlim(0, max(12, month))
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
-            top = max(ax.get_ylim()[1], nash, optimum)
-            ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.25 * top)
+            ax.set_ylim(*reference_limits(self.reference_data(), nash, optimum))
+
+    def reference_data(self) -> np.ndarray:
+        """Every value plotted on the commons game's appropriation axes (both panels)."""
+        ax = self.reference[0]
+        parts = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
+        return np.concatenate([p for p in parts if p.size] or [np.zeros(0)])
 
     def _update_network(self, side: str) -> None:
         model = self.pair.models[side]

@@ -7,6 +7,7 @@ re-renders when they change; the actions are plain methods, so tests can call th
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ import solara
 from sim.app.figures import png
 from sim.app.live import LivePair, LiveView
 from sim.app.replicates import difference_figure, fan_figure, run_replicates
+from sim.app.session import REPLICATE_SLOTS, PlayClock, SessionRuntime, session_runtime
 from sim.app.settings import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
@@ -32,6 +34,8 @@ REPLICATES = 100
 CONFIDENCE = 0.95  # confidence level of the replicates' intervals (the page states it)
 MAX_FRAMES_PER_SECOND = 4  # redraws a second while playing; faster speeds step several months
 SPEEDS = (1, 2, 4, 12, 24, 60)  # months (rounds) per second
+
+log = logging.getLogger(__name__)
 
 
 class ComparisonState:
@@ -62,10 +66,28 @@ class ComparisonState:
         self.rep_error = solara.reactive("")
         self.rep_running = solara.reactive(False)
         self.rep_request = solara.reactive(0)
-        self.rep_done = 0
         self.level = CONFIDENCE
-        self.lock = threading.RLock()
-        self.loops_running = 0  # play loops currently stepping (0 once Pause has taken effect)
+        # Lock, play loop and replicate counters: one per browser session, never shared.
+        self._runtime = session_runtime()
+
+    # ------------------------------------------------------------------ this session
+    @property
+    def runtime(self) -> SessionRuntime:
+        """This browser session's lock, play loop and replicate worker."""
+        return self._runtime.peek()
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self.runtime.lock
+
+    @property
+    def rep_done(self) -> int:
+        return self.runtime.rep_done
+
+    @property
+    def loops_running(self) -> int:
+        """Play loops of this session still running (0 once Pause has taken effect)."""
+        return 0 if self.runtime.loop is None else 1
 
     # ------------------------------------------------------------------ settings
     @property
@@ -155,29 +177,61 @@ class ComparisonState:
                 self.playing.value = False
 
     def reset(self) -> None:
-        """Fresh runs at month 0 with the current controls."""
-        self.playing.value = False
-        self.rebuild(month=0)
+        """Stop playing and start fresh runs at month 0 with the current controls."""
+        runtime = self.runtime
+        with runtime.lock:  # no frame of the play loop can land after the reset
+            self.playing.value = False
+            runtime.wake.set()
+            self.rebuild(month=0)
+
+    def play(self) -> None:
+        """Start playing (Play). Idempotent: a second Play keeps the one loop running."""
+        runtime = self.runtime
+        with runtime.lock:
+            view = self.view.value
+            if self.error.value or view is None or view.pair.month >= MAX_LIVE_MONTHS:
+                return
+            self.playing.value = True
+            runtime.wake.set()
+            if runtime.loop is None:  # cleared under this lock by a loop that has stopped
+                runtime.loop = runtime.start(self.play_loop, f"play-{self.kind}")
+
+    def pause(self) -> None:
+        """Stop playing (Pause): no month is stepped after this returns."""
+        runtime = self.runtime
+        with runtime.lock:
+            self.playing.value = False
+            runtime.wake.set()
 
     def play_loop(self, keep_going=lambda: True) -> None:
-        """Step while `playing` is set, at `speed` months a second (run in a thread)."""
-        import time
-
-        with self.lock:
-            self.loops_running += 1
+        """Step while `playing` is set, at `speed` months a second, redrawing at most
+        `MAX_FRAMES_PER_SECOND` times a second (a slow frame steps more months, so the speed
+        holds when many sessions play at once). Runs in the session's play thread, or in the
+        caller when called directly (tests)."""
+        runtime = self.runtime
+        me = threading.current_thread()
+        with runtime.lock:
+            if runtime.loop is None:
+                runtime.loop = me
+        clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
         try:
-            while self.playing.value and keep_going():
-                start = time.monotonic()
-                speed = max(1, int(self.speed.value))
-                months = max(1, round(speed / MAX_FRAMES_PER_SECOND))
-                self.step(months)
-                if self.error.value or self.view.value is None:
-                    self.playing.value = False
-                    break
-                time.sleep(max(0.0, months / speed - (time.monotonic() - start)))
+            while keep_going() and runtime.open():
+                with runtime.lock:
+                    runtime.wake.clear()
+                    if not self.playing.value or runtime.loop is not me:
+                        break
+                    self.step(clock.months_due(self.speed.value))
+                    if self.error.value or self.view.value is None:
+                        self.playing.value = False
+                        break
+                runtime.wake.wait(clock.wait())
+        except Exception:
+            log.exception("the play loop stopped")
+            self.playing.value = False
         finally:
-            with self.lock:
-                self.loops_running -= 1
+            with runtime.lock:
+                if runtime.loop is me:
+                    runtime.loop = None
 
     # ------------------------------------------------------------------ replicates
     @property
@@ -191,19 +245,19 @@ class ComparisonState:
         self.rep_running.value = True
         try:
             params = self.params()
-            result = run_replicates(
-                self.schedule("left"),
-                self.schedule("right"),
-                self.model_scenario,
-                params,
-                self.scenario.value.seed,
-                self.rep_months,
-                REPLICATES,
-                labels=self.labels(),
-                level=self.level,
-            )
-            fan, diff = fan_figure(result), difference_figure(result)
-            self.rep_images.value = {"fan": png(fan, 72), "difference": png(diff, 72)}
+            runs = (self.schedule("left"), self.schedule("right"), self.model_scenario, params)
+            with REPLICATE_SLOTS:  # a few runs at once over all sessions; the rest queue
+                result = run_replicates(
+                    *runs,
+                    self.scenario.value.seed,
+                    self.rep_months,
+                    REPLICATES,
+                    labels=self.labels(),
+                    level=self.level,
+                )
+                fan, diff = fan_figure(result), difference_figure(result)
+                images = {"fan": png(fan, 72), "difference": png(diff, 72)}
+            self.rep_images.value = images
             self.rep_result.value = result
             self.rep_error.value = ""
         except ParameterError as exc:
@@ -212,11 +266,35 @@ class ComparisonState:
             self.rep_running.value = False
 
     def request_replicates(self) -> None:
-        self.rep_request.value += 1
+        """One click of "Run replicates": counted in this session and run in its worker."""
+        runtime = self.runtime
+        with runtime.lock:
+            self.rep_request.value += 1
+            self.rep_running.value = True
+        self.replicates_if_requested()
 
     def replicates_if_requested(self) -> None:
-        """Run the replicates once per click (the task may be restarted by re-renders)."""
-        request = self.rep_request.value
-        if request > self.rep_done:
-            self.rep_done = request
-            self.run_replicates()
+        """Start this session's replicate worker if a request is waiting and none runs."""
+        runtime = self.runtime
+        with runtime.lock:
+            if runtime.rep_thread is None and self.rep_request.value > runtime.rep_done:
+                runtime.rep_thread = runtime.start(self._replicates_worker, f"rep-{self.kind}")
+
+    def _replicates_worker(self) -> None:
+        """Run the latest request, then any made meanwhile (clicks are coalesced, never lost)."""
+        runtime = self.runtime
+        try:
+            while runtime.open():
+                with runtime.lock:
+                    request = self.rep_request.value
+                    if request <= runtime.rep_done:
+                        break
+                    runtime.rep_done = request
+                self.run_replicates()
+        except Exception as exc:
+            log.exception("replicates failed")
+            self.rep_error.value = f"The replicates failed: {exc}"
+        finally:
+            with runtime.lock:
+                runtime.rep_thread = None
+                self.rep_running.value = False

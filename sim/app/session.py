@@ -1,0 +1,112 @@
+"""What one browser session owns besides its `solara.reactive` values: its lock, its play loop and
+its replicate worker, and the play loop's clock. Shared by every session: only the slots that
+bound how many replicate runs compute at once (`REPLICATE_SLOTS`).
+
+Solara keeps a module-level `solara.reactive` value per browser session (per virtual kernel), but
+a plain attribute of a module-level object is one value for the whole server. Everything a
+session counts or locks therefore lives in a `SessionRuntime`, one per kernel through
+`solara.toestand.Singleton` (outside a server, one per process, as in tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from solara.toestand import Singleton
+
+# Replicate runs computing at once across all sessions; the others wait their turn (first come,
+# first served). `run_many` already uses every core, so more at once only slows all of them.
+REPLICATE_SLOTS = threading.BoundedSemaphore(2)
+
+
+def current_context():
+    """The solara kernel context of this thread, or None outside a server."""
+    try:
+        from solara.server import kernel_context
+
+        if kernel_context.has_current_context():
+            return kernel_context.get_current_context()
+    except ImportError:  # pragma: no cover - solara without its server
+        pass
+    return None
+
+
+class SessionRuntime:
+    """One browser session's lock, play loop and replicate worker (never shared).
+
+    Attributes:
+        lock: serialises this session's actions (step, rebuild, reset, pause and the play
+            loop's frames), so a click never interleaves with a frame being drawn.
+        loop: the thread running the play loop, or None. Set and cleared under `lock` only, so
+            Play either finds the running loop or starts one, never neither.
+        wake: set by Pause, Reset and Play to cut the play loop's wait short.
+        rep_done: the replicate requests already taken up by the worker.
+        rep_thread: the thread running replicates, or None (under `lock`).
+        context: the session's solara kernel context (None outside a server).
+    """
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.loop: threading.Thread | None = None
+        self.wake = threading.Event()
+        self.rep_done = 0
+        self.rep_thread: threading.Thread | None = None
+        self.context = current_context()
+
+    def open(self) -> bool:
+        """False once the browser session has closed (its threads then stop)."""
+        return self.context is None or not self.context.closed_event.is_set()
+
+    def start(self, target, name: str) -> threading.Thread:
+        """Start a daemon thread in this session (solara hands it the kernel context)."""
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+
+def session_runtime() -> Singleton:
+    """A per-session `SessionRuntime` (read it with `.peek()` so renders do not subscribe)."""
+    return Singleton(SessionRuntime)
+
+
+class PlayClock:
+    """How many months the play loop steps each frame, so a session keeps its chosen speed
+    however long its frames take (a slow frame steps more months; at most one second's worth).
+
+    Args:
+        speed: months (rounds) a second.
+        max_fps: the most redraws a second.
+    """
+
+    def __init__(self, speed: int, max_fps: float):
+        self.max_fps = max_fps
+        self.anchor(speed, time.monotonic())
+        self.frame_start = 0.0
+
+    def anchor(self, speed: int, now: float) -> None:
+        self.speed = max(1, int(speed))
+        self.t0 = now
+        self.stepped = 0
+
+    def months_due(self, speed: int) -> int:
+        """Months to step in the frame starting now (at least 1, at most `speed`)."""
+        now = time.monotonic()
+        if int(speed) != self.speed:
+            self.anchor(speed, now)
+        self.frame_start = now
+        due = 1 + math.floor((now - self.t0) * self.speed) - self.stepped
+        if due > self.speed:  # far behind (the server was busy): do not race to catch up
+            self.anchor(self.speed, now)
+            due = 1
+        months = max(1, due)
+        self.stepped += months
+        return months
+
+    def wait(self) -> float:
+        """Seconds until the next frame: when its month is due, no sooner than the frame cap."""
+        now = time.monotonic()
+        next_month = self.t0 + self.stepped / self.speed
+        next_frame = self.frame_start + 1.0 / self.max_fps
+        return max(0.0, next_month - now, next_frame - now)
