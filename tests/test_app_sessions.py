@@ -157,6 +157,11 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             for name in clicks:
                 buttons[name].click(timeout=ACTION)
             burst = time.monotonic() - start
+            # The server has handled every click, in order.
+            expect(page.locator(f"{NHS} .cc-actions")).to_have_text(
+                str(len(clicks)), timeout=2 * ACTION
+            )
+            handled = time.monotonic() - start
             # The last click was Reset: month 0, paused, and no stray frame moves it on.
             expect(page.locator(f"{NHS} .cc-month")).to_contain_text("Month 0 ", timeout=ACTION)
             expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
@@ -174,7 +179,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             assert _frozen(page, month), "a play loop kept stepping after Pause"
             assert not closed, f"the connection dropped during the burst: {closed}"
             assert page.get_by_text(re.compile("connection lost", re.I)).count() == 0
-            print(f"60 clicks in {burst:.1f} s")
+            print(f"60 clicks sent in {burst:.1f} s, all handled after {handled:.1f} s")
         finally:
             browser.close()
     _assert_clean(console, log_path)

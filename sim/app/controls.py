@@ -259,6 +259,8 @@ def RunControls(state: ComparisonState):
         years = f" = {month / 12:.1f} years" if unit == "month" else ""
         solara.HTML(
             tag="b",
-            unsafe_innerHTML=f"{unit.capitalize()} {month}{years}",
+            # the clicks handled so far, hidden: a test knows when a burst has been processed
+            unsafe_innerHTML=f"{unit.capitalize()} {month}{years}"
+            f'<span class="cc-actions" hidden>{state.actions.value}</span>',
             classes=["cc-month", "cc-playing" if playing else "cc-paused"],
         )

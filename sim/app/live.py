@@ -22,12 +22,12 @@ from sim.app.figures import (
     panel_legend,
     place_layout,
     plots_for,
-    png,
     reference_lines,
     style_axes,
     time_label,
     trust_graph,
 )
+from sim.app.frames import FrameRenderer, data_range, nice_limits, nice_top, sticky_limits
 from sim.app.settings import (
     KIND_COLOURS,
     MAX_LIVE_MONTHS,
@@ -128,9 +128,42 @@ class LiveView:
         self.plots = plots_for(pair.scenario)
         self.labels = labels or {s: rules_label(pair.models[s].rules, s) for s in SIDES}
         self.reference = None
+        self.dots = {}
         self._build_series()
         self._build_organisations()
+        self.renderers = {
+            "series": FrameRenderer(self.series_fig, list(self.lines.values())),
+            "organisations": FrameRenderer(self.org_fig, self._moving_organisations()),
+        }
         self.update()
+
+    def shows_like(self, pair: LivePair, labels: dict) -> bool:
+        """True if `pair` has this view's settings, so its figures can show it (Reset)."""
+        mine = self.pair
+        return labels == self.labels and all(
+            _same(getattr(mine, key), getattr(pair, key))
+            for key in ("left", "right", "scenario", "params", "seed")
+        )
+
+    def restart(self, pair: LivePair) -> None:
+        """Show `pair`, a fresh run with this view's settings, in the same figures."""
+        pair.positions = dict(self.pair.positions)
+        self.pair = pair
+        self.update()
+
+    def _moving_organisations(self) -> list:
+        """The organisations figure's artists that change every month, in drawing order."""
+        return [
+            artist
+            for side in SIDES
+            for artist in (
+                self.edge_collections[side],
+                self.dots[side],
+                self.bar_collections[side],
+                self.net_titles[side],
+                self.bal_titles[side],
+            )
+        ]
 
     # -- series
     def _build_series(self) -> None:
@@ -222,7 +255,7 @@ class LiveView:
         self.edge_collections[side] = lc
         xy = np.array([pos[i] for i in range(len(model.trusts))])
         size = 110 if len(xy) <= 40 else max(10, 4000 / len(xy))
-        ax.scatter(
+        self.dots[side] = ax.scatter(
             xy[:, 0],
             xy[:, 1],
             s=size,
@@ -272,8 +305,10 @@ class LiveView:
             values = self._update_balances(side)
             if len(values):
                 low, high = min(low, values.min()), max(high, values.max())
-        pad = 0.08 * (high - low) or 1.0
-        self.bal_axes["left"].set_ylim(low - pad, high + pad)
+        if high - low <= 0:
+            low, high = low - 1.0, high + 1.0
+        axis = self.bal_axes["left"]  # both panels share it
+        axis.set_ylim(*sticky_limits(axis.get_ylim(), low, high))
 
     def _update_series(self) -> None:
         month = self.pair.month
@@ -282,13 +317,13 @@ class LiveView:
             scale = next(sc for names, *_, sc in self.plots if name in names)
             line.set_data(np.arange(1, len(hist) + 1), hist[:, MI[name]] * scale)
         for ax in self.series_axes:
-            ax.relim()
-            ax.set_autoscaley_on(True)  # a set_ylim of an earlier frame must not freeze the axis
-            ax.autoscale_view()
-            ax.set_xlim(0, max(12, month))
+            ax.set_xlim(0, nice_top(month))
+            low, high = data_range(ax)
+            if low is not None:  # scale to the data at every redraw, in round steps
+                ax.set_ylim(*sticky_limits(ax.get_ylim(), low, high))
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
-            ax.set_ylim(*reference_limits(self.reference_data(), nash, optimum))
+            ax.set_ylim(*nice_limits(*reference_limits(self.reference_data(), nash, optimum)))
 
     def reference_data(self) -> np.ndarray:
         """Every value plotted on the commons game's appropriation axes (both panels)."""
@@ -330,7 +365,13 @@ class LiveView:
         self.update()
 
     def images(self) -> dict[str, bytes]:
-        return {
-            "series": png(self.series_fig, self.dpi),
-            "organisations": png(self.org_fig, self.dpi),
-        }
+        """Both figures as PNG bytes (only what moved is redrawn; see `sim.app.frames`)."""
+        return {name: renderer.png() for name, renderer in self.renderers.items()}
+
+
+def _same(a, b) -> bool:
+    """Equal settings (objects whose == is not a plain bool count as equal only if identical)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b

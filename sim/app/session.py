@@ -19,6 +19,9 @@ from solara.toestand import Singleton
 # Replicate runs computing at once across all sessions; the others wait their turn (first come,
 # first served). `run_many` already uses every core, so more at once only slows all of them.
 REPLICATE_SLOTS = threading.BoundedSemaphore(2)
+# A frame that comes late steps the months due meanwhile (so the speed holds when many sessions
+# play at once), but never more than this many seconds' worth at once.
+MAX_CATCH_UP_SECONDS = 4
 
 
 def current_context():
@@ -73,7 +76,8 @@ def session_runtime() -> Singleton:
 
 class PlayClock:
     """How many months the play loop steps each frame, so a session keeps its chosen speed
-    however long its frames take (a slow frame steps more months; at most one second's worth).
+    however long its frames take (a slow frame steps more months, up to
+    `MAX_CATCH_UP_SECONDS` worth).
 
     Args:
         speed: months (rounds) a second.
@@ -91,15 +95,17 @@ class PlayClock:
         self.stepped = 0
 
     def months_due(self, speed: int) -> int:
-        """Months to step in the frame starting now (at least 1, at most `speed`)."""
+        """Months to step in the frame starting now (at least 1)."""
         now = time.monotonic()
         if int(speed) != self.speed:
             self.anchor(speed, now)
         self.frame_start = now
         due = 1 + math.floor((now - self.t0) * self.speed) - self.stepped
-        if due > self.speed:  # far behind (the server was busy): do not race to catch up
-            self.anchor(self.speed, now)
-            due = 1
+        cap = self.speed * MAX_CATCH_UP_SECONDS
+        if due > cap:  # far behind (a long stall): step the cap and forget the rest
+            self.anchor(self.speed, now - (cap - 1) / self.speed)  # as if on time from now
+            self.stepped = cap
+            return cap
         months = max(1, due)
         self.stepped += months
         return months

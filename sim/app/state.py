@@ -58,6 +58,7 @@ class ComparisonState:
         self.images = solara.reactive({})  # "series"/"organisations" -> PNG bytes
         self.month = solara.reactive(0)
         self.playing = solara.reactive(False)
+        self.actions = solara.reactive(0)  # Play, Pause and Reset clicks handled (this session)
         self.speed = solara.reactive(4 if kind == "place_system" else 2)
         self.rep_years = solara.reactive(10)
         self.rep_rounds = solara.reactive(30)
@@ -152,7 +153,12 @@ class ComparisonState:
                     seed=self.scenario.value.seed,
                 )
                 pair.step(target)
-                view = LiveView(pair, labels=self.labels())
+                view = self.view.value
+                labels = self.labels()
+                if view is not None and view.shows_like(pair, labels):
+                    view.restart(pair)  # same settings (Reset): keep the figures, new runs
+                else:
+                    view = LiveView(pair, labels=labels)
             except ParameterError as exc:
                 self.error.value = str(exc)
                 self.playing.value = False
@@ -180,6 +186,7 @@ class ComparisonState:
         """Stop playing and start fresh runs at month 0 with the current controls."""
         runtime = self.runtime
         with runtime.lock:  # no frame of the play loop can land after the reset
+            self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
             self.rebuild(month=0)
@@ -188,6 +195,7 @@ class ComparisonState:
         """Start playing (Play). Idempotent: a second Play keeps the one loop running."""
         runtime = self.runtime
         with runtime.lock:
+            self.actions.value += 1
             view = self.view.value
             if self.error.value or view is None or view.pair.month >= MAX_LIVE_MONTHS:
                 return
@@ -200,6 +208,7 @@ class ComparisonState:
         """Stop playing (Pause): no month is stepped after this returns."""
         runtime = self.runtime
         with runtime.lock:
+            self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
 
