@@ -41,7 +41,9 @@ class SessionRuntime:
 
     Attributes:
         lock: serialises this session's actions (step, rebuild, reset, pause and the play
-            loop's frames), so a click never interleaves with a frame being drawn.
+            loop's frames), so a click never interleaves with a frame being drawn. Actions
+            take it through `action`, which counts them in `pending`; the play loop waits
+            while `pending` is positive before each frame, so clicks go first.
         loop: the thread running the play loop, or None. Set and cleared under `lock` only, so
             Play either finds the running loop or starts one, never neither.
         wake: set by Pause, Reset and Play to cut the play loop's wait short.
@@ -57,6 +59,24 @@ class SessionRuntime:
         self.rep_done = 0
         self.rep_thread: threading.Thread | None = None
         self.context = current_context()
+        self.pending = 0  # actions waiting for or holding `lock` (clicks, control changes)
+        self._count = threading.Lock()
+
+    def count(self, change: int) -> None:
+        with self._count:
+            self.pending += change
+
+    @property
+    def action(self) -> _ActionLock:
+        """The lock a click takes: the play loop lets waiting clicks go first."""
+        return _ActionLock(self)
+
+    def yield_to_actions(self, limit: float = 2.0) -> None:
+        """Wait (at most `limit` seconds) while clicks wait for the lock, so a play loop whose
+        frames follow each other without a pause cannot starve them (a lock is not fair)."""
+        deadline = time.monotonic() + limit
+        while self.pending > 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def open(self) -> bool:
         """False once the browser session has closed (its threads then stop)."""
@@ -67,6 +87,22 @@ class SessionRuntime:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         return thread
+
+
+class _ActionLock:
+    """`with runtime.action:` takes the session's lock, counted as waiting meanwhile."""
+
+    def __init__(self, runtime: SessionRuntime):
+        self.runtime = runtime
+
+    def __enter__(self):
+        self.runtime.count(+1)
+        self.runtime.lock.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.runtime.lock.release()
+        self.runtime.count(-1)
 
 
 def session_runtime() -> Singleton:

@@ -78,8 +78,9 @@ class ComparisonState:
         return self._runtime.peek()
 
     @property
-    def lock(self) -> threading.RLock:
-        return self.runtime.lock
+    def lock(self):
+        """The session's lock, taken as an action (ahead of the play loop's next frame)."""
+        return self.runtime.action
 
     @property
     def rep_done(self) -> int:
@@ -185,7 +186,7 @@ class ComparisonState:
     def reset(self) -> None:
         """Stop playing and start fresh runs at month 0 with the current controls."""
         runtime = self.runtime
-        with runtime.lock:  # no frame of the play loop can land after the reset
+        with runtime.action:  # no frame of the play loop can land after the reset
             self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
@@ -194,7 +195,7 @@ class ComparisonState:
     def play(self) -> None:
         """Start playing (Play). Idempotent: a second Play keeps the one loop running."""
         runtime = self.runtime
-        with runtime.lock:
+        with runtime.action:
             self.actions.value += 1
             view = self.view.value
             if self.error.value or view is None or view.pair.month >= MAX_LIVE_MONTHS:
@@ -207,7 +208,7 @@ class ComparisonState:
     def pause(self) -> None:
         """Stop playing (Pause): no month is stepped after this returns."""
         runtime = self.runtime
-        with runtime.lock:
+        with runtime.action:
             self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
@@ -225,6 +226,7 @@ class ComparisonState:
         clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
         try:
             while keep_going() and runtime.open():
+                runtime.yield_to_actions()  # clicks waiting for the lock go first
                 with runtime.lock:
                     runtime.wake.clear()
                     if not self.playing.value or runtime.loop is not me:
@@ -277,7 +279,7 @@ class ComparisonState:
     def request_replicates(self) -> None:
         """One click of "Run replicates": counted in this session and run in its worker."""
         runtime = self.runtime
-        with runtime.lock:
+        with runtime.action:
             self.rep_request.value += 1
             self.rep_running.value = True
         self.replicates_if_requested()
@@ -285,7 +287,7 @@ class ComparisonState:
     def replicates_if_requested(self) -> None:
         """Start this session's replicate worker if a request is waiting and none runs."""
         runtime = self.runtime
-        with runtime.lock:
+        with runtime.action:
             if runtime.rep_thread is None and self.rep_request.value > runtime.rep_done:
                 runtime.rep_thread = runtime.start(self._replicates_worker, f"rep-{self.kind}")
 
