@@ -224,6 +224,7 @@ def RunControls(state: ComparisonState):
     month = state.month.value
     playing = state.playing.value
     blocked = bool(state.error.value) or state.view.value is None
+    state.runtime.remember_render_context()  # clicks re-render the page once (a batch)
     # Play and Pause stay clickable (each is idempotent), so a burst of clicks is never dropped by
     # a button the browser still shows disabled; the one in force is filled. The play loop is the
     # session's own thread (ComparisonState.play), not a task restarted by re-renders.

@@ -3,6 +3,7 @@ built once and updated in place after each step (`LiveView`)."""
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -145,11 +146,14 @@ class LiveView:
             for key in ("left", "right", "scenario", "params", "seed")
         )
 
-    def restart(self, pair: LivePair) -> None:
-        """Show `pair`, a fresh run with this view's settings, in the same figures."""
+    def restarted(self, pair: LivePair) -> LiveView:
+        """A view of `pair`, a fresh run with this view's settings, in the same figures (this
+        view is not to be used after it)."""
+        view = copy.copy(self)
         pair.positions = dict(self.pair.positions)
-        self.pair = pair
-        self.update()
+        view.pair = pair
+        view.update()
+        return view
 
     def _moving_organisations(self) -> list:
         """The organisations figure's artists that change every month, in drawing order."""

@@ -10,10 +10,13 @@ session counts or locks therefore lives in a `SessionRuntime`, one per kernel th
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
+import weakref
 
+import reacton.core
 from solara.toestand import Singleton
 
 # Replicate runs computing at once across all sessions; the others wait their turn (first come,
@@ -60,6 +63,10 @@ class SessionRuntime:
         self.rep_thread: threading.Thread | None = None
         self.context = current_context()
         self.pending = 0  # actions waiting for or holding `lock` (clicks, control changes)
+        # `playing`, `actions` and `loop` change under this small lock, never held for a frame:
+        # Pause takes only this one, so it answers at once even while a frame is being drawn.
+        self.control = threading.RLock()
+        self.render_context = None  # weak reference to the page's render context (batching)
         self._count = threading.Lock()
 
     def count(self, change: int) -> None:
@@ -77,6 +84,17 @@ class SessionRuntime:
         deadline = time.monotonic() + limit
         while self.pending > 0 and time.monotonic() < deadline:
             time.sleep(0.005)
+
+    def batch(self):
+        """A context in which reactive changes re-render the page once, at its end."""
+        rc = self.render_context() if self.render_context is not None else None
+        return rc if rc is not None else contextlib.nullcontext()
+
+    def remember_render_context(self) -> None:
+        """Called while the page renders: keep its render context for `batch`."""
+        rc = reacton.core.get_render_context(required=False)
+        if rc is not None:
+            self.render_context = weakref.ref(rc)
 
     def open(self) -> bool:
         """False once the browser session has closed (its threads then stop)."""

@@ -157,7 +157,7 @@ class ComparisonState:
                 view = self.view.value
                 labels = self.labels()
                 if view is not None and view.shows_like(pair, labels):
-                    view.restart(pair)  # same settings (Reset): keep the figures, new runs
+                    view = view.restarted(pair)  # same settings (Reset): keep the figures
                 else:
                     view = LiveView(pair, labels=labels)
             except ParameterError as exc:
@@ -186,16 +186,17 @@ class ComparisonState:
     def reset(self) -> None:
         """Stop playing and start fresh runs at month 0 with the current controls."""
         runtime = self.runtime
-        with runtime.action:  # no frame of the play loop can land after the reset
-            self.actions.value += 1
-            self.playing.value = False
-            runtime.wake.set()
+        with runtime.action, runtime.batch():  # no frame of the play loop lands after it
+            with runtime.control:
+                self.actions.value += 1
+                self.playing.value = False
+                runtime.wake.set()
             self.rebuild(month=0)
 
     def play(self) -> None:
         """Start playing (Play). Idempotent: a second Play keeps the one loop running."""
         runtime = self.runtime
-        with runtime.action:
+        with runtime.control, runtime.batch():
             self.actions.value += 1
             view = self.view.value
             if self.error.value or view is None or view.pair.month >= MAX_LIVE_MONTHS:
@@ -206,12 +207,25 @@ class ComparisonState:
                 runtime.loop = runtime.start(self.play_loop, f"play-{self.kind}")
 
     def pause(self) -> None:
-        """Stop playing (Pause): no month is stepped after this returns."""
+        """Stop playing (Pause): returns once a frame being drawn has landed, and no month is
+        stepped after that."""
         runtime = self.runtime
-        with runtime.action:
+        with runtime.control, runtime.batch():
             self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
+        with runtime.action:  # wait for the frame in progress, if any
+            pass
+
+    def _keep_playing(self, me: threading.Thread) -> bool:
+        """Whether the loop `me` draws another frame; if not, it is unregistered at once."""
+        runtime = self.runtime
+        with runtime.control:
+            if self.playing.value and runtime.loop is me and not self.error.value:
+                return True
+            if runtime.loop is me:
+                runtime.loop = None
+            return False
 
     def play_loop(self, keep_going=lambda: True) -> None:
         """Step while `playing` is set, at `speed` months a second, redrawing at most
@@ -220,7 +234,7 @@ class ComparisonState:
         caller when called directly (tests)."""
         runtime = self.runtime
         me = threading.current_thread()
-        with runtime.lock:
+        with runtime.control:
             if runtime.loop is None:
                 runtime.loop = me
         clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
@@ -229,18 +243,16 @@ class ComparisonState:
                 runtime.yield_to_actions()  # clicks waiting for the lock go first
                 with runtime.lock:
                     runtime.wake.clear()
-                    if not self.playing.value or runtime.loop is not me:
-                        break
-                    self.step(clock.months_due(self.speed.value))
-                    if self.error.value or self.view.value is None:
-                        self.playing.value = False
-                        break
+                    if not self._keep_playing(me):
+                        return
+                    with runtime.batch():
+                        self.step(clock.months_due(self.speed.value))
                 runtime.wake.wait(clock.wait())
         except Exception:
             log.exception("the play loop stopped")
             self.playing.value = False
         finally:
-            with runtime.lock:
+            with runtime.control:
                 if runtime.loop is me:
                     runtime.loop = None
 
