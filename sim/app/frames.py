@@ -18,8 +18,8 @@ from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 _LOCATOR = MaxNLocator(4)
-FILL = 0.4  # the data must fill this share of an axis, or its limits are recomputed
-HEADROOM = 0.15  # room left beyond the data each side when limits are recomputed
+FILL = 0.25  # the data must fill this share of an axis, or its limits are recomputed
+HEADROOM = 0.4  # room left beyond the data each side when limits are recomputed
 
 
 def nice_limits(low: float, high: float) -> tuple[float, float]:

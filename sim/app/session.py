@@ -24,7 +24,7 @@ from solara.toestand import Singleton
 REPLICATE_SLOTS = threading.BoundedSemaphore(2)
 # A frame that comes late steps the months due meanwhile (so the speed holds when many sessions
 # play at once), but never more than this many seconds' worth at once.
-MAX_CATCH_UP_SECONDS = 4
+MAX_CATCH_UP_SECONDS = 8
 
 
 def current_context():
