@@ -17,6 +17,7 @@ from sim.app.settings import (
     system_labels,
 )
 from sim.app.state import SPEEDS, ComparisonState
+from sim.app.teaching import game_principle, game_text
 from sim.core.params import parameter
 from sim.core.rules import PRESETS, PRINCIPLES
 
@@ -40,15 +41,18 @@ def Principle(state: ComparisonState, side: str, principle: str):
         for lv in spec["levers"]
         if on and getattr(rules, lv) != getattr(full, lv)
     ]
+    label, explain = PRINCIPLE_LABELS[principle], spec["explain"]
+    if state.kind == "games":  # the laboratory games' own words
+        label, explain = game_principle(principle, label)
     with solara.Column(gap="0px"):
         solara.Switch(
-            label=PRINCIPLE_LABELS[principle],
+            label=label,
             value=on,
             on_value=lambda value: state.set_principle(side, principle, value),
             color="primary",
             classes=[f"cc-switch-{side}-{principle}"],
         )
-        note = spec["explain"] + (f" Partly on here: {', '.join(partial)}." if partial else "")
+        note = explain + (f" Partly on here: {', '.join(partial)}." if partial else "")
         solara.HTML(tag="div", unsafe_innerHTML=note, classes=["cc-explain"])
 
 
@@ -71,8 +75,13 @@ def RulesPanel(state: ComparisonState, side: str):
         )
         solara.Markdown(
             "Switch each design principle on (as in shared governance) or off (as in fortress). "
-            "Ham & Alderwick: The King's Fund's ten principles; Ostrom: the eight principles "
-            "of long-enduring commons.",
+            + (
+                "Ham & Alderwick: The King's Fund's ten principles; Ostrom: the eight principles "
+                "of long-enduring commons."
+                if state.kind == "place_system"
+                else "Ostrom's design principles as the players meet them; those marked NHS only "
+                "change nothing in the laboratory game."
+            ),
             style={"font-size": "0.8rem"},
         )
         if state.kind == "place_system":
@@ -205,24 +214,10 @@ def GameScenarioControls(state: ComparisonState):
                 min=int(players.low),
                 max=int(players.high),
                 on_value=lambda v: state.set_scenario(n_players=int(v)),
+                thumb_label="always",
             )
             solara.InputInt("Seed", value=sc.seed, on_value=lambda v: state.set_scenario(seed=v))
-        if sc.game == "classroom_commons":
-            solara.Markdown(
-                "Each round every player splits 25 tokens between an outside market (5 cents a "
-                "token) and a common pool whose group return is 23X - 0.25X^2 cents for X tokens "
-                "in total. Selfish players end near the **Nash equilibrium** (64 tokens with 8 "
-                "players); the group earns most at the **social optimum** (36 tokens). "
-                "Efficiency is the share of that maximum rent the group keeps.",
-                style={"font-size": "0.85rem"},
-            )
-        else:
-            solara.Markdown(
-                "Each round every player keeps or gives tokens from 20 to a public account that "
-                "returns 0.4 a token to every member. Without sanctions contributions start near "
-                "half and decay; with sanctions they are sustained (Fehr & Gaechter 2000).",
-                style={"font-size": "0.85rem"},
-            )
+        solara.Markdown(game_text(sc.game, sc.n_players), style={"font-size": "0.85rem"})
 
 
 # --------------------------------------------------------------------------- run controls
@@ -232,12 +227,10 @@ def RunControls(state: ComparisonState):
     month = state.month.value
     playing = state.playing.value
     blocked = bool(state.error.value) or state.view.value is None
-
-    def play_loop():
-        state.play_loop()
-
-    solara.lab.use_task(play_loop, dependencies=[playing])
-
+    state.runtime.remember_render_context()  # clicks re-render the page once (a batch)
+    # Play and Pause stay clickable (each is idempotent), so a burst of clicks is never dropped by
+    # a button the browser still shows disabled; the one in force is filled. The play loop is the
+    # session's own thread (ComparisonState.play), not a task restarted by re-renders.
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(
             "Step",
@@ -250,16 +243,19 @@ def RunControls(state: ComparisonState):
         solara.Button(
             "Play",
             icon_name="mdi-play",
-            on_click=lambda: state.playing.set(True),
-            disabled=blocked or playing or month >= MAX_LIVE_MONTHS,
+            on_click=state.play,
+            disabled=blocked or month >= MAX_LIVE_MONTHS,
             color="primary",
+            outlined=playing is False,
+            classes=["cc-play"],
         )
         solara.Button(
             "Pause",
             icon_name="mdi-pause",
-            on_click=lambda: state.playing.set(False),
-            disabled=not playing,
-            outlined=True,
+            on_click=state.pause,
+            color="primary",
+            outlined=playing is True,
+            classes=["cc-pause"],
         )
         solara.Button("Reset", icon_name="mdi-restore", on_click=state.reset, outlined=True)
         solara.Text(f"Speed ({unit}s a second):", classes=["cc-help"])
@@ -267,6 +263,8 @@ def RunControls(state: ComparisonState):
         years = f" = {month / 12:.1f} years" if unit == "month" else ""
         solara.HTML(
             tag="b",
-            unsafe_innerHTML=f"{unit.capitalize()} {month}{years}",
-            classes=["cc-month"],
+            # the clicks handled so far, hidden: a test knows when a burst has been processed
+            unsafe_innerHTML=f"{unit.capitalize()} {month}{years}"
+            f'<span class="cc-actions" hidden>{state.actions.value}</span>',
+            classes=["cc-month", "cc-playing" if playing else "cc-paused"],
         )

@@ -110,8 +110,12 @@ def nash_and_optimum(model: CareSystem) -> tuple[float, float]:
 
 
 def reference_lines(ax, nash: float, optimum: float) -> None:
-    ax.axhline(nash, color="black", ls=":", lw=1.2, label=f"Nash equilibrium ({nash:.3g})")
-    ax.axhline(optimum, color="#2a9d3c", ls="-.", lw=1.2, label=f"Social optimum ({optimum:.3g})")
+    from sim.app.teaching import NASH_COLOUR, OPTIMUM_COLOUR
+
+    ax.axhline(nash, color=NASH_COLOUR, ls=":", lw=1.2, label=f"Nash equilibrium ({nash:.3g})")
+    ax.axhline(
+        optimum, color=OPTIMUM_COLOUR, ls="-.", lw=1.2, label=f"Social optimum ({optimum:.3g})"
+    )
     ax.legend(fontsize=7, frameon=False, loc="upper right")
 
 

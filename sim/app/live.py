@@ -3,6 +3,7 @@ built once and updated in place after each step (`LiveView`)."""
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -22,7 +23,6 @@ from sim.app.figures import (
     panel_legend,
     place_layout,
     plots_for,
-    png,
     reference_lines,
     side_marks,
     steps_per_unit,
@@ -30,6 +30,7 @@ from sim.app.figures import (
     time_label,
     trust_graph,
 )
+from sim.app.frames import FrameRenderer, data_range, nice_limits, nice_top, sticky_limits
 from sim.app.settings import (
     KIND_COLOURS,
     MAX_LIVE_MONTHS,
@@ -39,6 +40,7 @@ from sim.app.settings import (
     describe_rules,
     rules_label,
 )
+from sim.app.teaching import reference_limits
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
 from sim.core.rules import RuleSet
@@ -129,9 +131,45 @@ class LiveView:
         self.plots = plots_for(pair.scenario)
         self.labels = labels or {s: rules_label(pair.models[s].rules, s) for s in SIDES}
         self.reference = None
+        self.dots = {}
         self._build_series()
         self._build_organisations()
+        self.renderers = {
+            "series": FrameRenderer(self.series_fig, list(self.lines.values())),
+            "organisations": FrameRenderer(self.org_fig, self._moving_organisations()),
+        }
         self.update()
+
+    def shows_like(self, pair: LivePair, labels: dict) -> bool:
+        """True if `pair` has this view's settings, so its figures can show it (Reset)."""
+        mine = self.pair
+        return labels == self.labels and all(
+            _same(getattr(mine, key), getattr(pair, key))
+            for key in ("left", "right", "scenario", "params", "seed")
+        )
+
+    def restarted(self, pair: LivePair) -> LiveView:
+        """A view of `pair`, a fresh run with this view's settings, in the same figures (this
+        view is not to be used after it)."""
+        view = copy.copy(self)
+        pair.positions = dict(self.pair.positions)
+        view.pair = pair
+        view.update()
+        return view
+
+    def _moving_organisations(self) -> list:
+        """The organisations figure's artists that change every month, in drawing order."""
+        return [
+            artist
+            for side in SIDES
+            for artist in (
+                self.edge_collections[side],
+                self.dots[side],
+                self.bar_collections[side],
+                self.net_titles[side],
+                self.bal_titles[side],
+            )
+        ]
 
     # -- series
     def _build_series(self) -> None:
@@ -225,7 +263,7 @@ class LiveView:
         self.edge_collections[side] = lc
         xy = np.array([pos[i] for i in range(len(model.trusts))])
         size = 110 if len(xy) <= 40 else max(10, 4000 / len(xy))
-        ax.scatter(
+        self.dots[side] = ax.scatter(
             xy[:, 0],
             xy[:, 1],
             s=size,
@@ -254,7 +292,12 @@ class LiveView:
         bax.axhline(0, color="black", lw=0.8)
         bax.set_xlim(-1, n)
         bax.set_xticks([])
-        bax.set_xlabel("organisations (coloured by kind)", fontsize=8)
+        bax.set_xlabel(
+            "organisations (coloured by kind)"
+            if self.pair.scenario == "place_system"
+            else "players",
+            fontsize=8,
+        )
         bax.tick_params(labelsize=7)
         bax.yaxis.set_major_locator(MaxNLocator(4))
         bax.grid(axis="y", alpha=0.3)
@@ -270,8 +313,10 @@ class LiveView:
             values = self._update_balances(side)
             if len(values):
                 low, high = min(low, values.min()), max(high, values.max())
-        pad = 0.08 * (high - low) or 1.0
-        self.bal_axes["left"].set_ylim(low - pad, high + pad)
+        if high - low <= 0:
+            low, high = low - 1.0, high + 1.0
+        axis = self.bal_axes["left"]  # both panels share it
+        axis.set_ylim(*sticky_limits(axis.get_ylim(), low, high))
 
     def _update_series(self) -> None:
         month = self.pair.month
@@ -281,14 +326,19 @@ class LiveView:
             scale = next(sc for names, *_, sc in self.plots if name in names)
             line.set_data(np.arange(1, len(hist) + 1) / per, hist[:, MI[name]] * scale)
         for ax in self.series_axes:
-            ax.set_autoscaley_on(True)  # scale to the data at every redraw (not the last limits)
-            ax.relim()
-            ax.autoscale_view()
-            ax.set_xlim(0, max(12, month) / per)
+            ax.set_xlim(0, nice_top(month) / per)  # years (NHS) or rounds (games)
+            low, high = data_range(ax)
+            if low is not None:  # scale to the data at every redraw, in round steps
+                ax.set_ylim(*sticky_limits(ax.get_ylim(), low, high))
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
-            top = max(ax.get_ylim()[1], nash, optimum)
-            ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.25 * top)
+            ax.set_ylim(*nice_limits(*reference_limits(self.reference_data(), nash, optimum)))
+
+    def reference_data(self) -> np.ndarray:
+        """Every value plotted on the commons game's appropriation axes (both panels)."""
+        ax = self.reference[0]
+        parts = [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
+        return np.concatenate([p for p in parts if p.size] or [np.zeros(0)])
 
     def _update_network(self, side: str) -> None:
         model = self.pair.models[side]
@@ -324,7 +374,13 @@ class LiveView:
         self.update()
 
     def images(self) -> dict[str, bytes]:
-        return {
-            "series": png(self.series_fig, self.dpi),
-            "organisations": png(self.org_fig, self.dpi),
-        }
+        """Both figures as PNG bytes (only what moved is redrawn; see `sim.app.frames`)."""
+        return {name: renderer.png() for name, renderer in self.renderers.items()}
+
+
+def _same(a, b) -> bool:
+    """Equal settings (objects whose == is not a plain bool count as equal only if identical)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b

@@ -76,9 +76,13 @@ def Replicates(state: ComparisonState):
         )
         with solara.Row(style={"align-items": "center"}):
             if state.kind == "place_system":
-                solara.SliderInt("Horizon (years)", value=state.rep_years, min=1, max=30)
+                solara.SliderInt(
+                    "Horizon (years)", value=state.rep_years, min=1, max=30, thumb_label="always"
+                )
             else:
-                solara.SliderInt("Rounds", value=state.rep_rounds, min=5, max=100)
+                solara.SliderInt(
+                    "Rounds", value=state.rep_rounds, min=5, max=100, thumb_label="always"
+                )
             solara.Button(
                 f"Run {REPLICATES} replicates",
                 icon_name="mdi-chart-bell-curve",

@@ -7,6 +7,7 @@ re-renders when they change; the actions are plain methods, so tests can call th
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ import solara
 from sim.app.figures import png
 from sim.app.live import LivePair, LiveView
 from sim.app.replicates import difference_figure, fan_figure, run_replicates
+from sim.app.session import REPLICATE_SLOTS, PlayClock, SessionRuntime, session_runtime
 from sim.app.settings import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
@@ -32,6 +34,8 @@ REPLICATES = 100
 CONFIDENCE = 0.95  # confidence level of the replicates' intervals (the page states it)
 MAX_FRAMES_PER_SECOND = 4  # redraws a second while playing; faster speeds step several months
 SPEEDS = (1, 2, 4, 12, 24, 60)  # months (rounds) per second
+
+log = logging.getLogger(__name__)
 
 
 class ComparisonState:
@@ -54,6 +58,7 @@ class ComparisonState:
         self.images = solara.reactive({})  # "series"/"organisations" -> PNG bytes
         self.month = solara.reactive(0)
         self.playing = solara.reactive(False)
+        self.actions = solara.reactive(0)  # Play, Pause and Reset clicks handled (this session)
         self.speed = solara.reactive(4 if kind == "place_system" else 2)
         self.rep_years = solara.reactive(10)
         self.rep_rounds = solara.reactive(30)
@@ -62,10 +67,29 @@ class ComparisonState:
         self.rep_error = solara.reactive("")
         self.rep_running = solara.reactive(False)
         self.rep_request = solara.reactive(0)
-        self.rep_done = 0
         self.level = CONFIDENCE
-        self.lock = threading.RLock()
-        self.loops_running = 0  # play loops currently stepping (0 once Pause has taken effect)
+        # Lock, play loop and replicate counters: one per browser session, never shared.
+        self._runtime = session_runtime()
+
+    # ------------------------------------------------------------------ this session
+    @property
+    def runtime(self) -> SessionRuntime:
+        """This browser session's lock, play loop and replicate worker."""
+        return self._runtime.peek()
+
+    @property
+    def lock(self):
+        """The session's lock, taken as an action (ahead of the play loop's next frame)."""
+        return self.runtime.action
+
+    @property
+    def rep_done(self) -> int:
+        return self.runtime.rep_done
+
+    @property
+    def loops_running(self) -> int:
+        """Play loops of this session still running (0 once Pause has taken effect)."""
+        return 0 if self.runtime.loop is None else 1
 
     # ------------------------------------------------------------------ settings
     @property
@@ -130,7 +154,12 @@ class ComparisonState:
                     seed=self.scenario.value.seed,
                 )
                 pair.step(target)
-                view = LiveView(pair, labels=self.labels())
+                view = self.view.value
+                labels = self.labels()
+                if view is not None and view.shows_like(pair, labels):
+                    view = view.restarted(pair)  # same settings (Reset): keep the figures
+                else:
+                    view = LiveView(pair, labels=labels)
             except ParameterError as exc:
                 self.error.value = str(exc)
                 self.playing.value = False
@@ -155,29 +184,77 @@ class ComparisonState:
                 self.playing.value = False
 
     def reset(self) -> None:
-        """Fresh runs at month 0 with the current controls."""
-        self.playing.value = False
-        self.rebuild(month=0)
+        """Stop playing and start fresh runs at month 0 with the current controls."""
+        runtime = self.runtime
+        with runtime.action, runtime.batch():  # no frame of the play loop lands after it
+            with runtime.control:
+                self.actions.value += 1
+                self.playing.value = False
+                runtime.wake.set()
+            self.rebuild(month=0)
+
+    def play(self) -> None:
+        """Start playing (Play). Idempotent: a second Play keeps the one loop running."""
+        runtime = self.runtime
+        with runtime.control, runtime.batch():
+            self.actions.value += 1
+            view = self.view.value
+            if self.error.value or view is None or view.pair.month >= MAX_LIVE_MONTHS:
+                return
+            self.playing.value = True
+            runtime.wake.set()
+            if runtime.loop is None:  # cleared under this lock by a loop that has stopped
+                runtime.loop = runtime.start(self.play_loop, f"play-{self.kind}")
+
+    def pause(self) -> None:
+        """Stop playing (Pause): returns once a frame being drawn has landed, and no month is
+        stepped after that."""
+        runtime = self.runtime
+        with runtime.control, runtime.batch():
+            self.actions.value += 1
+            self.playing.value = False
+            runtime.wake.set()
+        with runtime.action:  # wait for the frame in progress, if any
+            pass
+
+    def _keep_playing(self, me: threading.Thread) -> bool:
+        """Whether the loop `me` draws another frame; if not, it is unregistered at once."""
+        runtime = self.runtime
+        with runtime.control:
+            if self.playing.value and runtime.loop is me and not self.error.value:
+                return True
+            if runtime.loop is me:
+                runtime.loop = None
+            return False
 
     def play_loop(self, keep_going=lambda: True) -> None:
-        """Step while `playing` is set, at `speed` months a second (run in a thread)."""
-        import time
-
-        with self.lock:
-            self.loops_running += 1
+        """Step while `playing` is set, at `speed` months a second, redrawing at most
+        `MAX_FRAMES_PER_SECOND` times a second (a slow frame steps more months, so the speed
+        holds when many sessions play at once). Runs in the session's play thread, or in the
+        caller when called directly (tests)."""
+        runtime = self.runtime
+        me = threading.current_thread()
+        with runtime.control:
+            if runtime.loop is None:
+                runtime.loop = me
+        clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
         try:
-            while self.playing.value and keep_going():
-                start = time.monotonic()
-                speed = max(1, int(self.speed.value))
-                months = max(1, round(speed / MAX_FRAMES_PER_SECOND))
-                self.step(months)
-                if self.error.value or self.view.value is None:
-                    self.playing.value = False
-                    break
-                time.sleep(max(0.0, months / speed - (time.monotonic() - start)))
+            while keep_going() and runtime.open():
+                runtime.yield_to_actions()  # clicks waiting for the lock go first
+                with runtime.lock:
+                    runtime.wake.clear()
+                    if not self._keep_playing(me):
+                        return
+                    with runtime.batch():
+                        self.step(clock.months_due(self.speed.value))
+                runtime.wake.wait(clock.wait())
+        except Exception:
+            log.exception("the play loop stopped")
+            self.playing.value = False
         finally:
-            with self.lock:
-                self.loops_running -= 1
+            with runtime.control:
+                if runtime.loop is me:
+                    runtime.loop = None
 
     # ------------------------------------------------------------------ replicates
     @property
@@ -191,19 +268,19 @@ class ComparisonState:
         self.rep_running.value = True
         try:
             params = self.params()
-            result = run_replicates(
-                self.schedule("left"),
-                self.schedule("right"),
-                self.model_scenario,
-                params,
-                self.scenario.value.seed,
-                self.rep_months,
-                REPLICATES,
-                labels=self.labels(),
-                level=self.level,
-            )
-            fan, diff = fan_figure(result), difference_figure(result)
-            self.rep_images.value = {"fan": png(fan, 72), "difference": png(diff, 72)}
+            runs = (self.schedule("left"), self.schedule("right"), self.model_scenario, params)
+            with REPLICATE_SLOTS:  # a few runs at once over all sessions; the rest queue
+                result = run_replicates(
+                    *runs,
+                    self.scenario.value.seed,
+                    self.rep_months,
+                    REPLICATES,
+                    labels=self.labels(),
+                    level=self.level,
+                )
+                fan, diff = fan_figure(result), difference_figure(result)
+                images = {"fan": png(fan, 72), "difference": png(diff, 72)}
+            self.rep_images.value = images
             self.rep_result.value = result
             self.rep_error.value = ""
         except ParameterError as exc:
@@ -212,11 +289,35 @@ class ComparisonState:
             self.rep_running.value = False
 
     def request_replicates(self) -> None:
-        self.rep_request.value += 1
+        """One click of "Run replicates": counted in this session and run in its worker."""
+        runtime = self.runtime
+        with runtime.action:
+            self.rep_request.value += 1
+            self.rep_running.value = True
+        self.replicates_if_requested()
 
     def replicates_if_requested(self) -> None:
-        """Run the replicates once per click (the task may be restarted by re-renders)."""
-        request = self.rep_request.value
-        if request > self.rep_done:
-            self.rep_done = request
-            self.run_replicates()
+        """Start this session's replicate worker if a request is waiting and none runs."""
+        runtime = self.runtime
+        with runtime.action:
+            if runtime.rep_thread is None and self.rep_request.value > runtime.rep_done:
+                runtime.rep_thread = runtime.start(self._replicates_worker, f"rep-{self.kind}")
+
+    def _replicates_worker(self) -> None:
+        """Run the latest request, then any made meanwhile (clicks are coalesced, never lost)."""
+        runtime = self.runtime
+        try:
+            while runtime.open():
+                with runtime.lock:
+                    request = self.rep_request.value
+                    if request <= runtime.rep_done:
+                        break
+                    runtime.rep_done = request
+                self.run_replicates()
+        except Exception as exc:
+            log.exception("replicates failed")
+            self.rep_error.value = f"The replicates failed: {exc}"
+        finally:
+            with runtime.lock:
+                runtime.rep_thread = None
+                self.rep_running.value = False
