@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import solara
 
+from sim.app.frames import nice_top
 from sim.app.live import LivePair, LiveView
 from sim.app.settings import GameScenario, panel_rules
 from sim.app.state import ComparisonState
@@ -211,7 +212,7 @@ def test_live_axes_hold_their_data_through_redraws_in_years():
                 if y.size:
                     assert low <= y.min()
                     assert y.max() <= high
-            assert ax.get_xlim()[1] == pytest.approx(max(12, pair.month) / 12)
+            assert ax.get_xlim()[1] == pytest.approx(nice_top(pair.month) / 12)  # whole years
     assert view.series_axes[-1].get_xlabel() == "year"
     x = view.lines[("left", "population_health")].get_xdata()
     assert x[-1] == pytest.approx(pair.month / 12)

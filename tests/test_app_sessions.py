@@ -191,6 +191,24 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
     _assert_clean(console, log_path)
 
 
+def _png(page, view: str) -> bytes:
+    """The series plot's PNG as the server drew it (fetched from its blob or data URL), not as
+    the page scales it: a scaled screenshot blends a thin line with the white around it."""
+    import base64
+
+    encoded = page.evaluate(
+        """async (sel) => {
+            const img = document.querySelector(sel);
+            const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+            let text = "";
+            for (const b of bytes) text += String.fromCharCode(b);
+            return btoa(text);
+        }""",
+        f"{view} .cc-plot-series img",
+    )
+    return base64.b64decode(encoded)
+
+
 def _optimum_row(png: bytes, colour: str) -> float:
     """Height of the optimum line above the bottom of the first third of the image (the
     appropriation plot), as a share of the image height; nan if the line is not drawn."""
@@ -224,7 +242,7 @@ def test_teaching_chart_axes_hold_the_data_through_play(
             page.wait_for_selector(plot, timeout=ACTION)
             games = page.locator(GAMES)
             expect(games).to_contain_text("Nash equilibrium")
-            first = _optimum_row(page.locator(plot).first.screenshot(), OPTIMUM_COLOUR)
+            first = _optimum_row(_png(page, GAMES), OPTIMUM_COLOUR)
             assert 0.2 < first < 0.8, first
             games.get_by_role("button", name="60").click()
             games.get_by_role("button", name="Play").click()
@@ -238,7 +256,7 @@ def test_teaching_chart_axes_hold_the_data_through_play(
                     timeout=ACTION,
                 )
                 last_src = _src(page, "series", GAMES)
-                heights.append(_optimum_row(page.locator(plot).first.screenshot(), OPTIMUM_COLOUR))
+                heights.append(_optimum_row(_png(page, GAMES), OPTIMUM_COLOUR))
                 if _month(page, GAMES) >= 600:
                     break
             assert _month(page, GAMES) >= 600, "play did not reach the live view's last round"
