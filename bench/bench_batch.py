@@ -55,6 +55,7 @@ def bench_overhead(repeats: int) -> dict:
         arrays["seeds"][:10],
         arrays["runs"][:10],
         exp.months,
+        switch=arrays["switch"][:10],
     )
     kernel, batch = [], []
     for _ in range(repeats):
@@ -66,6 +67,7 @@ def bench_overhead(repeats: int) -> dict:
             arrays["seeds"],
             arrays["runs"],
             exp.months,
+            switch=arrays["switch"],
         )
         kernel.append(time.perf_counter() - t)
         with tempfile.TemporaryDirectory() as tmp:

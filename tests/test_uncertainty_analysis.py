@@ -397,3 +397,29 @@ def test_console_prints_p_better_from_the_table(tmp_path, capsys):
     assert percent(table.loc["population_health", "p_better_parameters"]) in line
     print_uncertainty(tmp_path / "nowhere", ("population_health",))
     assert capsys.readouterr().out == ""
+
+
+def test_prcc_equals_the_correlation_of_the_two_regression_residuals():
+    # The definition, computed independently: residuals of rank(x_j) and rank(y) after a
+    # least-squares fit (with an intercept) on the other columns' ranks. A constant column
+    # gives NaN and leaves the others alone.
+    from scipy import stats as st
+
+    from sim.analysis.drivers import _prcc
+
+    rng = np.random.default_rng(11)
+    n, m = 250, 8
+    x = rng.random((n, m))
+    x[:, 5] = 0.25
+    y = 2 * x[:, 0] - x[:, 1] + x[:, 0] * x[:, 2] + rng.normal(0, 0.3, n)
+    r, p = _prcc(x, y)
+    rx = np.column_stack([st.rankdata(x[:, j]) for j in range(m)])
+    ry = st.rankdata(y)
+    for j in (0, 1, 2, 4):
+        others = np.column_stack([np.ones(n), np.delete(rx, j, axis=1)])
+        ex = rx[:, j] - others @ np.linalg.lstsq(others, rx[:, j], rcond=None)[0]
+        ey = ry - others @ np.linalg.lstsq(others, ry, rcond=None)[0]
+        assert r[j] == pytest.approx(np.corrcoef(ex, ey)[0, 1], abs=1e-9)
+    assert np.isnan(r[5])
+    assert np.isnan(p[5])
+    assert p[0] < 1e-6 < p[4]

@@ -5,7 +5,8 @@ parameter set) and the drawn parameters' values, `drivers` ranks the parameters 
 Spearman rank correlation (`scipy.stats.spearmanr`), marks a correlation significant when its p
 value is below (1 - level) / m with m the number of parameters (Bonferroni), and adds the partial
 rank correlation coefficient (PRCC): the correlation of the residuals of rank(x_j) and rank(y)
-after a least-squares fit on the other parameters' ranks (with an intercept), with its p value
+after a least-squares fit on the other parameters' ranks (with an intercept; computed from the
+inverse of the rank correlation matrix, which gives the same number), with its p value
 from Student's t on n - 2 - (m - 1) degrees of freedom. Used by `sim.analysis.uncertainty`.
 """
 
@@ -19,22 +20,27 @@ from scipy import stats as _scipy_stats
 
 
 def _prcc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Partial rank correlation of y with each column of x, and its p value (Student's t)."""
+    """Partial rank correlation of y with each column of x, and its p value (Student's t).
+
+    The correlation of the two residuals equals -P_jy / sqrt(P_jj P_yy), P the inverse of the
+    rank correlation matrix of the varying columns and y: one inversion instead of two
+    least-squares fits per parameter (79 parameters: 158 fits of a 1,000 x 79 system).
+    """
     n, m = x.shape
-    rx = np.column_stack([_scipy_stats.rankdata(x[:, j]) for j in range(m)])
-    ry = _scipy_stats.rankdata(y)
     r = np.full(m, math.nan)
     p = np.full(m, math.nan)
     df = n - 2 - (m - 1)
-    for j in range(m):
-        others = np.column_stack([np.ones(n), np.delete(rx, j, axis=1)])
-        ex = rx[:, j] - others @ np.linalg.lstsq(others, rx[:, j], rcond=None)[0]
-        ey = ry - others @ np.linalg.lstsq(others, ry, rcond=None)[0]
-        if df < 1 or ex.std() == 0 or ey.std() == 0:
-            continue
-        r[j] = float(np.clip(np.corrcoef(ex, ey)[0, 1], -1.0, 1.0))
-        t = r[j] * math.sqrt(df / max(1e-300, 1.0 - r[j] ** 2))
-        p[j] = float(2 * _scipy_stats.t.sf(abs(t), df))
+    rx = np.column_stack([_scipy_stats.rankdata(x[:, j]) for j in range(m)])
+    ry = _scipy_stats.rankdata(y)
+    varying = np.flatnonzero(rx.std(axis=0) > 0)  # a constant column explains nothing
+    if df < 1 or ry.std() == 0 or not varying.size:
+        return r, p
+    inv = np.linalg.pinv(np.corrcoef(np.column_stack([rx[:, varying], ry]), rowvar=False))
+    diag = np.diag(inv)
+    partial = -inv[:-1, -1] / np.sqrt(diag[:-1] * diag[-1])
+    r[varying] = np.clip(partial, -1.0, 1.0)
+    t = r[varying] * np.sqrt(df / np.maximum(1e-300, 1.0 - r[varying] ** 2))
+    p[varying] = 2 * _scipy_stats.t.sf(np.abs(t), df)
     return r, p
 
 
