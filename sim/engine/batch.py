@@ -260,7 +260,7 @@ def run_many(
             bar.close()
 
     frame = _run_table(rows, seed, point_list, validated, unc)
-    _lever_columns(frame, schedules)
+    frame = _lever_columns(frame, schedules)
     frame = pd.concat([frame, pd.DataFrame(summaries, columns=list(SUMMARIES))], axis=1)
     frame.attrs["uncertain"] = unc.names if unc is not None else ()
     return (frame, _long_series(frame, histories, months)) if series else frame
@@ -271,27 +271,29 @@ def _run_table(rows, seed, point_list, validated, unc) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["rules", "point", "replicate"])
     frame.insert(3, "seed", seed)
     swept = sorted({k for pt in point_list for k in pt})
-    for key in swept:
-        frame[key] = [validated[pi][key] for pi in frame["point"]]
+    columns = {key: [validated[pi][key] for pi in frame["point"]] for key in swept}
     if unc is not None:
-        for key, values in unc.columns(seed, frame["replicate"].to_numpy()).items():
-            frame[key] = values
-    return frame
+        columns.update(unc.columns(seed, frame["replicate"].to_numpy()))
+    # One concat, not a column at a time: dozens of drawn parameters would fragment the frame.
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
 
 
-def _lever_columns(frame: pd.DataFrame, schedules: list[Schedule]) -> None:
-    """Add `switch_month` (schedules) and a `lever_<name>` column per lever that differs."""
+def _lever_columns(frame: pd.DataFrame, schedules: list[Schedule]) -> pd.DataFrame:
+    """The frame with `switch_month` (schedules) and a `lever_<name>` column per lever that
+    differs."""
     # Lever columns hold the rules in force at the end of each run.
     final = [s.steps[-1][1] for s in schedules]
     by_label = {s.name: rs for s, rs in zip(schedules, final, strict=True)}
+    columns = {}
     if any(len(s.steps) > 1 for s in schedules):
         last_switch = {s.name: int(s.steps[-1][0]) for s in schedules}
-        frame["switch_month"] = [last_switch[label] for label in frame["rules"]]
+        columns["switch_month"] = [last_switch[label] for label in frame["rules"]]
     for lever in varying_levers(final):
         values = [getattr(by_label[label], lever) for label in frame["rules"]]
         if lever == "funding_model":  # numeric like every other column: its FUNDING_MODELS index
             values = [FUNDING_MODELS.index(v) for v in values]
-        frame[f"lever_{lever}"] = values
+        columns[f"lever_{lever}"] = values
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
 
 
 def _plan(scenario: str, validated: list[dict], schedules: list[Schedule], replicates: int):
