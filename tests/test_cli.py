@@ -152,3 +152,22 @@ def test_list_shows_each_prior(capsys):
     assert main(["list"]) == 0
     spill = next(p for p in PRIORS if p.name == "spillover")
     assert f"prior: {spill.describe()} ({spill.source})" in capsys.readouterr().out
+
+
+def test_list_into_a_reader_that_stops_early_is_not_a_failure():
+    # `commons list | head -1`: the listing meets a closed pipe; it stops quietly with exit 0.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    commons = Path(sys.executable).parent / "commons"
+    proc = subprocess.run(
+        ["bash", "-c", f"'{commons}' list | head -1; exit ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Rule-set presets")
+    assert proc.stderr == ""

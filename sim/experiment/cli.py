@@ -280,7 +280,13 @@ def _cmd_validate(args) -> int:
 def _cmd_list(args) -> int:
     from sim.experiment.cli_list import command
 
-    return command(args)
+    try:
+        return command(args)
+    except BrokenPipeError:  # the reader went away (`commons list | head`): not a failure
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return EXIT_OK
 
 
 def _cmd_discover(args) -> int:
