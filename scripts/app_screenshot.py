@@ -62,7 +62,8 @@ def shoot(url: str, target: Path) -> None:
             page.get_by_role("button", name="Step").click()
             expect(page.locator(".cc-result-live")).to_be_visible(timeout=60_000)
             page.get_by_role("button", name="Run 100 replicates").click()
-            page.wait_for_selector(".cc-plot-benefit img", timeout=240_000)
+            # The result reads the replicates once they are in (before, it reads the live run).
+            expect(page.get_by_text("The result over")).to_be_visible(timeout=240_000)
             page.evaluate(
                 "document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; });"
             )

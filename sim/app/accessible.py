@@ -80,8 +80,10 @@ module.exports = {
 @solara.component
 def PageSetup():
     """The page language and zoom, and the skip links' style."""
+    # Both made, neither returned: a component that returns one element drops the others it made
+    # (the style was lost that way, and the skip links showed on the page).
     solara.Style(CSS)
-    return _PageSetup.element()
+    _PageSetup.element()
 
 
 @solara.component
