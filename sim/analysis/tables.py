@@ -62,3 +62,16 @@ def fmt_ci(m: float, lo: float, hi: float, digits: int = 3) -> str:
 def fmt_level(level: float) -> str:
     """A confidence level as a percentage: 0.95 -> '95%', 0.975 -> '97.5%'."""
     return f"{100 * level:.10g}%"
+
+
+def text_grid(rows: Sequence[str], columns: Sequence[str], cells: dict) -> str:
+    """A plain-text table for a terminal: one line per row label, one column per column label,
+    cells[(row, column)] (blank where missing), every column as wide as its widest entry."""
+    widths = [max(len(c), *(len(cells.get((r, c), "")) for r in rows)) for c in columns]
+    first = max(len("rule set"), *(len(r) for r in rows))
+    pairs = list(zip(columns, widths, strict=True))
+    lines = ["  ".join(["rule set".ljust(first)] + [c.ljust(w) for c, w in pairs])]
+    for r in rows:
+        row = [cells.get((r, c), "").ljust(w) for c, w in pairs]
+        lines.append("  ".join([r.ljust(first), *row]).rstrip())
+    return "\n".join(line.rstrip() for line in lines)

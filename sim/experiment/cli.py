@@ -238,20 +238,11 @@ def print_comparison(folder: Path, outcomes=HEADLINE_OUTCOMES) -> None:
         (row.rules, row.outcome): f"{_num(row.mean)} [{_num(row.ci_low)}, {_num(row.ci_high)}]"
         for row in table.itertuples()
     }
-    widths = [max(len(o), *(len(cells.get((r, o), "")) for r in rules)) for o in shown]
-    first = max(len("rule set"), *(len(r) for r in rules))
-    from sim.analysis.tables import fmt_level
+    from sim.analysis.tables import fmt_level, text_grid
 
     ci = f"{fmt_level(float(table['level'].iloc[0]))} bootstrap CI" if "level" in table else "CI"
     print(f"\nMean over replicates [{ci}] (full tables in report.md):")
-    print(
-        "  ".join(
-            ["rule set".ljust(first)] + [o.ljust(w) for o, w in zip(shown, widths, strict=True)]
-        )
-    )
-    for r in rules:
-        row = [cells.get((r, o), "").ljust(w) for o, w in zip(shown, widths, strict=True)]
-        print("  ".join([r.ljust(first), *row]).rstrip())
+    print(text_grid(rules, shown, cells))
     print()
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
+from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table, text_grid
 from sim.analysis.uncertainty import Comparison, compare_uncertain
 from sim.analysis.uncertainty_text import percent, verdicts
 from sim.experiment.outcomes import LOWER_IS_BETTER, NEITHER, direction
@@ -257,16 +257,7 @@ def print_uncertainty(folder: Path, outcomes) -> None:
         for r in table.itertuples()
     }
     rules = list(dict.fromkeys(table["rules"]))
-    widths = [max(len(o), *(len(cells.get((r, o), "")) for r in rules)) for o in shown]
-    first = max(len("rule set"), *(len(r) for r in rules))
     how = "seed noise taken out" if separable else "one seed each"
     print(f"P(better than the reference) over parameter draws ({how}; report.md for more):")
-    print(
-        "  ".join(
-            ["rule set".ljust(first)] + [o.ljust(w) for o, w in zip(shown, widths, strict=True)]
-        )
-    )
-    for r in rules:
-        row = [cells.get((r, o), "").ljust(w) for o, w in zip(shown, widths, strict=True)]
-        print("  ".join([r.ljust(first), *row]).rstrip())
+    print(text_grid(rules, shown, cells))
     print()
