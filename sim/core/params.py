@@ -50,6 +50,20 @@ SCENARIO_DEFAULTS: dict[str, dict[str, float]] = {
 }
 
 
+# The counts that give the place-based world its shape (a place file sets them; the consistency
+# check below and the draws of `sim.core.uncertainty` read them together).
+COUNT_PARAMETERS = (
+    "n_ics",
+    "n_places",
+    "acute_per_place",
+    "community_per_place",
+    "mental_health_per_place",
+    "primary_care_per_place",
+    "social_care_per_place",
+    "ambulance_per_ics",
+)
+
+
 def parameter(name: str) -> Param:
     return _BY_NAME[name]
 

@@ -15,25 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.checks import check_int
-from sim.core.params import PARAMETER_INDEX, _check_consistency, parameter
+from sim.core.params import COUNT_PARAMETERS, PARAMETER_INDEX, _check_consistency, parameter
 from sim.core.priors import Prior, draw, resolve
 
 # Parameters a constraint between parameters involves (`sim.core.params._check_consistency`):
 # only when one of them is drawn must each draw be checked against the others.
 SHARES = ("share_conditional", "share_free_rider", "share_hump")
-LINKED = frozenset(
-    {
-        *SHARES,
-        "n_ics",
-        "n_places",
-        "acute_per_place",
-        "community_per_place",
-        "mental_health_per_place",
-        "primary_care_per_place",
-        "social_care_per_place",
-        "ambulance_per_ics",
-    }
-)
+LINKED = frozenset({*SHARES, *COUNT_PARAMETERS})
 
 
 @dataclass(frozen=True)

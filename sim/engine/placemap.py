@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.constants import KIND_NAMES
-from sim.core.params import ParameterError
+from sim.core.params import COUNT_PARAMETERS, ParameterError
 from sim.core.placed import CON_COLS, HEADER, ORG_COLS, PLACE_COLS
 
 # Share of England's population aged 65 and over, Census 2021 [ONS-C2021].
@@ -145,17 +145,7 @@ def place_file_text(data: dict) -> str:
 
 
 # The world's shape, which a place file sets: refused beside one.
-SHAPE_PARAMETERS = (
-    "n_ics",
-    "n_places",
-    "acute_per_place",
-    "community_per_place",
-    "mental_health_per_place",
-    "primary_care_per_place",
-    "social_care_per_place",
-    "ambulance_per_ics",
-    "population",
-)
+SHAPE_PARAMETERS = (*COUNT_PARAMETERS, "population")
 
 
 def check_place_params(system, scenario: str, params: dict, points) -> None:
