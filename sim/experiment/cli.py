@@ -223,16 +223,12 @@ def _num(value: float) -> str:
 def print_comparison(folder: Path, outcomes=HEADLINE_OUTCOMES) -> None:
     """Print the report's comparison (mean and CI per rule set, at the experiment's confidence
     level) as a table on stdout."""
-    import pandas as pd
+    from sim.experiment.results import outcome_table
 
-    path = Path(folder) / "tables" / "comparison.csv"
-    if not path.exists():
+    found = outcome_table(folder, "comparison.csv", outcomes)
+    if found is None:
         return
-    table = pd.read_csv(path)
-    table = table[table["outcome"].isin(outcomes)]
-    if table.empty:
-        return
-    shown = [o for o in outcomes if o in set(table["outcome"])]
+    table, shown = found
     rules = list(dict.fromkeys(table["rules"]))
     cells = {
         (row.rules, row.outcome): f"{_num(row.mean)} [{_num(row.ci_low)}, {_num(row.ci_high)}]"

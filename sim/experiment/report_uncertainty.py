@@ -240,16 +240,12 @@ def uncertainty_figure(comp: Comparison, outcomes: list[str], path: Path) -> Non
 def print_uncertainty(folder: Path, outcomes) -> None:
     """Print, from `tables/uncertainty.csv`, the probability that each rule set is better than
     the reference on each of `outcomes` (nothing when the report has no uncertainty section)."""
-    import pandas as pd
+    from sim.experiment.results import outcome_table
 
-    path = Path(folder) / "tables" / "uncertainty.csv"
-    if not path.exists():
+    found = outcome_table(folder, "uncertainty.csv", outcomes)
+    if found is None:
         return
-    table = pd.read_csv(path)
-    table = table[table["outcome"].isin(outcomes)]
-    if table.empty:
-        return
-    shown = [o for o in outcomes if o in set(table["outcome"])]
+    table, shown = found
     separable = bool(table["separable"].all())
     column = "p_better_parameters" if separable else "p_better_draws"
     cells = {

@@ -154,3 +154,16 @@ def rebuild(results: Results, run_id: int, engine: str = "numba"):
         **params,
     )
     return model.run_for(exp.months)
+
+
+def outcome_table(folder: str | Path, name: str, outcomes) -> tuple[pd.DataFrame, list[str]] | None:
+    """The rows of the report's `tables/<name>` for `outcomes`, and those outcomes it holds in
+    their given order; None when the table is missing or holds none of them (for printouts)."""
+    path = Path(folder) / "tables" / name
+    if not path.exists():
+        return None
+    table = pd.read_csv(path)
+    table = table[table["outcome"].isin(outcomes)]
+    if table.empty:
+        return None
+    return table, [o for o in outcomes if o in set(table["outcome"])]
