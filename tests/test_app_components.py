@@ -8,7 +8,6 @@ charts and a paired difference with its confidence interval, and the exports hol
 from __future__ import annotations
 
 import io
-import time
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import solara
+from app_waits import wait_until
 
 from sim.app.core import (
     GameScenario,
@@ -38,15 +38,6 @@ def render(state: ComparisonState):
     box, rc = solara.render(ComparisonView(state), handle_error=False)
     wait_until(lambda: state.view.value is not None or state.error.value, 240)
     return box, rc
-
-
-def wait_until(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def button(rc, text: str):

@@ -6,11 +6,10 @@ that hold their data through redraws. No browser.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import solara
+from app_waits import wait_until
 
 from sim.app.frames import nice_top
 from sim.app.live import LivePair, LiveView
@@ -251,12 +250,3 @@ def html(box) -> str:
                 texts.append(value)
         stack += list(getattr(w, "children", None) or ())
     return " ".join(texts)
-
-
-def wait_until(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"condition not met within {timeout} s")

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pytest
+from app_waits import wait_until
 
 from sim.app.figures import nash_and_optimum
 from sim.app.session import PlayClock
@@ -18,15 +19,6 @@ from sim.app.state import MAX_FRAMES_PER_SECOND, ComparisonState
 from sim.app.teaching import GAME_PRINCIPLES, commons_facts, game_text, reference_limits
 from sim.core.rules import PRINCIPLES
 from sim.model import CareSystem
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 @pytest.mark.parametrize(("players", "nash"), [(2, "48"), (8, "64"), (100, "71.3")])
