@@ -3,7 +3,8 @@
 #   make .venv     create .venv (if missing), install the project editable with dev extras,
 #                  then fetch Solara's front-end assets and axe-core from the npm registry
 #   make run       run the fortress-vs-shared experiment
-#   make test      run the test suite (extra pytest arguments: make test PYTEST_ARGS="-k infra")
+#   make test      run the test suite: browser tests one at a time, the rest on every core
+#                  (extra pytest arguments: make test PYTEST_ARGS="-k infra")
 #   make bench     run the benchmarks
 #   make app       serve the Solara app; HOST and PORT may be overridden:
 #                  make app HOST=0.0.0.0 PORT=8800   (defaults: 127.0.0.1 and 8765)
@@ -37,7 +38,7 @@ export DEBIAN_FRONTEND := noninteractive
 .PHONY: help venv run test bench app lint format clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # `make .venv` is the documented entry point; the real work is tracked by a stamp file that
 # depends on pyproject.toml and the asset script, so edits there trigger a re-install.
@@ -61,7 +62,8 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure_chromium.sh
 	$(PY) scripts/setup_axe_core.py
-	$(PY) -m pytest -q $(PYTEST_ARGS) </dev/null
+	$(PY) scripts/warm_numba_cache.py </dev/null
+	$(PY) scripts/run_suite.py $(PYTEST_ARGS) </dev/null
 
 bench: $(STAMP)
 	$(PY) bench/run_benchmarks.py

@@ -58,9 +58,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+# Playwright's `expect` waits 5 s by default; on a busy 2-core machine (the suite's other tests
+# run beside the browser's) a re-render can take longer, so every expectation waits up to this.
+EXPECT_TIMEOUT_MS = 30_000
+
 DASK_WORKERS = 2
 DASK_START_TIMEOUT = 60.0
 SOLARA_START_TIMEOUT = 90.0
+
+
+def _patient_expect() -> None:
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the browser tests then fail on their own import, with its message
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+_patient_expect()
 
 
 def free_port() -> int:

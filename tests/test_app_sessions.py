@@ -51,6 +51,34 @@ def _src(page, name: str, view: str = NHS) -> str:
     return page.locator(f"{view} .cc-plot-{name} img").first.get_attribute("src") or ""
 
 
+# The bytes behind a plot's blob: URL, read in the page (a screenshot fails if the image is
+# redrawn, and so replaced, between the wait and the read).
+_READ_PNG = """async (sel) => {
+    const img = document.querySelector(sel);
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let text = "";
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text);
+}"""
+
+
+def _png(page, name: str, view: str = NHS, tries: int = 5) -> bytes:
+    """The PNG a plot shows, retried if a redraw revoked its blob between the read's steps."""
+    import base64
+
+    from playwright.sync_api import Error
+
+    selector = f"{view} .cc-plot-{name} img"
+    for attempt in range(tries):
+        try:
+            page.wait_for_selector(selector, timeout=ACTION)
+            return base64.b64decode(page.evaluate(_READ_PNG, selector))
+        except Error:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _assert_clean(console: list, log_path: Path) -> None:
     errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
     assert not errors, f"browser console errors: {errors}"
@@ -100,9 +128,10 @@ def test_three_sessions_each_with_its_own_settings_and_replicates(
             for page in pages:
                 page.wait_for_selector(f"{NHS} .cc-plot-fan img", timeout=FIRST_LOAD)
                 page.wait_for_selector(f"{NHS} .cc-plot-difference img", timeout=ACTION)
-                fans.append(page.locator(f"{NHS} .cc-plot-fan img").first.screenshot())
+                fans.append(_png(page, "fan"))
             # Different settings, different replicates: no session was shown another's charts.
-            assert len({bytes(f) for f in fans}) == 3
+            assert all(f.startswith(b"\x89PNG") for f in fans)
+            assert len(set(fans)) == 3
             # The settings are still each session's own after the replicates.
             expect(pages[0].locator(".cc-panel-right .v-card__title")).to_contain_text("modified")
             expect(pages[2].locator(".cc-panel-right .v-card__title")).not_to_contain_text(
