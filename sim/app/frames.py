@@ -79,6 +79,10 @@ class FrameRenderer:
         limits = tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
         return (*limits, self.canvas.get_width_height(), self.fig.dpi)
 
+    def invalidate(self) -> None:
+        """Redraw the background at the next frame (ticks or labels changed, limits did not)."""
+        self.background = None
+
     def png(self) -> bytes:
         """The figure as PNG bytes, as `savefig` would draw it."""
         signature = self._signature()
