@@ -104,16 +104,17 @@ def test_live_time_axes_in_years_then_financial_years(playing_state):
     view = state.view.value
     bottom = view.series_axes[-1]
     assert bottom.get_xlabel() == "year"
-    assert tick_labels(bottom) == ["0", "1", "2", "3"]
+    assert bottom.get_xlim() == (0, 5)  # month 30: the axis runs to the end of year 5
+    assert tick_labels(bottom) == ["0", "1", "2", "3", "4", "5"]
     before = state.images.value["series"]
     state.set_start_year(2025)
     assert bottom.get_xlabel() == "financial year"
-    assert tick_labels(bottom) == ["2025/26", "2026/27", "2027/28"]
+    assert tick_labels(bottom) == ["2025/26", "2026/27", "2027/28", "2028/29", "2029/30"]
     assert state.images.value["series"] != before  # redrawn with the new labels
     view.images()
     assert "month 30, year 3 (2027/28)" in view.hover()["series"]
     state.set_start_year(0)
-    assert tick_labels(bottom) == ["0", "1", "2", "3"]
+    assert tick_labels(bottom) == ["0", "1", "2", "3", "4", "5"]
 
 
 def test_replicate_charts_hover_and_financial_years():
@@ -167,3 +168,47 @@ def test_state_redraws_replicate_charts_in_financial_years():
     state.set_start_year(2030)
     assert state.rep_images.value["start_year"] == 2030
     assert "month 12, year 1 (2030/31)" in state.rep_images.value["fan_hover"]
+
+
+@pytest.mark.parametrize("kind", ["place_system", "games"])
+def test_frames_redraw_only_the_axes_that_changed_pixel_for_pixel(kind):
+    """A frame that redraws only the axes whose limits changed (and puts back unchanged titles
+    from their pixels) is the same image, pixel for pixel, as one drawn on a fresh background."""
+    import io
+
+    from PIL import Image
+
+    from sim.app.frames import FrameRenderer
+
+    state = ComparisonState(kind)
+    state.ensure()
+    if kind == "place_system":
+        state.set_start_year(2025)
+    view = state.view.value
+    fresh = {n: FrameRenderer(r.fig, r.moving) for n, r in view.renderers.items()}
+
+    def pixels(data: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+    for months in (1, 2, 3, 6, 6, 12, 12, 24, 60, 120):
+        state.step(months)
+        for name, renderer in view.renderers.items():
+            fresh[name].invalidate()
+            np.testing.assert_array_equal(pixels(renderer.png()), pixels(fresh[name].png()))
+    assert view.renderers["series"].axes_draws > 0  # the axes alone were redrawn at times
+    assert view.renderers["series"].full_draws <= 2
+
+
+def test_many_sessions_playing_share_the_frames():
+    from sim.app.session import FRAME_BUDGET, MIN_FRAMES_PER_SECOND, PlayingSessions
+
+    playing = PlayingSessions()
+    assert playing.frame_rate(4) == 4
+    with playing.playing(), playing.playing():
+        assert playing.frame_rate(4) == min(4, FRAME_BUDGET / 2)
+        with playing.playing(), playing.playing(), playing.playing():
+            assert playing.frame_rate(4) == FRAME_BUDGET / 5
+    assert playing.count == 0
+    for _ in range(100):
+        playing.count += 1
+    assert playing.frame_rate(4) == MIN_FRAMES_PER_SECOND

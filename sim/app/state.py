@@ -15,7 +15,14 @@ import solara
 
 from sim.app.live import LivePair, LiveView
 from sim.app.replicates import replicate_images, run_replicates
-from sim.app.session import REPLICATE_SLOTS, PlayClock, SessionRuntime, session_runtime
+from sim.app.session import (
+    PLAYING,
+    REPLICATE_SLOTS,
+    OwnRuntime,
+    PlayClock,
+    SessionRuntime,
+    session_runtime,
+)
 from sim.app.settings import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
@@ -39,9 +46,12 @@ log = logging.getLogger(__name__)
 
 class ComparisonState:
     """Everything one side-by-side comparison needs: NHS view (`kind="place_system"`) or the
-    teaching view (`kind="games"`, the laboratory commons and public goods games)."""
+    teaching view (`kind="games"`, the laboratory commons and public goods games).
 
-    def __init__(self, kind: str = "place_system"):
+    `own_runtime=True` gives the state a lock and play loop of its own even outside a server
+    (benchmarks: many sessions in one process); by default it has its browser session's."""
+
+    def __init__(self, kind: str = "place_system", own_runtime: bool = False):
         if kind not in ("place_system", "games"):
             raise ValueError(f"kind={kind!r}; allowed: place_system, games")
         self.kind = kind
@@ -71,7 +81,7 @@ class ComparisonState:
         self.start_year = solara.reactive(0)
         self.level = CONFIDENCE
         # Lock, play loop and replicate counters: one per browser session, never shared.
-        self._runtime = session_runtime()
+        self._runtime = OwnRuntime() if own_runtime else session_runtime()
 
     # ------------------------------------------------------------------ this session
     @property
@@ -247,9 +257,10 @@ class ComparisonState:
 
     def play_loop(self, keep_going=lambda: True) -> None:
         """Step while `playing` is set, at `speed` months a second, redrawing at most
-        `MAX_FRAMES_PER_SECOND` times a second (a slow frame steps more months, so the speed
-        holds when many sessions play at once). Runs in the session's play thread, or in the
-        caller when called directly (tests)."""
+        `MAX_FRAMES_PER_SECOND` times a second, fewer when many sessions play at once
+        (`sim.app.session.PLAYING`): a slow or rare frame steps more months, so the speed
+        holds. Runs in the session's play thread, or in the caller when called directly
+        (tests)."""
         runtime = self.runtime
         me = threading.current_thread()
         with runtime.control:
@@ -257,15 +268,16 @@ class ComparisonState:
                 runtime.loop = me
         clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
         try:
-            while keep_going() and runtime.open():
-                runtime.yield_to_actions()  # clicks waiting for the lock go first
-                with runtime.lock:
-                    runtime.wake.clear()
-                    if not self._keep_playing(me):
-                        return
-                    with runtime.batch():
-                        self.step(clock.months_due(self.speed.value))
-                runtime.wake.wait(clock.wait())
+            with PLAYING.playing():  # many sessions playing: each draws fewer frames
+                while keep_going() and runtime.open():
+                    runtime.yield_to_actions()  # clicks waiting for the lock go first
+                    with runtime.lock:
+                        runtime.wake.clear()
+                        if not self._keep_playing(me):
+                            return
+                        with runtime.batch():
+                            self.step(clock.months_due(self.speed.value))
+                    runtime.wake.wait(clock.wait(PLAYING.frame_rate(MAX_FRAMES_PER_SECOND)))
         except Exception:
             log.exception("the play loop stopped")
             self.playing.value = False
