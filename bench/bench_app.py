@@ -84,9 +84,7 @@ def bench(repeats: int, months: int) -> dict:
 
 def bench_sessions(n: int, seconds: float = SESSION_SECONDS) -> dict:
     """`n` sessions playing at once: months each advances a second, over `seconds`."""
-    # each with its own lock and play loop, as each browser session has (outside a server the
-    # per-session runtime would otherwise be one for the whole process)
-    states = [ComparisonState("place_system", own_runtime=True) for _ in range(n)]
+    states = [ComparisonState("place_system") for _ in range(n)]
     for state in states:
         state.ensure()
         state.speed.value = SESSION_SPEED

@@ -163,18 +163,6 @@ def session_runtime() -> Singleton:
     return Singleton(SessionRuntime)
 
 
-class OwnRuntime:
-    """A `SessionRuntime` of one's own, read like `session_runtime()`'s (`.peek()`): for many
-    sessions in one process outside a server (benchmarks), where the Singleton is one per
-    process and would give every state the same play loop."""
-
-    def __init__(self, runtime: SessionRuntime | None = None):
-        self.runtime = runtime or SessionRuntime()
-
-    def peek(self) -> SessionRuntime:
-        return self.runtime
-
-
 class PlayClock:
     """How many months the play loop steps each frame, so a session keeps its chosen speed
     however long its frames take (a slow frame steps more months, up to

@@ -18,7 +18,6 @@ from sim.app.replicates import replicate_images, run_replicates
 from sim.app.session import (
     PLAYING,
     REPLICATE_SLOTS,
-    OwnRuntime,
     PlayClock,
     SessionRuntime,
     session_runtime,
@@ -46,12 +45,9 @@ log = logging.getLogger(__name__)
 
 class ComparisonState:
     """Everything one side-by-side comparison needs: NHS view (`kind="place_system"`) or the
-    teaching view (`kind="games"`, the laboratory commons and public goods games).
+    teaching view (`kind="games"`, the laboratory commons and public goods games)."""
 
-    `own_runtime=True` gives the state a lock and play loop of its own even outside a server
-    (benchmarks: many sessions in one process); by default it has its browser session's."""
-
-    def __init__(self, kind: str = "place_system", own_runtime: bool = False):
+    def __init__(self, kind: str = "place_system"):
         if kind not in ("place_system", "games"):
             raise ValueError(f"kind={kind!r}; allowed: place_system, games")
         self.kind = kind
@@ -81,7 +77,7 @@ class ComparisonState:
         self.start_year = solara.reactive(0)
         self.level = CONFIDENCE
         # Lock, play loop and replicate counters: one per browser session, never shared.
-        self._runtime = OwnRuntime() if own_runtime else session_runtime()
+        self._runtime = session_runtime()
 
     # ------------------------------------------------------------------ this session
     @property
