@@ -45,6 +45,60 @@ def _month(page, view: str = NHS) -> int:
     return int(re.search(r"(\d+)", text).group(1))
 
 
+# The element under a point of the page and its title (the tooltip the browser shows there).
+TITLE_AT = "([x, y]) => { const e = document.elementFromPoint(x, y); return e ? e.title : ''; }"
+# Words of the visible card titles that the browser laid out over more than one line.
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const title of document.querySelectorAll('.v-card__title')) {
+    if (!title.offsetParent) { continue; }
+    const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) { split.push(m[0]); }
+      }
+    }
+    if (title.scrollWidth > title.clientWidth + 1) { split.push(title.innerText + ' (overflows)'); }
+  }
+  return split;
+}"""
+
+
+def _hover_gives_the_runs_values(page, tmp_path) -> None:
+    """Hover over the population health plot: the tooltip there names a month and gives both
+    panels' values, which must be those of this session's runs (its CSV export)."""
+    import pandas as pd
+
+    from sim.app.hover import number
+
+    image = page.locator(f"{NHS} .cc-plot-series img").first
+    image.scroll_into_view_if_needed()
+    box = image.bounding_box()
+    # population health: the middle axes of the top row; a point inside it, right of centre
+    x, y = box["x"] + 0.56 * box["width"], box["y"] + 0.27 * box["height"]
+    page.mouse.move(x, y)
+    page.wait_for_function(TITLE_AT, arg=[x, y], timeout=ACTION)  # the layer once paused
+    title = page.evaluate(TITLE_AT, [x, y])
+    found = re.match(r"month (\d+), year \d+: Population health: A (\S+), B (\S+) ", title)
+    assert found, f"no value under the pointer: {title!r}"
+    with page.expect_download(timeout=ACTION) as download:
+        page.get_by_role("button", name="Download runs (CSV)").click()
+    runs = pd.read_csv(download.value.path())
+    month = int(found.group(1))
+    at = runs[runs["month"] == month].set_index("panel")["population_health"]
+    assert (found.group(2), found.group(3)) == (number(at["Panel A"]), number(at["Panel B"]))
+
+
+def _titles_wrap_between_words(page) -> None:
+    titles = page.locator(".v-card__title")
+    assert titles.count() >= 3
+    assert page.evaluate(SPLIT_WORDS) == []
+
+
 def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -103,6 +157,7 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
             src = _src(page, "series")
             after_shot = page.locator(".cc-plot-series").screenshot()
             assert after_shot != series_shot
+            _hover_gives_the_runs_values(page, tmp_path)
 
             # 100 replicates of each panel: fan charts and the difference.
             page.get_by_role("button", name="Run 100 replicates").click()
@@ -136,6 +191,12 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
                 page.wait_for_timeout(1500)
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=target, full_page=False)
+
+            # At 1024 px wide no card title breaks inside a word, and Solara's banner is hidden.
+            page.set_viewport_size({"width": 1024, "height": 768})
+            page.evaluate("window.scrollTo(0, 0)")
+            _titles_wrap_between_words(page)
+            expect(page.get_by_text("This website runs on")).to_be_hidden()
 
             # The teaching view: the commons game with Nash and optimum lines.
             page.get_by_role("tab", name="Teaching: commons games").click()

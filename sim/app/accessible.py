@@ -21,6 +21,11 @@ CSS = """
   padding: 6px 10px; background: #fff; color: #1b3a8c; border: 2px solid #1b3a8c;
   font-weight: bold; }
 .cc-anchor:focus { outline: none; }
+.cc-plot-frame { position: relative; }
+.cc-plot-frame img { display: block; margin: 0; }
+.cc-hover { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+.cc-area { position: absolute; }
+.cc-area:hover { background: rgba(27, 58, 140, 0.08); }
 """
 
 
@@ -59,6 +64,10 @@ module.exports = {
       // Solara's busy bar and the page's progress bars: a name for screen readers.
       document.querySelectorAll('[role="progressbar"]:not([aria-label])')
         .forEach(bar => bar.setAttribute('aria-label', 'Working'));
+      // Solara's own busy bar sits outside every landmark (axe: region); the page says in
+      // words what it is working on, so the bar is left to the eye.
+      document.querySelectorAll('.v-application--wrap > [role="progressbar"]:not([aria-hidden])')
+        .forEach(bar => bar.setAttribute('aria-hidden', 'true'));
     };
     const both = () => { fix(); name(); };
     fix();
@@ -102,14 +111,20 @@ def Anchor(target: str):
 
 
 @solara.component
-def AltImage(image: bytes, name: str, alt: str):
-    """A PNG plot named by `alt` for assistive technology (the image itself is hidden from it)."""
+def AltImage(image: bytes, name: str, alt: str, hover: str = ""):
+    """A PNG plot named by `alt` for assistive technology (the image itself is hidden from it),
+    with its values on hover: `hover` is a layer of titled areas over the image
+    (`sim.app.hover.areas_html`), placed in percent of the image's size."""
     with (
         solara.v.Html(
             tag="div",
             attributes={"role": "img", "aria-label": alt},
             class_=f"cc-plot cc-plot-{name}",
         ),
-        solara.v.Html(tag="div", attributes={"aria-hidden": "true"}),
+        solara.v.Html(tag="div", attributes={"aria-hidden": "true"}, class_="cc-plot-frame"),
     ):
-        rw.Image(value=image, format="png", layout={"width": "100%", "height": "auto"})
+        rw.Image(
+            value=image, format="png", layout={"width": "100%", "height": "auto", "margin": "0"}
+        )
+        if hover:
+            solara.HTML(tag="div", unsafe_innerHTML=hover, classes=["cc-hover"])

@@ -49,6 +49,12 @@ CSS = """
 .cc-intro h2 { font-size: 1.35rem; margin: 0 0 2px 0; }
 .cc-intro p { font-size: 0.85rem; margin: 0; }
 .cc-controls .v-card__title { font-size: 1rem; padding: 8px 12px; }
+/* Vuetify breaks card titles anywhere (word-break: break-all): at 1024 px "governance" split
+   mid-word. Titles wrap between words only. */
+.v-card__title { word-break: normal; overflow-wrap: normal; hyphens: none; }
+/* Solara's "This website runs on Solara" banner is fixed over the page's bottom right corner
+   and covered its text; the Guide credits Solara instead. */
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
@@ -101,7 +107,7 @@ def ComparisonBody(state: ComparisonState):
 
 
 GUIDE = """
-### How to read this page
+## How to read this page
 
 * **Two panels, one place.** Panel A (orange-red, circles) and panel B (dark blue, squares)
   run the same place with the same random numbers; only their rules differ. By default A is *fortress* (payment by activity,
@@ -131,7 +137,12 @@ GUIDE = """
 * **Save and share.** The page's address holds every setting: send it and it opens this
   comparison. Save or load a scenario file; upload your own place file. CSV exports carry every
   setting and the seed; plots download at 300 dpi; the one-page brief is HTML to circulate.
+* **Values on hover.** Rest the pointer on a plot: a tooltip gives the values of both panels at
+  that time (each month for the first 40 months, then by quarter, half year or year: the values
+  at the band's last month), or of the organisation under it.
 * The **teaching** tab runs the classic laboratory games where the theory is exact.
+
+Made with [Solara](https://solara.dev), matplotlib and numba.
 """
 
 

@@ -8,12 +8,14 @@ import io
 import math
 
 import networkx as nx
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, ScalarFormatter
 
 from sim.app.palette import SIDE_MARK_EVERY, SIDE_MARKERS
 from sim.app.settings import SIDE_COLOURS, SIDES
+from sim.app.verdict import financial_year
 from sim.model import CareSystem
 
 PNG_OPTIONS = {"pil_kwargs": {"compress_level": 1}}  # fast to encode; the page is local
@@ -62,6 +64,38 @@ def time_label(scenario: str) -> str:
 def steps_per_unit(scenario: str) -> int:
     """Steps per unit of the time axis: 12 months a year (NHS place), 1 round (games)."""
     return 12 if scenario == "place_system" else 1
+
+
+class FinancialYearTicks(Locator):
+    """Ticks at the middle of whole years (x in years from the start: year 1 spans 0 to 1), at
+    most `most` of them, for labels naming the financial year (2025/26, ...)."""
+
+    def __init__(self, most: int = 5):
+        self.most = most
+
+    def __call__(self):
+        return self.tick_values(*self.axis.get_view_interval())
+
+    def tick_values(self, vmin, vmax):
+        years = max(1, math.ceil(vmax - 1e-9))
+        step = max(1, math.ceil(years / self.most))
+        return np.arange(1, years + 1, step) - 0.5
+
+
+def year_axis(ax, start_year: int | None = None, label: bool = True) -> None:
+    """Label a time axis in years (x in years: month m at m / 12): whole years as ticks, or,
+    when `start_year` is set, each financial year at its middle ("2025/26": year 1 starts in
+    April of `start_year`)."""
+    if start_year:
+        ax.xaxis.set_major_locator(FinancialYearTicks())
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda x, _pos: financial_year(round(x + 0.5), start_year))
+        )
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+    if label:
+        ax.set_xlabel("financial year" if start_year else "year", fontsize=8)
 
 
 def grid_axes(fig: Figure, n: int, ncols: int = 3):

@@ -29,8 +29,10 @@ from sim.app.figures import (
     style_axes,
     time_label,
     trust_graph,
+    year_axis,
 )
 from sim.app.frames import FrameRenderer, data_range, nice_limits, nice_top, sticky_limits
+from sim.app.hover import areas_html, column_areas, number, point_areas, series_areas
 from sim.app.settings import (
     KIND_COLOURS,
     MAX_LIVE_MONTHS,
@@ -122,14 +124,23 @@ class LiveView:
 
     `series` holds one axes per measure with both panels' lines; `organisations` holds each
     panel's network of organisations (coloured by kind, edges shaded by trust) above each
-    organisation's financial balance. `images()` renders both as PNG bytes.
+    organisation's financial balance. `images()` renders both as PNG bytes; `hover()` gives the
+    values under the pointer (`sim.app.hover`). Time runs in years (NHS place), labelled as
+    financial years when `start_year` (the calendar year whose April starts year 1) is set.
     """
 
-    def __init__(self, pair: LivePair, dpi: int = 72, labels: dict | None = None):
+    def __init__(
+        self,
+        pair: LivePair,
+        dpi: int = 72,
+        labels: dict | None = None,
+        start_year: int | None = None,
+    ):
         self.pair = pair
         self.dpi = dpi
         self.plots = plots_for(pair.scenario)
         self.labels = labels or {s: rules_label(pair.models[s].rules, s) for s in SIDES}
+        self.start_year = start_year or None
         self.reference = None
         self.dots = {}
         self._build_series()
@@ -200,6 +211,8 @@ class LiveView:
             style_axes(
                 ax, title, unit, xlabel if k_ax >= last_row else ""
             )  # x label on the last row
+            if self.pair.scenario == "place_system":
+                year_axis(ax, self.start_year, label=k_ax >= last_row)
             if len(names) > 1:
                 ax.legend(
                     handles=[
@@ -353,17 +366,23 @@ class LiveView:
             f"{self.labels[side]}: mean trust {mean_trust:.2f}, cooperation {mean_coop:.2f}"
         )
 
-    def _update_balances(self, side: str) -> np.ndarray:
+    def _bar_values(self, side: str) -> np.ndarray:
+        """Each organisation's balance (or each player's tokens), as the bars show them."""
         model = self.pair.models[side]
         if self.pair.scenario == "place_system":
-            values = np.array([t.balance for t in model.trusts])
+            return np.array([t.balance for t in model.trusts])
+        if self.pair.scenario == "classroom_commons":
+            return np.array([t.claim for t in model.trusts])
+        endowment = float(model.params["endowment"])
+        return np.array([endowment - t.claim for t in model.trusts])
+
+    def _update_balances(self, side: str) -> np.ndarray:
+        values = self._bar_values(side)
+        if self.pair.scenario == "place_system":
             what = f"{int((values < 0).sum())} of {len(values)} organisations in deficit"
         elif self.pair.scenario == "classroom_commons":
-            values = np.array([t.claim for t in model.trusts])
             what = "tokens each player put in the commons"
         else:
-            endowment = float(model.params["endowment"])
-            values = np.array([endowment - t.claim for t in model.trusts])
             what = "tokens each player gave to the public account"
         self.bar_collections[side].set_segments([((i, 0.0), (i, v)) for i, v in enumerate(values)])
         self.bal_titles[side].set_text(f"{self.labels[side]}: {what}")
@@ -372,6 +391,71 @@ class LiveView:
     def step(self, n: int = 1) -> None:
         self.pair.step(n)
         self.update()
+
+    def set_start_year(self, start_year: int | None) -> bool:
+        """Label the time axes as financial years from `start_year` (None: years 1, 2, ...).
+        Returns True if the labels changed (the next `images()` redraws the background)."""
+        start_year = start_year or None
+        if start_year == self.start_year:
+            return False
+        self.start_year = start_year
+        if self.pair.scenario == "place_system":
+            last_row = len(self.plots) - 3
+            for k_ax, ax in enumerate(self.series_axes):
+                year_axis(ax, start_year, label=k_ax >= last_row)
+        self.renderers["series"].invalidate()
+        return True
+
+    # -- values on hover
+    def hover(self) -> dict[str, str]:
+        """The hover layers of both figures (HTML; see `sim.app.hover`): the values of both
+        panels by band of months on each measure's axes, and each organisation's values over its
+        dot and its bar. Read after `images()`, which lays the figures out."""
+        if self.pair.month == 0:
+            return {"series": "", "organisations": ""}
+        return {"series": self._series_hover(), "organisations": self._organisations_hover()}
+
+    def _series_hover(self) -> str:
+        per = steps_per_unit(self.pair.scenario)
+        hist = {side: self.pair.history(side) for side in SIDES}
+        areas = []
+        for ax, (names, title, unit, scale) in zip(self.series_axes, self.plots, strict=True):
+
+            def text(month, names=names, title=title, unit=unit, scale=scale):
+                parts = []
+                for name in names:
+                    a, b = (hist[s][month - 1, MI[name]] * scale for s in SIDES)
+                    what = name.replace("_", " ") if len(names) > 1 else title
+                    parts.append(f"{what}: A {number(a)}, B {number(b)}")
+                return "; ".join(parts) + f" ({unit})"
+
+            areas += series_areas(ax, per, self.pair.month, text, self.start_year)
+        return areas_html(areas)
+
+    def _organisations_hover(self) -> str:
+        nhs = self.pair.scenario == "place_system"
+        areas = []
+        for side in SIDES:
+            model = self.pair.models[side]
+            values = self._bar_values(side)
+            titles = []
+            for i, t in enumerate(model.trusts):
+                if nhs:
+                    where = f"place {t.place + 1}" if t.place >= 0 else "system-wide"
+                    name = f"{t.kind.replace('_', ' ')} ({where})"
+                    what = f"balance {number(values[i])} GBP million"
+                else:
+                    name, what = f"player {i + 1}", f"{number(values[i])} tokens"
+                titles.append(
+                    f"{self.labels[side]}: {name}: {what}; cooperation {t.cooperation:.2f}"
+                )
+            edges = np.arange(len(titles) + 1) - 0.5
+            areas += column_areas(self.bal_axes[side], edges, titles)
+            if len(titles) <= 60:  # dots too while they are large enough to point at
+                pos = self.pair.positions[side]
+                xy = [pos[i] for i in range(len(titles))]
+                areas += point_areas(self.net_axes[side], xy, titles)
+        return areas_html(areas)
 
     def images(self) -> dict[str, bytes]:
         """Both figures as PNG bytes (only what moved is redrawn; see `sim.app.frames`)."""

@@ -16,18 +16,33 @@ from sim.app.state import REPLICATES, ComparisonState
 
 
 @solara.component
-def Plot(image: bytes | None, name: str, alt: str = ""):
+def Plot(image: bytes | None, name: str, alt: str = "", hover: str = ""):
+    """A plot image with its alt text and its values on hover (`sim.app.hover`)."""
     if not image:
         solara.Text("Preparing the model (the first start compiles the fast kernel: 1-2 min)...")
         solara.ProgressLinear(True)
         return
-    AltImage(image, name, alt or name.replace("_", " "))
+    AltImage(image, name, alt or name.replace("_", " "), hover)
+
+
+def live_hover(state: ComparisonState) -> dict[str, str]:
+    """The live plots' hover layers, computed under the session's lock (a step never moves the
+    runs meanwhile); none while playing (the layer would change four times a second)."""
+    view = state.view.value
+    if view is None or state.playing.value:
+        return {}
+    with state.lock:
+        return view.hover()
 
 
 @solara.component
 def LivePlots(state: ComparisonState):
     images = state.images.value
     kind = state.kind
+    hover = solara.use_memo(
+        lambda: live_hover(state),
+        [images, state.playing.value, state.start_year.value],
+    )
     solara.Markdown(
         "**Live runs.** Orange-red with circles: panel A; dark blue with squares: panel B; "
         "same seed, so the panels differ only by their rules."
@@ -39,7 +54,7 @@ def LivePlots(state: ComparisonState):
         )
     )
     view = state.view.value
-    Plot(images.get("series"), "series", series_alt(view))
+    Plot(images.get("series"), "series", series_alt(view), hover.get("series", ""))
     solara.Markdown(
         "**Organisations.** Each dot is an organisation coloured by its kind; lines join "
         "partners and are darker where they trust each other. Bars: each organisation's "
@@ -48,7 +63,12 @@ def LivePlots(state: ComparisonState):
         else "**Players.** Dots are players, lines darker where they trust each other; bars "
         "show each player's tokens this round."
     )
-    Plot(images.get("organisations"), "organisations", organisations_alt(view))
+    Plot(
+        images.get("organisations"),
+        "organisations",
+        organisations_alt(view),
+        hover.get("organisations", ""),
+    )
     LiveExports(state)
 
 
@@ -103,8 +123,13 @@ def Replicates(state: ComparisonState):
                 f"{result.labels['right']}.",
                 classes=["cc-help"],
             )
-            Plot(images["fan"], "fan", replicates_alt(result, "fan"))
-            Plot(images["difference"], "difference", replicates_alt(result, "difference"))
+            Plot(images["fan"], "fan", replicates_alt(result, "fan"), images.get("fan_hover", ""))
+            Plot(
+                images["difference"],
+                "difference",
+                replicates_alt(result, "difference"),
+                images.get("difference_hover", ""),
+            )
             table = result.end_table().round(3)
             solara.Markdown(f"**At the end of the horizon ({result.months} steps): B - A**")
             solara.DataFrame(table, items_per_page=10)

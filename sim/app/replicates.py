@@ -17,10 +17,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.stats import FAN_BANDS, fan_description, fan_quantiles, paired_difference_ci
 from sim.analysis.tables import fmt_level
-from sim.app.figures import GAME_PLOTS, nash_and_optimum, side_marks
+from sim.app.figures import GAME_PLOTS, nash_and_optimum, png, side_marks, year_axis
+from sim.app.hover import areas_html, number, series_areas
+from sim.app.palette import SIDE_MARKERS
 from sim.app.settings import SIDE_COLOURS, SIDES, named, rules_label
 from sim.core.constants import MEASURES
 from sim.core.constants import M as MI
@@ -79,6 +82,14 @@ class ReplicateResult:
         part = self.summaries[self.summaries["rules"] == "A"].sort_values("replicate")
         return part["draw"].to_numpy()
 
+    def fan(self, side: str, name: str) -> dict:
+        """The fan-chart quantiles of a measure by month, {quantile: array} (computed once)."""
+        key = ("fan", side, name)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = fan_quantiles(self.series[side][:, :, MI[name]], axis=0)
+        return cache[key]
+
     def quantiles(self, side: str, name: str) -> np.ndarray:
         """The fan-chart quantiles (`FAN_QUANTILES`, ascending) of a measure, by month."""
         q = fan_quantiles(self.series[side][:, :, MI[name]], axis=0)
@@ -92,18 +103,19 @@ class ReplicateResult:
         differences pair. Over parameter draws the bootstrap resamples draws (each the mean of
         its replicates): replicates sharing a draw are not independent.
         """
+        level = self.level if level is None else level
+        key = ("difference", name, level)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key in cache:  # the page asks for it again at every render of the table and alt text
+            return cache[key]
         right, left = self.series["right"][:, :, MI[name]], self.series["left"][:, :, MI[name]]
         draws = self.draws
         if draws is not None:
             right, left = _draw_means(right, draws), _draw_means(left, draws)
-        return paired_difference_ci(
-            right,
-            left,
-            self.level if level is None else level,
-            BOOTSTRAP_RESAMPLES,
-            self.seed,
-            f"difference|{name}",
+        cache[key] = paired_difference_ci(
+            right, left, level, BOOTSTRAP_RESAMPLES, self.seed, f"difference|{name}"
         )
+        return cache[key]
 
     def end_table(self) -> pd.DataFrame:
         """Final-month outcomes: medians per panel, and B - A with its bootstrap CI."""
@@ -196,54 +208,98 @@ def run_replicates(
     )
 
 
-def _measure_axes(result: ReplicateResult, height: float) -> tuple[Figure, list]:
-    """A figure with one axes per plotted measure, on three columns."""
+FAN_HEIGHT = 2.45  # inches a row of fan charts takes (the difference charts: `DIFF_HEIGHT`)
+DIFF_HEIGHT = 2.3
+TOP = 0.85  # inches above the axes: the title and the legend
+BOTTOM = 0.42  # inches below the last row: its tick labels and the time label
+
+
+def _measure_axes(result: ReplicateResult, height: float, start_year=None):
+    """A figure with one axes per plotted measure on three columns, laid out once by hand
+    (a layout engine would lay the figure out again at every save: half the drawing time)."""
     plots = REPLICATE_PLOTS[result.scenario]
     ncols = 3
     nrows = math.ceil(len(plots) / ncols)
-    fig = Figure(figsize=(4.2 * ncols, height * nrows), layout="constrained")
+    fig = Figure(figsize=(4.2 * ncols, TOP + BOTTOM + height * nrows))
+    h = fig.get_figheight()
+    fig.subplots_adjust(
+        left=0.06, right=0.99, top=1 - TOP / h, bottom=BOTTOM / h, wspace=0.28, hspace=0.55
+    )
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[len(plots) :]:
         ax.set_visible(False)
+    last_row = len(plots) - ncols
+    for k, (ax, (_names, title, unit, _scale)) in enumerate(zip(axes, plots, strict=False)):
+        _label_axes(ax, title, unit, result.scenario, start_year, k >= last_row)
     return fig, list(zip(axes, plots, strict=False))
 
 
-def _label_axes(ax, title: str, unit: str, scenario: str) -> None:
+def _label_axes(ax, title, unit, scenario, start_year=None, xlabel=True) -> None:
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(unit, fontsize=8)
-    ax.set_xlabel("year" if scenario == "place_system" else "round", fontsize=8)
+    if scenario == "place_system":
+        year_axis(ax, start_year, label=xlabel)  # years, or financial years (2025/26, ...)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        if xlabel:
+            ax.set_xlabel("round", fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(4))
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
 
 
-def fan_figure(result: ReplicateResult) -> Figure:
-    """Fan charts (median and the `FAN_BANDS`) of both panels, one axes per measure."""
-    fig, pairs = _measure_axes(result, 2.7)
+def _heading(fig: Figure, text: str, handles: list) -> None:
+    """The figure's title and one legend for all its axes, above them (a legend per axes placed
+    at "best" cost a search over the data at every draw)."""
+    h = fig.get_figheight()
+    fig.suptitle(text, fontsize=9, y=1 - 0.04 / h, va="top")
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1 - 0.24 / h),
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
+
+
+def fan_figure(result: ReplicateResult, start_year: int | None = None) -> Figure:
+    """Fan charts (median and the `FAN_BANDS`) of both panels, one axes per measure; time in
+    years, or financial years from `start_year`."""
+    fig, pairs = _measure_axes(result, FAN_HEIGHT, start_year)
     x = time_axis(result)
-    for ax, (names, title, unit, scale) in pairs:
+    for ax, (names, _title, _unit, scale) in pairs:
         name = names[0]
         for side in SIDES:
-            q = fan_quantiles(result.series[side][:, :, MI[name]] * scale, axis=0)
+            q = result.fan(side, name)
             c = SIDE_COLOURS[side]
             for (lo, hi), alpha in zip(FAN_BANDS, BAND_ALPHAS, strict=True):
-                ax.fill_between(x, q[lo], q[hi], color=c, alpha=alpha, lw=0)
-            ax.plot(
-                x,
-                q[0.5],
-                color=c,
-                lw=1.8,
-                label=f"{result.labels[side]} (median)",
-                **side_marks(side),
-            )
+                ax.fill_between(x, q[lo] * scale, q[hi] * scale, color=c, alpha=alpha, lw=0)
+            ax.plot(x, q[0.5] * scale, color=c, lw=1.8, **side_marks(side))
         if result.scenario == "classroom_commons" and name == "total_appropriation":
             nash, optimum = _game_lines(result)
             ax.axhline(nash, color="black", ls=":", lw=1.2, label="Nash equilibrium")
             ax.axhline(optimum, color="#2a9d3c", ls="-.", lw=1.2, label="Social optimum")
-        _label_axes(ax, title, unit, result.scenario)
-        ax.legend(fontsize=6.5, frameon=False, loc="best")
-    fig.suptitle(
+            ax.legend(fontsize=6.5, frameon=False, loc="upper right")
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=SIDE_COLOURS[s],
+            lw=1.8,
+            marker=SIDE_MARKERS[s],
+            markersize=4.5,
+            label=f"{result.labels[s]} (median)",
+        )
+        for s in SIDES
+    ] + [
+        Patch(color="#777777", alpha=alpha, label=f"{100 * lo:.0f}-{100 * hi:.0f}%")
+        for (lo, hi), alpha in zip(FAN_BANDS, BAND_ALPHAS, strict=True)
+    ]
+    _heading(
+        fig,
         f"{result.replicates} replicates of each panel: median line, {fan_description()} bands",
-        fontsize=9,
+        handles,
     )
     return fig
 
@@ -253,32 +309,86 @@ def _game_lines(result: ReplicateResult) -> tuple[float, float]:
     return nash_and_optimum(model)
 
 
-def difference_figure(result: ReplicateResult) -> Figure:
-    """Panel B minus panel A by month: mean over paired replicates and its bootstrap CI."""
-    fig, pairs = _measure_axes(result, 2.5)
+def difference_figure(result: ReplicateResult, start_year: int | None = None) -> Figure:
+    """Panel B minus panel A by month: mean over paired replicates and its bootstrap CI; time in
+    years, or financial years from `start_year`."""
+    fig, pairs = _measure_axes(result, DIFF_HEIGHT, start_year)
     x = time_axis(result)
-    ci_label = f"{fmt_level(result.level)} CI (bootstrap)"
-    for ax, (names, title, unit, scale) in pairs:
+    for ax, (names, _title, _unit, scale) in pairs:
         mean, low, high = result.difference(names[0])
         ax.fill_between(x, low * scale, high * scale, color="#555555", alpha=0.3, lw=0)
-        ax.plot(x, mean * scale, color="black", lw=1.6, label="B - A, mean")
+        ax.plot(x, mean * scale, color="black", lw=1.6)
         ax.axhline(0, color="#999999", lw=0.8)
-        _label_axes(ax, f"{title}: B minus A", unit, result.scenario)
-        ax.legend(
-            handles=[
-                Line2D([], [], color="black", lw=1.6, label="mean difference"),
-                Patch(color="#555555", alpha=0.3, label=ci_label),
-            ],
-            fontsize=6.5,
-            frameon=False,
-            loc="best",
-        )
-    fig.suptitle(
+        ax.set_title(f"{ax.get_title()}: B minus A", fontsize=10)
+    handles = [
+        Line2D([], [], color="black", lw=1.6, label="mean difference B - A"),
+        Patch(color="#555555", alpha=0.3, label=f"{fmt_level(result.level)} CI (bootstrap)"),
+    ]
+    _heading(
+        fig,
         f"Difference between panels (B - A) over {result.replicates} paired replicates "
         "(common random numbers)",
-        fontsize=9,
+        handles,
     )
     return fig
+
+
+def replicate_hover(result: ReplicateResult, figures: dict, start_year: int | None = None):
+    """The hover layers (HTML, `sim.app.hover`) of the fan and difference figures, drawn
+    already: by band of months, both panels' median and bands, and B - A with its interval."""
+    per = 12 if result.scenario == "place_system" else 1
+    level = fmt_level(result.level)
+    (lo_out, hi_out), (lo_in, hi_in) = FAN_BANDS
+    out = {}
+    _fig, pairs = figures["fan"]
+    areas = []
+    for ax, (names, title, unit, scale) in pairs:
+        q = {s: result.fan(s, names[0]) for s in SIDES}
+
+        def fan_text(m, q=q, title=title, unit=unit, scale=scale):
+            parts = []
+            for side, name in zip(SIDES, ("A", "B"), strict=True):
+                v = {k: number(arr[m - 1] * scale) for k, arr in q[side].items()}
+                parts.append(
+                    f"{name} median {v[0.5]} ({100 * lo_in:.0f}-{100 * hi_in:.0f}%: "
+                    f"{v[lo_in]} to {v[hi_in]}; {100 * lo_out:.0f}-{100 * hi_out:.0f}%: "
+                    f"{v[lo_out]} to {v[hi_out]})"
+                )
+            return f"{title}: " + "; ".join(parts) + f" ({unit})"
+
+        areas += series_areas(ax, per, result.months, fan_text, start_year)
+    out["fan"] = areas_html(areas)
+    _fig, pairs = figures["difference"]
+    areas = []
+    for ax, (names, title, unit, scale) in pairs:
+        mean, low, high = result.difference(names[0])
+
+        def diff_text(m, mean=mean, low=low, high=high, title=title, unit=unit, scale=scale):
+            return (
+                f"{title}: B - A {number(mean[m - 1] * scale)} ({level} CI "
+                f"{number(low[m - 1] * scale)} to {number(high[m - 1] * scale)}) ({unit})"
+            )
+
+        areas += series_areas(ax, per, result.months, diff_text, start_year)
+    out["difference"] = areas_html(areas)
+    return out
+
+
+def replicate_images(result: ReplicateResult, start_year: int | None = None) -> dict:
+    """The fan and difference charts as PNG bytes ("fan", "difference") and their hover layers
+    ("fan_hover", "difference_hover")."""
+    figures = {
+        "fan": _with_pairs(fan_figure(result, start_year), result),
+        "difference": _with_pairs(difference_figure(result, start_year), result),
+    }
+    images = {name: png(fig, 72) for name, (fig, _pairs) in figures.items()}
+    hover = replicate_hover(result, figures, start_year)
+    return {**images, **{f"{name}_hover": text for name, text in hover.items()}}
+
+
+def _with_pairs(fig: Figure, result: ReplicateResult):
+    plots = REPLICATE_PLOTS[result.scenario]
+    return fig, list(zip(fig.axes, plots, strict=False))
 
 
 def _label(rules, side: str) -> str:

@@ -47,17 +47,18 @@ class ResultsState:
             numbered 1, 2, ...), so years read as financial years, e.g. 2025/26.
     """
 
-    def __init__(self):
+    def __init__(self, start_year=None):
         self.year = solara.reactive(0)
         self.outcome = solara.reactive("population_health")
-        self.start_year = solara.reactive(0)
+        # the comparison's own (`ComparisonState.start_year`): its plots read it too
+        self.start_year = start_year if start_year is not None else solara.reactive(0)
 
 
 def results_state(state) -> ResultsState:
     """The `ResultsState` of a comparison, made on first use (kept on the state object)."""
     found = getattr(state, "results_view", None)
     if found is None:
-        found = ResultsState()
+        found = ResultsState(getattr(state, "start_year", None))
         state.results_view = found
     return found
 
@@ -173,7 +174,7 @@ def ResultsBody(state, source: str, series: dict, months: int, draws, key):
         with solara.Div(classes=["cc-cards"]):
             for card in cards_:
                 Card(card)
-        Pickers(rs, last_year)
+        Pickers(rs, last_year, state.set_start_year)
         with solara.Div(classes=["cc-benefit"]):
             solara.Markdown(benefit_words(adv, start, adopt["right"]))
         if image is not None:
@@ -196,8 +197,10 @@ def StaleFlag(reasons: list[str]):
 
 
 @solara.component
-def Pickers(rs: ResultsState, last_year: int):
-    """The year of the cards, the outcome of the time to benefit, the first financial year."""
+def Pickers(rs: ResultsState, last_year: int, on_start_year=None):
+    """The year of the cards, the outcome of the time to benefit, the first financial year
+    (`on_start_year(year)` applies it to every plot as well; default: the words only)."""
+    set_start = on_start_year or (lambda v: rs.start_year.set(max(0, min(int(v), 2100))))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.SliderInt(
             f"Cards at year ({min(rs.year.value or last_year, last_year)})",
@@ -218,7 +221,7 @@ def Pickers(rs: ResultsState, last_year: int):
         solara.InputInt(
             "Year 1 is the financial year starting (0: none)",
             value=rs.start_year.value,
-            on_value=lambda v: rs.start_year.set(max(0, min(int(v or 0), 2100))),
+            on_value=lambda v: set_start(int(v or 0)),
         )
 
 

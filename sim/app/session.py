@@ -25,6 +25,12 @@ REPLICATE_SLOTS = threading.BoundedSemaphore(2)
 # A frame that comes late steps the months due meanwhile (so the speed holds when many sessions
 # play at once), but never more than this many seconds' worth at once.
 MAX_CATCH_UP_SECONDS = 8
+# Frames a second over all the sessions playing at once, and the fewest one session draws. The
+# frames share one Python interpreter (matplotlib draws holding its lock), the months need no
+# frame: with many sessions playing each draws fewer frames and steps more months in each, so
+# every one keeps its speed (`PlayingSessions.frame_rate`).
+FRAME_BUDGET = 8.0
+MIN_FRAMES_PER_SECOND = 0.5
 
 
 def current_context():
@@ -123,6 +129,35 @@ class _ActionLock:
         self.runtime.count(-1)
 
 
+class PlayingSessions:
+    """How many sessions' play loops are running in this server (each counts itself in and out):
+    the one figure shared by every session, read to share the frames out."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0
+
+    @contextlib.contextmanager
+    def playing(self):
+        """Count the calling play loop in while it runs."""
+        with self._lock:
+            self.count += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.count -= 1
+
+    def frame_rate(self, max_fps: float) -> float:
+        """Frames a second each playing session draws: `max_fps` while few play, then the
+        `FRAME_BUDGET` shared out, never under `MIN_FRAMES_PER_SECOND`."""
+        share = FRAME_BUDGET / max(1, self.count)
+        return max(MIN_FRAMES_PER_SECOND, min(float(max_fps), share))
+
+
+PLAYING = PlayingSessions()
+
+
 def session_runtime() -> Singleton:
     """A per-session `SessionRuntime` (read it with `.peek()` so renders do not subscribe)."""
     return Singleton(SessionRuntime)
@@ -164,9 +199,10 @@ class PlayClock:
         self.stepped += months
         return months
 
-    def wait(self) -> float:
-        """Seconds until the next frame: when its month is due, no sooner than the frame cap."""
+    def wait(self, max_fps: float | None = None) -> float:
+        """Seconds until the next frame: when its month is due, no sooner than the frame cap
+        (`max_fps`, default the clock's own)."""
         now = time.monotonic()
         next_month = self.t0 + self.stepped / self.speed
-        next_frame = self.frame_start + 1.0 / self.max_fps
+        next_frame = self.frame_start + 1.0 / (max_fps or self.max_fps)
         return max(0.0, next_month - now, next_frame - now)

@@ -223,6 +223,7 @@ def ReplicateExports(state, result):
 
     stamp = _stamp()
     snapshot = solara.use_memo(lambda: Snapshot.of(state), [id(result)])  # as when they ran
+    start_year = state.start_year.value or None  # years named as on the page
 
     def csv() -> bytes:
         if state.kind != "place_system":
@@ -238,7 +239,7 @@ def ReplicateExports(state, result):
         )
         for name, make in (("fan charts", fan_figure), ("difference", difference_figure)):
             solara.FileDownload(
-                lambda make=make: print_png(make(result)),
+                lambda make=make: print_png(make(result, start_year)),
                 filename=f"care-commons-{name.split()[0]}-{stamp}-300dpi.png",
                 label=f"Download {name} (PNG)",
                 mime_type="image/png",

@@ -13,10 +13,15 @@ from dataclasses import replace
 
 import solara
 
-from sim.app.figures import png
 from sim.app.live import LivePair, LiveView
-from sim.app.replicates import difference_figure, fan_figure, run_replicates
-from sim.app.session import REPLICATE_SLOTS, PlayClock, SessionRuntime, session_runtime
+from sim.app.replicates import replicate_images, run_replicates
+from sim.app.session import (
+    PLAYING,
+    REPLICATE_SLOTS,
+    PlayClock,
+    SessionRuntime,
+    session_runtime,
+)
 from sim.app.settings import (
     DEFAULT_PRESETS,
     MAX_LIVE_MONTHS,
@@ -67,6 +72,9 @@ class ComparisonState:
         self.rep_error = solara.reactive("")
         self.rep_running = solara.reactive(False)
         self.rep_request = solara.reactive(0)
+        # The calendar year whose April starts year 1 (0: none): time axes and words then name
+        # financial years (2025/26, ...). Set on the result's pickers (`set_start_year`).
+        self.start_year = solara.reactive(0)
         self.level = CONFIDENCE
         # Lock, play loop and replicate counters: one per browser session, never shared.
         self._runtime = session_runtime()
@@ -156,10 +164,12 @@ class ComparisonState:
                 pair.step(target)
                 view = self.view.value
                 labels = self.labels()
+                start_year = self.start_year.value or None
                 if view is not None and view.shows_like(pair, labels):
                     view = view.restarted(pair)  # same settings (Reset): keep the figures
+                    view.set_start_year(start_year)
                 else:
-                    view = LiveView(pair, labels=labels)
+                    view = LiveView(pair, labels=labels, start_year=start_year)
             except ParameterError as exc:
                 self.error.value = str(exc)
                 self.playing.value = False
@@ -168,6 +178,20 @@ class ComparisonState:
             self.view.value = view
             self._publish(view)
             return True
+
+    def set_start_year(self, start_year: int) -> None:
+        """Name the years as financial years from April of `start_year` (0: years 1, 2, ...) on
+        every time axis: the live plots, the fan and difference charts, the words."""
+        start_year = max(0, min(int(start_year or 0), 2100))
+        with self.lock:
+            self.start_year.value = start_year
+            view = self.view.value
+            if view is not None and view.set_start_year(start_year):
+                self._publish(view)
+        result = self.rep_result.value
+        if result is not None and self.rep_images.value.get("start_year") != start_year:
+            images = replicate_images(result, start_year or None)
+            self.rep_images.value = {**images, "start_year": start_year}
 
     def _publish(self, view: LiveView) -> None:
         self.images.value = view.images()
@@ -229,9 +253,10 @@ class ComparisonState:
 
     def play_loop(self, keep_going=lambda: True) -> None:
         """Step while `playing` is set, at `speed` months a second, redrawing at most
-        `MAX_FRAMES_PER_SECOND` times a second (a slow frame steps more months, so the speed
-        holds when many sessions play at once). Runs in the session's play thread, or in the
-        caller when called directly (tests)."""
+        `MAX_FRAMES_PER_SECOND` times a second, fewer when many sessions play at once
+        (`sim.app.session.PLAYING`): a slow or rare frame steps more months, so the speed
+        holds. Runs in the session's play thread, or in the caller when called directly
+        (tests)."""
         runtime = self.runtime
         me = threading.current_thread()
         with runtime.control:
@@ -239,15 +264,16 @@ class ComparisonState:
                 runtime.loop = me
         clock = PlayClock(self.speed.value, MAX_FRAMES_PER_SECOND)
         try:
-            while keep_going() and runtime.open():
-                runtime.yield_to_actions()  # clicks waiting for the lock go first
-                with runtime.lock:
-                    runtime.wake.clear()
-                    if not self._keep_playing(me):
-                        return
-                    with runtime.batch():
-                        self.step(clock.months_due(self.speed.value))
-                runtime.wake.wait(clock.wait())
+            with PLAYING.playing():  # many sessions playing: each draws fewer frames
+                while keep_going() and runtime.open():
+                    runtime.yield_to_actions()  # clicks waiting for the lock go first
+                    with runtime.lock:
+                        runtime.wake.clear()
+                        if not self._keep_playing(me):
+                            return
+                        with runtime.batch():
+                            self.step(clock.months_due(self.speed.value))
+                    runtime.wake.wait(clock.wait(PLAYING.frame_rate(MAX_FRAMES_PER_SECOND)))
         except Exception:
             log.exception("the play loop stopped")
             self.playing.value = False
@@ -278,9 +304,9 @@ class ComparisonState:
                     labels=self.labels(),
                     level=self.level,
                 )
-                fan, diff = fan_figure(result), difference_figure(result)
-                images = {"fan": png(fan, 72), "difference": png(diff, 72)}
-            self.rep_images.value = images
+                start_year = self.start_year.value
+                images = replicate_images(result, start_year or None)  # charts, hover layers
+            self.rep_images.value = {**images, "start_year": start_year}
             self.rep_result.value = result
             self.rep_error.value = ""
         except ParameterError as exc:
