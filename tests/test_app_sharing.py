@@ -19,6 +19,7 @@ from sim.app.brief import build_brief
 from sim.app.describe import organisations_alt, series_alt
 from sim.app.export import print_png, replicates_csv, runs_csv
 from sim.app.replicates import run_replicates
+from sim.app.results_state import results_state
 from sim.app.settings import Scenario, panel_rules, set_principle
 from sim.app.share_url import MAX_PLACE_CHARS, carries_everything, from_query, to_query
 from sim.app.sharing_panel import place_from_upload
@@ -39,7 +40,21 @@ def changed_state() -> ComparisonState:
     state.set_principle("right", "prevention", False)
     state.set_adopt_year("right", 2)
     state.rep_years.value = 7
+    # How the result is read: financial years from 2025/26, the cards at year 4, the deficit.
+    state.set_start_year(2025)
+    results_state(state).year.value = 4
+    results_state(state).outcome.value = "system_deficit"
     return state
+
+
+def assert_same_view(state: ComparisonState, snap: Snapshot) -> None:
+    """`state` reads its result as `snap` says: financial years (live plots included), the
+    cards' year and the outcome."""
+    rs = results_state(state)
+    view = snap.view
+    assert state.start_year.value == view["first_financial_year"]
+    assert state.view.value.start_year == view["first_financial_year"]  # the live plots' axes
+    assert (rs.year.value, rs.outcome.value) == (view["cards_year"], view["outcome"])
 
 
 def custom_snapshot() -> Snapshot:
@@ -67,6 +82,7 @@ def test_a_saved_scenario_file_loaded_gives_the_same_runs():
     assert not Snapshot.of(fresh).same_runs_as(Snapshot.of(state))
     assert scenario_file.loads(text.encode()).apply(fresh)
     assert Snapshot.of(fresh).same_runs_as(Snapshot.of(state))
+    assert_same_view(fresh, Snapshot.of(state))
     for s in (state, fresh):
         s.reset()
         s.step(8)
@@ -105,6 +121,9 @@ def test_a_scenario_file_carries_the_users_place_file_and_reads_as_toml():
         ('{"panel_b": {"levers": {"speed": 2}}}', "panel_b.levers.speed"),
         ('{"panel_a": {"adopt_in_year": 11}}', "panel_a.adopt_in_year"),
         ('{"replicates": {"horizon_years": 0}}', "replicates.horizon_years"),
+        ('{"view": {"first_financial_year": 2200}}', "view.first_financial_year"),
+        ('{"view": {"outcome": "joy"}}', "view.outcome"),
+        ('{"view": {"zoom": 2}}', "view.zoom"),
         ('{"colour": "red"}', "colour"),
         ('{"version": 2}', "version"),
         ('{"scenario": {"seed": 1}', "malformed JSON"),
@@ -135,11 +154,17 @@ def test_a_link_restores_every_setting():
     state = changed_state()
     snap = Snapshot.of(state)
     query = to_query(snap)
-    for part in ("gap=3&", "b_off=prevention", "a_on=monitoring", "b_year=3", "years=7"):
+    parts = ("gap=3&", "b_off=prevention", "a_on=monitoring", "b_year=3", "years=7", "fy=2025")
+    for part in (*parts, "at=4", "outcome=system_deficit"):
         assert part in query
     back = from_query("?" + query)
     assert back.same_runs_as(snap)
     assert to_query(back) == query
+    fresh = ComparisonState("place_system")
+    fresh.ensure()
+    assert fresh.start_year.value == 0
+    back.apply(fresh)
+    assert_same_view(fresh, snap)
     custom = custom_snapshot()
     assert carries_everything(custom)
     assert from_query(to_query(custom)).same_runs_as(custom)  # levers and place file travel
@@ -171,6 +196,9 @@ def test_a_link_with_no_or_unknown_parameters_gives_the_defaults_and_bad_values_
         ("seed=abc", "seed"),
         ("b=mystery", "panel_b.rules"),
         ("system=uploaded&place=!!", "place"),
+        ("fy=1800", "view.first_financial_year"),
+        ("at=31", "view.cards_year"),
+        ("outcome=happiness", "view.outcome"),
     ):
         with pytest.raises(ScenarioError, match=key) as err:
             from_query(query)

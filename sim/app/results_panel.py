@@ -16,6 +16,7 @@ import solara
 from sim.analysis.uncertainty_text import percent
 from sim.app.figures import png
 from sim.app.plots import Plot
+from sim.app.results_state import ResultsState, results_state
 from sim.app.settings import SIDES
 from sim.app.timing import advantage, benefit_figure, benefit_words
 from sim.app.verdict import BY_NAME, OUTCOMES, cards, summary_words
@@ -35,32 +36,6 @@ CARD_CSS = """
 .cc-result > .v-card__text { padding: 4px 12px 8px 12px; }
 .cc-stale { background: #fff3cd; border: 1px solid #d39e00; padding: 4px 8px; border-radius: 4px; }
 """
-
-
-class ResultsState:
-    """The results view's own per-session choices (`solara.reactive`, one value per session).
-
-    Attributes:
-        year: The year the cards show (0: the last year of the runs).
-        outcome: The outcome of the time to benefit and of P(B better).
-        start_year: The calendar year whose April starts year 1 (0: none; years are then
-            numbered 1, 2, ...), so years read as financial years, e.g. 2025/26.
-    """
-
-    def __init__(self, start_year=None):
-        self.year = solara.reactive(0)
-        self.outcome = solara.reactive("population_health")
-        # the comparison's own (`ComparisonState.start_year`): its plots read it too
-        self.start_year = start_year if start_year is not None else solara.reactive(0)
-
-
-def results_state(state) -> ResultsState:
-    """The `ResultsState` of a comparison, made on first use (kept on the state object)."""
-    found = getattr(state, "results_view", None)
-    if found is None:
-        found = ResultsState(getattr(state, "start_year", None))
-        state.results_view = found
-    return found
 
 
 def stale_reasons(result, state) -> list[str]:

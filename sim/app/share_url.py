@@ -8,6 +8,7 @@ address (`MAX_PLACE_CHARS`); a larger one needs the scenario file instead.
 
     gap=1.5&need=1.5&ageing=1&places=3&seed=1&system=generic
     &a=fortress&a_year=1&b=shared_governance&b_off=monitoring&b_year=3&years=10
+    &fy=2025&at=5&outcome=system_deficit
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sim.app.snapshot import PANEL_KEYS, ScenarioError, Snapshot
 PERCENT = {"gap": "funding_gap", "need": "need_growth", "ageing": "ageing"}
 WHOLE = {"places": "n_places", "seed": "seed"}
 PANEL_PREFIX = {"panel_a": "a", "panel_b": "b"}
+VIEW = {"fy": "first_financial_year", "at": "cards_year", "outcome": "outcome"}
 MAX_PLACE_CHARS = 6000  # a longer address is cut by some mail clients and browsers
 
 
@@ -50,6 +52,7 @@ def to_query(snapshot: Snapshot) -> str:
             query[f"{p}_set"] = ",".join(f"{k}:{_lever(v)}" for k, v in panel["levers"].items())
         query[f"{p}_year"] = str(panel["adopt_in_year"])
     query["years"] = str(data["replicates"]["horizon_years"])
+    query.update({k: str(data["view"][key]) for k, key in VIEW.items()})
     if "place_file" in data:
         packed = pack_text(data["place_file"]["text"])
         if len(packed) <= MAX_PLACE_CHARS:
@@ -100,6 +103,13 @@ def _lever_value(text: str, key: str):
         return text  # a text lever (funding_model); RuleSet checks its value
 
 
+def _view(raw: dict) -> dict:
+    """How the result is read: numbers for the years, the outcome's name as written."""
+    return {
+        key: raw[k] if k == "outcome" else _number(raw[k], k) for k, key in VIEW.items() if k in raw
+    }
+
+
 def from_query(search: str | None) -> Snapshot:
     """A checked `Snapshot` from a query string (with or without '?')."""
     raw = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
@@ -123,6 +133,8 @@ def from_query(search: str | None) -> Snapshot:
         data[key] = panel
     if "years" in raw:
         data["replicates"] = {"horizon_years": _number(raw["years"], "years")}
+    if view := _view(raw):
+        data["view"] = view
     if "place" in raw:
         data["place_file"] = {"name": "shared place file", "text": unpack_text(raw["place"])}
     return Snapshot.from_dict(data, "link")

@@ -9,8 +9,9 @@ file reads as the page does. Every problem is one `ScenarioError` line naming th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
+from sim.app.results_state import results_state
 from sim.app.settings import (
     DEFAULT_PRESETS,
     SIDES,
@@ -20,6 +21,7 @@ from sim.app.settings import (
     panel_rules,
     set_principle,
 )
+from sim.app.verdict import BY_NAME
 from sim.core.params import ParameterError
 from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
 
@@ -28,9 +30,21 @@ VERSION = 1
 PANEL_KEYS = {"left": "panel_a", "right": "panel_b"}
 SCENARIO_KEYS = ("funding_gap", "need_growth", "ageing", "n_places", "seed", "system")
 PANEL_FIELDS = ("rules", "switched_on", "switched_off", "levers", "adopt_in_year")
-TOP_KEYS = ("format", "version", "scenario", *PANEL_KEYS.values(), "replicates", "place_file")
+TOP_KEYS = (
+    "format",
+    "version",
+    "scenario",
+    *PANEL_KEYS.values(),
+    "replicates",
+    "view",
+    "place_file",
+)
 HORIZON = (1, 30)  # years of the replicates (the page's slider)
 ADOPT_YEARS = (1, 10)
+# How the result is read, not what is run: the first financial year (0: years 1, 2, ...), the
+# year the cards show (0: the last) and the outcome of the time to benefit.
+VIEW_DEFAULTS = {"first_financial_year": 0, "cards_year": 0, "outcome": "population_health"}
+FINANCIAL_YEARS = (1948, 2100)  # the NHS's first year to the app's last
 
 
 class ScenarioError(ParameterError):
@@ -46,16 +60,23 @@ class Snapshot:
     rules: dict  # side -> RuleSet
     adopt_year: dict  # side -> years under fortress first (0: the rules from the start)
     horizon_years: int = 10
+    view: dict = field(default_factory=lambda: dict(VIEW_DEFAULTS))
 
     @classmethod
     def of(cls, state) -> Snapshot:
         """The current settings of a `ComparisonState` (its NHS view)."""
+        rs = results_state(state)
         return cls(
             scenario=state.scenario.value,
             presets={s: state.preset[s].value for s in SIDES},
             rules={s: state.rules[s].value for s in SIDES},
             adopt_year={s: int(state.adopt_year[s].value) for s in SIDES},
             horizon_years=int(state.rep_years.value),
+            view={
+                "first_financial_year": int(state.start_year.value or 0),
+                "cards_year": int(rs.year.value or 0),
+                "outcome": rs.outcome.value,
+            },
         )
 
     def apply(self, state) -> bool:
@@ -66,7 +87,11 @@ class Snapshot:
             state.rules[side].value = self.rules[side]
             state.adopt_year[side].value = self.adopt_year[side]
         state.rep_years.value = self.horizon_years
-        return state.rebuild()
+        rs = results_state(state)
+        rs.year.value = self.view["cards_year"]
+        rs.outcome.value = self.view["outcome"]
+        state.start_year.value = self.view["first_financial_year"]
+        return state.rebuild()  # the live plots are drawn anew with the financial years
 
     def same_runs_as(self, other: Snapshot) -> bool:
         """True when both give the same runs (rule names aside)."""
@@ -97,6 +122,7 @@ class Snapshot:
                 "adopt_in_year": self.adopt_year[side] + 1,
             }
         out["replicates"] = {"horizon_years": self.horizon_years}
+        out["view"] = dict(self.view)
         if sc.system == UPLOADED and sc.uploaded is not None:
             up = sc.uploaded
             out["place_file"] = {"name": up.name, "sha256": up.sha256, "text": up.text}
@@ -118,7 +144,7 @@ class Snapshot:
         reps = data.get("replicates", {})
         _table(reps, "replicates.", ("horizon_years",), where)
         horizon = _int(reps.get("horizon_years", 10), "replicates.horizon_years", HORIZON, where)
-        return cls(scenario, presets, rules, years, horizon)
+        return cls(scenario, presets, rules, years, horizon, _view(data.get("view", {}), where))
 
 
 def panel_changes(preset: str, rules: RuleSet) -> tuple[list, list, dict]:
@@ -217,6 +243,20 @@ def _place_file(table, where: str):
     if not isinstance(name, str) or not name.strip():
         _fail(where, "place_file.name", name, "a non-empty text")
     return parse_place_file(text, where=name)  # its errors name the file, line and field
+
+
+def _view(table, where: str) -> dict:
+    _table(table, "view.", tuple(VIEW_DEFAULTS), where)
+    view = {**VIEW_DEFAULTS, **table}
+    year = view["first_financial_year"]
+    if year != 0:
+        _int(year, "view.first_financial_year", FINANCIAL_YEARS, where)
+    elif isinstance(year, bool) or not isinstance(year, int):
+        _fail(where, "view.first_financial_year", year, "0 (none) or a year from 1948 to 2100")
+    _int(view["cards_year"], "view.cards_year", (0, HORIZON[1]), where)
+    if view["outcome"] not in BY_NAME:
+        _fail(where, "view.outcome", view["outcome"], ", ".join(BY_NAME))
+    return view
 
 
 def _names(value, key: str, where: str) -> list[str]:
