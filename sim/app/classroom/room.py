@@ -319,7 +319,10 @@ class Room:
                 seats than the students hold.
         """
         with self._lock:
-            self._require("configure", "waiting", "settings before the start (or after reset)")
+            asked = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+            self._require(
+                f"configure {asked}", "waiting", "settings before the start or after reset"
+            )
             old = dict(self._config)
             self._set_config(**settings)
             seats = self._config["seats"]
