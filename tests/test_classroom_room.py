@@ -104,7 +104,7 @@ def test_thirty_students_submitting_from_thirty_threads_lose_and_double_nothing(
             for r in range(1, rounds + 1):
                 room.submit(tokens[i], choice(i, r), round=r)
                 barrier.wait(timeout=120)  # the last submission closed round r
-        except BaseException as e:  # noqa: BLE001 (reported below)
+        except BaseException as e:
             errors.append(e)
             barrier.abort()
 
@@ -164,7 +164,8 @@ def test_bad_or_late_input_is_refused_in_one_line_and_changes_nothing(case):
         action(room, alice, bob)
     message = str(info.value)
     assert "\n" not in message
-    assert names in message and allowed in message, message
+    assert names in message, message
+    assert allowed in message, message
     assert room.version == before["version"]
     assert room.snapshot() == before
     pd.testing.assert_frame_equal(room.records(), before_records)
@@ -174,15 +175,15 @@ def test_a_choice_when_no_round_is_open_is_refused():
     clock = Clock()
     room = room_with(clock, rounds_per_block=1, treatments=("baseline",))
     alice = room.join()
-    with pytest.raises(RoomError, match="no round is open.*waiting"):
+    with pytest.raises(RoomError, match=r"no round is open.*waiting"):
         room.submit(alice, 3)  # before the start
     room.start()
     room.pause()
-    with pytest.raises(RoomError, match="no round is open.*paused"):
+    with pytest.raises(RoomError, match=r"no round is open.*paused"):
         room.submit(alice, 3)
     room.resume()
     room.submit(alice, 3)  # the only round: the room finishes
-    with pytest.raises(RoomError, match="no round is open.*finished"):
+    with pytest.raises(RoomError, match=r"no round is open.*finished"):
         room.submit(alice, 3)
     assert len(room.records()) == N
 
@@ -190,7 +191,8 @@ def test_a_choice_when_no_round_is_open_is_refused():
 def test_unknown_room_code_and_a_full_room_are_refused():
     rooms = Rooms(tick_seconds=None)
     room = rooms.open(seats=2)
-    assert len(room.code) == 4 and set(room.code) <= set(CODE_LETTERS)
+    assert len(room.code) == 4
+    assert set(room.code) <= set(CODE_LETTERS)
     assert rooms.get(room.code.lower()) is room
     with pytest.raises(RoomError, match="no room with code 'ZZZZ'; check the code on the"):
         rooms.get("ZZZZ")
@@ -221,7 +223,8 @@ def test_a_student_who_leaves_is_replaced_by_the_models_agent():
         expire(room, clock)
     df = room.records()
     seat1 = df[df["seat"] == 1].set_index("round")
-    assert seat1.loc[1, "by"] == "student" and (seat1.loc[2:, "by"] == "agent").all()
+    assert seat1.loc[1, "by"] == "student"
+    assert (seat1.loc[2:, "by"] == "agent").all()
     assert (seat1.loc[2:, "pseudonym"] == "Agent 1").all()
     np.testing.assert_array_equal(room.model.history, plain.history)
     np.testing.assert_array_equal(room.model.world.claim, plain.world.claim)
@@ -234,9 +237,11 @@ def test_a_student_who_leaves_before_choosing_is_played_by_the_agent_this_round(
     room.submit(bob, 12)
     room.leave(alice)  # the round closes: every student left has chosen
     rnd = room.records().query("round == 1").set_index("seat")
-    assert rnd.loc[1, "by"] == "agent" and rnd.loc[2, "by"] == "student"
+    assert rnd.loc[1, "by"] == "agent"
+    assert rnd.loc[2, "by"] == "student"
     assert room.snapshot()["round"] == 2
-    assert room.join() and room.snapshot()["seats"][0]["pseudonym"] == "Player 3"
+    assert room.join()
+    assert room.snapshot()["seats"][0]["pseudonym"] == "Player 3"
 
 
 def test_the_timer_ends_a_round_and_agents_choose_for_absent_students():
@@ -246,7 +251,8 @@ def test_the_timer_ends_a_round_and_agents_choose_for_absent_students():
     room.start()
     room.submit(alice, 20)
     clock.t += 29.99
-    assert not room.tick() and room.snapshot()["round"] == 1
+    assert not room.tick()
+    assert room.snapshot()["round"] == 1
     assert room.snapshot()["deadline_seconds_left"] == pytest.approx(0.01)
     room.pause()
     clock.t += 1000.0  # a pause stops the timer
@@ -254,9 +260,11 @@ def test_the_timer_ends_a_round_and_agents_choose_for_absent_students():
     room.resume()
     assert room.snapshot()["deadline_seconds_left"] == pytest.approx(0.01)
     clock.t += 0.01
-    assert room.tick() and room.snapshot()["round"] == 2
+    assert room.tick()
+    assert room.snapshot()["round"] == 2
     rnd = room.records().set_index("seat")
-    assert rnd.loc[1, "by"] == "student" and rnd.loc[2, "by"] == "agent (timeout)"
+    assert rnd.loc[1, "by"] == "student"
+    assert rnd.loc[2, "by"] == "agent (timeout)"
     assert rnd.loc[2, "pseudonym"] == "Player 2"
     # Round 1's plans come before anyone's choice: the absent student's seat got the agent's.
     plain = reference("commons", N, 1, "fortress", 1)
@@ -303,7 +311,8 @@ def test_graduated_fines_under_chosen_sanctions_start_with_a_warning():
     most = rules.sanction_severity * 10.0 * 2.0 * (seat1["claim"] - QUOTA)  # escalation 2
     assert (seat1["fine"] <= most + 1e-9).all()
     fines = seat1["fine"].to_numpy()
-    assert fines[0] == 0.0 and fines.max() > 0  # a warning first, then fines that rise
+    assert fines[0] == 0.0
+    assert fines.max() > 0
     assert np.all(np.diff(fines[fines > 0]) >= -1e-9)
 
 
@@ -336,8 +345,9 @@ def test_a_claim_above_the_agreed_share_changes_that_organisations_payment():
     capacity = reference("place", 8, 1, "fortress", 0).world.capacity[0]  # at the round's plan
     assert seat1["claim"] == pytest.approx(min(1.5 * seat1["agreed"], capacity), rel=1e-12)
     assert seat1["claim"] > agent_claim
-    assert seat1["earnings"] != agent_payment and seat1["earnings"] > agent_payment
-    with pytest.raises(RoomError, match="0.5 to 1.5 times the agreed share"):
+    assert seat1["earnings"] != agent_payment
+    assert seat1["earnings"] > agent_payment
+    with pytest.raises(RoomError, match=r"0\.5 to 1\.5 times the agreed share"):
         room.submit(trust, 2.0)
 
 
@@ -382,11 +392,15 @@ def test_reset_keeps_the_seats_and_clears_the_data():
     assert room.snapshot()["earnings"]
     room.reset()
     snap = room.snapshot()
-    assert snap["status"] == "waiting" and snap["round"] == 0 and snap["last_round"] is None
-    assert room.records().empty and snap["humans"] == 1
+    assert snap["status"] == "waiting"
+    assert snap["round"] == 0
+    assert snap["last_round"] is None
+    assert room.records().empty
+    assert snap["humans"] == 1
     assert room.player_view(alice)["pseudonym"] == "Player 1"
     room.configure(seats=4, rounds_per_block=3)
-    assert len(room.snapshot()["seats"]) == 4 and room.snapshot()["rounds"] == 12
+    assert len(room.snapshot()["seats"]) == 4
+    assert room.snapshot()["rounds"] == 12
 
 
 def test_chat_and_vote_only_where_the_treatment_has_them():
@@ -403,8 +417,10 @@ def test_chat_and_vote_only_where_the_treatment_has_them():
     room.vote(alice, 4)
     room.vote(bob, 6)
     snap = room.snapshot()
-    assert snap["chat"][0]["text"] == "take four" and snap["chat"][0]["pseudonym"] == "Player 1"
-    assert snap["target"] == 5.0 and room.player_view(bob)["target"] == 5.0
+    assert snap["chat"][0]["text"] == "take four"
+    assert snap["chat"][0]["pseudonym"] == "Player 1"
+    assert snap["target"] == 5.0
+    assert room.player_view(bob)["target"] == 5.0
     with pytest.raises(RoomError, match="target 26"):
         room.vote(bob, 26)
 
@@ -413,4 +429,5 @@ def test_the_ticker_thread_starts_with_the_first_room():
     rooms = Rooms(tick_seconds=0.25)
     assert rooms._ticker is None
     rooms.open()
-    assert rooms._ticker.daemon and rooms._ticker.is_alive()
+    assert rooms._ticker.daemon
+    assert rooms._ticker.is_alive()
