@@ -431,3 +431,45 @@ def test_the_ticker_thread_starts_with_the_first_room():
     rooms.open()
     assert rooms._ticker.daemon
     assert rooms._ticker.is_alive()
+
+
+def test_a_treatment_only_sets_levers_and_its_flags_follow_them():
+    for treatment in TREATMENTS.values():
+        rules = treatment.rules
+        assert treatment.monitoring == (rules.monitoring > 0 and rules.sanction_severity > 0)
+        assert treatment.chosen == (rules.collective_choice > 0)
+        assert treatment.published in CPR_PUBLISHED.index
+
+
+def test_the_teacher_switches_the_treatment_from_the_next_round_to_the_end_of_its_block():
+    clock = Clock()
+    room = room_with(clock, rounds_per_block=3, treatments=("baseline", "communication"))
+    room.start()
+    expire(room, clock)
+    room.set_treatment("sanctions_imposed")  # during round 2
+    assert room.snapshot()["treatment"]["name"] == "baseline"
+    assert room.snapshot()["next_treatment"] == "sanctions_imposed"
+    for _ in range(5):
+        expire(room, clock)
+    played = room.records().drop_duplicates("round")["treatment"].tolist()
+    assert (
+        played
+        == ["baseline", "baseline", "sanctions_imposed", "sanctions_imposed"][:3]
+        + ["communication"] * 3
+    )
+    assert room.model.rules == TREATMENTS["communication"].rules
+
+
+def test_fewer_seats_than_the_students_hold_are_refused():
+    room = room_with(seats=4)
+    room.join()
+    room.join()
+    room.join()
+    with pytest.raises(RoomError, match="seats=2 refused: a student holds seat 3"):
+        room.configure(seats=2)
+    assert len(room.snapshot()["seats"]) == 4
+    with pytest.raises(RoomError, match="setting 'colour' is unknown"):
+        room.configure(colour="red")
+    with pytest.raises(RoomError, match="seats \\(the place game\\)=40"):
+        room.configure(game="place", seats=40)
+    assert room.config["game"] == "commons"
