@@ -452,11 +452,7 @@ def test_the_teacher_switches_the_treatment_from_the_next_round_to_the_end_of_it
     for _ in range(5):
         expire(room, clock)
     played = room.records().drop_duplicates("round")["treatment"].tolist()
-    assert (
-        played
-        == ["baseline", "baseline", "sanctions_imposed", "sanctions_imposed"][:3]
-        + ["communication"] * 3
-    )
+    assert played == ["baseline", "baseline", "sanctions_imposed", *["communication"] * 3]
     assert room.model.rules == TREATMENTS["communication"].rules
 
 
