@@ -18,6 +18,7 @@ from sim.app.classroom.debrief import debrief_from_records
 from sim.app.classroom.game_world import game_params
 from sim.app.classroom.room import TREATMENTS, Room, RoomError
 from sim.app.classroom.rooms import CODE_LETTERS, Rooms
+from sim.core.constants import KIND_NAMES
 from sim.validation.published import CPR_PUBLISHED
 
 # The published design of the laboratory commons game (Ostrom, Gardner & Walker 1994, ch. 5):
@@ -349,6 +350,10 @@ def test_a_claim_above_the_agreed_share_changes_that_organisations_payment():
     assert seat1["earnings"] > agent_payment
     with pytest.raises(RoomError, match=r"0\.5 to 1\.5 times the agreed share"):
         room.submit(trust, 2.0)
+    # Each seat's role on the page is the kind of organisation the model has in that seat.
+    kinds = [KIND_NAMES[k].split("_")[0] for k in room.model.world.org_kind]
+    roles = [seat["role"] for seat in room.snapshot()["seats"]]
+    assert [role.split()[0] for role in roles] == kinds
 
 
 # ---------------------------------------------------------------------------- data

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from sim.app.classroom.game_world import seat_roles
+
 
 def _seconds_left(room) -> float | None:
     if room._status == "open":
@@ -91,14 +93,16 @@ def snapshot(room) -> dict:
     Nash and optimum, the group target and the chat."""
     config = room._config
     students = [s for s, p in enumerate(room._players) if p is not None]
+    roles = seat_roles(config["game"], len(room._players))
     seats = [
         {
             "seat": s + 1,
             "pseudonym": p.pseudonym if p else f"Agent {s + 1}",
+            "role": role,
             "human": p is not None,
             "submitted": s in room._choices and room._status in ("open", "paused"),
         }
-        for s, p in enumerate(room._players)
+        for s, (p, role) in enumerate(zip(room._players, roles, strict=True))
     ]
     rpb = config["rounds_per_block"]
     return {
@@ -109,6 +113,7 @@ def snapshot(room) -> dict:
         "rounds": room.total_rounds,
         "block": (max(1, room._round) - 1) // rpb + 1,
         "blocks": len(config["treatments"]),
+        "plan": list(config["treatments"]),
         "rounds_per_block": rpb,
         "round_seconds": config["round_seconds"],
         "treatment": _treatment(room),
@@ -136,8 +141,9 @@ def player_view(room, seat: int) -> dict:
     """One player's page: their seat, own choices and earnings so far, whether they may choose
     now, the limits and the group target."""
     player = room._players[seat]
+    keys = ("round", "treatment", "choice", "claim", "agreed", "earnings", "fine", "net", "by")
     own = [
-        {k: row[k] for k in ("round", "treatment", "choice", "earnings", "fine", "net", "by")}
+        {k: row[k] for k in keys}
         for row in room._rows
         if row["seat"] == seat + 1 and row["pseudonym"] == player.pseudonym
     ]
@@ -147,6 +153,7 @@ def player_view(room, seat: int) -> dict:
         "game": room._config["game"],
         "seat": seat + 1,
         "pseudonym": player.pseudonym,
+        "role": seat_roles(room._config["game"], len(room._players))[seat],
         "status": room._status,
         "round": room._round,
         "treatment": _treatment(room),
