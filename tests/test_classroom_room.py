@@ -474,3 +474,16 @@ def test_fewer_seats_than_the_students_hold_are_refused():
     with pytest.raises(RoomError, match="seats \\(the place game\\)=40"):
         room.configure(game="place", seats=40)
     assert room.config["game"] == "commons"
+
+
+def test_a_round_whose_last_absent_student_left_during_a_pause_closes_on_resume():
+    room = room_with(rounds_per_block=2, treatments=("baseline",))
+    alice, bob = room.join(), room.join()
+    room.start()
+    room.submit(alice, 9)
+    room.pause()
+    room.leave(bob)
+    assert room.snapshot()["round"] == 1  # paused: nothing closes
+    room.resume()
+    assert room.snapshot()["round"] == 2
+    assert room.records().set_index("seat").loc[2, "by"] == "agent"

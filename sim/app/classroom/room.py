@@ -291,6 +291,7 @@ class Room:
             self._deadline = self._clock() + self._paused_left
             self._paused_left = None
             self._changed()
+            self._close_if_all_in()  # whoever left during the pause, the rest may all have chosen
 
     def reveal(self, on: bool) -> None:
         """Show (or hide) every seat's pseudonymous earnings on the projector."""
