@@ -89,8 +89,21 @@ def _earnings_table(room) -> list[dict] | None:
 
 
 def snapshot(room) -> dict:
-    """The projector's view: status, round, treatment, seats, last round's results, the game's
-    Nash and optimum, the group target and the chat."""
+    """The projector's view.
+
+    Keys: code, game, status ("waiting", "open", "paused", "finished"), round (0 before the
+    start), rounds, block, blocks, plan (the treatment of each block), rounds_per_block,
+    round_seconds, treatment (name, label, communication, vote, monitoring, chosen, published),
+    next_treatment, deadline_seconds_left (None unless open or paused), submitted and humans
+    (students who have chosen this round, students in the room), seats (seat, pseudonym, role,
+    human, submitted), last_round (None before the first result; round, treatment, results per
+    seat: seat, pseudonym, by, choice, and earnings and fine when revealed; group_total, nash,
+    optimum, efficiency: the share of the maximum rent kept, net_efficiency: after fines, fines,
+    population_health, system_deficit; None where the game has none), nash, optimum, limits
+    (low, high, endowment, unit, meaning), target (the median vote, or None), votes, chat
+    (pseudonym, text, time), revealed, earnings (total net earnings by pseudonym when revealed,
+    else None) and version.
+    """
     config = room._config
     students = [s for s, p in enumerate(room._players) if p is not None]
     roles = seat_roles(config["game"], len(room._players))
