@@ -331,6 +331,11 @@ def test_a_room_of_agents_is_the_plain_model_run_to_the_bit(game):
     np.testing.assert_array_equal(room.model.history, plain.history)
     for field in plain.world._fields:
         np.testing.assert_array_equal(getattr(room.model.world, field), getattr(plain.world, field))
+    pd.testing.assert_frame_equal(
+        room.model.datacollector.get_model_vars_dataframe(),
+        plain.datacollector.get_model_vars_dataframe(),
+    )
+    assert room.model.schedule.steps == plain.schedule.steps  # the treatments, as a schedule
     assert (room.records()["by"] == "agent").all()
 
 
