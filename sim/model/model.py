@@ -194,15 +194,25 @@ class CareSystem(mesa.Model):
         """Advance one month with the chosen engine and collect its measures; after the
         `horizon`-th month, `running` turns False. A policy schedule's change due this month
         takes effect first."""
-        due = self.schedule.at(self.month)
-        if due != self.rules:
-            self._adopt(due)
+        self.adopt_due_rules()
         if self.engine == "numba":
             kernel.step(self._world_ref, self.p, self.r)
         else:
             for _, actions in self._schedule:
                 for act in actions:
                     act()
+        self.record_month()
+
+    def adopt_due_rules(self) -> None:
+        """Before a month's phases: the policy schedule's change due this month takes effect (a
+        caller that runs the phases itself, such as the classroom, calls this first)."""
+        due = self.schedule.at(self.month)
+        if due != self.rules:
+            self._adopt(due)
+
+    def record_month(self) -> None:
+        """After a month's phases: its measures, one history row, the DataCollector's collection
+        and, past the horizon, `running` turned False (as `step` does)."""
         self._measure_now()
         self._history.append(self.measures.copy())
         self.datacollector.collect(self)

@@ -1,0 +1,112 @@
+"""Checks of what students and teachers send a room: each refusal is one `RoomError` line that
+names the value and says what is allowed."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from sim.app.classroom.game_world import GAMES, SEAT_RANGE
+from sim.app.classroom.treatments import TREATMENTS, treatment_names
+
+MAX_ROUNDS_PER_BLOCK = 100
+MAX_ROUND_SECONDS = 3600.0
+MAX_CHAT = 280  # characters in one chat message
+
+
+SETTINGS = ("game", "seats", "rounds_per_block", "round_seconds", "treatments", "seed")
+
+
+class RoomError(ValueError):
+    """A refused action; `str(e)` is the one line the page shows."""
+
+
+def number(value, what: str, low: float, high: float, unit: str = "") -> float:
+    """`value` as a float in [low, high] (no bool, string, NaN or infinity)."""
+    allowed = f"allowed: a number from {low:g} to {high:g}{unit}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise RoomError(f"{what} {value!r} is not a number; {allowed}")
+    x = float(value)
+    if not math.isfinite(x) or not low <= x <= high:
+        raise RoomError(f"{what} {value!r} is out of range; {allowed}")
+    return x
+
+
+def integer(value, what: str, low: int, high: int) -> int:
+    """`value` as an int in [low, high] (whole numbers only, no bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise RoomError(f"{what}={value!r} is not a whole number; allowed: {low} to {high}")
+    if not low <= int(value) <= high:
+        raise RoomError(f"{what}={value!r} is out of range; allowed: {low} to {high}")
+    return int(value)
+
+
+def game(value) -> str:
+    if value not in GAMES:
+        raise RoomError(f"game={value!r} is not a game; allowed: {', '.join(GAMES)}")
+    return value
+
+
+def seats(value, game_name: str) -> int:
+    low, high = SEAT_RANGE[game_name]
+    return integer(value, f"seats (the {game_name} game)", low, high)
+
+
+def rounds_per_block(value) -> int:
+    return integer(value, "rounds_per_block", 1, MAX_ROUNDS_PER_BLOCK)
+
+
+def round_seconds(value) -> float:
+    x = number(value, "round_seconds", 0.0, MAX_ROUND_SECONDS, " seconds")
+    if x <= 0.0:
+        raise RoomError(f"round_seconds={value!r} must be above 0; allowed: up to 3600 seconds")
+    return x
+
+
+def seed(value) -> int:
+    return integer(value, "seed", 0, 2**31 - 1)
+
+
+def treatment(name) -> str:
+    if not isinstance(name, str) or name not in TREATMENTS:
+        raise RoomError(f"treatment {name!r} is unknown; allowed: {treatment_names()}")
+    return name
+
+
+def treatments(names) -> tuple[str, ...]:
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        raise RoomError(
+            f"treatments={names!r} is not a list of treatments; allowed: some of "
+            f"{treatment_names()}"
+        )
+    checked = tuple(treatment(n) for n in names)
+    if not checked:
+        raise RoomError(f"treatments=() is empty; allowed: some of {treatment_names()}")
+    return checked
+
+
+def chat_text(text) -> str:
+    """One line of chat: whitespace collapsed, 1 to MAX_CHAT characters."""
+    if not isinstance(text, str):
+        raise RoomError(f"chat message {text!r} is not text; allowed: 1 to {MAX_CHAT} characters")
+    line = " ".join(text.split())
+    if not 1 <= len(line) <= MAX_CHAT:
+        raise RoomError(
+            f"chat message of {len(line)} characters; allowed: 1 to {MAX_CHAT} characters"
+        )
+    return line
+
+
+def settings(config: dict, changes: dict) -> dict:
+    """`config` with `changes`, every setting checked (the game first: seats depend on it)."""
+    unknown = sorted(set(changes) - set(SETTINGS))
+    if unknown:
+        raise RoomError(f"setting {unknown[0]!r} is unknown; allowed: {', '.join(SETTINGS)}")
+    new = {**config, **changes}
+    new["game"] = game(new["game"])
+    new["seats"] = seats(new["seats"], new["game"])
+    new["rounds_per_block"] = rounds_per_block(new["rounds_per_block"])
+    new["round_seconds"] = round_seconds(new["round_seconds"])
+    new["treatments"] = treatments(new["treatments"])
+    new["seed"] = seed(new["seed"])
+    return new
