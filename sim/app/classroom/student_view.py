@@ -16,6 +16,7 @@ from sim.app.classroom.words import (
     STATUS,
     fmt,
     group_sentence,
+    money,
     parse_amount,
     place_choice,
     rules_text,
@@ -72,12 +73,12 @@ def MyResults(snap, view):
         last = history[-1]
         mine = (
             f" Last round (round {get(last, 'round')}) you chose {fmt(get(last, 'choice'))} and "
-            f"earned {fmt(get(last, 'earnings'), 4)}"
+            f"earned {money(get(last, 'earnings'))}"
             + (f", fined {fmt(get(last, 'fine'))}" if get(last, "fine") else "")
             + "."
         )
     ui.Md(
-        f"Your earnings so far: **{fmt(get(view, 'total_earnings'), 5)}**.{mine} "
+        f"Your earnings so far: **{money(get(view, 'total_earnings'))}**.{mine} "
         + group_sentence(snap),
         classes=["cc-my-earnings"],
     )
@@ -105,12 +106,16 @@ def Choice(room, token, snap, view):
             amount.set("")
 
     with solara.Card("Your choice this round", classes=["cc-choice"]):
-        if get(view, "submitted"):
-            ui.Md(
-                f"You have chosen **{fmt(get(view, 'choice_this_round'))}** this round: wait for "
-                "the others.",
-                classes=["cc-chosen"],
-            )
+        # Always there (empty until a choice is in), so the form below keeps its place in the
+        # page and a number being typed is not lost when the room's next version arrives.
+        chosen = get(view, "submitted")
+        ui.Md(
+            f"You have chosen **{fmt(get(view, 'choice_this_round'))}** this round: wait for the "
+            "others."
+            if chosen
+            else "",
+            classes=["cc-chosen"],
+        )
         if game == "place":
             solara.ToggleButtonsSingle(value=kind, values=[AGREED, MORE], classes=["cc-kind"])
             label = f"How much: times the agreed share (above 1, up to {fmt(high)})"

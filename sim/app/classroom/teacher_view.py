@@ -51,7 +51,7 @@ def TeacherView(room):
         )
         Messages()
         if status == "waiting":
-            SetupForm(room)
+            SetupForm(room, get(snap, "version", 0))
         Controls(room, snap)
         Seats(snap)
         RoundResults(room, snap)
@@ -72,8 +72,9 @@ def Messages():
 
 
 @solara.component
-def SetupForm(room):
-    """The game and its settings, applied with `room.configure` before the start."""
+def SetupForm(room, version: int):
+    """The game and its settings, applied with `room.configure` before the start (`version`
+    re-renders it when the room's settings change)."""
     current = room.config
     game = solara.use_reactive(current["game"])
     seats = solara.use_reactive(current["seats"])
@@ -107,10 +108,14 @@ def SetupForm(room):
         order = "; ".join(f"{k + 1}. {treatment_label(n)}" for k, n in enumerate(current["treatments"]))  # fmt: skip
         ui.Md(
             f"**Now**: {GAMES.get(current['game'])}, {current['seats']} seats, "
-            f"{current['rounds_per_block']} rounds a block, {fmt(current['round_seconds'])} s a "
-            f"round. Blocks: {order}.",
+            f"{rounds_text(current['rounds_per_block'])} a block, "
+            f"{fmt(current['round_seconds'])} s a round. Blocks: {order}.",
             classes=["cc-settings"],
         )
+
+
+def rounds_text(n: int) -> str:
+    return f"{n} round{'s' if n != 1 else ''}"
 
 
 def next_treatment(room, snap) -> str | None:

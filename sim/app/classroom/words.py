@@ -111,6 +111,15 @@ def fmt(value: Any, digits: int = 3) -> str:
     return "-" if math.isnan(number) else f"{number:.{digits}g}"
 
 
+def money(value: Any) -> str:
+    """Earnings to two decimals ('-' for none): cents in the commons game."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if math.isnan(number) else f"{number:.2f}"
+
+
 def share(value: Any) -> str:
     """A share as a percentage ('-' for none)."""
     try:
