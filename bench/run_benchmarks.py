@@ -5,8 +5,8 @@ scenario and their ratio; cost per agent-step as the world grows from about 10 t
 organisations; runs per second of `run_many` on 1 and 2 threads (parallel efficiency); the wall time
 of a national-scale run; first-call compile time in a fresh process with a cold and a warm on-disk
 cache. Figures go to bench/results.json under "kernel" (other benchmarks add their own keys), then
-the batch, uncertainty (a 10,000-draw probabilistic comparison of the five presets) and app
-benchmarks run if present. These are figures, not pass/fail tests.
+the batch, uncertainty (a 10,000-draw probabilistic comparison of the five presets), app and
+classroom benchmarks run if present. These are figures, not pass/fail tests.
 """
 
 from __future__ import annotations
@@ -255,7 +255,8 @@ def main() -> None:
     }
     save("kernel", figures)
     print(f"figures written to {RESULTS}")
-    for other in ("bench_batch.py", "bench_uncertainty.py", "bench_calibration.py", "bench_app.py"):
+    others = ("bench_batch.py", "bench_uncertainty.py", "bench_calibration.py", "bench_app.py")
+    for other in (*others, "bench_classroom.py"):
         if (HERE / other).exists():
             print(f"--- {other}")
             subprocess.run([sys.executable, str(HERE / other)], check=False)

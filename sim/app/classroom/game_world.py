@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.constants import KIND_NAMES
 from sim.core.constants import MX as M
 from sim.core.params import PX as P
 from sim.core.params import pack, validate
@@ -30,6 +29,8 @@ SEAT_RANGE = {"commons": (2, 100), "place": (2, 26)}
 # The place game's choice: the claim as a multiple of the agreed share (1 = the agreed share).
 FACTOR_RANGE = (0.5, 1.5)
 # The place game's providers, dealt round-robin to the seats (the last seat is the ambulance trust).
+PLACE_ROLES = ("acute trust", "community trust", "mental health trust", "primary care network",
+               "social care")  # fmt: skip
 _PLACE_COUNTS = (
     "acute_per_place",
     "community_per_place",
@@ -86,12 +87,16 @@ def bounds(game: str, seats: int) -> Bounds:
     return Bounds(float(p[P.endowment]), float(commons_nash(p, seats)), float(best), float(rent))
 
 
-def seat_labels(model: CareSystem, game: str) -> list[str]:
-    """What each seat is: a player of the commons game, or the kind of organisation it runs."""
-    kinds = model.world.org_kind
+def seat_roles(game: str, seats: int) -> list[str]:
+    """What each seat plays: an appropriator of the commons game, or the kind of organisation
+    (the order the model lays them out: providers by kind, then the ambulance trust)."""
     if game == "commons":
-        return ["appropriator"] * kinds.shape[0]
-    return [KIND_NAMES[int(k)].replace("_", " ") for k in kinds]
+        return ["appropriator"] * seats
+    counts = game_params(game, seats)
+    roles = []
+    for kind, name in zip(_PLACE_COUNTS, PLACE_ROLES, strict=True):
+        roles += [name] * counts[kind]
+    return [*roles, "ambulance trust"]
 
 
 def _put_choices(model: CareSystem, game: str, choices: dict[int, float]) -> None:

@@ -119,7 +119,9 @@ class Room:
 
     @property
     def total_rounds(self) -> int:
-        return self._config["rounds_per_block"] * len(self._config["treatments"])
+        """Rounds in all: rounds per block times the blocks."""
+        with self._lock:
+            return self._config["rounds_per_block"] * len(self._config["treatments"])
 
     def _now(self) -> float:
         """Seconds since the room opened (what the data record, never the wall clock)."""
@@ -128,12 +130,16 @@ class Room:
     def treatment_of(self, round_: int) -> Treatment:
         """The treatment of round `round_` (from 1): its block's, or the teacher's choice from
         the round it was set to the end of that block."""
-        return treatment_of(
-            round_, self._config["rounds_per_block"], self._config["treatments"], self._override
-        )
+        with self._lock:
+            config = self._config
+            return treatment_of(
+                round_, config["rounds_per_block"], config["treatments"], self._override
+            )
 
     def current_treatment(self) -> Treatment:
-        return self.treatment_of(max(1, self._round))
+        """The treatment of the open (or last, or first) round."""
+        with self._lock:
+            return self.treatment_of(max(1, self._round))
 
     def _seat_of(self, token) -> int:
         for seat, player in enumerate(self._players):
@@ -285,6 +291,7 @@ class Room:
             self._deadline = self._clock() + self._paused_left
             self._paused_left = None
             self._changed()
+            self._close_if_all_in()  # whoever left during the pause, the rest may all have chosen
 
     def reveal(self, on: bool) -> None:
         """Show (or hide) every seat's pseudonymous earnings on the projector."""
@@ -319,7 +326,10 @@ class Room:
                 seats than the students hold.
         """
         with self._lock:
-            self._require("configure", "waiting", "settings before the start (or after reset)")
+            asked = ", ".join(f"{k}={v!r}" for k, v in settings.items())
+            self._require(
+                f"configure {asked}", "waiting", "settings before the start or after reset"
+            )
             old = dict(self._config)
             self._set_config(**settings)
             seats = self._config["seats"]
