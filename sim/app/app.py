@@ -132,6 +132,7 @@ GUIDE = """
   comparison. Save or load a scenario file; upload your own place file. CSV exports carry every
   setting and the seed; plots download at 300 dpi; the one-page brief is HTML to circulate.
 * The **teaching** tab runs the classic laboratory games where the theory is exact.
+* The **classroom** (`make classroom`, docs/classroom.md): students play the commons game live.
 """
 
 

@@ -36,6 +36,8 @@ def _player_view(room, token):
 def StudentView(room, token):
     snap = ui.use_room(room)
     view, problem = solara.use_memo(lambda: _player_view(room, token), [snap])
+    # A new round starts with a clean slate: last round's "Your choice is in." is gone.
+    solara.use_effect(lambda: ui.message.set(""), [get(snap, "round")])
     if view is None:
         solara.Error(problem or "You are no longer in this room.", classes=["cc-message"])
         solara.Button("Back", on_click=ui.leave_room)
@@ -44,7 +46,7 @@ def StudentView(room, token):
     t = treatment_of(get(snap, "treatment"))
     with solara.Column(classes=["cc-student"]):
         ui.Md(
-            f"## You are {get(view, 'pseudonym')}\n"
+            f"## You are {get(view, 'pseudonym')}{_role(snap, view)}\n"
             f"Room **{get(snap, 'code', room.code)}**: {STATUS.get(status, status)}; round "
             f"{get(snap, 'round', 0)} of {get(snap, 'rounds')}. {time_left(snap)}",
             classes=["cc-me"],
@@ -64,10 +66,17 @@ def StudentView(room, token):
         solara.Button("Leave", on_click=lambda: leave(room, token), outlined=True)
 
 
+def _role(snap, view) -> str:
+    """In the NHS place game, the organisation the student runs."""
+    role = get(view, "role")
+    return f", running the {role}" if get(snap, "game") == "place" and role else ""
+
+
 @solara.component
 def MyResults(snap, view):
     """The student's earnings so far and last round, and the group's last round."""
     history = get(view, "history") or []
+    unit = "cents" if get(snap, "game") == "commons" else "GBP million"
     mine = ""
     if history:
         last = history[-1]
@@ -78,7 +87,7 @@ def MyResults(snap, view):
             + "."
         )
     ui.Md(
-        f"Your earnings so far: **{money(get(view, 'total_earnings'))}**.{mine} "
+        f"Your earnings so far ({unit}): **{money(get(view, 'total_earnings'))}**.{mine} "
         + group_sentence(snap),
         classes=["cc-my-earnings"],
     )

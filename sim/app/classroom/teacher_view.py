@@ -165,8 +165,9 @@ def Seats(snap):
             done = bool(get(seat, "submitted"))
             who = "student" if human else "agent"
             mark = ", chosen" if done else (", waiting" if human else "")
+            role = f"{get(seat, 'role')}, " if get(snap, "game") == "place" else ""
             solara.Text(
-                f"{get(seat, 'pseudonym')} ({who}{mark})",
+                f"{get(seat, 'pseudonym')} ({role}{who}{mark})",
                 classes=["cc-seat", f"cc-seat-{who}", f"cc-seat-{'done' if done else 'open'}"],
             )
 

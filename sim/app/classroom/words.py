@@ -67,7 +67,6 @@ def rules_text(treatment, game: str, limits: Any = None) -> str:
     """The treatment's rules in plain words: the game, then what the treatment adds."""
     high = float(get(limits, "high", 1.5) or 1.5)
     text = [commons_rules() if game == "commons" else place_rules(high)]
-    fine = defaults("classroom_commons")["fine_per_unit"]
     if treatment is None:
         return text[0]
     if treatment.communication == "chat":
@@ -78,10 +77,11 @@ def rules_text(treatment, game: str, limits: Any = None) -> str:
             "is the middle (median) of the votes. The target binds nobody by itself."
         )
     if treatment.monitoring:
-        unit = f"{_cents(fine)} for each token over it" if game == "commons" else "for the excess"
+        unit = "token" if game == "commons" else "pound"
         text.append(
-            "Choices are **monitored**: taking more than the agreed share may be detected, and "
-            f"is **fined** {unit}."
+            "Choices are **monitored**: taking more than the agreed share (the **quota**) may be "
+            f"detected, and is then **fined** for each {unit} over it, more for each repeated "
+            "breach."
         )
     if treatment.chosen:
         text.append("Your group chose these rules.")
