@@ -45,12 +45,14 @@ def _assert_clean(console: list, log_path: Path) -> None:
         assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"
 
 
-def _page(browser, url: str, console: list):
+def _page(browser, url: str, console: list, wait: bool = True):
+    """A page in a browser context of its own (a separate session); with `wait=False` it goes on
+    loading while the test opens the next one."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.on("console", lambda m: console.append((m.type, m.text)))
     page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
-    page.goto(url)
+    page.goto(url, wait_until="load" if wait else "commit")
     return page
 
 
@@ -96,10 +98,10 @@ def _configure(teacher, seconds: str, first: bool = True) -> None:
     )
 
 
-def _join(browser, url: str, code: str, console: list, typed: bool):
+def _join(page, code: str, typed: bool):
+    """The student on `page` joins room `code`, typed or filled in from `?room=CODE`."""
     from playwright.sync_api import expect
 
-    page = _page(browser, url if typed else f"{url}?room={code}", console)
     field = page.get_by_label("Room code")
     if typed:
         field.fill(code.lower())  # any case
@@ -108,6 +110,21 @@ def _join(browser, url: str, code: str, console: list, typed: bool):
     page.get_by_role("button", name="Join").click()
     expect(page.locator(".cc-me")).to_contain_text("You are Player", timeout=ACTION)
     return page
+
+
+def _students(browser, url: str, code: str, console: list):
+    """Four students: one who first types an unknown code (refused on the page), then the right
+    one; one more typing it; two opening `?room=CODE`. Their pages load side by side."""
+    from playwright.sync_api import expect
+
+    addresses = (url, url, f"{url}?room={code}", f"{url}?room={code}")
+    pages = [_page(browser, address, console, wait=False) for address in addresses]
+    wrong = "ZZZZ" if code != "ZZZZ" else "YYYY"
+    pages[0].get_by_label("Room code").fill(wrong, timeout=ACTION)
+    pages[0].get_by_role("button", name="Join").click()
+    _refused(pages[0], f"no room with code '{wrong}'")
+    expect(pages[0].get_by_role("button", name="Open a room")).to_be_visible()
+    return [_join(page, code, typed=k < 2) for k, page in enumerate(pages)]
 
 
 def _earned(page) -> tuple[float, float]:
@@ -146,14 +163,7 @@ def test_a_class_plays_the_commons_beside_agents(
             expect(teacher.locator(".cc-address")).to_contain_text(f"?room={code}")
             _configure(teacher, "60")
 
-            stranger = _page(browser, url, console)  # an unknown code, refused on the page
-            wrong = "ZZZZ" if code != "ZZZZ" else "YYYY"
-            stranger.get_by_label("Room code").fill(wrong)
-            stranger.get_by_role("button", name="Join").click()
-            _refused(stranger, f"no room with code '{wrong}'")
-            expect(stranger.get_by_role("button", name="Open a room")).to_be_visible()
-
-            students = [_join(browser, url, code, console, typed=k % 2 == 1) for k in range(4)]
+            students = _students(browser, url, code, console)
             expect(teacher.locator(".cc-seat-count")).to_contain_text("4 students")
             teacher.get_by_role("button", name="Start").click()
             expect(teacher.locator(".cc-status")).to_contain_text("round open", timeout=FIRST_LOAD)
