@@ -9,7 +9,8 @@ each in a browser context of their own, play a room of the commons game beside a
 * Bad or late input is refused with a message and changes nothing: a choice outside the
   endowment, a word, a second choice in a round, a choice after the last round closed.
 * A student who leaves is replaced by an agent (the teacher's view shows the seat as an agent);
-  the chat of the communication treatment reaches the teacher.
+  the chat of the communication treatment reaches the teacher; a student's and the teacher's
+  reloads keep their seat and their room.
 * The debrief shows the class against Nash and the optimum, treatment by treatment.
 * After a reset, with a two-second round, a round closes on its timer (agents choose for the
   students who did not: "agent (timeout)").
@@ -224,10 +225,20 @@ def _round_two(teacher, students) -> None:
     students[1].get_by_label("Your message").fill("Shall we each put in 4?")
     students[1].get_by_role("button", name="Send").click()
     expect(teacher.locator(".cc-chat-lines")).to_contain_text("Shall we each put in 4?")
+    # A reload (a phone that slept, F5 on the projector) keeps the seat and the room: the
+    # address holds them.
+    me = students[2].locator(".cc-me").inner_text().split("\n")[0]
+    code = teacher.locator(".cc-room-code").inner_text().strip()
+    for page in (students[2], teacher):
+        page.reload()
+    expect(students[2].locator(".cc-me")).to_contain_text(me, timeout=ACTION)
+    expect(teacher.locator(".cc-room-code")).to_have_text(code, timeout=ACTION)
+    expect(teacher.locator(".cc-chat-lines")).to_contain_text("Shall we each put in 4?")
     gone = students.pop()
     seat = gone.locator(".cc-me").inner_text().split("You are ")[1].split("\n")[0]
     gone.get_by_role("button", name="Leave").click()
     expect(gone.get_by_role("button", name="Join")).to_be_visible(timeout=ACTION)
+    expect(gone.get_by_label("Room code")).to_have_value(code)  # to join again
     expect(teacher.locator(".cc-seat-count")).to_contain_text("3 students", timeout=ACTION)
     expect(teacher.locator(".cc-seat-agent")).to_have_count(5)
     expect(teacher.locator(".cc-seats-list")).not_to_contain_text(seat)

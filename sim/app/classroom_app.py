@@ -11,11 +11,10 @@ server (`sim.app.classroom.rooms.ROOMS`); this page only shows them and passes o
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import solara
 
 from sim.app.accessible import PageSetup
+from sim.app.classroom import resume
 from sim.app.classroom import ui_state as ui
 from sim.app.classroom.student_view import StudentView
 from sim.app.classroom.teacher_view import Messages, TeacherView
@@ -34,20 +33,22 @@ CSS = """
 
 def room_from_query(search: str | None) -> str:
     """The code in `?room=CODE` (empty when there is none)."""
-    values = parse_qs((search or "").lstrip("?")).get("room", [""])
-    return values[-1].strip().upper()
+    return resume.query(search).get("room", "").upper()
 
 
-def open_room() -> None:
-    """The teacher opens a room with the default settings (changed before the start)."""
+def open_room(router) -> None:
+    """The teacher opens a room with the default settings (changed before the start); the
+    address then names the room and the teacher's key, so a reload finds it again."""
     room = ui.rooms().open()
     ui.code.set(room.code)
     ui.message.set("")
     ui.role.set("teacher")
+    router.push(resume.address(room=room.code, teacher=resume.teacher_key(room.code)))
 
 
-def join(code: str) -> None:
-    """A student joins room `code`; an unknown code or a full room is said on the page."""
+def join(code: str, router) -> None:
+    """A student joins room `code`; an unknown code or a full room is said on the page. The
+    address then holds the seat's token, so a reload keeps the seat."""
     code = code.strip().upper()
     try:
         room = ui.rooms().get(code)
@@ -59,6 +60,31 @@ def join(code: str) -> None:
     ui.token.set(seat)
     ui.message.set("")
     ui.role.set("student")
+    router.push(resume.address(room=code, seat=seat))
+
+
+def come_back(search: str | None) -> None:
+    """After a reload: back in the room as its teacher, or in the student's seat, when the
+    address says so and the room agrees (otherwise the landing page)."""
+    params = resume.query(search)
+    code = params.get("room", "").upper()
+    try:
+        room = ui.rooms().get(code)
+    except ui.room_error():
+        return
+    if resume.is_teacher(room.code, params.get("teacher")):
+        ui.code.set(room.code)
+        ui.role.set("teacher")
+        return
+    seat = params.get("seat")
+    if seat:
+        try:
+            room.player_view(seat)
+        except ui.room_error():
+            return  # the seat was given up or the room reset its players: join again
+        ui.code.set(room.code)
+        ui.token.set(seat)
+        ui.role.set("student")
 
 
 @solara.component
@@ -75,12 +101,12 @@ def Landing():
     with solara.Columns([1, 1]):
         with solara.Card("I am the teacher"):
             ui.Md("Open a room, set the game, and project this page.")
-            solara.Button("Open a room", on_click=open_room, color="primary")
+            solara.Button("Open a room", on_click=lambda: open_room(router), color="primary")
         with solara.Card("I am a student"):
             solara.InputText(
                 "Room code", value=typed, continuous_update=True, classes=["cc-code-input"]
             )
-            solara.Button("Join", on_click=lambda: join(typed.value), color="primary")
+            solara.Button("Join", on_click=lambda: join(typed.value, router), color="primary")
 
 
 @solara.component
@@ -88,6 +114,8 @@ def Page():
     solara.Title(TITLE)
     solara.Style(CSS)
     PageSetup()
+    router = solara.use_router()
+    solara.use_effect(lambda: come_back(router.search), [])  # once, after a reload
     role, code = ui.role.value, ui.code.value
     room, problem = None, ""
     if role:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import solara
 
+from sim.app.classroom import resume
 from sim.app.classroom import ui_state as ui
 from sim.app.classroom.teacher_view import ChatLines, Messages
 from sim.app.classroom.ui_state import get
@@ -35,12 +36,13 @@ def _player_view(room, token):
 @solara.component
 def StudentView(room, token):
     snap = ui.use_room(room)
+    router = solara.use_router()
     view, problem = solara.use_memo(lambda: _player_view(room, token), [snap])
     # A new round starts with a clean slate: last round's "Your choice is in." is gone.
     solara.use_effect(lambda: ui.message.set(""), [get(snap, "round")])
     if view is None:
         solara.Error(problem or "You are no longer in this room.", classes=["cc-message"])
-        solara.Button("Back", on_click=ui.leave_room)
+        solara.Button("Back", on_click=lambda: back(room, router))
         return
     status = get(snap, "status")
     t = treatment_of(get(snap, "treatment"))
@@ -63,7 +65,7 @@ def StudentView(room, token):
             Vote(room, token, snap)
         if t is not None and t.communication == "chat" and status != "waiting":
             Chat(room, token, snap)
-        solara.Button("Leave", on_click=lambda: leave(room, token), outlined=True)
+        solara.Button("Leave", on_click=lambda: leave(room, token, router), outlined=True)
 
 
 def _role(snap, view) -> str:
@@ -93,9 +95,16 @@ def MyResults(snap, view):
     )
 
 
-def leave(room, token) -> None:
-    ui.act(lambda: room.leave(token))
+def back(room, router) -> None:
+    """To the landing page, the room's code filled in."""
     ui.leave_room()
+    router.push(resume.address(room=room.code))
+
+
+def leave(room, token, router) -> None:
+    """Give the seat back to an agent and go to the landing page."""
+    ui.act(lambda: room.leave(token))
+    back(room, router)
 
 
 @solara.component
