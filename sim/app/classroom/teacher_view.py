@@ -93,6 +93,7 @@ def SetupForm(room, version: int):
         ui.act(lambda: room.configure(**settings), "Settings applied.")
 
     with solara.Card("The game and its settings", classes=["cc-setup"]):
+        ui.Md("**Game**", classes=["cc-game-label"])
         solara.ToggleButtonsSingle(value=game, values=list(GAMES), classes=["cc-game"])
         ui.Md(GAMES.get(game.value, ""), classes=["cc-help"])
         solara.InputInt("Seats (students and agents)", value=seats, classes=["cc-seats"])

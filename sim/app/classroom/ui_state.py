@@ -16,6 +16,8 @@ from typing import Any
 
 import solara
 
+from sim.app.session import current_context
+
 POLL_SECONDS = 0.25  # how often a session looks at its room's version
 
 role = solara.reactive("")  # "", "teacher" or "student"
@@ -88,7 +90,10 @@ def use_room(room) -> Any:
 
     def poll(cancel) -> None:
         last = state
+        session = current_context()  # the browser session this thread serves (None in tests)
         while room is not None and not cancel.wait(POLL_SECONDS):
+            if session is not None and session.closed_event.is_set():
+                return  # the browser has gone
             tick = int(time.monotonic()) if ticking.current else 0
             now = (room.version, tick)
             if now != last:
