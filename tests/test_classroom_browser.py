@@ -11,7 +11,8 @@ each in a browser context of their own, play a room of the commons game beside a
 * A student who leaves is replaced by an agent (the teacher's view shows the seat as an agent);
   the chat of the communication treatment reaches the teacher; a student's and the teacher's
   reloads keep their seat and their room.
-* The debrief shows the class against Nash and the optimum, treatment by treatment.
+* The debrief shows the class against Nash and the optimum, treatment by treatment; Save
+  session writes the data (CSV and Parquet) into a folder.
 * After a reset, with a two-second round, a round closes on its timer (agents choose for the
   students who did not: "agent (timeout)").
 
@@ -172,6 +173,7 @@ def test_a_class_plays_the_commons_beside_agents(
             _check_earnings(students, _download_csv(teacher, tmp_path))
             _round_two(teacher, students)
             _debrief(teacher)
+            _save(teacher, tmp_path / "saved")
             _late_and_timer(teacher, students)
         finally:
             browser.close()
@@ -264,6 +266,20 @@ def _debrief(teacher) -> None:
     assert len(rows) == 3, rows  # the heading and one row a treatment
     assert all("64" in r and "36" in r for r in rows[1:]), rows  # Nash and optimum totals
     expect(teacher.locator(".cc-plot-debrief img")).to_have_count(1)
+
+
+def _save(teacher, folder: Path) -> None:
+    """Save session writes the records as CSV and Parquet into the folder typed."""
+    from playwright.sync_api import expect
+
+    field = teacher.get_by_label("Folder on the server")
+    field.fill(str(folder))
+    field.press("Enter")
+    teacher.get_by_role("button", name="Save session").click()
+    expect(teacher.locator(".cc-notice")).to_contain_text("Saved:", timeout=ACTION)
+    saved = pd.read_parquet(next(folder.glob("*.parquet")))
+    assert sorted(saved["round"].unique()) == [1, 2]
+    assert len(next(folder.glob("*.csv")).read_text().splitlines()) == 1 + 16
 
 
 def _late_and_timer(teacher, students) -> None:

@@ -52,7 +52,7 @@ def path_png(records: pd.DataFrame, nash: float | None, optimum: float | None) -
     nash = _finite(table["nash"].iloc[-1] if len(table) else nash)
     optimum = _finite(table["optimum"].iloc[-1] if len(table) else optimum)
     if len(table):
-        ax.plot(x, totals, marker="o", color=CLASS_COLOUR, label="the class's group total")
+        ax.plot(x, totals, marker="o", color=CLASS_COLOUR, label="the group (students and agents)")
         for _block, rows in table.groupby("block", sort=True):
             first = int(rows.index[0]) + 1
             if first > 1:
@@ -68,8 +68,13 @@ def path_png(records: pd.DataFrame, nash: float | None, optimum: float | None) -
     ax.set_xlim(0.5, max(len(table), 1) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("round played", fontsize=9)
-    ax.set_ylabel("group total", fontsize=9)
-    ax.set_title("The group's total each round against Nash and the optimum", fontsize=10)
+    if nash is None and optimum is None:  # the NHS place game: claims on the place's budget
+        ax.set_ylabel("claims in all, GBP million", fontsize=9)
+        ax.set_title("The organisations' claims on the place's budget each round", fontsize=10)
+    else:
+        ax.set_ylabel("tokens in the pool", fontsize=9)
+        ax.set_title("The group's tokens in the pool each round against Nash and the optimum",
+                     fontsize=10)  # fmt: skip
     ax.legend(fontsize=7, loc="lower right")
     return png(fig)
 

@@ -29,8 +29,11 @@ def DataPanel(room, snap):
     folder = solara.use_reactive(default_folder(code))
     with solara.Card("The session's data", classes=["cc-data"]):
         ui.Md(
-            "One row per seat and round: treatment, round, block, pseudonym, choice, earnings, "
-            "fine, played by (student or agent), time, group total, Nash and optimum.",
+            "One row per seat and round: the room's code, game, seats and seed; treatment, "
+            "round, block, seat, pseudonym, who chose (student, agent, or agent (timeout) for a "
+            "student whose time ran out), choice, claim and agreed share, earnings, fine, net "
+            "earnings, time (seconds since the room opened); the group's total, Nash, optimum "
+            "and efficiency. Pseudonyms only; the chat is never saved.",
             classes=["cc-help"],
         )
         with solara.Row():

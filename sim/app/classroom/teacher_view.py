@@ -165,7 +165,8 @@ def Seats(snap):
             human = bool(get(seat, "human"))
             done = bool(get(seat, "submitted"))
             who = "student" if human else "agent"
-            mark = ", chosen" if done else (", waiting" if human else "")
+            playing = get(snap, "status") in ("open", "paused")
+            mark = ", chosen" if done else (", waiting" if human and playing else "")
             role = f"{get(seat, 'role')}, " if get(snap, "game") == "place" else ""
             solara.Text(
                 f"{get(seat, 'pseudonym')} ({role}{who}{mark})",
