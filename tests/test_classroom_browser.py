@@ -291,6 +291,8 @@ def _late_and_timer(teacher, students) -> None:
     _submit(late, 5)
     _refused(late, "no round is open")
     teacher.get_by_role("button", name="Reset").click()
+    expect(teacher.locator(".cc-notice")).to_contain_text("save it first")
+    teacher.get_by_role("button", name="Confirm reset").click()  # data are cleared on a 2nd click
     expect(teacher.locator(".cc-status")).to_contain_text("waiting to start", timeout=ACTION)
     _configure(teacher, "2", first=False)
     teacher.get_by_role("button", name="Start").click()

@@ -149,7 +149,24 @@ def Controls(room, snap):
             ),
             disabled=following is None or status in ("waiting", "finished"),
         )
-        solara.Button("Reset", on_click=lambda: ui.act(room.reset, "The room starts again."))
+        ResetButton(room, status)
+
+
+@solara.component
+def ResetButton(room, status: str):
+    """Reset clears the room's data, so it asks for a second click (once rounds are played)."""
+    armed = solara.use_reactive(False)
+
+    def click():
+        if status == "waiting" or armed.value:
+            armed.set(False)
+            ui.act(room.reset, "The room starts again: round 0, the same students.")
+        else:
+            armed.set(True)
+            ui.say("Reset clears this session's data: save it first, then click Confirm reset.")
+
+    label = "Confirm reset" if armed.value and status != "waiting" else "Reset"
+    solara.Button(label, on_click=click, color="error" if label != "Reset" else None)
 
 
 @solara.component
