@@ -31,4 +31,10 @@ def student_address(code: str, environ: dict | None = None) -> tuple[str, str]:
             "`make classroom HOST=0.0.0.0`.",
         )
     ip = network_ip() if host in ("0.0.0.0", "::", "") else host
+    if ip in LOOPBACK:
+        return (
+            f"http://{ip}:{port}/?room={code}",
+            "This machine has no network address the page could find: connect it to the class's "
+            "network (or a phone's hotspot) and reload; `hostname -I` lists its addresses.",
+        )
     return f"http://{ip}:{port}/?room={code}", ""
