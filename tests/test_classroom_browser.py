@@ -232,7 +232,7 @@ def _round_two(teacher, students) -> None:
     me = students[2].locator(".cc-me").inner_text().split("\n")[0]
     code = teacher.locator(".cc-room-code").inner_text().strip()
     for page in (students[2], teacher):
-        page.reload()
+        page.reload(wait_until="commit")  # both load side by side
     expect(students[2].locator(".cc-me")).to_contain_text(me, timeout=ACTION)
     expect(teacher.locator(".cc-room-code")).to_have_text(code, timeout=ACTION)
     expect(teacher.locator(".cc-chat-lines")).to_contain_text("Shall we each put in 4?")
@@ -249,7 +249,7 @@ def _round_two(teacher, students) -> None:
         _submit(page, 4)
     expect(teacher.locator(".cc-status")).to_contain_text("finished", timeout=ACTION)
     table = teacher.locator(".cc-earnings")
-    expect(table).to_contain_text("agent")
+    expect(table).to_contain_text("Round 2, seat by seat", timeout=ACTION)
     rows = table.locator("tr").all_inner_texts()
     assert sum("student" in r for r in rows) == 3, rows  # the leaver's seat was an agent's
 
@@ -297,5 +297,6 @@ def _late_and_timer(teacher, students) -> None:
     _configure(teacher, "2", first=False)
     teacher.get_by_role("button", name="Start").click()
     expect(teacher.locator(".cc-group")).to_contain_text("In round 1", timeout=ACTION)
+    expect(teacher.locator(".cc-earnings")).to_contain_text("Round 1, seat by seat")
     expect(teacher.locator(".cc-earnings")).to_contain_text("agent (timeout)")
     expect(teacher.locator(".cc-status")).to_contain_text("finished", timeout=ACTION)

@@ -224,7 +224,8 @@ def Earnings(snap):
         f"| {get(r, 'pseudonym')} | {fmt(get(r, 'earnings'), 5)} |"
         for r in get(snap, "earnings") or []
     ]
-    ui.Md("**Last round, seat by seat**\n\n" + "\n".join(lines), classes=["cc-earnings"])
+    title = f"**Round {get(get(snap, 'last_round'), 'round')}, seat by seat**"
+    ui.Md(title + "\n\n" + "\n".join(lines), classes=["cc-earnings"])
 
 
 @solara.component
