@@ -16,6 +16,8 @@ from typing import Any
 
 import solara
 
+from sim.app.classroom.room import RoomError
+from sim.app.classroom.rooms import ROOMS, Rooms
 from sim.app.session import current_context
 
 POLL_SECONDS = 0.25  # how often a session looks at its room's version
@@ -27,17 +29,13 @@ message = solara.reactive("")  # the last refusal or notice, shown on the page
 message_kind = solara.reactive("error")  # "error" or "info"
 
 
-def room_error():
-    """The room layer's refusal type (imported late: the page loads without it)."""
-    from sim.app.classroom.room import RoomError
-
+def room_error() -> type[RoomError]:
+    """The room layer's refusal type (its message is one line for the page)."""
     return RoomError
 
 
-def rooms():
+def rooms() -> Rooms:
     """The server's room registry."""
-    from sim.app.classroom.rooms import ROOMS
-
     return ROOMS
 
 

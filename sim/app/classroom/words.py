@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.app.classroom.room import TREATMENTS
 from sim.app.classroom.ui_state import get
 from sim.core.params import defaults
 
@@ -21,8 +22,7 @@ AGREED, MORE = "the agreed share", "more"
 
 
 def treatments() -> dict:
-    from sim.app.classroom.room import TREATMENTS
-
+    """The room layer's treatments by name."""
     return TREATMENTS
 
 
