@@ -111,3 +111,26 @@ def test_teacher_and_student_pages_follow_the_room(played_room):
     finally:
         teacher.close()  # stops the pages' polling threads
         student.close()
+
+
+def test_the_place_games_choice_reaches_the_room():
+    """NHS place game: "the agreed share" is a claim of 1 times it, "more" the multiple typed."""
+    room = Room("PLCE", game="place", seats=4, rounds_per_block=2, treatments=("baseline",))
+    token = room.join()
+    room.start()
+    _box, page = solara.render(StudentView(room, token), handle_error=False)
+    try:
+        assert "running the acute trust" in _texts(page)
+        _button(page, "Submit").click()  # the agreed share, the default
+        wait_until(lambda: room.snapshot()["round"] == 2)
+        page.find(v.BtnToggle).widget.v_model = 1  # "more" (the browser's toggle does this)
+        field = page.find(
+            v.TextField, label="How much: times the agreed share (above 1, up to 1.5)"
+        )
+        field.widget.v_model = "1.4"
+        _button(page, "Submit").click()
+        wait_until(lambda: room.snapshot()["status"] == "finished")
+    finally:
+        page.close()
+    mine = room.records().query("by == 'student'")
+    assert list(mine["choice"].round(6)) == [1.0, 1.4]
