@@ -16,12 +16,15 @@ each in a browser context of their own, play a room of the commons game beside a
 * After a reset, with a two-second round, a round closes on its timer (agents choose for the
   students who did not: "agent (timeout)").
 
-The browser console and the server log stay free of errors.
+axe-core finds no serious or critical accessibility problem on a student's page and the
+teacher's; the browser console and the server log stay free of errors.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -56,6 +59,30 @@ def _page(browser, url: str, console: list, wait: bool = True):
     page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
     page.goto(url, wait_until="load" if wait else "commit")
     return page
+
+
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+    .map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+
+def _axe_js() -> Path:
+    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
+    if os.environ.get("AXE_CORE_JS"):
+        return Path(os.environ["AXE_CORE_JS"])
+    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
+    if not found:
+        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
+    return found[-1]
+
+
+def _accessible(page) -> None:
+    """axe-core finds no serious or critical problem on the page."""
+    page.add_script_tag(path=str(_axe_js()))
+    bad = page.evaluate(AXE_RUN)
+    assert not bad, f"axe-core on {page.url}: {bad}"
 
 
 def _refused(page, pattern: str) -> None:
@@ -229,6 +256,8 @@ def _round_two(teacher, students) -> None:
     students[1].get_by_label("Your message").fill("Shall we each put in 4?")
     students[1].get_by_role("button", name="Send").click()
     expect(teacher.locator(".cc-chat-lines")).to_contain_text("Shall we each put in 4?")
+    for page in (students[1], teacher):  # the pages with every part: chat, vote, chart, seats
+        _accessible(page)
     # A reload (a phone that slept, F5 on the projector) keeps the seat and the room: the
     # address holds them.
     me = students[2].locator(".cc-me").inner_text().split("\n")[0]

@@ -21,7 +21,9 @@ from sim.app.classroom.teacher_view import Messages, TeacherView
 
 TITLE = "Care commons: the classroom"
 CSS = """
-.cc-room-code { font-size: 4.5rem; font-weight: 700; letter-spacing: 0.3rem; color: #1b3a8c; }
+.cc-room-code { font-size: 4.5rem; font-weight: 700; letter-spacing: 0.3rem; color: #1b3a8c;
+  margin: 0; }
+.cc-me h1 { font-size: 1.6rem; }
 .cc-help { font-size: 0.85rem; color: #444; }
 .cc-seat { padding: 2px 8px; margin: 2px; border-radius: 10px; border: 1px solid #999; }
 .cc-seat-done { background: #d8ecd8; }

@@ -48,7 +48,7 @@ def StudentView(room, token):
     t = treatment_of(get(snap, "treatment"))
     with solara.Column(classes=["cc-student"]):
         ui.Md(
-            f"## You are {get(view, 'pseudonym')}{_role(snap, view)}\n"
+            f"# You are {get(view, 'pseudonym')}{_role(snap, view)}\n"
             f"Room **{get(snap, 'code', room.code)}**: {STATUS.get(status, status)}; round "
             f"{get(snap, 'round', 0)} of {get(snap, 'rounds')}. {time_left(snap)}",
             classes=["cc-me"],

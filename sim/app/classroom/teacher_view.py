@@ -37,7 +37,7 @@ def TeacherView(room):
     early = solara.use_reactive(False)  # the debrief before the last round (time ran out)
     with solara.Column(classes=["cc-teacher"]):
         with solara.Row(style={"align-items": "center", "gap": "24px"}):
-            solara.Text(code, classes=["cc-room-code"])
+            solara.v.Html(tag="h1", children=[code], class_="cc-room-code")  # the page's title
             with solara.Column(gap="0px"):
                 ui.Md(f"Students open **{address}**, or the address without `?room=...` and "
                       f"the code **{code}**.", classes=["cc-address"])  # fmt: skip
