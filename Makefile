@@ -8,6 +8,8 @@
 #   make bench     run the benchmarks
 #   make app       serve the Solara app; HOST and PORT may be overridden:
 #                  make app HOST=0.0.0.0 PORT=8800   (defaults: 127.0.0.1 and 8765)
+#   make classroom serve the classroom (students play the commons game live; docs/classroom.md);
+#                  for a class: make classroom HOST=0.0.0.0   (port CLASSROOM_PORT, default 8766)
 #   make lint      ruff check + ruff format --check
 #   make format    ruff format + ruff check --fix
 #   make clean     remove .venv and caches
@@ -27,6 +29,8 @@ STAMP := $(VENV)/.installed
 # Address the Solara app listens on (make app).
 HOST ?= 127.0.0.1
 PORT ?= 8765
+# Port of the classroom (make classroom); HOST as above.
+CLASSROOM_PORT ?= 8766
 
 # Extra arguments for pytest (make test PYTEST_ARGS="-x -k infra").
 PYTEST_ARGS ?=
@@ -35,10 +39,10 @@ export PIP_NO_INPUT := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: help venv run test bench app lint format clean
+.PHONY: help venv run test bench app classroom lint format clean
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # `make .venv` is the documented entry point; the real work is tracked by a stamp file that
 # depends on pyproject.toml and the asset script, so edits there trigger a re-install.
@@ -70,6 +74,9 @@ bench: $(STAMP)
 
 app: $(STAMP)
 	$(VENV)/bin/solara run sim/app/app.py --host $(HOST) --port $(PORT) --production
+
+classroom: $(STAMP)
+	$(VENV)/bin/solara run sim/app/classroom_app.py --host $(HOST) --port $(CLASSROOM_PORT) --production
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

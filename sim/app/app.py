@@ -141,6 +141,7 @@ GUIDE = """
   that time (each month for the first 40 months, then by quarter, half year or year: the values
   at the band's last month), or of the organisation under it.
 * The **teaching** tab runs the classic laboratory games where the theory is exact.
+* The **classroom** (`make classroom`, docs/classroom.md): students play the commons game live.
 
 Made with [Solara](https://solara.dev), matplotlib and numba.
 """

@@ -64,8 +64,14 @@ class LivePair:
 
     def __post_init__(self):
         self.models = {
+            # collect=False: the page draws from `history`; Mesa's per-agent records cost
+            # more than the month itself.
             side: CareSystem(
-                rules=rules, scenario=self.scenario, seed=int(self.seed), **self.params
+                rules=rules,
+                scenario=self.scenario,
+                seed=int(self.seed),
+                collect=False,
+                **self.params,
             )
             for side, rules in (("left", self.left), ("right", self.right))
         }

@@ -72,6 +72,10 @@ class CareSystem(mesa.Model):
         place_file: The user's own system (a path or a `sim.engine.placefile.PlaceSystem`,
             docs/place_files.md): its places and organisations replace the draws of ODD 7.15;
             kept as `self.place_system` (None without one).
+        collect: When False, the `DataCollector` gathers nothing after the initial state (the
+            measures and `history` are kept as always): for a caller that reads `history` only
+            and steps often, such as the app, where the per-agent records cost more than the
+            month itself.
         **params: Scenario parameters (see `sim.core.params.PARAMETERS` or `commons list`).
 
     Each `step()` is one month (one round in the laboratory games). The `DataCollector` holds the
@@ -91,6 +95,7 @@ class CareSystem(mesa.Model):
         engine: str = "numba",
         horizon: int | None = None,
         place_file=None,
+        collect: bool = True,
         **params,
     ):
         seed = fresh_seed() if seed is None else check_seed(seed)
@@ -128,6 +133,7 @@ class CareSystem(mesa.Model):
         self.trusts = [Trust(self, i) for i in range(w.org_kind.shape[0])]
         self._bind()
 
+        self.collect = bool(collect)
         self.datacollector = _datacollector()
         self._measure_now()  # the initial state: step 0 of the DataCollector
         self.datacollector.collect(self)
@@ -212,10 +218,12 @@ class CareSystem(mesa.Model):
 
     def record_month(self) -> None:
         """After a month's phases: its measures, one history row, the DataCollector's collection
-        and, past the horizon, `running` turned False (as `step` does)."""
+        (unless `collect` is off) and, past the horizon, `running` turned False (as `step`
+        does)."""
         self._measure_now()
         self._history.append(self.measures.copy())
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         if self.month >= self.horizon:
             self.running = False
 
