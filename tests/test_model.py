@@ -231,3 +231,12 @@ def test_trust_agents_show_their_behaviour():
     assert sorted(last["behaviour_type"]) == sorted(a.behaviour_type for a in model.trusts)
     assert np.allclose(sorted(last["kept"]), sorted(w.kept))
     assert len(set(last["behaviour_type"])) > 1  # 16 organisations drawn from four types
+
+
+def test_without_collection_the_run_is_the_same_and_the_datacollector_stays_at_step_0():
+    kept = CareSystem(seed=5).run_for(6)
+    lean = CareSystem(seed=5, collect=False).run_for(6)
+    np.testing.assert_array_equal(kept.history, lean.history)
+    assert kept.summary() == lean.summary()
+    assert len(kept.datacollector.get_model_vars_dataframe()) == 7  # step 0 and six months
+    assert len(lean.datacollector.get_model_vars_dataframe()) == 1  # the initial state only
