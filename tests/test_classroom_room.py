@@ -492,3 +492,27 @@ def test_a_round_whose_last_absent_student_left_during_a_pause_closes_on_resume(
     room.resume()
     assert room.snapshot()["round"] == 2
     assert room.records().set_index("seat").loc[2, "by"] == "agent"
+
+
+def test_the_teacher_gives_a_gone_students_seat_to_an_agent():
+    room = Room("REL", seats=4, rounds_per_block=2, round_seconds=60.0, seed=3)
+    tokens = [room.join() for _ in range(3)]
+    room.start()
+    for token in tokens[:2]:
+        room.submit(token, 5.0)
+    assert room.snapshot()["round"] == 1  # the third student has gone quiet: the round waits
+    before = room.version
+    with pytest.raises(RoomError, match="seat 4 cannot be released"):
+        room.release(4)  # an agent's seat (seats are numbered from 1)
+    with pytest.raises(RoomError, match="seat '1' cannot be released"):
+        room.release("1")
+    assert room.version == before  # refusals change nothing
+    room.release(3)
+    # The last student's seat is an agent's now: the round closes, the agent chose for it.
+    rows = room.records()
+    first = rows[rows["round"] == 1].set_index("seat")
+    assert first.loc[3, "by"] == "agent"
+    assert list(first.loc[[1, 2], "by"]) == ["student", "student"]
+    with pytest.raises(RoomError, match="not in the room"):
+        room.submit(tokens[2], 5.0)
+    assert room.snapshot()["humans"] == 2

@@ -175,6 +175,27 @@ class Room:
             self._changed()
             self._close_if_all_in()
 
+    def release(self, seat) -> None:
+        """The teacher gives a student's seat back to an agent (a student who closed the page
+        without leaving would otherwise hold every round to its timer); that student's token
+        stops working.
+
+        Args:
+            seat: The seat's number from 1, as the data's `seat` column and the teacher's list.
+
+        Raises:
+            RoomError: `seat` is not the number of a seat a student holds.
+        """
+        with self._lock:
+            held = [k + 1 for k, player in enumerate(self._players) if player is not None]
+            if isinstance(seat, bool) or not isinstance(seat, int) or seat not in held:
+                shown = ", ".join(str(k) for k in held) or "none: every seat is an agent's"
+                raise RoomError(f"seat {seat!r} cannot be released; allowed: a seat a student "
+                                f"holds ({shown})")  # fmt: skip
+            self._players[seat - 1] = None
+            self._changed()
+            self._close_if_all_in()
+
     def submit(self, token, choice, round: int | None = None) -> None:
         """This round's choice: tokens in [0, endowment] (commons) or the claim as a multiple of
         the agreed share (place). With `round`, a choice meant for a round that has closed is

@@ -54,7 +54,7 @@ def TeacherView(room):
         if status == "waiting":
             SetupForm(room, get(snap, "version", 0))
         Controls(room, snap)
-        Seats(snap)
+        Seats(room, snap)
         RoundResults(room, snap)
         TalkPanel(snap)
         DataPanel(room, snap)
@@ -173,15 +173,16 @@ def ResetButton(room, status: str):
 
 
 @solara.component
-def Seats(snap):
-    """Who is in the room and who has chosen this round (pseudonyms only)."""
+def Seats(room, snap):
+    """Who is in the room and who has chosen this round (pseudonyms only); a student's seat can
+    be given back to an agent (a student who closed the page without leaving)."""
     ui.Md(
         f"**Seats**: {get(snap, 'humans', 0)} students, the others agents. Chosen this round: "
         f"{get(snap, 'submitted', 0)} of {get(snap, 'humans', 0)}.",
         classes=["cc-seat-count"],
     )
     with solara.Row(classes=["cc-seats-list"], style={"flex-wrap": "wrap"}):
-        for seat in get(snap, "seats") or []:
+        for index, seat in enumerate(get(snap, "seats") or []):
             human = bool(get(seat, "human"))
             done = bool(get(seat, "submitted"))
             who = "student" if human else "agent"
@@ -192,6 +193,16 @@ def Seats(snap):
                 f"{get(seat, 'pseudonym')} ({role}{who}{mark})",
                 classes=["cc-seat", f"cc-seat-{who}", f"cc-seat-{'done' if done else 'open'}"],
             )
+            if human:
+                solara.Button(
+                    f"Give {get(seat, 'pseudonym')}'s seat to an agent",
+                    on_click=lambda k=index + 1: ui.act(
+                        lambda: room.release(k), "Seat given to an agent."
+                    ),
+                    text=True,
+                    small=True,
+                    classes=["cc-release"],
+                )
 
 
 @solara.component
