@@ -16,21 +16,20 @@ right before writing, so other benchmarks' keys are kept).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_file import RESULTS, merge  # noqa: E402  (bench/, the script's folder)
+
 from sim.app.state import REPLICATES, ComparisonState  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
 STEP_TARGET_MS = 200.0
 REPLICATES_TARGET_S = 3.0
 SESSIONS_TARGET = 5.0  # months a second each session still advances
@@ -106,22 +105,6 @@ def bench_sessions(n: int, seconds: float = SESSION_SECONDS) -> dict:
         "session_target_months_per_s": SESSIONS_TARGET,
         "session_window_s": seconds,
     }
-
-
-def merge(key: str, figures: dict) -> None:
-    """Read bench/results.json, set `key`, write it back atomically."""
-    data = {}
-    if RESULTS.exists():
-        try:
-            data = json.loads(RESULTS.read_text())
-        except json.JSONDecodeError:
-            data = {}
-    data[key] = figures
-    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, RESULTS)
 
 
 def main(argv=None) -> int:

@@ -15,12 +15,10 @@ Prints the figures and merges them into bench/results.json under the "classroom"
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_file import RESULTS, merge  # noqa: E402  (bench/, the script's folder)
+
 from sim.app.classroom.room import Room  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
 TARGET_S = 1.0
 SEATS = 30
 
@@ -81,22 +80,6 @@ def bench(rounds: int) -> dict:
     return figures
 
 
-def save(key: str, figures: dict) -> None:
-    """Read bench/results.json, set `key`, write it back atomically."""
-    data = {}
-    if RESULTS.exists():
-        try:
-            data = json.loads(RESULTS.read_text())
-        except json.JSONDecodeError:
-            data = {}
-    data[key] = figures
-    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, RESULTS)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
@@ -115,7 +98,7 @@ def main(argv=None) -> int:
         )
     print(f"first room start (loads the compiled model): {f['warm_start_s']:.2f} s")
     if not args.no_write:
-        save("classroom", f)
+        merge("classroom", f)
         print(f"figures written to {RESULTS}")
     return 0
 
