@@ -74,6 +74,8 @@ def LivePlots(state: ComparisonState):
 
 @solara.component
 def Replicates(state: ComparisonState):
+    # Long: one card whose parts (the text, the button, the charts, the exports) read the same
+    # replicate state; split, each part would re-read it and re-render on its own.
     running = state.rep_running.value
     result = state.rep_result.value
     images = state.rep_images.value

@@ -110,3 +110,14 @@ def settings(config: dict, changes: dict) -> dict:
     new["treatments"] = treatments(new["treatments"])
     new["seed"] = seed(new["seed"])
     return new
+
+
+def held_seat(seat, players: list) -> int:
+    """The index of seat number `seat` (from 1) if a student holds it (`players[k]` not None)."""
+    held = [k + 1 for k, player in enumerate(players) if player is not None]
+    if isinstance(seat, bool) or not isinstance(seat, int) or seat not in held:
+        shown = ", ".join(str(k) for k in held) or "none: every seat is an agent's"
+        raise RoomError(
+            f"seat {seat!r} cannot be released; allowed: a seat a student holds ({shown})"
+        )
+    return seat - 1

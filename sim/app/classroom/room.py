@@ -176,23 +176,11 @@ class Room:
             self._close_if_all_in()
 
     def release(self, seat) -> None:
-        """The teacher gives a student's seat back to an agent (a student who closed the page
-        without leaving would otherwise hold every round to its timer); that student's token
-        stops working.
-
-        Args:
-            seat: The seat's number from 1, as the data's `seat` column and the teacher's list.
-
-        Raises:
-            RoomError: `seat` is not the number of a seat a student holds.
-        """
+        """The teacher gives a student's seat (numbered from 1, as in the data) to an agent, so a
+        student who closed the page without leaving no longer holds rounds to the timer; their
+        token stops working. RoomError for a seat no student holds."""
         with self._lock:
-            held = [k + 1 for k, player in enumerate(self._players) if player is not None]
-            if isinstance(seat, bool) or not isinstance(seat, int) or seat not in held:
-                shown = ", ".join(str(k) for k in held) or "none: every seat is an agent's"
-                raise RoomError(f"seat {seat!r} cannot be released; allowed: a seat a student "
-                                f"holds ({shown})")  # fmt: skip
-            self._players[seat - 1] = None
+            self._players[inputs.held_seat(seat, self._players)] = None
             self._changed()
             self._close_if_all_in()
 
@@ -396,16 +384,14 @@ class Room:
     def records(self) -> pd.DataFrame:
         """One row per seat and round (columns `records.COLUMNS`)."""
         with self._lock:
-            rows = list(self._rows)
-        return records_io.frame(rows)
+            return records_io.frame(list(self._rows))
 
     def save(self, folder) -> tuple:
         """Write the records as CSV and Parquet into `folder`, atomically; returns both paths."""
         return records_io.save(self.records(), folder, f"classroom_{self.code}")
 
     def debrief(self) -> pd.DataFrame:
-        """Per treatment: the class, the agents under the same rules, Nash, optimum and the
-        laboratory's published efficiency (`debrief.debrief_from_records`)."""
+        """Per treatment: class, agents, Nash, optimum, the laboratory (`debrief_from_records`)."""
         return debrief_from_records(self.records())
 
     @property
