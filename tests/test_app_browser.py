@@ -77,9 +77,12 @@ def _hover_gives_the_runs_values(page, tmp_path) -> None:
 
     image = page.locator(f"{NHS} .cc-plot-series img").first
     image.scroll_into_view_if_needed()
-    box = image.bounding_box()
-    # population health: the middle axes of the top row; a point inside it, right of centre
-    x, y = box["x"] + 0.56 * box["width"], box["y"] + 0.27 * box["height"]
+    # The latest month's band of the population health axes (where it lies depends on how far
+    # the time axis reaches, so it is found from the layer rather than from a fixed point).
+    band = page.locator(f"{NHS} .cc-plot-series .cc-area[title*='Population health']").last
+    band.wait_for(state="attached", timeout=ACTION)  # the layer, drawn once paused
+    box = band.bounding_box()
+    x, y = box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"]
     page.mouse.move(x, y)
     page.wait_for_function(TITLE_AT, arg=[x, y], timeout=ACTION)  # the layer once paused
     title = page.evaluate(TITLE_AT, [x, y])

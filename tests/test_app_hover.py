@@ -212,3 +212,15 @@ def test_many_sessions_playing_share_the_frames():
     for _ in range(100):
         playing.count += 1
     assert playing.frame_rate(4) == MIN_FRAMES_PER_SECOND
+
+
+def test_the_hover_layers_come_with_the_images_under_the_lock_and_not_while_playing():
+    state = ComparisonState("place_system")
+    state.ensure()
+    state.step(3)
+    assert "month 3," in state.hover.value["series"]  # made with the images, not at render
+    state.playing.value = True
+    state.step(1)
+    assert state.hover.value == {}  # playing: no layer
+    state.pause()
+    assert "month 4," in state.hover.value["series"]  # paused: the layer of the month shown

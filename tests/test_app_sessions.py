@@ -52,31 +52,34 @@ def _src(page, name: str, view: str = NHS) -> str:
 
 
 # The bytes behind a plot's blob: URL, read in the page (a screenshot fails if the image is
-# redrawn, and so replaced, between the wait and the read).
-_READ_PNG = """async (sel) => {
-    const img = document.querySelector(sel);
-    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let text = "";
-    for (const b of bytes) text += String.fromCharCode(b);
-    return btoa(text);
+# redrawn, and so replaced, between the wait and the read). A redraw may also take the image away
+# for a moment or revoke its blob mid-read, so the page tries again until `ms` have passed.
+_READ_PNG = """async ([sel, ms]) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        const img = document.querySelector(sel);
+        if (img && img.src) {
+            try {
+                const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+                let text = "";
+                for (const b of bytes) text += String.fromCharCode(b);
+                return btoa(text);
+            } catch (e) {}
+        }
+        await new Promise(r => setTimeout(r, 100));
+    }
+    return null;
 }"""
 
 
-def _png(page, name: str, view: str = NHS, tries: int = 5) -> bytes:
-    """The PNG a plot shows, retried if a redraw revoked its blob between the read's steps."""
+def _png(page, name: str, view: str = NHS) -> bytes:
+    """The PNG a plot shows, as the server drew it (not as the page scales it: a scaled
+    screenshot blends a thin line with the white around it)."""
     import base64
 
-    from playwright.sync_api import Error
-
-    selector = f"{view} .cc-plot-{name} img"
-    for attempt in range(tries):
-        try:
-            page.wait_for_selector(selector, timeout=ACTION)
-            return base64.b64decode(page.evaluate(_READ_PNG, selector))
-        except Error:
-            if attempt == tries - 1:
-                raise
-    raise AssertionError("unreachable")
+    text = page.evaluate(_READ_PNG, [f"{view} .cc-plot-{name} img", ACTION])
+    assert text is not None, f"no {name} image to read within {ACTION} ms"
+    return base64.b64decode(text)
 
 
 def _assert_clean(console: list, log_path: Path) -> None:
@@ -220,24 +223,6 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
     _assert_clean(console, log_path)
 
 
-def _png(page, view: str) -> bytes:
-    """The series plot's PNG as the server drew it (fetched from its blob or data URL), not as
-    the page scales it: a scaled screenshot blends a thin line with the white around it."""
-    import base64
-
-    encoded = page.evaluate(
-        """async (sel) => {
-            const img = document.querySelector(sel);
-            const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-            let text = "";
-            for (const b of bytes) text += String.fromCharCode(b);
-            return btoa(text);
-        }""",
-        f"{view} .cc-plot-series img",
-    )
-    return base64.b64decode(encoded)
-
-
 def _optimum_row(png: bytes, colour: str) -> float:
     """Height of the optimum line above the bottom of the first third of the image (the
     appropriation plot), as a share of the image height; nan if the line is not drawn."""
@@ -271,7 +256,7 @@ def test_teaching_chart_axes_hold_the_data_through_play(
             page.wait_for_selector(plot, timeout=ACTION)
             games = page.locator(GAMES)
             expect(games).to_contain_text("Nash equilibrium")
-            first = _optimum_row(_png(page, GAMES), OPTIMUM_COLOUR)
+            first = _optimum_row(_png(page, "series", GAMES), OPTIMUM_COLOUR)
             assert 0.2 < first < 0.8, first
             games.get_by_role("button", name="60").click()
             games.get_by_role("button", name="Play").click()
@@ -285,7 +270,7 @@ def test_teaching_chart_axes_hold_the_data_through_play(
                     timeout=ACTION,
                 )
                 last_src = _src(page, "series", GAMES)
-                heights.append(_optimum_row(_png(page, GAMES), OPTIMUM_COLOUR))
+                heights.append(_optimum_row(_png(page, "series", GAMES), OPTIMUM_COLOUR))
                 if _month(page, GAMES) >= 600:
                     break
             assert _month(page, GAMES) >= 600, "play did not reach the live view's last round"

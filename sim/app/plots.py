@@ -25,24 +25,11 @@ def Plot(image: bytes | None, name: str, alt: str = "", hover: str = ""):
     AltImage(image, name, alt or name.replace("_", " "), hover)
 
 
-def live_hover(state: ComparisonState) -> dict[str, str]:
-    """The live plots' hover layers, computed under the session's lock (a step never moves the
-    runs meanwhile); none while playing (the layer would change four times a second)."""
-    view = state.view.value
-    if view is None or state.playing.value:
-        return {}
-    with state.lock:
-        return view.hover()
-
-
 @solara.component
 def LivePlots(state: ComparisonState):
     images = state.images.value
     kind = state.kind
-    hover = solara.use_memo(
-        lambda: live_hover(state),
-        [images, state.playing.value, state.start_year.value],
-    )
+    hover = state.hover.value  # made with the images, under the session's lock
     solara.Markdown(
         "**Live runs.** Orange-red with circles: panel A; dark blue with squares: panel B; "
         "same seed, so the panels differ only by their rules."

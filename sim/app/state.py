@@ -61,6 +61,10 @@ class ComparisonState:
         self.error = solara.reactive("")
         self.view = solara.reactive(None)  # LiveView of the current runs
         self.images = solara.reactive({})  # "series"/"organisations" -> PNG bytes
+        # Their hover layers (HTML), made under the session's lock whenever the images are, and
+        # empty while playing (the layer would change four times a second). Never made while
+        # the page renders: a render that waited for the lock could deadlock with a frame.
+        self.hover = solara.reactive({})
         self.month = solara.reactive(0)
         self.playing = solara.reactive(False)
         self.actions = solara.reactive(0)  # Play, Pause and Reset clicks handled (this session)
@@ -194,7 +198,9 @@ class ComparisonState:
             self.rep_images.value = {**images, "start_year": start_year}
 
     def _publish(self, view: LiveView) -> None:
+        """The view's images, hover layers and month to the page (under the session's lock)."""
         self.images.value = view.images()
+        self.hover.value = {} if self.playing.value else view.hover()
         self.month.value = view.pair.month
 
     def step(self, months: int = 1) -> None:
@@ -238,8 +244,10 @@ class ComparisonState:
             self.actions.value += 1
             self.playing.value = False
             runtime.wake.set()
-        with runtime.action:  # wait for the frame in progress, if any
-            pass
+        with runtime.action:  # wait for the frame in progress, if any; then the hover layers
+            view = self.view.value
+            if view is not None and not self.playing.value:
+                self.hover.value = view.hover()
 
     def _keep_playing(self, me: threading.Thread) -> bool:
         """Whether the loop `me` draws another frame; if not, it is unregistered at once."""
