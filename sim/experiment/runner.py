@@ -39,6 +39,7 @@ from sim.experiment.manifest import check_target, fresh_manifest, now, prepare_f
 from sim.experiment.spec import Experiment
 from sim.experiment.store import (  # noqa: F401  (re-exported for callers of the old runner)
     FORMAT_VERSION,
+    HOLDER_NAME,
     LOCK_FILES,
     MANIFEST,
     assemble,
@@ -87,7 +88,10 @@ def run_experiment(
     if notify is None:
         notify = _stderr_notice if not quiet else (lambda text: None)
     runner = make_engine(engine, scheduler, threads)
-    check_target(out)
+    if not (out / HOLDER_NAME).is_file():
+        # Refuse a stray folder before the lock writes into it; a folder another run holds may
+        # show that run's files before its manifest, and the lock says who holds it.
+        check_target(out)
     created = not out.exists()
     writers: list[_ChunkWriter] = []  # the run's writer, as soon as it exists
     with interrupts.handling(), runner.session():
