@@ -344,3 +344,19 @@ def warm_numba_cache() -> None:
         CareSystem(scenario=scenario, seed=0).run_for(2)
         CareSystem(scenario=scenario, seed=0, engine="python").run_for(2)
     run_many("fortress", replicates=2, months=2)
+
+
+def axe_js_path() -> Path:
+    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
+    if os.environ.get("AXE_CORE_JS"):
+        return Path(os.environ["AXE_CORE_JS"])
+    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
+    if not found:
+        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
+    return found[-1]
+
+
+@pytest.fixture
+def axe_js() -> Path:
+    """The path of axe-core's axe.min.js (`axe_js_path`)."""
+    return axe_js_path()

@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -34,17 +32,6 @@ AXE_RUN = """async () => {
   return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
 }"""
-
-
-@pytest.fixture
-def axe_js() -> Path:
-    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
-    if os.environ.get("AXE_CORE_JS"):
-        return Path(os.environ["AXE_CORE_JS"])
-    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
-    if not found:
-        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
-    return found[-1]
 
 
 def _query(url: str) -> dict:

@@ -22,14 +22,13 @@ teacher's; the browser console and the server log stay free of errors.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import axe_js_path
 
 from sim.core.params import defaults
 
@@ -68,19 +67,9 @@ AXE_RUN = """async () => {
 }"""
 
 
-def _axe_js() -> Path:
-    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
-    if os.environ.get("AXE_CORE_JS"):
-        return Path(os.environ["AXE_CORE_JS"])
-    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
-    if not found:
-        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
-    return found[-1]
-
-
 def _accessible(page) -> None:
     """axe-core finds no serious or critical problem on the page."""
-    page.add_script_tag(path=str(_axe_js()))
+    page.add_script_tag(path=str(axe_js_path()))
     bad = page.evaluate(AXE_RUN)
     assert not bad, f"axe-core on {page.url}: {bad}"
 

@@ -13,6 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
+# The group's figures of a round, repeated on each of its rows.
+GROUP = (
+    "group_total",
+    "nash",
+    "optimum",
+    "efficiency",
+    "net_efficiency",
+    "population_health",
+    "system_deficit",
+)
+
 COLUMNS = (
     "code",
     "game",
@@ -31,13 +42,7 @@ COLUMNS = (
     "fine",
     "net",
     "time",
-    "group_total",
-    "nash",
-    "optimum",
-    "efficiency",
-    "net_efficiency",
-    "population_health",
-    "system_deficit",
+    *GROUP,
 )
 # Who made a row's choice: a student, an agent holding the seat, or the agent rule standing in for
 # a student whose time ran out.
@@ -57,17 +62,6 @@ def frame(rows: list[dict]) -> pd.DataFrame:
         else:
             df[name] = df[name].astype("float64")
     return df
-
-
-GROUP = (
-    "group_total",
-    "nash",
-    "optimum",
-    "efficiency",
-    "net_efficiency",
-    "population_health",
-    "system_deficit",
-)
 
 
 def round_rows(out: dict, choices: dict, pseudonyms: list, **fields) -> tuple[list[dict], dict]:
