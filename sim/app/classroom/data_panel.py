@@ -26,7 +26,10 @@ def parquet_bytes(room) -> bytes:
 @solara.component
 def DataPanel(room, snap):
     code = get(snap, "code", room.code)
-    folder = solara.use_reactive(default_folder(code))
+    # The default is made once per room: a default that moved with the clock would overwrite
+    # the folder the teacher typed at the next render after the minute changed.
+    start = solara.use_memo(lambda: default_folder(code), [code])
+    folder = solara.use_reactive(start)
     with solara.Card("The session's data", classes=["cc-data"]):
         ui.Md(
             "One row per seat and round: the room's code, game, seats and seed; treatment, "
@@ -49,7 +52,12 @@ def DataPanel(room, snap):
                 label="Download the data (Parquet)",
             )
         with solara.Row(style={"align-items": "center"}):
-            solara.InputText("Folder on the server", value=folder, classes=["cc-folder"])
+            solara.InputText(
+                "Folder on the server",
+                value=folder,
+                continuous_update=True,  # each keystroke: a Save click never finds an old value
+                classes=["cc-folder"],
+            )
             solara.Button("Save session", on_click=lambda: save(room, folder.value))
 
 
