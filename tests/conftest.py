@@ -360,3 +360,12 @@ def axe_js_path() -> Path:
 def axe_js() -> Path:
     """The path of axe-core's axe.min.js (`axe_js_path`)."""
     return axe_js_path()
+
+
+def assert_clean(console: list, log_path: Path) -> None:
+    """No error in a browser test's console messages (kind, text) nor in its server's log."""
+    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
+    assert not errors, f"browser console errors: {errors}"
+    log = log_path.read_text(errors="replace")
+    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
+        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"

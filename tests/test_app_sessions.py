@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_clean
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -82,14 +83,6 @@ def _png(page, name: str, view: str = NHS) -> bytes:
     return base64.b64decode(text)
 
 
-def _assert_clean(console: list, log_path: Path) -> None:
-    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
-    assert not errors, f"browser console errors: {errors}"
-    log = log_path.read_text(errors="replace")
-    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
-        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"
-
-
 def _launch(p, chromium_path, chromium_args):
     return p.chromium.launch(executable_path=chromium_path, args=chromium_args)
 
@@ -143,7 +136,7 @@ def test_three_sessions_each_with_its_own_settings_and_replicates(
             expect(pages[1].get_by_text(re.compile(r"a gap of \+3\.5 points"))).to_be_visible()
         finally:
             browser.close()
-    _assert_clean(console, log_path)
+    assert_clean(console, log_path)
 
 
 def _frozen(page, month: int, seconds: float = 2.0) -> bool:
@@ -220,7 +213,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             print(f"60 clicks sent in {burst:.1f} s, all handled after {handled:.1f} s")
         finally:
             browser.close()
-    _assert_clean(console, log_path)
+    assert_clean(console, log_path)
 
 
 def _optimum_row(png: bytes, colour: str) -> float:
@@ -280,4 +273,4 @@ def test_teaching_chart_axes_hold_the_data_through_play(
             assert all(abs(h - first) < 0.15 for h in heights), (first, heights)
         finally:
             browser.close()
-    _assert_clean(console, log_path)
+    assert_clean(console, log_path)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import axe_js_path
+from conftest import assert_clean, axe_js_path
 
 from sim.core.params import defaults
 
@@ -39,14 +39,6 @@ FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel at the room's
 ACTION = 30_000
 VIEWPORT = {"width": 1280, "height": 1400}
 CHOICES = (3.0, 5.0, 7.0, 9.0)  # the four students' tokens in round 1
-
-
-def _assert_clean(console: list, log_path: Path) -> None:
-    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
-    assert not errors, f"browser console errors: {errors}"
-    log = log_path.read_text(errors="replace")
-    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
-        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"
 
 
 def _page(browser, url: str, console: list, wait: bool = True):
@@ -194,7 +186,7 @@ def test_a_class_plays_the_commons_beside_agents(
         finally:
             browser.close()
     print(f"classroom browser test: {time.monotonic() - started:.1f} s")
-    _assert_clean(console, log_path)
+    assert_clean(console, log_path)
 
 
 def _round_one(teacher, students) -> None:

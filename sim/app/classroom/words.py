@@ -111,22 +111,25 @@ def fmt(value: Any, digits: int = 3) -> str:
     return "-" if math.isnan(number) else f"{number:.{digits}g}"
 
 
-def money(value: Any) -> str:
-    """Earnings to two decimals ('-' for none): cents in the commons game."""
+def _number(value: Any) -> float | None:
+    """`value` as a float; None for none, NaN or what is not a number."""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return "-"
-    return "-" if math.isnan(number) else f"{number:.2f}"
+        return None
+    return None if math.isnan(number) else number
+
+
+def money(value: Any) -> str:
+    """Earnings to two decimals ('-' for none): cents in the commons game."""
+    number = _number(value)
+    return "-" if number is None else f"{number:.2f}"
 
 
 def share(value: Any) -> str:
     """A share as a percentage ('-' for none)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    return "-" if math.isnan(number) else f"{100 * number:.0f}%"
+    number = _number(value)
+    return "-" if number is None else f"{100 * number:.0f}%"
 
 
 def group_sentence(snap: Any) -> str:
