@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from browser_checks import axe_js_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = REPO_ROOT / "tests"
@@ -346,26 +347,7 @@ def warm_numba_cache() -> None:
     run_many("fortress", replicates=2, months=2)
 
 
-def axe_js_path() -> Path:
-    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
-    if os.environ.get("AXE_CORE_JS"):
-        return Path(os.environ["AXE_CORE_JS"])
-    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
-    if not found:
-        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
-    return found[-1]
-
-
 @pytest.fixture
 def axe_js() -> Path:
     """The path of axe-core's axe.min.js (`axe_js_path`)."""
     return axe_js_path()
-
-
-def assert_clean(console: list, log_path: Path) -> None:
-    """No error in a browser test's console messages (kind, text) nor in its server's log."""
-    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
-    assert not errors, f"browser console errors: {errors}"
-    log = log_path.read_text(errors="replace")
-    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
-        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"

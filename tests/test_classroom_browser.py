@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import assert_clean, axe_js_path
+from browser_checks import assert_clean, axe_js_path
 
 from sim.core.params import defaults
 

@@ -1,0 +1,32 @@
+"""Checks shared by the browser tests: where axe-core is, and a clean console and server log.
+
+A plain module (like `app_waits`), not `conftest`: `from conftest import` resolves to whichever
+conftest.py pytest imported first (tests/mechanisms has its own), so it breaks under some orders.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def axe_js_path() -> Path:
+    """axe.min.js as `make .venv` / `make test` put it (or AXE_CORE_JS)."""
+    if os.environ.get("AXE_CORE_JS"):
+        return Path(os.environ["AXE_CORE_JS"])
+    found = sorted((Path(sys.prefix) / "share" / "axe").glob("axe-core@*/axe.min.js"))
+    if not found:
+        pytest.fail("axe-core is missing: run `python scripts/setup_axe_core.py` (make test does)")
+    return found[-1]
+
+
+def assert_clean(console: list, log_path: Path) -> None:
+    """No error in a browser test's console messages (kind, text) nor in its server's log."""
+    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
+    assert not errors, f"browser console errors: {errors}"
+    log = log_path.read_text(errors="replace")
+    for bad in ("Traceback", "Could not load URL", "ERROR", "Exception"):
+        assert bad not in log, f"server log has {bad!r}:\n{log[-3000:]}"
