@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import numpy as np
 import pytest
@@ -212,6 +213,58 @@ def test_many_sessions_playing_share_the_frames():
     for _ in range(100):
         playing.count += 1
     assert playing.frame_rate(4) == MIN_FRAMES_PER_SECOND
+
+
+def test_frames_are_drawn_one_at_a_time_in_the_order_asked():
+    import threading
+
+    from sim.app.session import PlayingSessions
+
+    playing = PlayingSessions()
+    inside, most, order = [0], [0], []
+    count = threading.Lock()
+    first_in = threading.Event()
+    release_first = threading.Event()
+
+    def frame(name, wanted=lambda: True):
+        with playing.turn(wanted, poll=0.01) as mine:
+            if not mine:
+                order.append(f"{name} gave up")
+                return
+            with count:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            order.append(name)
+            if name == "first":
+                first_in.set()
+                release_first.wait(10)
+            with count:
+                inside[0] -= 1
+
+    gone = threading.Event()
+    first = threading.Thread(target=frame, args=("first",))
+    first.start()
+    assert first_in.wait(10)
+    # Queue the others behind the first one in a known order; one pauses while it waits.
+    threads = []
+    for name in ("second", "paused", "third"):
+        wanted = (lambda: not gone.is_set()) if name == "paused" else (lambda: True)
+        thread = threading.Thread(target=frame, args=(name, wanted))
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 10
+        while playing._next_ticket < 1 + len(threads) and time.monotonic() < deadline:
+            time.sleep(0.005)
+    gone.set()
+    threads[1].join(10)  # the paused one leaves the queue before its turn
+    assert order == ["first", "paused gave up"]
+    release_first.set()
+    for thread in (first, *threads):
+        thread.join(10)
+    assert order == ["first", "paused gave up", "second", "third"]
+    assert most[0] == 1  # never two frames at once
+    with playing.turn() as mine:  # the skipped ticket does not hold the queue up
+        assert mine
 
 
 def test_the_hover_layers_come_with_the_images_under_the_lock_and_not_while_playing():

@@ -70,6 +70,8 @@ def test_there_are_notebooks():
         "04_classroom_commons.ipynb",
         "05_validation.ipynb",
         "06_your_place.ipynb",
+        "07_researchers_uncertainty.ipynb",
+        "08_classroom_session.ipynb",
     ):
         assert expected in names
 

@@ -130,12 +130,49 @@ class _ActionLock:
 
 
 class PlayingSessions:
-    """How many sessions' play loops are running in this server (each counts itself in and out):
-    the one figure shared by every session, read to share the frames out."""
+    """How many sessions' play loops are running in this server (each counts itself in and out),
+    read to share the frames out, and whose turn it is to draw one (`turn`).
+
+    Frames are drawn one at a time, first come first served. Drawn side by side they would share
+    one interpreter anyway: ten frames at once each took ten times as long, plus the cost of the
+    threads swapping the interpreter's lock, and a session's months were counted from the start
+    of a frame that then lasted seconds. In turn, each frame lasts what it costs and a session's
+    months are counted from when its turn comes.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self.count = 0
+        self._turns = threading.Condition()
+        self._next_ticket = 0  # the ticket the next frame to ask takes
+        self._serving = 0  # the ticket whose frame may be drawn now
+        self._skipped: set[int] = set()  # tickets given up before their turn
+
+    @contextlib.contextmanager
+    def turn(self, still_wanted=lambda: True, poll: float = 0.25):
+        """Within: the calling play loop's turn to draw a frame. Yields False, at once, if
+        `still_wanted()` turns false while waiting (the session paused or closed); the turn
+        is then given up."""
+        with self._turns:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while ticket != self._serving:
+                if not still_wanted():
+                    break
+                self._turns.wait(poll)
+            mine = ticket == self._serving
+        try:
+            yield mine
+        finally:
+            with self._turns:
+                if mine:
+                    self._serving += 1
+                else:  # left the queue: the turn passes over this ticket when it comes
+                    self._skipped.add(ticket)
+                while self._serving in self._skipped:
+                    self._skipped.discard(self._serving)
+                    self._serving += 1
+                self._turns.notify_all()
 
     @contextlib.contextmanager
     def playing(self):

@@ -262,8 +262,8 @@ class ComparisonState:
     def play_loop(self, keep_going=lambda: True) -> None:
         """Step while `playing` is set, at `speed` months a second, redrawing at most
         `MAX_FRAMES_PER_SECOND` times a second, fewer when many sessions play at once
-        (`sim.app.session.PLAYING`): a slow or rare frame steps more months, so the speed
-        holds. Runs in the session's play thread, or in the caller when called directly
+        (`sim.app.session.PLAYING`, which also gives the sessions' frames their turns one at
+        a time): a slow or rare frame steps more months, so the speed holds. Runs in the session's play thread, or in the caller when called directly
         (tests)."""
         runtime = self.runtime
         me = threading.current_thread()
@@ -274,13 +274,14 @@ class ComparisonState:
         try:
             with PLAYING.playing():  # many sessions playing: each draws fewer frames
                 while keep_going() and runtime.open():
-                    runtime.yield_to_actions()  # clicks waiting for the lock go first
-                    with runtime.lock:
-                        runtime.wake.clear()
-                        if not self._keep_playing(me):
-                            return
-                        with runtime.batch():
-                            self.step(clock.months_due(self.speed.value))
+                    with PLAYING.turn(lambda: self.playing.value and runtime.open()):
+                        runtime.yield_to_actions()  # clicks waiting for the lock go first
+                        with runtime.lock:
+                            runtime.wake.clear()
+                            if not self._keep_playing(me):
+                                return
+                            with runtime.batch():
+                                self.step(clock.months_due(self.speed.value))
                     runtime.wake.wait(clock.wait(PLAYING.frame_rate(MAX_FRAMES_PER_SECOND)))
         except Exception:
             log.exception("the play loop stopped")
