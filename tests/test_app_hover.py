@@ -200,6 +200,78 @@ def test_frames_redraw_only_the_axes_that_changed_pixel_for_pixel(kind):
     assert view.renderers["series"].full_draws <= 2
 
 
+@pytest.mark.parametrize("kind", ["place_system", "games"])
+def test_axes_drawn_in_one_session_are_put_back_in_another_pixel_for_pixel(kind):
+    """A session that puts back an axes another session drew (the shared `CELLS`) shows the same
+    image, pixel for pixel, as one drawn from scratch; a session whose axes differ (financial
+    years on the time axis) is never given another's."""
+    import io
+
+    from PIL import Image
+
+    from sim.app.frames import CELLS, FrameRenderer
+
+    def pixels(data: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+    CELLS.clear()
+    steps = (1, 2, 3, 6, 12, 24, 60)
+    first = ComparisonState(kind)
+    first.ensure()
+    for months in steps:
+        first.step(months)
+        first.view.value.images()
+    drawn = CELLS.misses
+    assert drawn > 0
+    states = [ComparisonState(kind), ComparisonState(kind)]
+    if kind == "place_system":
+        states[1].set_start_year(2025)
+    else:
+        states[1].set_scenario(n_players=4)
+    for state in states:
+        state.ensure()
+    hits = []
+    for state in states:
+        view = state.view.value
+        fresh = {n: FrameRenderer(r.fig, r.moving) for n, r in view.renderers.items()}
+        before = CELLS.hits
+        for months in steps:
+            state.step(months)
+            for name, renderer in view.renderers.items():
+                fresh[name].invalidate()
+                np.testing.assert_array_equal(pixels(renderer.png()), pixels(fresh[name].png()))
+        hits.append(CELLS.hits - before)
+    assert hits[0] > 0  # the same page: axes put back from the first session's frames
+    assert CELLS.misses > drawn  # the other page drew its own
+
+
+def test_an_axes_signature_follows_what_it_draws_and_not_what_moves():
+    from matplotlib.figure import Figure
+
+    from sim.app.frames import axes_signature
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    (moving,) = ax.plot([0, 1], [0, 1])
+    ax.axhline(0.5)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    skip = {id(moving)}
+    base = axes_signature(ax, skip)
+    moving.set_data([0, 1], [1, 0])
+    assert axes_signature(ax, skip) == base
+    for change in (
+        lambda: ax.set_ylim(0, 2),
+        lambda: ax.set_title("health"),
+        lambda: ax.set_ylabel("index"),
+        lambda: ax.lines[1].set_ydata([0.6, 0.6]),
+        lambda: ax.legend(["a line"]),
+    ):
+        before = axes_signature(ax, skip)
+        change()
+        assert axes_signature(ax, skip) != before
+
+
 def test_many_sessions_playing_share_the_frames():
     from sim.app.session import FRAME_BUDGET, MIN_FRAMES_PER_SECOND, PlayingSessions
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
@@ -23,6 +27,87 @@ from PIL import Image
 _LOCATOR = MaxNLocator(4)
 FILL = 0.25  # the data must fill this share of an axis, or its limits are recomputed
 HEADROOM = 0.4  # room left beyond the data each side when limits are recomputed
+CELL_CACHE_SIZE = 192  # axes backgrounds kept for every session (each about 0.2 MB)
+
+
+class CellCache:
+    """Backgrounds of single axes, shared by every session's figures: the pixels of an axes'
+    cell drawn with given limits, ticks, labels and static artists (`axes_signature`). Sessions
+    playing the same measures pass through the same round limits, so when one has drawn an
+    axes at a new limit the others put its pixels back instead of drawing its text again
+    (most of a frame's cost). Least recently used entries go first."""
+
+    def __init__(self, size: int = CELL_CACHE_SIZE):
+        self.size = size
+        self._lock = threading.Lock()
+        self._cells: OrderedDict = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            region = self._cells.get(key)
+            if region is None:
+                self.misses += 1
+                return None
+            self._cells.move_to_end(key)
+            self.hits += 1
+            return region
+
+    def put(self, key, region) -> None:
+        with self._lock:
+            self._cells[key] = region
+            self._cells.move_to_end(key)
+            while len(self._cells) > self.size:
+                self._cells.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cells.clear()
+
+
+CELLS = CellCache()
+
+
+def _values(data) -> tuple:
+    return tuple(np.asarray(data, dtype=float).ravel().round(12).tolist())
+
+
+def axes_signature(ax, moving: set[int]) -> tuple:
+    """What an axes' static drawing depends on: limits, tick positions and labels, titles,
+    axis labels, legends and every static artist's data and style (the moving artists, ids in
+    `moving`, are left out). Two axes with equal signatures in figures of the same size draw
+    the same pixels in their cells."""
+    parts: list = [ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_facecolor()]
+    parts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+    parts += [ax.get_xlabel(), ax.get_ylabel()]
+    for axis in (ax.xaxis, ax.yaxis):
+        for labels in (axis.get_majorticklabels(), axis.get_minorticklabels()):
+            parts.append(tuple((lab.get_position(), lab.get_text()) for lab in labels))
+        parts.append(_values(axis.get_majorticklocs()))
+    for child in ax.get_children():
+        if id(child) in moving or not child.get_visible():
+            continue
+        kind = type(child).__name__
+        if isinstance(child, Line2D):
+            parts.append(
+                (
+                    kind,
+                    _values(child.get_xdata()),
+                    _values(child.get_ydata()),
+                    str(child.get_color()),
+                    child.get_linestyle(),
+                    child.get_linewidth(),
+                    child.get_marker(),
+                )
+            )
+        elif isinstance(child, Legend):
+            parts.append((kind, tuple(t.get_text() for t in child.get_texts())))
+        elif isinstance(child, Text):
+            parts.append((kind, child.get_text(), child.get_position()))
+        else:
+            parts.append(kind)
+    return tuple(parts)
 
 
 def nice_limits(low: float, high: float) -> tuple[float, float]:
@@ -182,34 +267,45 @@ class FrameRenderer:
 
     def _redraw_axes(self, changed: list) -> bool:
         """Redraw the background of the `changed` axes only: blank each one's cell and draw it
-        again. False, with nothing drawn, when one has no cell (then the whole figure is
-        redrawn)."""
+        again, or put back its pixels when any session has drawn an axes with the same
+        signature in a figure of this size (`CELLS`). False, with nothing drawn, when one has
+        no cell (then the whole figure is redrawn)."""
         if any(ax not in self.cells for ax in changed):
             return False
         renderer = self.canvas.get_renderer()
         with self._static():
             self.canvas.restore_region(self.background)
+            pixels = np.asarray(self.canvas.buffer_rgba())  # the canvas itself, not a copy
+            face = (np.asarray(to_rgba(self.fig.get_facecolor())) * 255).round().astype(np.uint8)
             for ax in changed:
-                x0, y0, x1, y1 = self.cells[ax]
-                blank = Rectangle(
-                    (x0, y0),
-                    x1 - x0,
-                    y1 - y0,
-                    transform=self.fig.transFigure,
-                    facecolor=self.fig.get_facecolor(),
-                    edgecolor="none",
-                    linewidth=0,
-                    antialiased=False,
-                )
-                blank.set_figure(self.fig)
-                blank.draw(renderer)
+                pixels[self._rows_columns(self.cells[ax])] = face
+            moving = {id(artist) for artist in self.moving}
             for ax in changed:
-                if ax.get_visible():
-                    ax.draw(renderer)
+                if not ax.get_visible():
+                    continue
+                cell = self._rows_columns(self.cells[ax])
+                where = (cell[0].start, cell[0].stop, cell[1].start, cell[1].stop)
+                key = (self._signature(), where, axes_signature(ax, moving))
+                drawn = CELLS.get(key)
+                if drawn is not None:
+                    pixels[cell] = drawn
+                    continue
+                ax.draw(renderer)
+                CELLS.put(key, pixels[cell].copy())
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.axes_draws += 1
         self.texts.clear()
         return True
+
+    def _rows_columns(self, cell: tuple) -> tuple[slice, slice]:
+        """A cell's pixels in the canvas' buffer (rows from the top): whole pixels, the same
+        ones whether it is blanked, drawn into or put back."""
+        width, height = self.canvas.get_width_height()
+        x0, y0, x1, y1 = cell
+        return (
+            slice(height - round(y1 * height), height - round(y0 * height)),
+            slice(round(x0 * width), round(x1 * width)),
+        )
 
     def _draw_text(self, text: Text, renderer) -> None:
         """Draw a moving text, or put back its pixels when its words are unchanged."""
