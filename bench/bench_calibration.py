@@ -12,13 +12,14 @@ Usage: .venv/bin/python bench/bench_calibration.py [--trials N] [--replicates N]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, merge  # noqa: E402  (bench/, the script's folder)
 
 from sim.validation.calibration import DEFAULT_PARAMETERS, calibrate  # noqa: E402
 from sim.validation.calibration_probe import simulate_targets  # noqa: E402
@@ -66,13 +67,8 @@ def main() -> None:
         f"(target under {TARGET_SECONDS:.0f} s: {'met' if figures['met'] else 'not met'}); "
         f"best loss {figures['best_loss']}"
     )
-    path = ROOT / "bench" / "results.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["calibration"] = figures
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(path)
-    print(f"figures written to {path} (key 'calibration')")
+    merge("calibration", figures)
+    print(f"figures written to {RESULTS} (key 'calibration')")
 
 
 if __name__ == "__main__":

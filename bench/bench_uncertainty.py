@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numba  # noqa: E402
+from results_file import RESULTS, merge  # noqa: E402  (bench/, the script's folder)
 
 from sim.analysis.uncertainty import compare_uncertain  # noqa: E402
 from sim.core.rules import PRESETS  # noqa: E402
@@ -86,22 +85,6 @@ def bench(replicates: int) -> dict:
     }
 
 
-def save(figures: dict) -> Path:
-    """Write the figures under "uncertainty" in bench/results.json, keeping the other keys."""
-    path = ROOT / "bench" / "results.json"
-    data = {}
-    if path.exists():
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            data = {}
-    data["uncertainty"] = figures
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
-    return path
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=10_000, help="draws per preset")
@@ -117,7 +100,8 @@ def main() -> int:
         f"{'met' if out['met'] else 'not met'}); analysis of {len(OUTCOMES)} outcomes against "
         f"fortress: {out['analysis_seconds']:.1f} s"
     )
-    print(f"wrote {save(out)} [uncertainty]")
+    merge("uncertainty", out)
+    print(f"wrote {RESULTS} [uncertainty]")
     return 0
 
 
