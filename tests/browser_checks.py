@@ -1,4 +1,5 @@
-"""Checks shared by the browser tests: where axe-core is, and a clean console and server log.
+"""What the browser tests share: the app's views and how to read a plot and the month, the
+page's console gathered, where axe-core is, and a clean console and server log.
 
 A plain module (like `app_waits`), not `conftest`: `from conftest import` resolves to whichever
 conftest.py pytest imported first (tests/mechanisms has its own), so it breaks under some orders.
@@ -7,10 +8,31 @@ conftest.py pytest imported first (tests/mechanisms has its own), so it breaks u
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
+
+NHS = ".cc-view-place_system"  # the NHS view of the app
+GAMES = ".cc-view-games"  # the laboratory games' view
+
+
+def listen(page, console: list) -> None:
+    """Gather the page's console messages and uncaught errors into `console` (kind, text)."""
+    page.on("console", lambda m: console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+
+
+def plot_src(page, name: str, view: str = NHS) -> str:
+    """The address of the image a live plot shows now ('' while it has none)."""
+    return page.locator(f"{view} .cc-plot-{name} img").first.get_attribute("src") or ""
+
+
+def shown_month(page, view: str = NHS) -> int:
+    """The month (or round) a view shows."""
+    text = page.locator(f"{view} .cc-month").first.inner_text()
+    return int(re.search(r"(\d+)", text).group(1))
 
 
 def axe_js_path() -> Path:

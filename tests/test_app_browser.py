@@ -14,20 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_checks import GAMES, NHS, listen, plot_src, shown_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
 APP = Path(__file__).resolve().parent.parent / "sim" / "app" / "app.py"
 FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first page load
 ACTION = 60_000
-
-
-NHS = ".cc-view-place_system"
-GAMES = ".cc-view-games"
-
-
-def _src(page, name: str, view: str = NHS) -> str:
-    return page.locator(f"{view} .cc-plot-{name} img").first.get_attribute("src") or ""
 
 
 def _wait_src_change(page, name: str, before: str, view: str = NHS) -> str:
@@ -37,12 +30,7 @@ def _wait_src_change(page, name: str, before: str, view: str = NHS) -> str:
         arg=[f"{view} .cc-plot-{name} img", before],
         timeout=ACTION,
     )
-    return _src(page, name, view)
-
-
-def _month(page, view: str = NHS) -> int:
-    text = page.locator(f"{view} .cc-month").first.inner_text()
-    return int(re.search(r"(\d+)", text).group(1))
+    return plot_src(page, name, view)
 
 
 # The element under a point of the page and its title (the tooltip the browser shows there).
@@ -111,13 +99,12 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
         browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 2300})
-            page.on("console", lambda m: console.append((m.type, m.text)))
-            page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+            listen(page, console)
             page.goto(url)
             page.wait_for_selector(f"{NHS} .cc-plot-series img", timeout=FIRST_LOAD)
             page.wait_for_selector(".cc-plot-organisations img", timeout=ACTION)
             series_shot = page.locator(".cc-plot-series").screenshot()
-            src = _src(page, "series")
+            src = plot_src(page, "series")
 
             # Step: month 1 and a new plot image.
             page.get_by_role("button", name="Step").click()
@@ -149,15 +136,15 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
             src = _wait_src_change(page, "series", src)
 
             # Play for a few months, then pause.
-            start = _month(page)
+            start = shown_month(page)
             page.get_by_role("button", name="Play").click()
             deadline = time.monotonic() + 60
-            while _month(page) < start + 4 and time.monotonic() < deadline:
+            while shown_month(page) < start + 4 and time.monotonic() < deadline:
                 time.sleep(0.2)
             page.get_by_role("button", name="Pause").click()
-            assert _month(page) >= start + 4
+            assert shown_month(page) >= start + 4
             expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
-            src = _src(page, "series")
+            src = plot_src(page, "series")
             after_shot = page.locator(".cc-plot-series").screenshot()
             assert after_shot != series_shot
             _hover_gives_the_runs_values(page, tmp_path)
@@ -188,7 +175,7 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
                 page.get_by_role("button", name="12").click()
                 page.get_by_role("button", name="Play").click()
                 deadline = time.monotonic() + 60
-                while _month(page) < 36 and time.monotonic() < deadline:
+                while shown_month(page) < 36 and time.monotonic() < deadline:
                     time.sleep(0.2)
                 page.get_by_role("button", name="Pause").click()
                 page.wait_for_timeout(1500)
@@ -205,7 +192,7 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
             page.get_by_role("tab", name="Teaching: commons games").click()
             page.wait_for_selector(f"{GAMES} .cc-plot-series img", timeout=ACTION)
             expect(page.get_by_text("Game (shared by both panels)")).to_be_visible()
-            before = _src(page, "series", GAMES)
+            before = plot_src(page, "series", GAMES)
             page.locator(GAMES).get_by_role("button", name="Step").click()
             _wait_src_change(page, "series", before, GAMES)
             expect(page.locator(f"{GAMES} .cc-month")).to_contain_text("Round 1")

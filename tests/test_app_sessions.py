@@ -20,15 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_checks import assert_clean
+from browser_checks import GAMES, NHS, assert_clean, listen, plot_src, shown_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 APP = Path(__file__).resolve().parent.parent / "sim" / "app" / "app.py"
 FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first page load
 ACTION = 60_000
-NHS = ".cc-view-place_system"
-GAMES = ".cc-view-games"
 VIEWPORT = {"width": 1400, "height": 1600}
 
 
@@ -36,20 +34,10 @@ def _open(browser, url: str, console: list):
     """A page in a browser context of its own (a separate session), its plots drawn."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
-    page.on("console", lambda m: console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+    listen(page, console)
     page.goto(url)
     page.wait_for_selector(f"{NHS} .cc-plot-series img", timeout=FIRST_LOAD)
     return page
-
-
-def _month(page, view: str = NHS) -> int:
-    text = page.locator(f"{view} .cc-month").first.inner_text()
-    return int(re.search(r"(\d+)", text).group(1))
-
-
-def _src(page, name: str, view: str = NHS) -> str:
-    return page.locator(f"{view} .cc-plot-{name} img").first.get_attribute("src") or ""
 
 
 # The bytes behind a plot's blob: URL, read in the page (a screenshot fails if the image is
@@ -167,8 +155,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
         try:
             context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
-            page.on("console", lambda m: console.append((m.type, m.text)))
-            page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+            listen(page, console)
             phase = ["loading"]
             page.on(
                 "websocket",
@@ -206,7 +193,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             )
             buttons["Pause"].click()
             expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
-            month = _month(page)
+            month = shown_month(page)
             assert _frozen(page, month), "a play loop kept stepping after Pause"
             assert not closed, f"the connection dropped during the burst: {closed}"
             assert page.get_by_text(re.compile("connection lost", re.I)).count() == 0
@@ -253,7 +240,7 @@ def test_teaching_chart_axes_hold_the_data_through_play(
             assert 0.2 < first < 0.8, first
             games.get_by_role("button", name="60").click()
             games.get_by_role("button", name="Play").click()
-            heights, last_src = [], _src(page, "series", GAMES)
+            heights, last_src = [], plot_src(page, "series", GAMES)
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:  # every frame drawn, up to the last round
                 page.wait_for_function(  # a new frame, or the last round reached
@@ -262,11 +249,11 @@ def test_teaching_chart_axes_hold_the_data_through_play(
                     arg=[plot, last_src, f"{GAMES} .cc-month"],
                     timeout=ACTION,
                 )
-                last_src = _src(page, "series", GAMES)
+                last_src = plot_src(page, "series", GAMES)
                 heights.append(_optimum_row(_png(page, "series", GAMES), OPTIMUM_COLOUR))
-                if _month(page, GAMES) >= 600:
+                if shown_month(page, GAMES) >= 600:
                     break
-            assert _month(page, GAMES) >= 600, "play did not reach the live view's last round"
+            assert shown_month(page, GAMES) >= 600, "play did not reach the live view's last round"
             assert len(heights) >= 10
             # The optimum line stays where it was drawn at round 0 (the axis holds 0 to about
             # 1.25 x the Nash total); a growing axis would flatten it onto the x axis.

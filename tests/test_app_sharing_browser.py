@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from browser_checks import NHS, listen
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -24,7 +25,6 @@ APP = ROOT / "sim" / "app" / "app.py"
 PLACE = ROOT / "experiments" / "places" / "illustrative_ics.toml"
 FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first page load
 ACTION = 60_000
-NHS = ".cc-view-place_system"
 # axe-core's impacts the page must not have (only "minor" is left).
 SEVERE = ("critical", "serious", "moderate")
 AXE_RUN = """async () => {
@@ -40,8 +40,7 @@ def _query(url: str) -> dict:
 
 def _open(context, url: str, console: list):
     page = context.new_page()
-    page.on("console", lambda m: console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+    listen(page, console)
     page.goto(url)
     page.wait_for_selector(f"{NHS} .cc-plot-series img", timeout=FIRST_LOAD)
     return page

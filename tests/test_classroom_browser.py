@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser_checks import assert_clean, axe_js_path
+from browser_checks import assert_clean, axe_js_path, listen
 
 from sim.core.params import defaults
 
@@ -46,8 +46,7 @@ def _page(browser, url: str, console: list, wait: bool = True):
     loading while the test opens the next one."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
-    page.on("console", lambda m: console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+    listen(page, console)
     page.goto(url, wait_until="load" if wait else "commit")
     return page
 
