@@ -72,6 +72,11 @@ def images(rc) -> list[bytes]:
     return [w.value for w in rc.find(widgets.Image).widgets]
 
 
+def texts(rc) -> list[str]:
+    """Every plain text on the page (solara.Text)."""
+    return [str(c) for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str)]
+
+
 def alerts(rc) -> str:
     return " ".join(
         str(c) for w in rc.find(v.Alert).widgets for c in w.children if isinstance(c, str)
@@ -225,6 +230,40 @@ def test_impossible_combinations_are_refused_with_a_message():
     type_into(by_label(rc, v.TextField, "Seed (same seed, same run)"), "3")
     assert not state.error.value
     assert not button(rc, "Step").disabled
+
+
+@pytest.mark.parametrize(("need", "ageing"), [(0.015, 0.01), (0.0, 0.0), (0.05, 0.03)])
+def test_the_funding_gap_slider_offers_only_gaps_the_model_accepts(need, ageing):
+    from sim.core.params import parameter
+
+    state = ComparisonState("place_system")
+    _box, rc = render(state)
+    by_label(rc, v.Slider, "Need growth").v_model = 100 * need
+    by_label(rc, v.Slider, "Ageing").v_model = 100 * ageing
+    assert not state.error.value
+    slider = by_label(rc, v.Slider, "Funding gap")
+    bg = parameter("budget_growth")
+    offered = np.arange(slider.min, slider.max + 0.25, slider.step)
+    for gap in offered:  # every value the slider offers gives runs
+        budget = Scenario(need_growth=need, ageing=ageing, funding_gap=round(gap / 100, 4))
+        assert bg.low <= budget.budget_growth <= bg.high, (gap, budget.budget_growth)
+    for beyond in (slider.min - slider.step, slider.max + slider.step):
+        budget = Scenario(need_growth=need, ageing=ageing, funding_gap=round(beyond / 100, 4))
+        inside = bg.low <= budget.budget_growth <= bg.high
+        assert not inside or beyond < -10 or beyond > 30  # only the page's own ends stop it
+
+
+def test_the_need_growth_help_gives_what_the_runs_made_of_it():
+    state = ComparisonState("place_system")
+    _box, rc = render(state)
+    assert "these runs" not in " ".join(texts(rc))  # nothing before year 2
+    state.step(36)
+    said = next(t for t in texts(rc) if "Need growth from multimorbidity" in t)
+    growth = {}
+    for side in ("left", "right"):
+        new_need = state.view.value.pair.history(side)[:, MI["new_need"]]
+        growth[side] = f"{100 * ((new_need[35] / new_need[11]) ** 0.5 - 1):+.1f}%"  # years 1-3
+    assert f"grown {growth['left']} a year in A and {growth['right']} in B" in said
 
 
 def test_run_replicates_button_gives_fans_and_difference():

@@ -349,3 +349,52 @@ def test_the_hover_layers_come_with_the_images_under_the_lock_and_not_while_play
     assert state.hover.value == {}  # playing: no layer
     state.pause()
     assert "month 4," in state.hover.value["series"]  # paused: the layer of the month shown
+
+
+def test_every_live_measure_fills_a_fair_part_of_its_axes():
+    """Each live measure's own values span at least a quarter of its axes' height at year 10 (a
+    pool balance that shared an axis with the system deficit spanned 14% of it, and lay flat)."""
+    state = ComparisonState("place_system")
+    state.ensure()
+    state.step(120)
+    view = state.view.value
+    for ax, (names, title, _unit, scale) in zip(view.series_axes, view.plots, strict=True):
+        low, high = ax.get_ylim()
+        for name in names:
+            values = np.concatenate([view.pair.history(s)[:, MI[name]] * scale for s in SIDES])
+            if np.ptp(values) > 0:
+                assert np.ptp(values) >= 0.25 * (high - low), (title, name, np.ptp(values))
+
+
+def test_many_places_lie_on_a_grid_each_organisation_nearest_its_own_place():
+    """At 50 places (a ring of them was a blur) each organisation lies nearer the middle of its own
+    place's cluster than of any other; only partnerships within a place are drawn, while the
+    title's mean trust is still over every partnership."""
+    from sim.app.figures import trust_graph
+
+    state = ComparisonState("place_system")
+    state.set_scenario(n_places=50)
+    state.ensure()
+    state.step(12)
+    view = state.view.value
+    model = view.pair.models["right"]
+    pos = view.pair.positions["right"]
+    places = sorted({t.place for t in model.trusts if t.place >= 0})
+    assert len(places) == 50
+    middle = {
+        p: np.mean([pos[i] for i, t in enumerate(model.trusts) if t.place == p], axis=0)
+        for p in places
+    }
+    for i, t in enumerate(model.trusts):
+        if t.place < 0:
+            continue
+        nearest = min(places, key=lambda p: np.hypot(*(np.asarray(pos[i]) - middle[p])))
+        assert nearest == t.place
+    place_at = {tuple(np.round(pos[i], 9)): t.place for i, t in enumerate(model.trusts)}
+    for (x0, y0), (x1, y1) in view.edge_collections["right"].get_segments():
+        a, b = place_at[(round(x0, 9), round(y0, 9))], place_at[(round(x1, 9), round(y1, 9))]
+        assert a == b >= 0
+    g = trust_graph(model)
+    trusts = np.clip([g.edges[e]["trust"] for e in g.edges], 0, 1)
+    assert len(view.edge_collections["right"].get_segments()) < len(trusts)
+    assert f"mean trust {np.mean(trusts):.2f}" in view.net_titles["right"].get_text()

@@ -3,9 +3,12 @@ place or laboratory game), and step / play / pause / reset."""
 
 from __future__ import annotations
 
+import math
+
 import solara
 import solara.lab
 
+from sim.app.describe import growth_so_far
 from sim.app.settings import (
     GAMES,
     MAX_LIVE_MONTHS,
@@ -13,6 +16,7 @@ from sim.app.settings import (
     PRINCIPLE_LABELS,
     SIDE_COLOURS,
     SIDE_TITLES,
+    SIDES,
     describe_rules,
     system_labels,
 )
@@ -27,6 +31,33 @@ LABEL_TO_GAME = {label: key for key, label in GAMES.items()}
 
 def _pct(value: float) -> str:
     return f"{100 * value:+.1f}%"
+
+
+def gap_range(sc) -> tuple[float, float]:
+    """The funding gap slider's ends (points a year): the gaps whose budget growth the model
+    accepts at the current need growth and ageing, within -10 to +30."""
+    bg = parameter("budget_growth")
+    drivers = 100 * (sc.need_growth + sc.ageing)
+    low = max(-10.0, math.ceil(2 * (drivers - 100 * bg.high)) / 2)
+    high = min(30.0, math.floor(2 * (drivers - 100 * bg.low)) / 2)
+    return low, max(low, high)
+
+
+@solara.component
+def NeedGrowthHelp(state: ComparisonState, need_growth: float):
+    """The need growth slider's help: the driver, and what the runs made of it so far (worse
+    health feeds back into new need, so it grows faster than the drivers alone). Its own
+    component: it follows the month, and the rest of the controls need not."""
+    state.month.value  # noqa: B018  (re-render as the runs step)
+    words = f"Need growth from multimorbidity: {_pct(need_growth)} a year."
+    growth = growth_so_far(state.view.value)
+    if growth is not None:
+        a, b = (_pct(growth[side]) for side in SIDES)
+        words += (
+            f" With the feedbacks (worse health adds need), new need in these runs has grown {a}"
+            f" a year in A and {b} in B since year 1."
+        )
+    solara.Text(words, classes=["cc-help"])
 
 
 # --------------------------------------------------------------------------- panel controls
@@ -93,6 +124,7 @@ def RulesPanel(state: ComparisonState, side: str):
                 min=1,
                 max=10,
                 on_value=lambda v: state.set_adopt_year(side, int(v) - 1),
+                thumb_label="always",
             )
         with solara.Column(classes=["cc-principles"], gap="0px"):
             for principle in PRINCIPLES:
@@ -115,13 +147,15 @@ def NHSScenarioControls(state: ComparisonState):
     with solara.Card(title="Scenario (shared by both panels)"):
         with solara.Columns([1, 1, 1]):
             with solara.Column():
+                low, high = gap_range(sc)
                 solara.SliderFloat(
                     "Funding gap",
                     value=round(100 * sc.funding_gap, 2),
-                    min=-10.0,
-                    max=30.0,
+                    min=low,
+                    max=high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(funding_gap=round(v / 100, 4)),
+                    thumb_label="always",
                 )
                 solara.Text(
                     f"Funding pressure: need grows {_pct(sc.need_growth + sc.ageing)} a year, "
@@ -137,11 +171,9 @@ def NHSScenarioControls(state: ComparisonState):
                     max=100 * need.high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(need_growth=round(v / 100, 4)),
+                    thumb_label="always",
                 )
-                solara.Text(
-                    f"Need growth from multimorbidity: {_pct(sc.need_growth)} a year.",
-                    classes=["cc-help"],
-                )
+                NeedGrowthHelp(state, sc.need_growth)
                 solara.SliderFloat(
                     "Ageing",
                     value=round(100 * sc.ageing, 2),
@@ -149,6 +181,7 @@ def NHSScenarioControls(state: ComparisonState):
                     max=100 * ageing.high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(ageing=round(v / 100, 4)),
+                    thumb_label="always",
                 )
                 solara.Text(
                     f"Extra need from an ageing population: {_pct(sc.ageing)} a year.",
@@ -170,6 +203,7 @@ def NHSScenarioControls(state: ComparisonState):
                     max=int(places.high),
                     on_value=lambda v: state.set_scenario(n_places=int(v)),
                     disabled=not generic,
+                    thumb_label="always",
                 )
                 solara.Text(
                     f"{sc.n_places} place(s) in one integrated care system."

@@ -99,3 +99,17 @@ def replicates_alt(result, what: str = "fan") -> str:
         f"{r['measure']} {_fmt(r['B - A'])} ({_fmt(r['interval'][0])} to {_fmt(r['interval'][1])})"
         for r in rows
     )
+
+
+def growth_so_far(view, name: str = "new_need") -> dict[str, float] | None:
+    """Each panel's growth a year of the measure `name` from month 12 to now (None before month
+    24): what the runs made of the need drivers, feedbacks included."""
+    if view is None or view.pair.month < 24:
+        return None
+    years = (view.pair.month - 12) / 12
+    growth = {}
+    for side in SIDES:
+        hist = view.pair.history(side)[:, MI[name]]
+        start, now = float(hist[11]), float(hist[-1])
+        growth[side] = (now / start) ** (1 / years) - 1 if start > 0 and now > 0 else float("nan")
+    return growth

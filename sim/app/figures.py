@@ -29,13 +29,16 @@ def png(fig: Figure, dpi: int = 72) -> bytes:
 
 
 # (measure(s), title, unit label, scale) of the live NHS plots.
+# Each money measure has an axes of its own: the system deficit grows to several times the pool's
+# balance (812 against 156 at year 10 under fortress), so on one axis the balance lay flat.
+# Cooperation and trust share one: both run from 0 to 1.
 LIVE_PLOTS = (
-    (("pool_balance", "system_deficit"), "Pool balance and system deficit", "GBP million", 1.0),
+    (("pool_balance",), "Pool balance", "GBP million, reserve + / deficit -", 1.0),
+    (("system_deficit",), "System deficit", "GBP million", 1.0),
     (("population_health",), "Population health", "index, 0 to 1", 1.0),
     (("acute_share",), "Acute share of spend", "% of payments", 100.0),
     (("unmet_need",), "Unmet need", "% of need not met", 100.0),
-    (("mean_cooperation",), "Mean cooperation", "0 fortress .. 1 cooperative", 1.0),
-    (("mean_trust",), "Mean trust between partners", "0 .. 1", 1.0),
+    (("mean_cooperation", "mean_trust"), "Cooperation and trust", "0 .. 1", 1.0),
 )
 GAME_PLOTS = {
     "classroom_commons": (
@@ -153,9 +156,13 @@ def reference_lines(ax, nash: float, optimum: float) -> None:
     ax.legend(fontsize=7, frameon=False, loc="upper right")
 
 
+RING_MOST = 12  # places on a ring up to this many; beyond, on a grid (a ring of 50 is a blur)
+
+
 def place_layout(model: CareSystem) -> dict[int, tuple[float, float]]:
-    """Places on a ring, each place's organisations around it; system-wide services in the middle
-    (in the laboratory games, the players on one circle)."""
+    """Places on a ring (a grid when there are more than `RING_MOST`), each place's
+    organisations around it; system-wide services in the middle (above the grid) (in the
+    laboratory games, the players on one circle)."""
     trusts = model.trusts
     n_places = max(1, len(model.places))
     by_place: dict[int, list[int]] = {}
@@ -163,20 +170,46 @@ def place_layout(model: CareSystem) -> dict[int, tuple[float, float]]:
         key = t.place if model.scenario == "place_system" else 0
         by_place.setdefault(key, []).append(i)
     pos = {}
-    ring = 0.0 if n_places == 1 else 1.0
-    small = 1.0 if n_places == 1 else min(0.35, 2.6 / n_places)
+    centres, small = _place_centres(n_places)
     for place, members in by_place.items():
         if model.scenario != "place_system":
             centre, radius = (0.0, 0.0), 1.0
         elif place < 0:
-            centre, radius = (0.0, 0.0), (0.12 if len(members) > 1 else 0.0)
+            centre = (0.0, 0.0) if n_places <= RING_MOST else (0.0, 1.15)
+            radius = 0.12 if len(members) > 1 else 0.0
         else:
-            angle = 2 * math.pi * place / n_places
-            centre, radius = (ring * math.cos(angle), ring * math.sin(angle)), small
+            centre, radius = centres[place], small
         for k, i in enumerate(members):
             a = 2 * math.pi * k / max(1, len(members)) + 0.3
             pos[i] = (centre[0] + radius * math.cos(a), centre[1] + radius * math.sin(a))
     return pos
+
+
+def _place_centres(n_places: int) -> tuple[list[tuple[float, float]], float]:
+    """Each place's centre, and the radius of its organisations around it: a ring of places
+    (one place: the middle), or a square-ish grid filling -1..1 when there are many."""
+    if n_places == 1:
+        return [(0.0, 0.0)], 1.0
+    if n_places <= RING_MOST:
+        angles = [2 * math.pi * p / n_places for p in range(n_places)]
+        return [(math.cos(a), math.sin(a)) for a in angles], min(0.35, 2.6 / n_places)
+    cols = math.ceil(math.sqrt(n_places))
+    rows = math.ceil(n_places / cols)
+    step = 2.0 / max(cols, rows)
+    centres = [
+        (-1 + step * (p % cols + 0.5), 1 - step * (p // cols + 0.5)) for p in range(n_places)
+    ]
+    return centres, 0.3 * step
+
+
+def drawn_edges(model: CareSystem, edges: list) -> list:
+    """The partnerships the network draws: all of them while the places lie on a ring; on a grid
+    only those within a place (lines from the system-wide services to every organisation of
+    every place hid the places)."""
+    if len(model.places) <= RING_MOST or model.scenario != "place_system":
+        return list(edges)
+    place = [t.place for t in model.trusts]
+    return [(a, b) for a, b in edges if place[a] == place[b] >= 0]
 
 
 def trust_graph(model: CareSystem) -> nx.Graph:

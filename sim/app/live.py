@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.app.figures import (
     EDGE_RGB,
     LINE_STYLES,
+    drawn_edges,
     grid_axes,
     nash_and_optimum,
     panel_legend,
@@ -163,6 +164,7 @@ class LiveView:
         self.edge_collections, self.bar_collections = {}, {}
         self.net_titles, self.bal_titles = {}, {}
         self.graph_edges = {}
+        self.drawn = {}  # the indices of graph_edges the network draws (`drawn_edges`)
         share = None
         for col, side in enumerate(SIDES):
             ax = fig.add_subplot(grid[0, col])
@@ -194,7 +196,9 @@ class LiveView:
         self.pair.positions[side] = pos
         edges = list(trust_graph(model).edges())
         self.graph_edges[side] = edges
-        lc = LineCollection([(pos[a], pos[b]) for a, b in edges], zorder=1)
+        shown = set(drawn_edges(model, edges))
+        self.drawn[side] = np.array([k for k, e in enumerate(edges) if e in shown], dtype=int)
+        lc = LineCollection([(pos[a], pos[b]) for a, b in edges if (a, b) in shown], zorder=1)
         ax.add_collection(lc)
         self.edge_collections[side] = lc
         xy = np.array([pos[i] for i in range(len(model.trusts))])
@@ -280,9 +284,10 @@ class LiveView:
         model = self.pair.models[side]
         g = trust_graph(model)
         trusts = np.clip([g.edges[a, b]["trust"] for a, b in self.graph_edges[side]], 0, 1)
+        shown = trusts[self.drawn[side]] if len(trusts) else trusts  # the mean is over all
         lc = self.edge_collections[side]
-        lc.set_colors([(*EDGE_RGB, 0.08 + 0.85 * t) for t in trusts])
-        lc.set_linewidths(0.4 + 2.2 * trusts if len(trusts) else 1.0)
+        lc.set_colors([(*EDGE_RGB, 0.08 + 0.85 * t) for t in shown])
+        lc.set_linewidths(0.4 + 2.2 * shown if len(shown) else 1.0)
         mean_trust = float(np.mean(trusts)) if len(trusts) else 0.0
         mean_coop = float(np.mean([t.cooperation for t in model.trusts]))
         self.net_titles[side].set_text(
