@@ -3,7 +3,8 @@
 * Three sessions at once (separate browser contexts): each changes its own settings, runs
   replicates with one click and sees its own fan charts; no session's settings leak into another.
 * A burst of 60 Play / Pause / Reset clicks: the connection holds (no websocket closes), and the
-  final state matches the last click (Reset: month 0, paused, and it stays there).
+  final state matches the last click (Reset: month 0, paused, and it stays there); then Play and
+  Pause, and a second burst of 30 whose last click is Play (it ends playing from month 0).
 * The teaching chart: its axes keep the Nash and optimum lines where they belong through Play at
   the fastest speed up to the live view's last round (the axis used to grow a quarter a frame).
 
@@ -195,6 +196,20 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
             month = shown_month(page)
             assert _frozen(page, month), "a play loop kept stepping after Pause"
+            # A second burst whose last click is Play: it ends playing, from month 0.
+            more = [rng.choice(("Play", "Pause", "Reset")) for _ in range(28)] + ["Reset", "Play"]
+            for name in more:
+                buttons[name].click(timeout=ACTION)
+            total = len(clicks) + 2 + len(more)  # the first burst, Play and Pause, this one
+            expect(page.locator(f"{NHS} .cc-actions")).to_have_text(str(total), timeout=2 * ACTION)
+            expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(0, timeout=ACTION)
+            page.wait_for_function(
+                "sel => /Month ([3-9]|\\d\\d+) /.test(document.querySelector(sel).innerText)",
+                arg=f"{NHS} .cc-month",
+                timeout=ACTION,
+            )
+            buttons["Pause"].click()
+            expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
             assert not closed, f"the connection dropped during the burst: {closed}"
             assert page.get_by_text(re.compile("connection lost", re.I)).count() == 0
             print(f"60 clicks sent in {burst:.1f} s, all handled after {handled:.1f} s")

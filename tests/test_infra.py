@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_checks import assert_clean, listen
 
 TEMPLATE_REF = r"\{\{\s*cdn\s*\}\}/%s@(\d[A-Za-z0-9.+-]*)/"
 
@@ -74,18 +75,17 @@ def test_solara_page_renders_in_chromium(solara_server, chromium_path, chromium_
     app.write_text(TRIVIAL_APP, encoding="utf-8")
     url, log_path = solara_server(app)
 
-    errors: list[str] = []
+    console: list = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
         try:
             page = browser.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            listen(page, console)
             page.goto(url)
             page.get_by_text("care-commons infra check").wait_for(timeout=60_000)
         finally:
             browser.close()
-    assert errors == []
-    assert "Could not load URL" not in log_path.read_text(errors="replace")
+    assert_clean(console, log_path)
 
 
 # ---------------------------------------------------------------------- packaging

@@ -155,7 +155,6 @@ def NHSScenarioControls(state: ComparisonState):
                     max=high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(funding_gap=round(v / 100, 4)),
-                    thumb_label="always",
                 )
                 solara.Text(
                     f"Funding pressure: need grows {_pct(sc.need_growth + sc.ageing)} a year, "
@@ -171,7 +170,6 @@ def NHSScenarioControls(state: ComparisonState):
                     max=100 * need.high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(need_growth=round(v / 100, 4)),
-                    thumb_label="always",
                 )
                 NeedGrowthHelp(state, sc.need_growth)
                 solara.SliderFloat(
@@ -181,7 +179,6 @@ def NHSScenarioControls(state: ComparisonState):
                     max=100 * ageing.high,
                     step=0.5,
                     on_value=lambda v: state.set_scenario(ageing=round(v / 100, 4)),
-                    thumb_label="always",
                 )
                 solara.Text(
                     f"Extra need from an ageing population: {_pct(sc.ageing)} a year.",
@@ -203,7 +200,6 @@ def NHSScenarioControls(state: ComparisonState):
                     max=int(places.high),
                     on_value=lambda v: state.set_scenario(n_places=int(v)),
                     disabled=not generic,
-                    thumb_label="always",
                 )
                 solara.Text(
                     f"{sc.n_places} place(s) in one integrated care system."
