@@ -24,9 +24,10 @@ def _pytest(*args: str) -> int:
 
 
 def main(extra: list[str]) -> int:
+    # The slowest tests of each run are listed, to keep the suite inside CI's time.
     runs = (
-        ("-n", "auto", "--dist", "loadfile", "-m", "not browser", *extra),
-        ("-m", "browser", *extra),
+        ("-n", "auto", "--dist", "loadfile", "-m", "not browser", "--durations=15", *extra),
+        ("-m", "browser", "--durations=10", *extra),
     )
     codes = [_pytest(*args) for args in runs]
     failures = [code for code in codes if code not in (0, NO_TESTS)]

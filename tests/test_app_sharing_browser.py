@@ -125,7 +125,8 @@ def test_share_save_load_upload_and_accessibility(
                 timeout=ACTION
             )
             cards = page.locator(".cc-cards").bounding_box()
-            assert cards is not None and 0 <= cards["y"] < 768 - 40, cards
+            assert cards is not None
+            assert 0 <= cards["y"] < 768 - 40, cards
             page.set_viewport_size({"width": 1366, "height": 900})
             page.get_by_role("tab", name="Teaching: commons games").click()
             page.wait_for_selector(".cc-view-games .cc-plot-series img", timeout=FIRST_LOAD)
