@@ -128,9 +128,20 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
             src = _wait_src_change(page, "series", src)
 
             # An impossible combination (the budget would shrink 27.5% a year) is refused.
+            # The gap slider offers only gaps the model accepts at this need growth: its end,
+            # +22.5 points, runs; need growth then cut to its floor, -20% a year, would make the
+            # budget shrink by 41.5% a year.
             gap.press("End")
+            expect(page.get_by_text(re.compile(r"a gap of \+22\.5 points"))).to_be_visible(
+                timeout=ACTION
+            )
+            expect(page.locator(".cc-error")).to_have_count(0)
+            need = page.get_by_role("slider").nth(1)
+            need.focus()
+            need.press("Home")
             expect(page.locator(".cc-error")).to_contain_text("impossible", timeout=ACTION)
             expect(page.get_by_role("button", name="Step")).to_be_disabled()
+            gap.focus()
             gap.press("Home")  # -10 points: budget outgrows need, a valid setting again
             expect(page.locator(".cc-error")).to_have_count(0, timeout=ACTION)
             src = _wait_src_change(page, "series", src)

@@ -145,6 +145,19 @@ def _frozen(page, month: int, seconds: float = 2.0) -> bool:
     return False
 
 
+def _plays_then_pauses(page, pause) -> None:
+    """The run is playing (its month passes 2), then Pause stops it."""
+    from playwright.sync_api import expect
+
+    page.wait_for_function(
+        "sel => /Month ([3-9]|\\d\\d+) /.test(document.querySelector(sel).innerText)",
+        arg=f"{NHS} .cc-month",
+        timeout=ACTION,
+    )
+    pause.click()
+    expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
+
+
 def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromium_args):
     from playwright.sync_api import expect, sync_playwright
 
@@ -187,13 +200,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             assert _frozen(page, 0), "a play loop kept stepping after Reset"
             # The session still answers: Play runs, Pause stops it where it is.
             buttons["Play"].click()
-            page.wait_for_function(
-                "sel => /Month ([3-9]|\\d\\d+) /.test(document.querySelector(sel).innerText)",
-                arg=f"{NHS} .cc-month",
-                timeout=ACTION,
-            )
-            buttons["Pause"].click()
-            expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
+            _plays_then_pauses(page, buttons["Pause"])
             month = shown_month(page)
             assert _frozen(page, month), "a play loop kept stepping after Pause"
             # A second burst whose last click is Play: it ends playing, from month 0.
@@ -203,13 +210,7 @@ def test_a_burst_of_play_pause_reset_clicks(solara_server, chromium_path, chromi
             total = len(clicks) + 2 + len(more)  # the first burst, Play and Pause, this one
             expect(page.locator(f"{NHS} .cc-actions")).to_have_text(str(total), timeout=2 * ACTION)
             expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(0, timeout=ACTION)
-            page.wait_for_function(
-                "sel => /Month ([3-9]|\\d\\d+) /.test(document.querySelector(sel).innerText)",
-                arg=f"{NHS} .cc-month",
-                timeout=ACTION,
-            )
-            buttons["Pause"].click()
-            expect(page.locator(f"{NHS} .cc-month.cc-paused")).to_have_count(1, timeout=ACTION)
+            _plays_then_pauses(page, buttons["Pause"])
             assert not closed, f"the connection dropped during the burst: {closed}"
             assert page.get_by_text(re.compile("connection lost", re.I)).count() == 0
             print(f"60 clicks sent in {burst:.1f} s, all handled after {handled:.1f} s")
