@@ -24,6 +24,11 @@ ENTRY_POINTS = {
         "from sim import CareSystem\n"
         "for scenario in ('place_system', 'classroom_commons', 'public_goods'):\n"
         "    CareSystem(scenario=scenario, seed=0).run_for(2)\n"
+        # The classroom calls each phase on its own (a student's choice goes in after `plan`):
+        # every phase is then an entry point of its own.
+        "from sim.app.classroom.game_world import build_model, play_round\n"
+        "for game in ('commons', 'place'):\n"
+        "    play_round(build_model(game, 4, 0, 'fortress', 2), game, {})\n"
     ),
     "batch runs (run_many)": (
         "from sim import run_many\n"
