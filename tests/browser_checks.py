@@ -45,6 +45,24 @@ def axe_js_path() -> Path:
     return found[-1]
 
 
+# axe-core's violations, each with its impact, ids and first nodes.
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+# No animation running: colours read mid-fade (a table fading in) fail contrast checks that the
+# settled page passes.
+SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
+
+
+def axe_violations(page, impacts: tuple[str, ...], timeout: float = 60_000) -> list[dict]:
+    """axe-core's violations of these `impacts` on the page, once its animations have settled."""
+    page.wait_for_function(SETTLED, timeout=timeout)
+    page.add_script_tag(path=str(axe_js_path()))
+    return [v for v in page.evaluate(AXE_RUN) if v["impact"] in impacts]
+
+
 def assert_clean(console: list, log_path: Path) -> None:
     """No error in a browser test's console messages (kind, text) nor in its server's log."""
     errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]

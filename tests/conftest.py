@@ -42,7 +42,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from browser_checks import axe_js_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = REPO_ROOT / "tests"
@@ -345,9 +344,3 @@ def warm_numba_cache() -> None:
         CareSystem(scenario=scenario, seed=0).run_for(2)
         CareSystem(scenario=scenario, seed=0, engine="python").run_for(2)
     run_many("fortress", replicates=2, months=2)
-
-
-@pytest.fixture
-def axe_js() -> Path:
-    """The path of axe-core's axe.min.js (`axe_js_path`)."""
-    return axe_js_path()

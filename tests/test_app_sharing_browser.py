@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_checks import NHS, assert_clean, listen
+from browser_checks import NHS, assert_clean, axe_violations, listen
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -27,11 +27,6 @@ FIRST_LOAD = 240_000  # ms: a cold numba cache compiles the kernel on the first 
 ACTION = 60_000
 # axe-core's impacts the page must not have (only "minor" is left).
 SEVERE = ("critical", "serious", "moderate")
-AXE_RUN = """async () => {
-  const r = await axe.run(document, {resultTypes: ['violations']});
-  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
 
 
 def _query(url: str) -> dict:
@@ -76,20 +71,15 @@ IDLE = """() => !document.querySelector('.v-overlay--active') &&
     bar => bar.offsetHeight === 0 || getComputedStyle(bar).visibility === 'hidden')"""
 
 
-SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
-
-
-def _axe(page, axe_js: Path) -> list:
-    """axe-core's violations once the page is idle (no busy overlay or bar over it)."""
+def _axe(page) -> list:
+    """axe-core's moderate, serious or critical violations once the page is idle (no busy
+    overlay or bar over it)."""
     page.wait_for_function(IDLE, timeout=ACTION)
-    # Colours read mid-fade (a table fading in) fail contrast checks that the settled page passes.
-    page.wait_for_function(SETTLED, timeout=ACTION)
-    page.add_script_tag(path=str(axe_js))
-    return page.evaluate(AXE_RUN)
+    return axe_violations(page, SEVERE, ACTION)
 
 
 def test_share_save_load_upload_and_accessibility(
-    solara_server, chromium_path, chromium_args, axe_js, tmp_path
+    solara_server, chromium_path, chromium_args, tmp_path
 ):
     from playwright.sync_api import expect, sync_playwright
 
@@ -109,11 +99,11 @@ def test_share_save_load_upload_and_accessibility(
 
             # Accessibility: axe-core on the page with its settings changed, again with the
             # replicates' result, cards and charts shown, and on the teaching view.
-            bad = [v for v in _axe(page, axe_js) if v["impact"] in SEVERE]
+            bad = _axe(page)
             assert not bad, f"axe-core: {bad}"
             page.get_by_role("button", name="Run 100 replicates").click()
             page.wait_for_selector(f"{NHS} .cc-plot-fan img", timeout=FIRST_LOAD)
-            bad = [v for v in _axe(page, axe_js) if v["impact"] in SEVERE]
+            bad = _axe(page)
             assert not bad, f"axe-core with the replicates' result: {bad}"
             # At 1366x768 the result and the top of its cards show without scrolling.
             page.set_viewport_size({"width": 1366, "height": 768})
@@ -130,7 +120,7 @@ def test_share_save_load_upload_and_accessibility(
             page.set_viewport_size({"width": 1366, "height": 900})
             page.get_by_role("tab", name="Teaching: commons games").click()
             page.wait_for_selector(".cc-view-games .cc-plot-series img", timeout=FIRST_LOAD)
-            bad = [v for v in _axe(page, axe_js) if v["impact"] in SEVERE]
+            bad = _axe(page)
             assert not bad, f"axe-core on the teaching view: {bad}"
             page.get_by_role("tab", name="NHS place: fortress vs shared governance").click()
 
@@ -195,7 +185,7 @@ def test_share_save_load_upload_and_accessibility(
             ok = other.locator(".cc-place-ok")
             expect(ok).to_contain_text("running in both panels", timeout=ACTION)
             _wait_query(other, system="uploaded")
-            bad = [v for v in _axe(other, axe_js) if v["impact"] in SEVERE]
+            bad = _axe(other)
             assert not bad, f"axe-core with a place file: {bad}"
         finally:
             browser.close()

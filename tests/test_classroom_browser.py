@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser_checks import assert_clean, axe_js_path, listen
+from browser_checks import assert_clean, axe_violations, listen
 
 from sim.core.params import defaults
 
@@ -51,17 +51,9 @@ def _page(browser, url: str, console: list, wait: bool = True):
     return page
 
 
-AXE_RUN = """async () => {
-  const r = await axe.run(document, {resultTypes: ['violations']});
-  return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-    .map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-}"""
-
-
 def _accessible(page) -> None:
     """axe-core finds no serious or critical problem on the page."""
-    page.add_script_tag(path=str(axe_js_path()))
-    bad = page.evaluate(AXE_RUN)
+    bad = axe_violations(page, ("serious", "critical"), ACTION)
     assert not bad, f"axe-core on {page.url}: {bad}"
 
 
