@@ -198,7 +198,9 @@ class LiveView:
         self.graph_edges[side] = edges
         shown = set(drawn_edges(model, edges))
         self.drawn[side] = np.array([k for k, e in enumerate(edges) if e in shown], dtype=int)
-        lc = LineCollection([(pos[a], pos[b]) for a, b in edges if (a, b) in shown], zorder=1)
+        lc = LineCollection(
+            [(pos[a], pos[b]) for a, b in (edges[k] for k in self.drawn[side])], zorder=1
+        )
         ax.add_collection(lc)
         self.edge_collections[side] = lc
         xy = np.array([pos[i] for i in range(len(model.trusts))])
@@ -284,7 +286,7 @@ class LiveView:
         model = self.pair.models[side]
         g = trust_graph(model)
         trusts = np.clip([g.edges[a, b]["trust"] for a, b in self.graph_edges[side]], 0, 1)
-        shown = trusts[self.drawn[side]] if len(trusts) else trusts  # the mean is over all
+        shown = trusts[self.drawn[side]]  # the mean below is over every partnership
         lc = self.edge_collections[side]
         lc.set_colors([(*EDGE_RGB, 0.08 + 0.85 * t) for t in shown])
         lc.set_linewidths(0.4 + 2.2 * shown if len(shown) else 1.0)

@@ -263,8 +263,8 @@ class ComparisonState:
         """Step while `playing` is set, at `speed` months a second, redrawing at most
         `MAX_FRAMES_PER_SECOND` times a second, fewer when many sessions play at once
         (`sim.app.session.PLAYING`, which also gives the sessions' frames their turns one at
-        a time): a slow or rare frame steps more months, so the speed holds. Runs in the session's play thread, or in the caller when called directly
-        (tests)."""
+        a time): a slow or rare frame steps more months, so the speed holds. Runs in the
+        session's play thread, or in the caller when called directly (tests)."""
         runtime = self.runtime
         me = threading.current_thread()
         with runtime.control:
