@@ -14,7 +14,6 @@ kept). Usage: .venv/bin/python bench/bench_batch.py [--skip-make-run] [--repeats
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -25,8 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import numba  # noqa: E402
+from results_file import RESULTS, merge  # noqa: E402  (bench/, the script's folder)
 
 from sim.engine.batch import simulate  # noqa: E402
 from sim.experiment.runner import run_experiment  # noqa: E402
@@ -129,18 +130,8 @@ def main() -> int:
     if not args.skip_make_run:
         out["make_run"] = bench_make_run()
         print(f"make run end to end: {out['make_run']['seconds']:.1f} s (target < 120 s)")
-    path = ROOT / "bench" / "results.json"
-    data = {}
-    if path.exists():  # read-modify-write right before writing: keep other engineers' keys
-        try:
-            data = json.loads(path.read_text())
-        except ValueError:
-            data = {}
-    data["batch"] = out
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
-    print(f"wrote {path} [batch]")
+    merge("batch", out)
+    print(f"wrote {RESULTS} [batch]")
     return 0
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import principles as pe
-from sim.analysis.tables import fmt_level, md_table
+from sim.analysis.tables import fmt_level, md_table, shown_path
 from sim.core.jit import SOURCE_HASH
 from sim.core.params import defaults
 from sim.core.rules import PRESETS, PRINCIPLES
@@ -269,7 +269,7 @@ def main(argv=None) -> int:
             "--pressures",
             *(f"{p:g}" for p in args.pressures),
             "--out",
-            _shown(args.out),
+            shown_path(args.out, ROOT),
         ]
         + ([] if args.seed == pe.SEED else ["--seed", str(args.seed)])
         + ([] if args.months == 120 else ["--months", str(args.months)])
@@ -279,14 +279,6 @@ def main(argv=None) -> int:
     args.out.write_text(markdown(table, args, command))
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0
-
-
-def _shown(path: Path) -> str:
-    """The path relative to the repository when it lies inside it."""
-    try:
-        return path.resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

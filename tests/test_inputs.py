@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sim import CareSystem, ParameterError, RuleSet
-from sim.analysis.tables import md_table
+from sim.analysis.tables import md_table, shown_path
 from sim.core.params import validate
 from sim.core.rules import PRESETS, resolve
 from sim.experiment.cli import main
@@ -343,3 +343,11 @@ def test_non_finite_and_huge_parameters_are_parameter_errors():
     ]:
         with pytest.raises(ParameterError, match=f"{key}=.* is out of range"):
             validate("place_system", **{key: value})
+
+
+def test_a_generated_page_names_a_path_inside_the_repository_relative_to_it(tmp_path):
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    assert shown_path(root / "docs" / ".." / "docs" / "page.md", root) == "docs/page.md"
+    outside = tmp_path / "elsewhere" / "page.md"
+    assert shown_path(outside, root) == str(outside)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 # Line breaks and other control characters: each becomes a space in a cell.
 _BREAKS = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -75,3 +76,11 @@ def text_grid(rows: Sequence[str], columns: Sequence[str], cells: dict) -> str:
         row = [cells.get((r, c), "").ljust(w) for c, w in pairs]
         lines.append("  ".join([r.ljust(first), *row]).rstrip())
     return "\n".join(line.rstrip() for line in lines)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` (the repository) when it lies inside it, for a generated page."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
