@@ -161,7 +161,7 @@ def test_phases_bind_their_arrays_once():
     reference count, so phases bind the arrays they use to locals before looping."""
     offenders = []
     core = ROOT / "sim" / "core"
-    for path in [*sorted((core / "submodels").glob("*.py")), core / "measures.py"]:
+    for path in [*sorted((core / "submodels").glob("*.py")), *sorted(core.glob("measures*.py"))]:
         tree = ast.parse(path.read_text())
         for loop in (n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)):
             for node in ast.walk(loop):

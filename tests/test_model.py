@@ -166,6 +166,12 @@ EXPECTED_MEASURES = [
     "waiting_patients_acute",
     "avoidable_admissions",
     "avoidable_admission_rate",
+    "providers_in_support",
+    "providers_in_special_measures",
+    "special_measures_entries",
+    "delayed_discharges",
+    "capital_invested",
+    "efficiency_paid_back",
 ]
 
 

@@ -15,7 +15,14 @@ from sim.analysis.stats import between_run_spread
 from sim.core.constants import SUMMARIES
 from sim.experiment.cli import main
 from sim.experiment.outcomes import LOWER_IS_BETTER, NEITHER, direction
-from sim.experiment.report_outcomes import MONEY, NEEDED, READABLE, SPREAD, readable_section
+from sim.experiment.report_outcomes import (
+    MONEY,
+    NEEDED,
+    NHS,
+    READABLE,
+    SPREAD,
+    readable_section,
+)
 
 
 def _section(frame: pd.DataFrame, tmp_path, reference="fortress", months=120) -> str:
@@ -149,6 +156,37 @@ def test_one_rule_set_has_no_comparison_and_old_results_say_so(tmp_path):
     assert "Not available: these results have no spend_per_need_met, waiting_patients" in text
 
 
+def test_the_nhs_measures_have_their_own_table_when_the_results_hold_them(tmp_path):
+    nhs = {
+        "providers_in_support": [2.0, 4.0, 3.0, 3.0],
+        "providers_in_special_measures": 0.25,
+        "special_measures_entries": 6.0,
+        "delayed_discharges": 1.75,
+        "capital_invested_per_year": 120.4,
+        "efficiency_paid_back_per_year": 38.6,
+    }
+    frame = pd.concat(
+        [
+            _runs("fortress", **nhs),
+            _runs("shared_governance", **{name: 0.0 for name in nhs}),
+        ]
+    )
+    rows = _rows(_section(frame, tmp_path), "Oversight, delayed discharges and capital")
+    assert rows["providers in mandated support or special measures, last year"] == ["3.0", "0.0"]
+    assert rows["... of them in special measures"] == ["0.2", "0.0"]  # 0.25 shown to one place
+    assert rows["entries into special measures over the run"] == ["6.0", "0.0"]
+    assert rows["acute capacity taken by delayed discharges, GBP m a month"] == ["1.8", "0.0"]
+    assert rows["capital invested in capacity, GBP m a year"] == ["120", "0"]
+    assert rows["paid back to the pools by the tariff's efficiency factor, GBP m a year"] == [
+        "39",
+        "0",
+    ]
+    # Results written before these measures keep the rest of the section, without this table.
+    text = _section(frame.drop(columns=list(nhs)), tmp_path)
+    assert "Oversight, delayed discharges and capital" not in text
+    assert "### Where the money went" in text
+
+
 def test_between_run_spread():
     s = between_run_spread([1.0, 2.0, 3.0, 4.0, 5.0], share=0.5)
     assert s["mean"] == 3.0
@@ -160,7 +198,7 @@ def test_between_run_spread():
 
 
 def test_every_readable_outcome_is_a_summary_read_one_way():
-    shown = {name for name, _, _ in READABLE + MONEY} | set(SPREAD)
+    shown = {name for name, _, _ in READABLE + MONEY + NHS} | set(SPREAD)
     assert shown <= set(SUMMARIES)
     assert not LOWER_IS_BETTER & set(NEITHER)
     for name in ("new_unmet_need", "waiting_patients", "avoidable_admission_rate"):

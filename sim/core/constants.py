@@ -114,6 +114,14 @@ MEASURES = (
     "waiting_patients_acute",
     "avoidable_admissions",
     "avoidable_admission_rate",
+    # The NHS mechanisms (ODD 7.17-7.20): oversight segments, delayed discharges, capital, the
+    # tariff's efficiency factor (sim/core/measures_nhs.py).
+    "providers_in_support",
+    "providers_in_special_measures",
+    "special_measures_entries",
+    "delayed_discharges",
+    "capital_invested",
+    "efficiency_paid_back",
 )
 M = {name: i for i, name in enumerate(MEASURES)}
 MX = namedtuple("MeasureIndex", MEASURES)(*range(len(MEASURES)))
@@ -170,6 +178,13 @@ SUMMARIES = (
     "avoidable_admissions",
     "spend_per_need_met",
     "spend_per_health_point",
+    # The NHS mechanisms (ODD 7.17-7.20).
+    "providers_in_support",
+    "providers_in_special_measures",
+    "special_measures_entries",
+    "delayed_discharges",
+    "capital_invested_per_year",
+    "efficiency_paid_back_per_year",
 )
 S = {name: i for i, name in enumerate(SUMMARIES)}
 SX = namedtuple("SummaryIndex", SUMMARIES)(*range(len(SUMMARIES)))

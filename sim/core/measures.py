@@ -1,7 +1,5 @@
-"""What the model reports: one row of measures per month, and run summaries from those rows.
-
-Both engines call these same functions, so their reports agree to the bit.
-"""
+"""What the model reports: one row of measures per month, and run summaries from those rows. Both
+engines call these same functions, so their reports agree to the bit."""
 
 import numpy as np
 
@@ -17,6 +15,7 @@ from sim.core.constants import (
 from sim.core.constants import MX as M
 from sim.core.constants import SX as S
 from sim.core.jit import jit
+from sim.core.measures_nhs import measure_nhs, summarize_nhs
 from sim.core.params import PX as P
 from sim.core.state import CLOCK_NEED, KEY_WORLD
 from sim.core.submodels.games import commons_optimum, commons_return
@@ -80,6 +79,7 @@ def measure(w, p, r, out, costly=True):
     if world == PLACE_SYSTEM:
         _measure_places(w, out)
         _measure_readable(w, out)
+        measure_nhs(w, out)
         if costly:
             out[M.gini] = _income_gini(w)
     else:
@@ -364,6 +364,7 @@ def summarize(history, world):
     out[S.contribution_last] = history[last, M.mean_contribution]
     _summarize_readable(history, window, out)
     summarize_windows(history, out)
+    summarize_nhs(history, out)  # zeros in the laboratory games, which have no NHS measures
     return out
 
 

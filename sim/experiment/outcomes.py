@@ -51,6 +51,10 @@ LOWER_IS_BETTER = {
     "avoidable_admissions",
     "spend_per_need_met",
     "spend_per_health_point",
+    "providers_in_support",
+    "providers_in_special_measures",
+    "special_measures_entries",
+    "delayed_discharges",
 }
 # Outcomes that are neither better higher nor lower, and how the report reads them.
 MONEY = "a cost: weigh it against the outcomes"
@@ -61,6 +65,9 @@ NEITHER = {
     "total_spend": MONEY,
     "total_need_met": "care given: weigh it against the need and the spend",
     "acute_deficit_share": "neither: where the providers' deficit falls",
+    "capital_invested_per_year": "capacity bought: weigh it against the care it made possible",
+    "efficiency_paid_back_per_year": "neither: prices falling as the tariff's efficiency "
+    "factor asks, paid back to the pools",
 }
 
 

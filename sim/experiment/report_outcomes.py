@@ -64,6 +64,24 @@ MONEY = (
     ("transaction_costs", "transaction costs over the run, GBP m", "money"),
     ("governance_costs", "governance running costs over the run, GBP m", "money"),
 )
+# The NHS mechanisms' own measures (shown when the results have them: folders written before
+# them still get the rest of the section).
+NHS = (
+    (
+        "providers_in_support",
+        "providers in mandated support or special measures, last year",
+        "count1",
+    ),
+    ("providers_in_special_measures", "... of them in special measures", "count1"),
+    ("special_measures_entries", "entries into special measures over the run", "count1"),
+    ("delayed_discharges", "acute capacity taken by delayed discharges, GBP m a month", "count1"),
+    ("capital_invested_per_year", "capital invested in capacity, GBP m a year", "money"),
+    (
+        "efficiency_paid_back_per_year",
+        "paid back to the pools by the tariff's efficiency factor, GBP m a year",
+        "money",
+    ),
+)
 # The main outcomes whose spread between replicates the report states.
 SPREAD = (
     "population_health",
@@ -86,11 +104,14 @@ SOURCES = (
     "own behaviour (types, leadership, risk attitude, demand shocks, monitoring draws and trials). "
     "`scripts/replicate_spread.py` switches the sources on one at a time (1,000 replicates of "
     "fortress and shared governance at the default spreads, ODD 7.15): starting health explains "
-    "70.1% (fortress) and 54.9% (shared governance) of the variance of population health, and so "
-    "of avoidable admissions, need 2.3% and 5.0%, and behaviour alone 0.1% and 0.4%; unit cost "
-    "explains 43.4% and 46.8% of the variance of the system deficit and 50.3% and 36.8% of "
-    "provider failures', need (with the allocation that follows it in part) 29.7% and 25.9% of "
-    "the deficit's, and population 24.6% of the fortress deficit's; the rest is the sources' "
+    "73.0% (fortress) and 57.2% (shared governance) of the variance of population health, and so "
+    "of avoidable admissions, need 2.3% and 6.4%, and behaviour alone 0.1% and 0.3%. Under "
+    "fortress population (the size of the sums) explains 66.0% of the variance of the system "
+    "deficit, unit cost 12.1% and need 9.4%; under shared governance need explains 104.3%, "
+    "allocation apart from need 55.9% and unit cost 32.9%, overlapping. Provider failures under "
+    "fortress vary with the run's own shocks and behaviour alone (43.6%) as much as with need "
+    "(39.1%), allocation (33.3%), unit cost (28.1%) and starting balance (22.1%); under shared "
+    "governance need explains 75.9% of them and allocation 28.6%. The rest is the sources' "
     "interaction. Those shares are the script's at the default spreads, not these runs': an "
     "experiment that changes the spreads changes them."
 )
@@ -250,6 +271,11 @@ def readable_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> N
     w(ADMISSIONS_NOTE)
     w("### Where the money went\n")
     w(_table(means, MONEY, names) + "\n")
+    nhs = [name for name, _, _ in NHS]
+    if set(nhs) <= set(frame.columns):
+        w("### Oversight, delayed discharges and capital\n")
+        w(_table(frame[frame["point"] == 0].groupby("rules")[nhs].mean().loc[names], NHS, names))
+        w("\n")
     if len(names) > 1:
         eq = equal_spend(means, exp)
         atomic_write_csv(tables / "equal_spend.csv", eq)

