@@ -61,7 +61,7 @@ $(STAMP): pyproject.toml scripts/setup_solara_assets.py scripts/setup_axe_core.p
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/commons run experiments/fortress_vs_shared.toml --out results/fortress_vs_shared
+	$(VENV)/bin/commons run experiments/fortress_vs_shared.toml --out results/fortress_vs_shared --restart-stale
 
 test: $(STAMP)
 	bash scripts/ensure_chromium.sh

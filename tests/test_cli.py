@@ -128,6 +128,16 @@ def test_run_report_and_equality_with_run_many(tmp_path, capsys):
     forced = load_results(out).summaries
     assert (forced["seed"] == 12).all()
     assert len(forced) == 16
+    # --restart-stale: starts over on a changed file, saying why, and resumes an unchanged one
+    path.write_text(SMALL.replace("seed = 11", "seed = 13"))
+    assert main(["run", str(path), "--out", str(out), "--restart-stale", "--no-report"]) == 0
+    assert "starting over: the experiment file" in capsys.readouterr().err
+    restarted = load_results(out).summaries
+    assert (restarted["seed"] == 13).all()
+    assert len(restarted) == 16
+    assert main(["run", str(path), "--out", str(out), "--restart-stale", "--no-report"]) == 0
+    assert "starting over" not in capsys.readouterr().err
+    pd.testing.assert_frame_equal(load_results(out).summaries, restarted)
 
 
 @pytest.mark.slow

@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--force", action="store_true", help="delete existing results in DIR and start over"
     )
+    run.add_argument(
+        "--restart-stale",
+        action="store_true",
+        help="start over when DIR holds results of another version of the model, the file or its "
+        "options (instead of refusing to mix them); resume otherwise",
+    )
     run.add_argument("--no-report", action="store_true", help="skip writing the report")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
@@ -193,6 +199,7 @@ def _cmd_run(args) -> int:
         threads=args.threads,
         force=args.force,
         quiet=args.quiet,
+        restart_stale=args.restart_stale,
     )
     if not args.no_report:
         build_report(out, quiet=args.quiet)

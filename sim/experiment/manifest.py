@@ -120,34 +120,39 @@ def _schedule_record(schedule) -> dict:
     return {"schedule": [{"month": m, "levers": rs.levers()} for m, rs in schedule.steps]}
 
 
+class StaleResults(ExperimentError):
+    """The folder holds results of another version of the model, of the experiment file or of its
+    options: resuming would mix them (`commons run --restart-stale` starts over instead)."""
+
+
 def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
     """Refuse to resume when the file, the overrides, the model or the design points changed."""
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise ExperimentError(
+        raise StaleResults(
             f"{out}: these results were written in format {manifest.get('format_version')}, this "
             f"version writes format {FORMAT_VERSION}; use --force to start over, or --out to write "
             "elsewhere"
         )
     old = manifest.get("experiment", {})
     if old.get("sha256") != exp.sha256:
-        raise ExperimentError(
+        raise StaleResults(
             f"{out}: the experiment file {exp.path} has changed since these results were started "
             f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now); "
             "use --force to start over, or --out to write elsewhere"
         )
     place = None if exp.place_system is None else exp.place_system.sha256
     if (manifest.get("place_file") or {}).get("sha256") != place:
-        raise ExperimentError(
+        raise StaleResults(
             f"{out}: the place file has changed since these results were started; use --force "
             "to start over, or --out to write elsewhere"
         )
     if manifest.get("overrides", {}) != exp.overrides:
-        raise ExperimentError(
+        raise StaleResults(
             f"{out}: these results were started with options {manifest.get('overrides')}, now "
             f"{exp.overrides}; use the same --replicates/--chunk-size to resume, or --force"
         )
     if manifest.get("model_hash") != model_hash():
-        raise ExperimentError(
+        raise StaleResults(
             f"{out}: the model has changed since these results were started (model hash "
             f"{manifest.get('model_hash')} in the manifest, {model_hash()} now); resuming would "
             "mix two versions of the model; use --force to start over"
@@ -159,7 +164,7 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
         if stored.shape != now.shape or not np.array_equal(
             stored.to_numpy(dtype=float), now.to_numpy(dtype=float)
         ):
-            raise ExperimentError(
+            raise StaleResults(
                 f"{out}: the design points differ from those stored in points.parquet (a "
                 "different SALib/SciPy version?); use --force to start over"
             )

@@ -35,7 +35,13 @@ from sim.experiment.engines import (  # noqa: F401  (re-exported: the runner's f
     make_engine,
 )
 from sim.experiment.lock import FolderInUse, folder_lock
-from sim.experiment.manifest import check_target, fresh_manifest, now, prepare_folder
+from sim.experiment.manifest import (
+    StaleResults,
+    check_target,
+    fresh_manifest,
+    now,
+    prepare_folder,
+)
 from sim.experiment.spec import Experiment
 from sim.experiment.store import (  # noqa: F401  (re-exported for callers of the old runner)
     FORMAT_VERSION,
@@ -66,13 +72,16 @@ def run_experiment(
     quiet: bool = False,
     report: bool = False,
     notify=None,
+    restart_stale: bool = False,
 ) -> Path:
     """Run (or resume) an experiment into `out`, holding the folder's lock. Returns the folder.
 
     The report is written by `sim.experiment.report.build_report(out)` afterwards (as `commons run`
     does); `report` is kept for callers that pass `report=False` and must be False. `notify(text)`
     receives one-line notices (a damaged chunk that runs again); by default they go to stderr
-    unless `quiet`.
+    unless `quiet`. With `restart_stale`, a folder whose results came from another version of the
+    model, the experiment file or its options is cleared and run afresh (with a notice) instead of
+    refused; any other folder resumes as usual.
 
     Raises:
         FolderInUse: another command holds the folder (an ExperimentError).
@@ -97,7 +106,7 @@ def run_experiment(
     with interrupts.handling(), runner.session():
         try:
             with folder_lock(out):
-                _run_locked(exp, out, runner, force, quiet, notify, writers)
+                _run_locked(exp, out, runner, (force, restart_stale), quiet, notify, writers)
         except FolderInUse:
             raise  # the folder is another command's, whoever created it
         except BaseException:
@@ -107,9 +116,17 @@ def run_experiment(
     return out
 
 
-def _run_locked(exp: Experiment, out: Path, runner, force, quiet, notify, writers: list) -> None:
-    """The run proper, under the folder's lock: prepare, resume or start, run, assemble."""
-    manifest = prepare_folder(exp, out, force)
+def _run_locked(exp: Experiment, out: Path, runner, start, quiet, notify, writers: list) -> None:
+    """The run proper, under the folder's lock: prepare, resume or start, run, assemble. `start`
+    is (force, restart_stale)."""
+    force, restart_stale = start
+    try:
+        manifest = prepare_folder(exp, out, force)
+    except StaleResults as exc:
+        if not restart_stale:
+            raise
+        notify(f"{out}: starting over: {str(exc).split(': ', 1)[1].split('; ')[0]}")
+        manifest, force = None, True
     if force:
         clear_folder(out)
     remove_stale_temporaries(out)
