@@ -398,3 +398,27 @@ def test_many_places_lie_on_a_grid_each_organisation_nearest_its_own_place():
     trusts = np.clip([g.edges[e]["trust"] for e in g.edges], 0, 1)
     assert len(view.edge_collections["right"].get_segments()) < len(trusts)
     assert f"mean trust {np.mean(trusts):.2f}" in view.net_titles["right"].get_text()
+
+
+def test_a_bounded_measures_axes_stay_inside_the_range_it_can_take():
+    """Cooperation and trust run from 0 to 1 and shares from 0 to 100%: their axes' round limits
+    with headroom had reached -0.5 to 1.5; now they stop a sliver past the bounds, while unbounded
+    money axes keep their headroom."""
+    from sim.app.figures import BOUND_SLIVER, BOUNDS
+
+    state = ComparisonState("place_system")
+    state.ensure()
+    checked = 0
+    for months in (1, 11, 48, 60):
+        state.step(months)
+        view = state.view.value
+        for ax, (names, title, _unit, _scale) in zip(view.series_axes, view.plots, strict=True):
+            low, high = ax.get_ylim()
+            if all(name in BOUNDS for name in names):
+                b_low = min(BOUNDS[n][0] for n in names)
+                b_high = max(BOUNDS[n][1] for n in names)
+                sliver = BOUND_SLIVER * (b_high - b_low)
+                assert low >= b_low - sliver - 1e-12, (title, months, low)
+                assert high <= b_high + sliver + 1e-12, (title, months, high)
+                checked += 1
+    assert checked == 4 * 4  # health, acute share, unmet need, cooperation and trust

@@ -28,6 +28,7 @@ from sim.app.figures import (
     style_axes,
     time_label,
     trust_graph,
+    within_bounds,
     year_axis,
 )
 from sim.app.frames import FrameRenderer, data_range, nice_limits, nice_top, sticky_limits
@@ -267,11 +268,12 @@ class LiveView:
             hist = self.pair.history(side)
             scale = next(sc for names, *_, sc in self.plots if name in names)
             line.set_data(np.arange(1, len(hist) + 1) / per, hist[:, MI[name]] * scale)
-        for ax in self.series_axes:
+        for ax, (names, *_) in zip(self.series_axes, self.plots, strict=True):
             ax.set_xlim(0, nice_top(month) / per)  # years (NHS) or rounds (games)
             low, high = data_range(ax)
             if low is not None:  # scale to the data at every redraw, in round steps
-                ax.set_ylim(*sticky_limits(ax.get_ylim(), low, high))
+                limits = sticky_limits(ax.get_ylim(), low, high)
+                ax.set_ylim(*within_bounds(limits, names))
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
             ax.set_ylim(*nice_limits(*reference_limits(self.reference_data(), nash, optimum)))
