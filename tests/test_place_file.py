@@ -148,6 +148,34 @@ def test_money_is_conserved_with_a_place_file(two_places):
         assert np.isclose(m["allocation"], m["provider_spend"] + costs + change, rtol=1e-9)
 
 
+def test_priors_a_place_file_leaves_idle_are_not_drawn(two_places, tmp_path):
+    """With a place file its own allocations, unit costs, balances and budgets replace the draws
+    of the generated world, so a probabilistic run does not draw the spreads behind those draws:
+    in run_many and in an experiment file, while both still draw every other prior."""
+    from sim.core.priors_table import PRIOR_INDEX
+    from sim.engine.placemap import IDLE_WITH_PLACE_FILE
+    from sim.experiment.spec import parse_experiment
+
+    assert set(IDLE_WITH_PLACE_FILE) <= set(PRIOR_INDEX)  # each has a prior to leave out
+    generated = run_many("fortress", replicates=2, months=2, seed=5, uncertainty=True)
+    placed = run_many(
+        "fortress", replicates=2, months=2, seed=5, uncertainty=True, place_file=two_places
+    )
+    for name in IDLE_WITH_PLACE_FILE:
+        assert name in generated.columns
+        assert name not in placed.columns
+    drawn = set(generated.columns) - set(IDLE_WITH_PLACE_FILE)
+    assert drawn <= set(placed.columns)  # every other prior still drawn
+    text = (
+        'name = "own"\nscenario = "place_system"\nrules = ["fortress"]\nreplicates = 2\n'
+        "months = 2\nseed = 5\nplace_file = {path!r}\n[uncertainty]\nparameters = {names}\n"
+    )
+    for names in ('"all"', str(["unit_cost_spread", "demand_noise"]).replace("'", '"')):
+        exp = parse_experiment(text.format(path=str(two_places), names=names), where="own.toml")
+        assert not set(IDLE_WITH_PLACE_FILE) & set(exp.uncertainty.names)
+        assert "demand_noise" in exp.uncertainty.names
+
+
 def test_run_many_matches_care_system_and_differs_from_the_generated_world(two_places):
     frame = run_many("fortress", replicates=2, months=4, seed=5, place_file=two_places)
     alone = CareSystem(rules="fortress", seed=5, run=1, place_file=two_places).run_for(4)

@@ -34,7 +34,7 @@ from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
     varying_levers,
 )
 from sim.engine.placefile import as_place_system
-from sim.engine.placemap import check_place_params
+from sim.engine.placemap import check_place_params, not_drawn_with
 from sim.engine.points import _whole, as_points
 
 DEFAULT_CHUNK = 2_000  # runs per kernel call: bounds memory and paces the progress bar
@@ -226,9 +226,8 @@ def run_many(
         )
         for i, pt in enumerate(point_list)
     ]
-    unc = Uncertainty.build(
-        uncertainty, scenario, seeds_per_draw, {*params, *(k for pt in point_list for k in pt)}
-    )
+    given = {*params, *(k for pt in point_list for k in pt), *not_drawn_with(system)}
+    unc = Uncertainty.build(uncertainty, scenario, seeds_per_draw, given)
     rows, p_rows, which = _plan(scenario, validated, schedules, replicates)
     p_rows = np.array(p_rows)
     if unc is not None:

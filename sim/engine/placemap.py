@@ -146,6 +146,15 @@ def place_file_text(data: dict) -> str:
 
 # The world's shape, which a place file sets: refused beside one.
 SHAPE_PARAMETERS = (*COUNT_PARAMETERS, "population")
+# Parameters with a prior that only the generated world's draws read (ODD 7.15): with a place file
+# its own allocations, unit costs, balances and budgets stand in their place, so a probabilistic
+# run leaves them out rather than draw values that change nothing.
+IDLE_WITH_PLACE_FILE = ("need_compensation", "unit_cost_spread", "balance_spread", "size_spread")
+
+
+def not_drawn_with(system) -> tuple[str, ...]:
+    """The priors a probabilistic run leaves out with the place file `system` (none without)."""
+    return () if system is None else IDLE_WITH_PLACE_FILE
 
 
 def check_place_params(system, scenario: str, params: dict, points) -> None:

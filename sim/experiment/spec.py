@@ -28,6 +28,7 @@ from sim.core.rules import RuleSet
 from sim.core.schedule import Schedule, schedules_as_arrays
 from sim.core.uncertainty import Uncertainty
 from sim.engine.placefile import PlaceSystem
+from sim.engine.placemap import not_drawn_with
 from sim.experiment.checker import (
     NAME_RULE,
     Checker,
@@ -272,8 +273,9 @@ def parse_experiment(
     )
     outputs = _parse_outputs(c, data)
     fixed = {*c.table(data.get("parameters", {}), "parameters"), *design.get("parameters", {})}
-    uncertainty = parse_uncertainty(c, data, scenario, fixed)
     place_system = parse_place_file_key(c, data, scenario, design, place_record)
+    fixed |= set(not_drawn_with(place_system))  # priors the place file leaves idle
+    uncertainty = parse_uncertainty(c, data, scenario, fixed)
     exp = Experiment(
         name=name,
         description=description,
