@@ -216,16 +216,18 @@ def _processes(n: int) -> list[float]:
         )
         for _ in range(n)
     ]
-    for proc in procs:
-        if proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("a benchmark worker failed to start")
-    for proc in procs:
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    times = [float(proc.stdout.readline()) for proc in procs]
-    for proc in procs:
-        proc.wait()
-    return times
+    try:
+        for proc in procs:
+            if proc.stdout.readline().strip() != "ready":
+                raise RuntimeError("a benchmark worker failed to start")
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        return [float(proc.stdout.readline()) for proc in procs]
+    finally:
+        for proc in procs:  # none is left running (or waiting for "go") whatever happened
+            proc.kill()
+            proc.wait()
 
 
 def parallel(rounds: int = 5) -> dict:

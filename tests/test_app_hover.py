@@ -404,7 +404,7 @@ def test_a_bounded_measures_axes_stay_inside_the_range_it_can_take():
     """Cooperation and trust run from 0 to 1 and shares from 0 to 100%: their axes' round limits
     with headroom had reached -0.5 to 1.5; now they stop a sliver past the bounds, while unbounded
     money axes keep their headroom."""
-    from sim.app.figures import BOUND_SLIVER, BOUNDS
+    from sim.app.frames import BOUND_SLIVER, BOUNDS
 
     state = ComparisonState("place_system")
     state.ensure()

@@ -138,6 +138,16 @@ def test_run_report_and_equality_with_run_many(tmp_path, capsys):
     assert main(["run", str(path), "--out", str(out), "--restart-stale", "--no-report"]) == 0
     assert "starting over" not in capsys.readouterr().err
     pd.testing.assert_frame_equal(load_results(out).summaries, restarted)
+    # ... but a different option (a typo, say) is still refused, and a stray folder untouched
+    again = ["run", str(path), "--restart-stale", "--no-report"]
+    assert main([*again, "--out", str(out), "--replicates", "3"]) == 2
+    assert "started with options" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(load_results(out).summaries, restarted)
+    stray = tmp_path / "stray"
+    stray.mkdir()
+    (stray / "notes.txt").write_text("mine")
+    assert main([*again, "--out", str(stray)]) == 2
+    assert (stray / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.slow

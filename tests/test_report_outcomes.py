@@ -181,6 +181,8 @@ def test_the_nhs_measures_have_their_own_table_when_the_results_hold_them(tmp_pa
         "39",
         "0",
     ]
+    table = pd.read_csv(tmp_path / "nhs.csv").set_index("rules")
+    assert table.at["fortress", "providers_in_support"] == 3.0
     # Results written before these measures keep the rest of the section, without this table.
     text = _section(frame.drop(columns=list(nhs)), tmp_path)
     assert "Oversight, delayed discharges and capital" not in text

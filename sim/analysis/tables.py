@@ -81,6 +81,6 @@ def text_grid(rows: Sequence[str], columns: Sequence[str], cells: dict) -> str:
 def shown_path(path: Path, root: Path) -> str:
     """`path` relative to `root` (the repository) when it lies inside it, for a generated page."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)

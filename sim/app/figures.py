@@ -52,29 +52,6 @@ GAME_PLOTS = {
         (("mean_trust",), "Mean trust between players", "0 .. 1", 1.0),
     ),
 }
-# The range a bounded measure can take, in plotted units: its axes never reach past it (by more
-# than a sliver, so a line on the bound stays visible).
-BOUNDS = {
-    "population_health": (0.0, 1.0),
-    "acute_share": (0.0, 100.0),
-    "unmet_need": (0.0, 100.0),
-    "mean_cooperation": (0.0, 1.0),
-    "mean_trust": (0.0, 1.0),
-    "mean_contribution": (0.0, 100.0),
-}
-BOUND_SLIVER = 0.02  # of the bounded range
-
-
-def within_bounds(limits: tuple[float, float], names) -> tuple[float, float]:
-    """`limits` cut to the range the measures `names` can take (unchanged if any is unbounded)."""
-    if not all(name in BOUNDS for name in names):
-        return limits
-    low = min(BOUNDS[name][0] for name in names)
-    high = max(BOUNDS[name][1] for name in names)
-    sliver = BOUND_SLIVER * (high - low)
-    return max(limits[0], low - sliver), min(limits[1], high + sliver)
-
-
 LINE_STYLES = ("-", "--")
 EDGE_RGB = (0.1, 0.1, 0.35)
 

@@ -119,16 +119,42 @@ def nice_limits(low: float, high: float) -> tuple[float, float]:
     return float(ticks[0]), float(ticks[-1])
 
 
-def sticky_limits(current: tuple[float, float], low: float, high: float) -> tuple[float, float]:
+# The range a bounded measure can take, in plotted units: its axes never reach past it (by more
+# than a sliver, so a line on the bound stays visible).
+BOUNDS = {
+    "population_health": (0.0, 1.0),
+    "acute_share": (0.0, 100.0),
+    "unmet_need": (0.0, 100.0),
+    "mean_cooperation": (0.0, 1.0),
+    "mean_trust": (0.0, 1.0),
+    "mean_contribution": (0.0, 100.0),
+}
+BOUND_SLIVER = 0.02  # of the bounded range
+
+
+def within_bounds(limits: tuple[float, float], names) -> tuple[float, float]:
+    """`limits` cut to the range the measures `names` can take (unchanged if any is unbounded)."""
+    if not names or not all(name in BOUNDS for name in names):
+        return limits
+    low = min(BOUNDS[name][0] for name in names)
+    high = max(BOUNDS[name][1] for name in names)
+    sliver = BOUND_SLIVER * (high - low)
+    return max(limits[0], low - sliver), min(limits[1], high + sliver)
+
+
+def sticky_limits(
+    current: tuple[float, float], low: float, high: float, names=()
+) -> tuple[float, float]:
     """Limits that hold [low, high]: the current ones while they hold the data and the data
     fill at least `FILL` of them, else new round limits with a margin of `HEADROOM` of the
-    data's span each side (so a trend crosses them only now and then)."""
+    data's span each side (so a trend crosses them only now and then); cut to the range the
+    measures `names` can take when all of them are bounded."""
     c_low, c_high = current
     span = high - low
     if c_low <= low and high <= c_high and span >= FILL * (c_high - c_low):
         return c_low, c_high
     margin = HEADROOM * span if span > 0 else max(abs(high), 1e-9) * 0.1
-    return nice_limits(low - margin, high + margin)
+    return within_bounds(nice_limits(low - margin, high + margin), names)
 
 
 def data_range(ax) -> tuple[float | None, float | None]:

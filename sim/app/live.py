@@ -28,7 +28,6 @@ from sim.app.figures import (
     style_axes,
     time_label,
     trust_graph,
-    within_bounds,
     year_axis,
 )
 from sim.app.frames import FrameRenderer, data_range, nice_limits, nice_top, sticky_limits
@@ -272,8 +271,7 @@ class LiveView:
             ax.set_xlim(0, nice_top(month) / per)  # years (NHS) or rounds (games)
             low, high = data_range(ax)
             if low is not None:  # scale to the data at every redraw, in round steps
-                limits = sticky_limits(ax.get_ylim(), low, high)
-                ax.set_ylim(*within_bounds(limits, names))
+                ax.set_ylim(*sticky_limits(ax.get_ylim(), low, high, names))
         if self.reference is not None:  # keep the Nash and optimum lines and their legend in view
             ax, nash, optimum = self.reference
             ax.set_ylim(*nice_limits(*reference_limits(self.reference_data(), nash, optimum)))

@@ -192,7 +192,8 @@ def run_many(
             given as a keyword or in a point wins over its prior and is not drawn.
         seeds_per_draw: Replicates (seeds) sharing each parameter draw (default 1).
         place_file: A place file (a path or a `PlaceSystem`, docs/place_files.md): the places and
-            organisations of every run are the file's, in place of the draws.
+            organisations of every run are the file's, in place of the draws; a probabilistic run
+            then leaves out the priors only those draws read (`placemap.IDLE_WITH_PLACE_FILE`).
         **params: Scenario parameters applied at every point (a point's own value wins).
 
     Returns:

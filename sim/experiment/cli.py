@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--restart-stale",
         action="store_true",
-        help="start over when DIR holds results of another version of the model, the file or its "
-        "options (instead of refusing to mix them); resume otherwise",
+        help="start over when DIR holds results of another version of the model or of FILE "
+        "(instead of refusing to mix them); resume otherwise",
     )
     run.add_argument("--no-report", action="store_true", help="skip writing the report")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")

@@ -121,41 +121,56 @@ def _schedule_record(schedule) -> dict:
 
 
 class StaleResults(ExperimentError):
-    """The folder holds results of another version of the model, of the experiment file or of its
-    options: resuming would mix them (`commons run --restart-stale` starts over instead)."""
+    """The folder holds results of another version of the model or of the experiment file (or of
+    an older format, or design points this version makes differently): resuming would mix them,
+    and `commons run --restart-stale` starts over instead. A different command-line option or
+    place file is a plain `ExperimentError`: a typo must not cost a finished run.
+
+    Attributes:
+        reason: What changed, as a phrase (the message is `"{out}: {reason}; {advice}"`).
+    """
+
+    def __init__(self, out: Path, reason: str, advice: str = "use --force to start over"):
+        self.reason = reason
+        super().__init__(f"{out}: {reason}; {advice}")
 
 
 def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
-    """Refuse to resume when the file, the overrides, the model or the design points changed."""
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise StaleResults(
-            f"{out}: these results were written in format {manifest.get('format_version')}, this "
-            f"version writes format {FORMAT_VERSION}; use --force to start over, or --out to write "
-            "elsewhere"
-        )
+    """Refuse to resume when the format is not this version's, or the file, the place file, the
+    options, the model or the design points changed (`StaleResults` for the format when older,
+    the file, the model and the points; `ExperimentError` otherwise)."""
+    elsewhere = "use --force to start over, or --out to write elsewhere"
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        reason = f"these results were written in format {version}, this version writes format "
+        reason += str(FORMAT_VERSION)
+        if isinstance(version, int) and version < FORMAT_VERSION:
+            raise StaleResults(out, reason, elsewhere)
+        raise ExperimentError(f"{out}: {reason}; {elsewhere}")
     old = manifest.get("experiment", {})
     if old.get("sha256") != exp.sha256:
         raise StaleResults(
-            f"{out}: the experiment file {exp.path} has changed since these results were started "
-            f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now); "
-            "use --force to start over, or --out to write elsewhere"
+            out,
+            f"the experiment file {exp.path} has changed since these results were started "
+            f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now)",
+            elsewhere,
         )
     place = None if exp.place_system is None else exp.place_system.sha256
     if (manifest.get("place_file") or {}).get("sha256") != place:
-        raise StaleResults(
-            f"{out}: the place file has changed since these results were started; use --force "
-            "to start over, or --out to write elsewhere"
+        raise ExperimentError(
+            f"{out}: the place file has changed since these results were started; {elsewhere}"
         )
     if manifest.get("overrides", {}) != exp.overrides:
-        raise StaleResults(
+        raise ExperimentError(
             f"{out}: these results were started with options {manifest.get('overrides')}, now "
             f"{exp.overrides}; use the same --replicates/--chunk-size to resume, or --force"
         )
     if manifest.get("model_hash") != model_hash():
         raise StaleResults(
-            f"{out}: the model has changed since these results were started (model hash "
-            f"{manifest.get('model_hash')} in the manifest, {model_hash()} now); resuming would "
-            "mix two versions of the model; use --force to start over"
+            out,
+            f"the model has changed since these results were started (model hash "
+            f"{manifest.get('model_hash')} in the manifest, {model_hash()} now)",
+            "resuming would mix two versions of the model; use --force to start over",
         )
     points = out / "points.parquet"
     if points.exists():
@@ -165,8 +180,9 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
             stored.to_numpy(dtype=float), now.to_numpy(dtype=float)
         ):
             raise StaleResults(
-                f"{out}: the design points differ from those stored in points.parquet (a "
-                "different SALib/SciPy version?); use --force to start over"
+                out,
+                "the design points differ from those stored in points.parquet (a different "
+                "SALib/SciPy version?)",
             )
 
 

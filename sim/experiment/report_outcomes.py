@@ -273,9 +273,10 @@ def readable_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> N
     w(_table(means, MONEY, names) + "\n")
     nhs = [name for name, _, _ in NHS]
     if set(nhs) <= set(frame.columns):
+        nhs_means = frame[frame["point"] == 0].groupby("rules")[nhs].mean().loc[names]
+        atomic_write_csv(tables / "nhs.csv", nhs_means.reset_index())
         w("### Oversight, delayed discharges and capital\n")
-        w(_table(frame[frame["point"] == 0].groupby("rules")[nhs].mean().loc[names], NHS, names))
-        w("\n")
+        w(_table(nhs_means, NHS, names) + "\n")
     if len(names) > 1:
         eq = equal_spend(means, exp)
         atomic_write_csv(tables / "equal_spend.csv", eq)

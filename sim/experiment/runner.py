@@ -80,8 +80,8 @@ def run_experiment(
     does); `report` is kept for callers that pass `report=False` and must be False. `notify(text)`
     receives one-line notices (a damaged chunk that runs again); by default they go to stderr
     unless `quiet`. With `restart_stale`, a folder whose results came from another version of the
-    model, the experiment file or its options is cleared and run afresh (with a notice) instead of
-    refused; any other folder resumes as usual.
+    model or of the experiment file (`StaleResults`) is cleared and run afresh, with a notice,
+    instead of refused; any other folder resumes, or is refused, as usual.
 
     Raises:
         FolderInUse: another command holds the folder (an ExperimentError).
@@ -125,7 +125,7 @@ def _run_locked(exp: Experiment, out: Path, runner, start, quiet, notify, writer
     except StaleResults as exc:
         if not restart_stale:
             raise
-        notify(f"{out}: starting over: {str(exc).split(': ', 1)[1].split('; ')[0]}")
+        notify(f"{out}: starting over: {exc.reason}")
         manifest, force = None, True
     if force:
         clear_folder(out)

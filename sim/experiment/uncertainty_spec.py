@@ -36,7 +36,8 @@ def parse_uncertainty(c: Checker, data: dict, scenario: str, fixed: set[str]) ->
         c: The file's checker.
         data: The whole file.
         scenario: The experiment's world.
-        fixed: Parameters the file sets (`[parameters]` and the design's): not drawn.
+        fixed: Parameters the file sets (`[parameters]` and the design's), and those its place
+            file leaves idle (`sim.engine.placemap.IDLE_WITH_PLACE_FILE`): not drawn.
     """
     if "uncertainty" not in data:
         return None
