@@ -19,11 +19,10 @@ from sim.core.measures_nhs import measure_nhs, summarize_nhs
 from sim.core.params import PX as P
 from sim.core.state import CLOCK_NEED, KEY_WORLD
 from sim.core.submodels.games import commons_optimum, commons_return
-from sim.core.windows import summarize_windows
+from sim.core.windows import YEAR_WINDOW, mean_of, summarize_windows, total_of
 
-# Summaries average the first and last year of a place-based run (months), and the last ten
-# rounds of a laboratory game (the window the published experiments report).
-YEAR_WINDOW = 12
+# Summaries average the first and last year of a place-based run (YEAR_WINDOW months, windows.py),
+# and the last ten rounds of a laboratory game (the window the published experiments report).
 LAST_ROUNDS = 10
 
 # Readable outcomes (ODD 6; sources in docs/references.md, "Readable outcomes"): conversions of the
@@ -303,27 +302,6 @@ def _measure_game(w, p, out, world):
 
 
 @jit
-def _mean(history, column, first, last):
-    """Mean of history[first:last, column] (rows clipped to the run)."""
-    first = max(0, first)
-    last = min(history.shape[0], last)
-    if last <= first:
-        return 0.0
-    total = 0.0
-    for t in range(first, last):
-        total += history[t, column]
-    return total / (last - first)
-
-
-@jit
-def _sum(history, column):
-    total = 0.0
-    for t in range(history.shape[0]):
-        total += history[t, column]
-    return total
-
-
-@jit
 def summarize(history, world):
     """Run summaries from the measure history (rows are months)."""
     out = np.zeros(N_SUMMARIES)
@@ -337,29 +315,29 @@ def summarize(history, world):
     out[S.commissioner_deficit] = history[last, M.commissioner_deficit]
     out[S.provider_deficit] = history[last, M.provider_deficit]
     out[S.pool_balance] = history[last, M.pool_balance]
-    out[S.acute_share] = _mean(history, M.acute_share, n - window, n)
-    out[S.acute_share_start] = _mean(history, M.acute_share, 0, window)
+    out[S.acute_share] = mean_of(history, M.acute_share, n - window, n)
+    out[S.acute_share_start] = mean_of(history, M.acute_share, 0, window)
     out[S.acute_share_change] = out[S.acute_share] - out[S.acute_share_start]
-    out[S.unmet_need] = _mean(history, M.unmet_need, n - window, n)
+    out[S.unmet_need] = mean_of(history, M.unmet_need, n - window, n)
     out[S.waiting_list] = history[last, M.waiting_list]
     out[S.acute_demand_vs_trend] = history[last, M.acute_demand_vs_trend]
-    out[S.mean_cooperation] = _mean(history, M.mean_cooperation, n - window, n)
-    out[S.cooperation_start] = _mean(history, M.mean_cooperation, 0, window)
+    out[S.mean_cooperation] = mean_of(history, M.mean_cooperation, n - window, n)
+    out[S.cooperation_start] = mean_of(history, M.mean_cooperation, 0, window)
     out[S.cooperation_change] = out[S.mean_cooperation] - out[S.cooperation_start]
-    out[S.mean_trust] = _mean(history, M.mean_trust, n - window, n)
+    out[S.mean_trust] = mean_of(history, M.mean_trust, n - window, n)
     out[S.provider_failures] = history[last, M.provider_failures]
     out[S.providers_in_deficit] = history[last, M.providers_in_deficit]
     out[S.acute_deficit_share] = history[last, M.acute_deficit_share]
-    out[S.breaches_detected] = _sum(history, M.breaches_detected)
-    out[S.sanctions] = _sum(history, M.sanctions)
-    out[S.fines] = _sum(history, M.fines)
-    out[S.transaction_costs] = _sum(history, M.transaction_costs)
-    out[S.governance_costs] = _sum(history, M.governance_costs)
-    out[S.takeover_costs] = _sum(history, M.takeover_costs)
+    out[S.breaches_detected] = total_of(history, M.breaches_detected)
+    out[S.sanctions] = total_of(history, M.sanctions)
+    out[S.fines] = total_of(history, M.fines)
+    out[S.transaction_costs] = total_of(history, M.transaction_costs)
+    out[S.governance_costs] = total_of(history, M.governance_costs)
+    out[S.takeover_costs] = total_of(history, M.takeover_costs)
     out[S.gini] = history[last, M.gini]
-    out[S.total_allocation] = _sum(history, M.allocation)
-    out[S.total_appropriation] = _mean(history, M.total_appropriation, n - LAST_ROUNDS, n)
-    out[S.efficiency] = _mean(history, M.efficiency, n - LAST_ROUNDS, n)
+    out[S.total_allocation] = total_of(history, M.allocation)
+    out[S.total_appropriation] = mean_of(history, M.total_appropriation, n - LAST_ROUNDS, n)
+    out[S.efficiency] = mean_of(history, M.efficiency, n - LAST_ROUNDS, n)
     out[S.contribution_first] = history[0, M.mean_contribution]
     out[S.contribution_last] = history[last, M.mean_contribution]
     _summarize_readable(history, window, out)
@@ -376,11 +354,11 @@ def _summarize_readable(history, window, out):
     last = n - 1
     years = n / MONTHS_PER_YEAR
     allocation = out[S.total_allocation]
-    spend = _sum(history, M.system_spend)
-    overspend = _sum(history, M.overspend)
+    spend = total_of(history, M.system_spend)
+    overspend = total_of(history, M.overspend)
     costs = out[S.transaction_costs] + out[S.governance_costs] + out[S.takeover_costs]
-    met = _sum(history, M.need_met)
-    year_allocation = _mean(history, M.allocation, n - YEAR_WINDOW, n) * MONTHS_PER_YEAR
+    met = total_of(history, M.need_met)
+    year_allocation = mean_of(history, M.allocation, n - YEAR_WINDOW, n) * MONTHS_PER_YEAR
     points = POINTS * out[S.population_health]
     out[S.allocation_per_year] = allocation / years
     out[S.spend_per_year] = spend / years
@@ -390,10 +368,10 @@ def _summarize_readable(history, window, out):
     out[S.costs_per_year] = costs / years
     out[S.deficit_share] = out[S.system_deficit] / year_allocation if year_allocation > 0.0 else 0.0
     out[S.total_need_met] = met
-    out[S.new_unmet_need] = _mean(history, M.new_unmet_need, n - window, n)
+    out[S.new_unmet_need] = mean_of(history, M.new_unmet_need, n - window, n)
     out[S.waiting_patients] = history[last, M.waiting_patients]
     out[S.waiting_patients_acute] = history[last, M.waiting_patients_acute]
     out[S.avoidable_admission_rate] = history[last, M.avoidable_admission_rate]
-    out[S.avoidable_admissions] = _sum(history, M.avoidable_admissions)
+    out[S.avoidable_admissions] = total_of(history, M.avoidable_admissions)
     out[S.spend_per_need_met] = spend / met if met > 0.0 else 0.0
     out[S.spend_per_health_point] = out[S.spend_per_year] / points if points > 0.0 else 0.0

@@ -8,9 +8,7 @@ from sim.core.constants import MX as M
 from sim.core.constants import SX as S
 from sim.core.jit import jit
 from sim.core.submodels.regulator import MANDATED_SUPPORT, SPECIAL_MEASURES
-
-# Summaries of a level (providers in support, delayed discharges) average the last year.
-LAST_YEAR = 12
+from sim.core.windows import YEAR_WINDOW, mean_of, total_of
 
 
 @jit
@@ -53,24 +51,14 @@ def summarize_nhs(history, out):
     last year; entries into special measures over the run; capital invested and efficiency paid
     back a year."""
     n = history.shape[0]
-    first = max(0, n - LAST_YEAR)
-    support = 0.0
-    special = 0.0
-    beds = 0.0
-    for t in range(first, n):
-        support += history[t, M.providers_in_support]
-        special += history[t, M.providers_in_special_measures]
-        beds += history[t, M.delayed_discharges]
-    capital = 0.0
-    paid_back = 0.0
-    for t in range(n):
-        capital += history[t, M.capital_invested]
-        paid_back += history[t, M.efficiency_paid_back]
-    months = n - first
+    if n == 0:
+        return
     years = n / MONTHS_PER_YEAR
-    out[S.providers_in_support] = support / months
-    out[S.providers_in_special_measures] = special / months
+    out[S.providers_in_support] = mean_of(history, M.providers_in_support, n - YEAR_WINDOW, n)
+    out[S.providers_in_special_measures] = mean_of(
+        history, M.providers_in_special_measures, n - YEAR_WINDOW, n
+    )
     out[S.special_measures_entries] = history[n - 1, M.special_measures_entries]
-    out[S.delayed_discharges] = beds / months
-    out[S.capital_invested_per_year] = capital / years
-    out[S.efficiency_paid_back_per_year] = paid_back / years
+    out[S.delayed_discharges] = mean_of(history, M.delayed_discharges, n - YEAR_WINDOW, n)
+    out[S.capital_invested_per_year] = total_of(history, M.capital_invested) / years
+    out[S.efficiency_paid_back_per_year] = total_of(history, M.efficiency_paid_back) / years

@@ -1,12 +1,37 @@
 """Run summaries over time windows: a fact read at one month can be an artefact of that month
 (the acute share of the provider deficit jumps when failed providers' deficits are written off),
-so the validation checks it in every year of the run instead.
+so the validation checks it in every year of the run instead. Also the windows every summary uses:
+`mean_of` a column over some months, `total_of` it over the run.
 """
 
 from sim.core.constants import MONTHS_PER_YEAR
 from sim.core.constants import MX as M
 from sim.core.constants import SX as S
 from sim.core.jit import jit
+
+YEAR_WINDOW = 12  # months in a place-based run's first and last year
+
+
+@jit
+def mean_of(history, column, first, last):
+    """Mean of history[first:last, column] (rows clipped to the run; 0 when none is left)."""
+    first = max(0, first)
+    last = min(history.shape[0], last)
+    if last <= first:
+        return 0.0
+    total = 0.0
+    for t in range(first, last):
+        total += history[t, column]
+    return total / (last - first)
+
+
+@jit
+def total_of(history, column):
+    """Sum of a column over every month of the run."""
+    total = 0.0
+    for t in range(history.shape[0]):
+        total += history[t, column]
+    return total
 
 
 @jit

@@ -255,6 +255,11 @@ ADMISSIONS_NOTE = (
 )
 
 
+def _means(frame: pd.DataFrame, columns: list[str], names: list[str]) -> pd.DataFrame:
+    """Each rule set's mean of `columns` at the first design point, rows in `names` order."""
+    return frame[frame["point"] == 0].groupby("rules")[columns].mean().loc[names]
+
+
 def readable_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> None:
     """The outcomes in readable units, where the money went, the comparison at equal spend, the
     trade-offs and the spread between replicates (place-based, one design point)."""
@@ -264,7 +269,7 @@ def readable_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> N
         w(f"Not available: these results have no {', '.join(missing)} (written before them).\n")
         return
     names = list(exp.rule_names)
-    means = frame[frame["point"] == 0].groupby("rules")[sorted(NEEDED)].mean().loc[names]
+    means = _means(frame, sorted(NEEDED), names)
     atomic_write_csv(tables / "readable.csv", means.reset_index())
     w(f"Means over the runs of each rule set ({exp.months} months; money at base-year prices).\n")
     w(_table(means, READABLE, names) + "\n")
@@ -273,7 +278,7 @@ def readable_section(frame: pd.DataFrame, exp: Experiment, tables: Path, w) -> N
     w(_table(means, MONEY, names) + "\n")
     nhs = [name for name, _, _ in NHS]
     if set(nhs) <= set(frame.columns):
-        nhs_means = frame[frame["point"] == 0].groupby("rules")[nhs].mean().loc[names]
+        nhs_means = _means(frame, nhs, names)
         atomic_write_csv(tables / "nhs.csv", nhs_means.reset_index())
         w("### Oversight, delayed discharges and capital\n")
         w(_table(nhs_means, NHS, names) + "\n")

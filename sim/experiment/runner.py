@@ -106,7 +106,7 @@ def run_experiment(
     with interrupts.handling(), runner.session():
         try:
             with folder_lock(out):
-                _run_locked(exp, out, runner, (force, restart_stale), quiet, notify, writers)
+                _run_locked(exp, out, runner, force, quiet, notify, writers, restart_stale)
         except FolderInUse:
             raise  # the folder is another command's, whoever created it
         except BaseException:
@@ -116,10 +116,10 @@ def run_experiment(
     return out
 
 
-def _run_locked(exp: Experiment, out: Path, runner, start, quiet, notify, writers: list) -> None:
-    """The run proper, under the folder's lock: prepare, resume or start, run, assemble. `start`
-    is (force, restart_stale)."""
-    force, restart_stale = start
+def _run_locked(
+    exp: Experiment, out: Path, runner, force, quiet, notify, writers: list, restart_stale=False
+) -> None:
+    """The run proper, under the folder's lock: prepare, resume or start, run, assemble."""
     try:
         manifest = prepare_folder(exp, out, force)
     except StaleResults as exc:
