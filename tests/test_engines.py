@@ -11,7 +11,7 @@ from strategies import clean, place_params, rule_sets
 from sim import CareSystem, ParameterError, run_many, simulate
 from sim.core.constants import SCENARIOS
 from sim.core.params import pack, validate
-from sim.core.rng import uniform
+from sim.core.rng import _mix_array, uniform
 
 
 @settings(max_examples=20, deadline=None)
@@ -47,6 +47,24 @@ def test_random_numbers_are_keyed():
     assert draws.min() >= 0.0
     assert draws.max() < 1.0
     assert abs(draws.mean() - 0.5) < 0.02
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**63 - 1),
+    run=st.integers(0, 2**40),
+    step=st.integers(-1, 10_000),
+    agent=st.integers(0, 100_000),
+    purpose=st.integers(0, 63),
+)
+def test_a_draw_is_the_hash_chain_of_its_key(seed, run, step, agent, purpose):
+    """A compiled draw is the SplitMix64 chain over its key's five parts, recomputed here with the
+    NumPy version the priors draw with (sim.core.priors)."""
+    h = _mix_array(np.array([seed], dtype=np.uint64))
+    for part in (run, step + 1, agent + 1, purpose):
+        h = _mix_array(h ^ np.uint64(part))
+    expected = float(h[0] >> np.uint64(11)) / 2.0**53
+    assert uniform(seed, run, step, agent, purpose) == expected
 
 
 def test_run_many_equals_single_models():

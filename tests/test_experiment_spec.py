@@ -188,6 +188,18 @@ def test_bad_cli_options_exit_2(tmp_path, capsys):
     assert "--replicates" in capsys.readouterr().err
     assert main(["run", str(path), "--engine", "dask", "--out", str(out)]) == 2
     assert "--scheduler" in capsys.readouterr().err
+    # A Dask option without the Dask engine, and a timeout that is not a positive integer
+    assert main(["run", str(path), "--connect-timeout", "3", "--out", str(out)]) == 2
+    assert "--connect-timeout is only used with --engine dask" in capsys.readouterr().err
+    for bad in ("0", "soon"):
+        try:
+            code = main(["run", str(path), "--engine", "dask", "--connect-timeout", bad])
+        except SystemExit as exc:
+            code = exc.code
+        assert code == 2
+        err = capsys.readouterr().err
+        assert "--connect-timeout" in err, err
+        assert bad in err, err
     assert main(["run", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
     assert "missing.toml" in capsys.readouterr().err
     (tmp_path / "notresults").mkdir()

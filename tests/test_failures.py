@@ -190,12 +190,13 @@ def test_unreachable_scheduler_fails_fast_without_touching_the_folder(tmp_path, 
         address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
     t0 = time.monotonic()
     args = ["run", str(spec), "--out", str(out), "--quiet", "--engine", "dask"]
-    code = main([*args, "--scheduler", address])
+    code = main([*args, "--scheduler", address, "--connect-timeout", "2"])
     took = time.monotonic() - t0
     assert code == EXIT_FAILURE
     line = one_line(capsys.readouterr().err)
     assert "cannot reach a Dask scheduler" in line
-    assert took < 45, f"took {took:.0f} s to give up"  # 10 s timeout, generous for slow CI
+    assert "within 2 s" in line  # the timeout asked for, not the default
+    assert took < 30, f"took {took:.0f} s to give up"  # 2 s timeout, generous for slow CI
     assert not out.exists()
 
 
@@ -236,12 +237,13 @@ def test_an_address_that_is_not_a_scheduler_fails_within_the_timeout(tmp_path):
         t0 = time.monotonic()
         failed = run(
             "run", str(spec), "--out", str(out), "--quiet", "--engine", "dask",
-            "--scheduler", address, timeout=300,
+            "--scheduler", address, "--connect-timeout", "2", timeout=300,
         )  # fmt: skip
         took = time.monotonic() - t0
     assert failed.returncode == EXIT_FAILURE
-    assert "cannot reach a Dask scheduler" in one_line(failed.stderr)
-    assert took < 90, f"took {took:.0f} s"  # 10 s timeout + 5 s grace + start-up, generous
+    assert "cannot reach a Dask scheduler at" in one_line(failed.stderr)
+    assert "within 2 s" in one_line(failed.stderr)
+    assert took < 60, f"took {took:.0f} s"  # 2 s timeout + 5 s grace + start-up, generous
     assert not out.exists()
 
 

@@ -28,7 +28,7 @@ from sim.core.constants import (
     RNG_RISK,
 )
 from sim.core.heterogeneity import draw_organisations, draw_places, draw_sizes, start_health
-from sim.core.jit import jit
+from sim.core.jit import as_python, jit
 from sim.core.params import PX as P
 from sim.core.placed import (
     count_placed_edges,
@@ -48,7 +48,9 @@ from sim.core.state import (
     KEY_RUN,
     KEY_SEED,
     KEY_WORLD,
+    allocate_ref,
     allocate_state,
+    as_ref,
 )
 
 # Players of the common-pool game start by putting half their endowment into the pool.
@@ -69,32 +71,80 @@ def kind_counts(p, world):
     return counts
 
 
-@jit
-def build_world(p, r, world, seed, run):
-    """Allocate and initialise the state of one run (used by both engines)."""
-    return build_world_from(p, r, world, seed, run, np.zeros(0))
+def build_world(p, r, world, seed, run, python=False):
+    """Allocate and initialise the state of one run (a `World`, used by both engines); with
+    `python`, every function of the build runs as plain Python."""
+    return build_world_from(p, r, world, seed, run, np.zeros(0), python)
+
+
+def build_world_from(p, r, world, seed, run, layout, python=False):
+    """The state of one run (a `World`); with a packed place file (`layout`, `sim.core.placed`;
+    empty for none) its places and organisations are the user's, in place of the draws. With
+    `python`, every function of the build runs as plain Python (the per-agent engine)."""
+    run_as = as_python if python else _compiled
+    dims = run_as(world_dims)(p, world, layout)
+    state = allocate_state(*dims)
+    handle = state if python else as_ref(state)
+    run_as(fill_world)(handle, p, r, world, seed, run, layout)
+    return state
+
+
+def _compiled(fn):
+    return fn
 
 
 @jit
-def build_world_from(p, r, world, seed, run, layout):
-    """The state of one run; with a packed place file (`layout`, `sim.core.placed`; empty for
-    none) its places and organisations are the user's, in place of the draws."""
-    if layout.shape[0] > 0:
-        return _build_placed(p, r, world, seed, run, layout)
+def build_ref(p, r, world, seed, run, layout):
+    """The kernel's handle (`WorldRef`) on the state of one run, built as `build_world_from`
+    builds it. The named tuple of about 100 arrays lives only inside: passed or returned between
+    compiled functions it costs numba seconds of compilation at every call site (a cold cache
+    took 105 s to compile the build when its helpers took the tuple)."""
+    n_org, n_con, n_edge, n_place, n_ics = world_dims(p, world, layout)
+    w = allocate_ref(n_org, n_con, n_edge, n_place, n_ics)
+    fill_world(w, p, r, world, seed, run, layout)
+    return w
+
+
+@jit
+def _shape_of(p, world):
+    """(integrated care systems, places per system, organisations per place, ambulance trusts
+    per system) of the generated world."""
     if world == PLACE_SYSTEM:
-        n_ics = int(p[P.n_ics])
-        n_places = int(p[P.n_places])
         per_place = int(kind_counts(p, world).sum())
-        amb = int(p[P.ambulance_per_ics])
-    else:
-        n_ics, n_places, per_place, amb = 1, 1, int(p[P.n_appropriators]), 0
-    block = n_places * per_place + amb  # organisations of one integrated care system
-    n_org = n_ics * block
+        return int(p[P.n_ics]), int(p[P.n_places]), per_place, int(p[P.ambulance_per_ics])
+    return 1, 1, int(p[P.n_appropriators]), 0
+
+
+@jit
+def world_dims(p, world, layout):
+    """(organisations, contracts, partner edges, places, integrated care systems) of one run."""
+    if layout.shape[0] > 0:
+        n_place, n_org, n_con = layout_sizes(layout)
+        return n_org, n_con, count_placed_edges(serving(layout)), n_place, 1
+    n_ics, n_places, per_place, amb = _shape_of(p, world)
+    n_org = n_ics * (n_places * per_place + amb)
     n_con = n_ics * (n_places * per_place + amb * n_places)
-    n_place = n_ics * n_places
     n_edge = _count_edges(n_ics, n_places, per_place, amb, world)
-    w = allocate_state(n_org, n_con, n_edge, n_place, n_ics)
+    return n_org, n_con, n_edge, n_ics * n_places, n_ics
+
+
+@jit
+def fill_world(w, p, r, world, seed, run, layout):
+    """Fill freshly allocated state (through the handle `w`): the generated world, or the system
+    of a packed place file."""
     _set_key(w, world, seed, run)
+    if layout.shape[0] > 0:
+        serves = serving(layout)
+        lay_out_placed(w, layout, serves)
+        fill_places_placed(w, p, layout)
+        sizes_placed(w, layout)
+        _fill_money(w, p, world, True)
+        orgs_placed(w, layout)
+        _fill_behaviour(w, p, r, world, seed, run)
+        health_placed(w, p)
+        return
+    n_ics, n_places, per_place, amb = _shape_of(p, world)
+    block = n_places * per_place + amb  # organisations of one integrated care system
     _lay_out(w, kind_counts(p, world), n_ics, n_places, per_place, amb, world)
     _link_partners(w, block, world)
     draw_places(w, p, world, seed, run)
@@ -102,25 +152,6 @@ def build_world_from(p, r, world, seed, run, layout):
     _fill_money(w, p, world, False)
     draw_organisations(w, p, world, seed, run)
     _fill_behaviour(w, p, r, world, seed, run)
-    return w
-
-
-@jit
-def _build_placed(p, r, world, seed, run, layout):
-    """The state of a system described by a place file: one integrated care system whose places,
-    organisations and contracts are given (docs/place_files.md)."""
-    n_place, n_org, n_con = layout_sizes(layout)
-    serves = serving(layout)
-    w = allocate_state(n_org, n_con, count_placed_edges(serves), n_place, 1)
-    _set_key(w, world, seed, run)
-    lay_out_placed(w, layout, serves)
-    fill_places_placed(w, p, layout)
-    sizes_placed(w, layout)
-    _fill_money(w, p, world, True)
-    orgs_placed(w, layout)
-    _fill_behaviour(w, p, r, world, seed, run)
-    health_placed(w, p)
-    return w
 
 
 @jit

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.core.params import PARAMETER_INDEX, ParameterError, parameter
 
@@ -44,6 +43,9 @@ class Prior:
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Values at the quantiles u (each in [0, 1))."""
+        # scipy.stats takes over a second to import: only a draw from these priors pays for it
+        from scipy import stats
+
         u = np.asarray(u, dtype=np.float64)
         lo, hi = self.low, self.high
         if self.dist == "uniform":

@@ -12,10 +12,9 @@ import numpy as np
 from numba import prange
 
 from sim.core.constants import N_MEASURES, N_SUMMARIES
-from sim.core.init import adopt_rules, build_world, build_world_from
+from sim.core.init import adopt_rules, build_ref
 from sim.core.jit import INTERPRETED, generate_module, jit
 from sim.core.measures import measure, summarize
-from sim.core.state import as_ref
 from sim.core.submodels import PHASES
 
 _COUNT = {"world": "1", "place": "n_place", "org": "n_org"}
@@ -77,7 +76,7 @@ def run_one(p, levers, switch, world, seed, run, n_steps):
     """Build one world, run it under a schedule (`levers` [n_stages, n_levers], `switch`
     [n_stages]; one stage for fixed rules), and return (summary, history)."""
     r = levers[0].copy()
-    w = as_ref(build_world(p, r, world, seed, run))
+    w = build_ref(p, r, world, seed, run, np.zeros(0))
     history = np.zeros((n_steps, N_MEASURES))
     run_schedule(w, p, r, levers, switch, n_steps, history, True)
     return summarize(history, world), history
@@ -114,7 +113,7 @@ def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series,
         months = switch[k].copy()
         r = stages[0].copy()
         system = layout.copy()
-        w = as_ref(build_world_from(p, r, worlds[k], seeds[k], runs[k], system))
+        w = build_ref(p, r, worlds[k], seeds[k], runs[k], system)
         history = np.zeros((n_steps, N_MEASURES))
         run_schedule(w, p, r, stages, months, n_steps, history, keep_series)
         summaries[k] = summarize(history, worlds[k])

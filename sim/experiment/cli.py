@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
+from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 # Commands whose code lives in a later layer (sim.validation), which this module may not import:
@@ -108,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="address of the dask.distributed scheduler (with --engine dask)",
     )
     run.add_argument(
+        "--connect-timeout",
+        metavar="SECONDS",
+        type=_positive_int,
+        help=f"seconds to wait for the scheduler to answer (with --engine dask; default "
+        f"{DEFAULT_CONNECT_TIMEOUT:g})",
+    )
+    run.add_argument(
         "--threads",
         metavar="N",
         type=_positive_int,
@@ -178,14 +186,11 @@ def _cmd_run(args) -> int:
         chunk_size=args.chunk_size,
         place_file=args.place_file,
     )
-    if args.scheduler and args.engine != "dask":
-        from sim.experiment.spec import ExperimentError
-
-        raise ExperimentError("--scheduler is only used with --engine dask")
     from sim.experiment.engines import make_engine
     from sim.experiment.manifest import check_target
 
-    make_engine(args.engine, args.scheduler, args.threads)  # bad options: before any output
+    connect = args.connect_timeout
+    make_engine(args.engine, args.scheduler, args.threads, connect)  # bad options: before output
     out = Path(args.out) if args.out else Path("results") / exp.name
     check_target(out)
     if not args.quiet:
@@ -197,6 +202,7 @@ def _cmd_run(args) -> int:
         engine=args.engine,
         scheduler=args.scheduler,
         threads=args.threads,
+        connect_timeout=connect,
         force=args.force,
         quiet=args.quiet,
         restart_stale=args.restart_stale,

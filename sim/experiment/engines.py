@@ -24,7 +24,7 @@ from sim.core.params import ParameterError
 from sim.engine.batch import simulate
 from sim.experiment import interrupts
 from sim.experiment.checker import ExperimentError
-from sim.experiment.errors import ClusterError
+from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, ClusterError
 from sim.experiment.extras import require
 from sim.experiment.spec import Experiment
 
@@ -145,7 +145,7 @@ class DaskEngine:
 
     name = "dask"
 
-    def __init__(self, scheduler: str, retries: int = 3, timeout: float = 10.0):
+    def __init__(self, scheduler: str, retries: int = 3, timeout: float = DEFAULT_CONNECT_TIMEOUT):
         self.scheduler = check_scheduler_address(scheduler)
         self.retries = retries
         self.timeout = timeout
@@ -281,14 +281,23 @@ def check_scheduler_address(address: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def make_engine(engine: str, scheduler: str | None = None, threads: int | None = None):
-    """The engine named `engine` ("local" or "dask"), checking its options."""
+def make_engine(
+    engine: str,
+    scheduler: str | None = None,
+    threads: int | None = None,
+    connect_timeout: float | None = None,
+):
+    """The engine named `engine` ("local" or "dask"), checking its options (`connect_timeout`:
+    seconds the Dask engine waits for its scheduler, default `DEFAULT_CONNECT_TIMEOUT`)."""
     if threads is not None:
         try:
             threads = check_int(threads, "--threads", 1, numba.config.NUMBA_NUM_THREADS)
         except ParameterError as exc:
             raise ExperimentError(str(exc)) from None
     if engine == "local":
+        for option, value in (("--scheduler", scheduler), ("--connect-timeout", connect_timeout)):
+            if value is not None:
+                raise ExperimentError(f"{option} is only used with --engine dask")
         return LocalEngine(threads=threads)
     if engine == "dask":
         if not scheduler:
@@ -297,5 +306,8 @@ def make_engine(engine: str, scheduler: str | None = None, threads: int | None =
                 "dask.distributed scheduler)"
             )
         require("distributed", "cluster", "--engine dask")  # fail before touching the folder
-        return DaskEngine(scheduler)  # checks the address's form
+        timeout = DEFAULT_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+        if not timeout > 0:
+            raise ExperimentError(f"--connect-timeout={timeout!r} is not allowed; allowed: > 0")
+        return DaskEngine(scheduler, timeout=timeout)  # checks the address's form
     raise ExperimentError(f"--engine={engine!r} is not allowed; allowed: {', '.join(ENGINES)}")

@@ -73,6 +73,7 @@ def run_experiment(
     report: bool = False,
     notify=None,
     restart_stale: bool = False,
+    connect_timeout: float | None = None,
 ) -> Path:
     """Run (or resume) an experiment into `out`, holding the folder's lock. Returns the folder.
 
@@ -81,7 +82,8 @@ def run_experiment(
     receives one-line notices (a damaged chunk that runs again); by default they go to stderr
     unless `quiet`. With `restart_stale`, a folder whose results came from another version of the
     model or of the experiment file (`StaleResults`) is cleared and run afresh, with a notice,
-    instead of refused; any other folder resumes, or is refused, as usual.
+    instead of refused; any other folder resumes, or is refused, as usual. `connect_timeout` is
+    the seconds the Dask engine waits for its scheduler (default `DEFAULT_CONNECT_TIMEOUT`).
 
     Raises:
         FolderInUse: another command holds the folder (an ExperimentError).
@@ -96,7 +98,7 @@ def run_experiment(
     out = Path(out)
     if notify is None:
         notify = _stderr_notice if not quiet else (lambda text: None)
-    runner = make_engine(engine, scheduler, threads)
+    runner = make_engine(engine, scheduler, threads, connect_timeout)
     if not (out / HOLDER_NAME).is_file():
         # Refuse a stray folder before the lock writes into it; a folder another run holds may
         # show that run's files before its manifest, and the lock says who holds it.

@@ -118,9 +118,11 @@ class CareSystem(mesa.Model):
         self.r = self.rules.vector()  # the rules in force, read by every phase each month
         system = self.place_system
         layout = np.zeros(0) if system is None else system.layout()
-        build = build_world_from if self.engine == "numba" else as_python(build_world_from)
         # With engine="python", every function of the model runs as plain Python, init included.
-        self.world = build(self.p, self.r, self.world_code, self.seed, self.run, layout)
+        python = self.engine != "numba"
+        self.world = build_world_from(
+            self.p, self.r, self.world_code, self.seed, self.run, layout, python
+        )
         self.measures = np.zeros(N_MEASURES)
         self._history: list[np.ndarray] = []
         self.horizon = HORIZONS[scenario] if horizon is None else check_int(horizon, "horizon", 1)
