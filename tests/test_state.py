@@ -2,8 +2,12 @@
 allocator, so a new field exists everywhere at its dimension."""
 
 import numpy as np
+import pytest
+from numba.core import types
 
+from sim import CareSystem, run_many
 from sim.core.init import build_world
+from sim.core.jit import _SOURCES, INTERPRETED
 from sim.core.params import pack, validate
 from sim.core.rules import PRESETS
 from sim.core.state import DIMS, FIELD_NAMES, FIELDS, World, allocate_state, as_ref, dims_of
@@ -51,3 +55,22 @@ def test_seeds_are_held_exactly():
     w = build_world(p, PRESETS["fortress"].vector(), 0, seed, 3)
     assert int(w.key[1]) == seed
     assert int(w.key[2]) == 3
+
+
+@pytest.mark.skipif(INTERPRETED, reason="nothing is compiled in interpreted mode")
+def test_no_compiled_function_but_as_ref_takes_or_returns_the_named_tuple():
+    """The named tuple of about 100 arrays costs seconds of compilation at every compiled call site
+    (docs/architecture.md, section 6): compiled code passes the handle. Checked on the functions
+    typed in this process, after single and batch runs of every world and a place file."""
+    for scenario in ("place_system", "classroom_commons", "public_goods"):
+        CareSystem(scenario=scenario, seed=1).run_for(2)
+        run_many(["fortress"], scenario=scenario, replicates=2, months=2, seed=1)
+    CareSystem(place_file="experiments/places/illustrative_ics.toml", seed=1).run_for(2)
+    typed_with_world = set()
+    for dispatcher, (source, _) in _SOURCES.items():
+        for args, overload in dispatcher.overloads.items():
+            for typ in (*args, overload.signature.return_type):
+                if isinstance(typ, types.BaseNamedTuple) and typ.instance_class is World:
+                    typed_with_world.add(source.__name__)
+    # as_ref is typed with it whenever a model is built: the check sees what it looks for
+    assert typed_with_world == {"as_ref"}
