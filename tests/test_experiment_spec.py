@@ -180,26 +180,18 @@ def test_bad_cli_options_exit_2(tmp_path, capsys):
     path = tmp_path / "ok.toml"
     path.write_text(GOOD)
     out = tmp_path / "r"
-    try:  # argparse's refusal: returned by main, or raised as SystemExit(2)
-        code = main(["run", str(path), "--replicates", "0"])
-    except SystemExit as exc:
-        code = exc.code
-    assert code == 2
+    assert main(["run", str(path), "--replicates", "0"]) == 2  # argparse's refusal, as exit 2
     assert "--replicates" in capsys.readouterr().err
     assert main(["run", str(path), "--engine", "dask", "--out", str(out)]) == 2
     assert "--scheduler" in capsys.readouterr().err
-    # A Dask option without the Dask engine, and a timeout that is not a positive integer
+    # A Dask option without the Dask engine, and timeouts that are not whole seconds up to an hour
     assert main(["run", str(path), "--connect-timeout", "3", "--out", str(out)]) == 2
-    assert "--connect-timeout is only used with --engine dask" in capsys.readouterr().err
-    for bad in ("0", "soon"):
-        try:
-            code = main(["run", str(path), "--engine", "dask", "--connect-timeout", bad])
-        except SystemExit as exc:
-            code = exc.code
-        assert code == 2
+    assert "--connect-timeout=3 is only used with --engine dask" in capsys.readouterr().err
+    for bad in ("0", "soon", "2.5", "10000000000"):
+        assert main(["run", str(path), "--engine", "dask", "--connect-timeout", bad]) == 2
         err = capsys.readouterr().err
-        assert "--connect-timeout" in err, err
-        assert bad in err, err
+        assert f"--connect-timeout: {bad!r} is not allowed" in err, err
+        assert "a whole number from 1 to 3600" in err, err
     assert main(["run", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
     assert "missing.toml" in capsys.readouterr().err
     (tmp_path / "notresults").mkdir()
@@ -207,6 +199,19 @@ def test_bad_cli_options_exit_2(tmp_path, capsys):
     assert main(["run", str(path), "--out", str(tmp_path / "notresults"), "-q"]) == 2
     assert (tmp_path / "notresults" / "data.txt").read_text() == "precious"
     assert not out.exists()
+
+
+def test_engine_options_are_checked_for_api_callers_too():
+    from sim.experiment.engines import make_engine
+
+    assert make_engine("local", scheduler="").name == "local"  # an empty address is no address
+    for kwargs in ({"scheduler": "tcp://127.0.0.1:8786"}, {"connect_timeout": 5}):
+        with pytest.raises(ExperimentError, match="is only used with --engine dask"):
+            make_engine("local", **kwargs)
+    assert make_engine("dask", "tcp://127.0.0.1:8786", connect_timeout=2.5).timeout == 2.5
+    for bad in ("5", True, 0, -1, float("inf"), float("nan"), 1e10):
+        with pytest.raises(ExperimentError, match=r"--connect-timeout=.* is not allowed"):
+            make_engine("dask", "tcp://127.0.0.1:8786", connect_timeout=bad)
 
 
 def test_installed_entry_point_exit_code(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core import jit
+from sim.core import init, jit
 from sim.core.submodels import PHASES
 from sim.engine.batch import simulate
 
@@ -23,8 +23,9 @@ def _compiled_names(fn) -> list[str]:
 
 
 def test_python_twins_call_no_compiled_code():
-    """The per-agent engine steps through plain Python all the way down (helpers included)."""
-    seen, todo = set(), [phase.fn for phase in PHASES]
+    """The per-agent engine steps through plain Python all the way down (helpers included), from
+    building the world to every phase of the month."""
+    seen, todo = set(), [phase.fn for phase in PHASES] + [init.world_dims, init.fill_world]
     while todo:
         fn = todo.pop()
         twin = jit.as_python(fn)

@@ -81,24 +81,20 @@ def build_world_from(p, r, world, seed, run, layout, python=False):
     """The state of one run (a `World`); with a packed place file (`layout`, `sim.core.placed`;
     empty for none) its places and organisations are the user's, in place of the draws. With
     `python`, every function of the build runs as plain Python (the per-agent engine)."""
-    run_as = as_python if python else _compiled
-    dims = run_as(world_dims)(p, world, layout)
-    state = allocate_state(*dims)
-    handle = state if python else as_ref(state)
-    run_as(fill_world)(handle, p, r, world, seed, run, layout)
+    dims_fn, fill = (
+        (as_python(world_dims), as_python(fill_world)) if python else (world_dims, fill_world)
+    )
+    state = allocate_state(*dims_fn(p, world, layout))
+    fill(state if python else as_ref(state), p, r, world, seed, run, layout)
     return state
-
-
-def _compiled(fn):
-    return fn
 
 
 @jit
 def build_ref(p, r, world, seed, run, layout):
     """The kernel's handle (`WorldRef`) on the state of one run, built as `build_world_from`
-    builds it. The named tuple of about 100 arrays lives only inside: passed or returned between
-    compiled functions it costs numba seconds of compilation at every call site (a cold cache
-    took 105 s to compile the build when its helpers took the tuple)."""
+    builds it, with no named tuple: passed or returned between compiled functions, the tuple of
+    about 100 arrays costs numba seconds of compilation at every call site (docs/architecture.md,
+    section 6)."""
     n_org, n_con, n_edge, n_place, n_ics = world_dims(p, world, layout)
     w = allocate_ref(n_org, n_con, n_edge, n_place, n_ics)
     fill_world(w, p, r, world, seed, run, layout)

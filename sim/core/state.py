@@ -203,7 +203,8 @@ def _read_field(context, builder, typ, val, attr):
 
 @lower_setattr_generic(WorldRefType)
 def _write_field(context, builder, sig, args, attr):
-    """Setting a field (only `as_ref` does) holds a counted reference, as numba's default does."""
+    """Setting a field (only the constructor does, in `as_ref` and `allocate_ref`) holds a counted
+    reference, as numba's default does."""
     inst_type, val_type = sig.args
     instance, val = args
     data = _Utils(context, builder, inst_type).get_data_struct(instance)
@@ -232,7 +233,7 @@ def _shape(dim: str) -> str:
 
 
 def _generated_source() -> str:
-    """Source of `as_ref` and `allocate_ref`, written from FIELDS."""
+    """Source of `as_ref`, `allocate_ref` and `allocate_state`, written from FIELDS."""
     wrap = ",\n        ".join(f"w.{name}" for name in FIELD_NAMES)
     arrays = ",\n        ".join(
         f"np.zeros({_shape(f.dim)}, dtype=np.{np.dtype(f.dtype).name})" for f in FIELDS
@@ -260,21 +261,21 @@ def allocate_ref(n_org, n_con, n_edge, n_place, n_ics):
     return {container}(
         {arrays},
     )
+
+
+def allocate_state(n_org, n_con, n_edge, n_place, n_ics):
+    """A World with every array allocated at its dimension and zero. Plain Python: a compiled
+    function that returns the named tuple of about 100 arrays takes numba seconds to compile."""
+    return World(
+        {arrays},
+    )
 '''
 
 
 _generated = generate_module(f"state_{'py' if INTERPRETED else 'nb'}", _generated_source())
 as_ref = _generated.as_ref
 allocate_ref = _generated.allocate_ref
-
-
-def allocate_state(n_org: int, n_con: int, n_edge: int, n_place: int, n_ics: int) -> World:
-    """A World with every array allocated at its dimension and set to zero. Plain Python: a
-    compiled function that returns the named tuple of about 100 arrays takes numba seconds to
-    compile, and the kernel allocates through `allocate_ref` instead."""
-    sizes = {"org": n_org, "con": n_con, "edge": n_edge, "place": n_place, "ics": n_ics}
-    shapes = {"place_line": (n_place, N_LINES), "line": N_LINES, "clock": N_CLOCK, "key": N_KEY}
-    return World(*(np.zeros(shapes.get(f.dim, sizes.get(f.dim)), dtype=f.dtype) for f in FIELDS))
+allocate_state = _generated.allocate_state
 
 
 def dims_of(w) -> dict[str, int]:

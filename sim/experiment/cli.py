@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
-from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT
+from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 # Commands whose code lives in a later layer (sim.validation), which this module may not import:
@@ -42,19 +42,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
-    """An option's integer >= 1 (argparse names the option in its message)."""
-    from sim.core.checks import check_int
-    from sim.core.params import ParameterError
+def _whole(low: int = 1, high: int | None = None):
+    """An argparse type: a whole number in [low, high] (argparse names the option)."""
+    allowed = f"a whole number >= {low}" if high is None else f"a whole number from {low} to {high}"
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    try:
-        return check_int(value, "value", 1)
-    except ParameterError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {allowed}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--replicates",
         metavar="N",
-        type=_positive_int,
+        type=_whole(),
         help="override the file's replicates (quick looks, tests)",
     )
     run.add_argument(
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--chunk-size",
         metavar="N",
-        type=_positive_int,
+        type=_whole(),
         help="override the file's runs per chunk (the unit of writing and resuming)",
     )
     run.add_argument(
@@ -111,14 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--connect-timeout",
         metavar="SECONDS",
-        type=_positive_int,
-        help=f"seconds to wait for the scheduler to answer (with --engine dask; default "
+        type=_whole(1, int(MAX_CONNECT_TIMEOUT)),
+        help=f"whole seconds to wait for the scheduler to answer (with --engine dask; default "
         f"{DEFAULT_CONNECT_TIMEOUT:g})",
     )
     run.add_argument(
         "--threads",
         metavar="N",
-        type=_positive_int,
+        type=_whole(),
         help="numba threads for the local engine (default: all cores); results do not depend on it",
     )
     run.add_argument(
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the file, key, value and what is allowed if it is invalid.",
     )
     val.add_argument("file", metavar="FILE", help="experiment file (TOML) or shipped name")
-    val.add_argument("--replicates", metavar="N", type=_positive_int, help="as for run")
+    val.add_argument("--replicates", metavar="N", type=_whole(), help="as for run")
 
     listing = sub.add_parser(
         "list",
@@ -162,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
 
-    cli_discover.add_parser(sub, _positive_int)
+    cli_discover.add_parser(sub, _whole())
     for module in UPPER_COMMANDS.values():
         _upper(module).add_parser(sub)
     return parser

@@ -24,7 +24,7 @@ from sim.core.params import ParameterError
 from sim.engine.batch import simulate
 from sim.experiment import interrupts
 from sim.experiment.checker import ExperimentError
-from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, ClusterError
+from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT, ClusterError
 from sim.experiment.extras import require
 from sim.experiment.spec import Experiment
 
@@ -296,8 +296,8 @@ def make_engine(
             raise ExperimentError(str(exc)) from None
     if engine == "local":
         for option, value in (("--scheduler", scheduler), ("--connect-timeout", connect_timeout)):
-            if value is not None:
-                raise ExperimentError(f"{option} is only used with --engine dask")
+            if value not in (None, ""):
+                raise ExperimentError(f"{option}={value!r} is only used with --engine dask")
         return LocalEngine(threads=threads)
     if engine == "dask":
         if not scheduler:
@@ -307,7 +307,11 @@ def make_engine(
             )
         require("distributed", "cluster", "--engine dask")  # fail before touching the folder
         timeout = DEFAULT_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
-        if not timeout > 0:
-            raise ExperimentError(f"--connect-timeout={timeout!r} is not allowed; allowed: > 0")
+        number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+        if not (number and 0 < timeout <= MAX_CONNECT_TIMEOUT):
+            raise ExperimentError(
+                f"--connect-timeout={connect_timeout!r} is not allowed; allowed: seconds above 0, "
+                f"at most {MAX_CONNECT_TIMEOUT:g}"
+            )
         return DaskEngine(scheduler, timeout=timeout)  # checks the address's form
     raise ExperimentError(f"--engine={engine!r} is not allowed; allowed: {', '.join(ENGINES)}")

@@ -16,7 +16,7 @@ HELP = "fit parameters to published NHS figures and check them out of sample"
 
 def add_parser(sub) -> None:
     """Add the `calibrate` command to the subparsers of `commons`."""
-    from sim.experiment.cli import _positive_int
+    from sim.experiment.cli import _whole
 
     cal = sub.add_parser(
         "calibrate",
@@ -38,9 +38,9 @@ def add_parser(sub) -> None:
         metavar="TARGET,...",
         help="targets checked out of sample (default: the other three; 'none' for none)",
     )
-    cal.add_argument("--trials", metavar="N", type=_positive_int, default=100, help="default 100")
+    cal.add_argument("--trials", metavar="N", type=_whole(), default=100, help="default 100")
     cal.add_argument(
-        "--replicates", metavar="N", type=_positive_int, default=4, help="runs per trial, default 4"
+        "--replicates", metavar="N", type=_whole(), default=4, help="runs per trial, default 4"
     )
     cal.add_argument("--seed", metavar="N", type=int, default=1, help="seed of runs and sampler")
     cal.add_argument(
