@@ -16,6 +16,10 @@ each in a browser context of their own, play a room of the commons game beside a
 * After a reset, with a two-second round, a round closes on its timer (agents choose for the
   students who did not: "agent (timeout)").
 
+A second test plays the NHS place game: two students each run a provider, one keeping to the
+agreed share and one claiming more (a multiple above the limit refused first); the data's claims
+and the pages' earnings follow from their choices.
+
 axe-core finds no serious or critical accessibility problem on a student's page and the
 teacher's; the browser console and the server log stay free of errors.
 """
@@ -303,3 +307,59 @@ def _late_and_timer(teacher, students) -> None:
     expect(teacher.locator(".cc-earnings")).to_contain_text("Round 1, seat by seat")
     expect(teacher.locator(".cc-earnings")).to_contain_text("agent (timeout)")
     expect(teacher.locator(".cc-status")).to_contain_text("finished", timeout=ACTION)
+
+
+def test_the_nhs_place_game_in_the_browser(solara_server, chromium_path, chromium_args, tmp_path):
+    """The NHS place game: two students each run one of a place's providers beside agents. "The
+    agreed share" claims 1 times it and "more" the multiple typed (one above the limit is refused);
+    in the data each student's claim is that multiple of the seat's agreed share (each contract's
+    within its capacity), and each page's earnings are the data's."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log_path = solara_server(APP)
+    console: list = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
+        try:
+            teacher = _page(browser, url, console)
+            teacher.get_by_role("button", name="Open a room").click(timeout=ACTION)
+            code = teacher.locator(".cc-room-code").inner_text(timeout=ACTION).strip()
+            teacher.get_by_role("button", name="place", exact=True).click()
+            _configure(teacher, "60")
+            expect(teacher.locator(".cc-settings")).to_contain_text("NHS place game")
+            students = [
+                _join(_page(browser, f"{url}?room={code}", console), code, typed=False)
+                for _ in range(2)
+            ]
+            for page in students:
+                expect(page.locator(".cc-me")).to_contain_text("running the", timeout=ACTION)
+            teacher.get_by_role("button", name="Start").click()
+            expect(teacher.locator(".cc-status")).to_contain_text("round open", timeout=FIRST_LOAD)
+            keeper, taker = students
+            keeper.get_by_role("button", name="the agreed share", exact=True).click()
+            keeper.get_by_role("button", name="Submit").click()
+            expect(keeper.locator(".cc-notice")).to_contain_text(
+                "Your choice is in.", timeout=ACTION
+            )
+            taker.get_by_role("button", name="more", exact=True).click()
+            amount = taker.get_by_label(re.compile("times the agreed share"))
+            amount.fill("99")
+            taker.get_by_role("button", name="Submit").click()
+            _refused(taker, r"choice 99\.0 is out of range")
+            amount.fill("1.4")
+            taker.get_by_role("button", name="Submit").click()
+            expect(teacher.locator(".cc-status")).to_contain_text("round 2 of 2", timeout=ACTION)
+            data = _download_csv(teacher, tmp_path)
+            mine = data[(data["round"] == 1) & (data["by"] == "student")].set_index("choice")
+            assert sorted(mine.index) == [1.0, 1.4]
+            # Claims as multiples of the seat's agreed share, each contract's within its capacity
+            kept, more = mine.loc[1.0], mine.loc[1.4]
+            assert kept["claim"] == pytest.approx(kept["agreed"], rel=1e-9)
+            assert more["agreed"] < more["claim"] <= 1.4 * more["agreed"] * (1 + 1e-12)
+            for page, choice in ((keeper, 1.0), (taker, 1.4)):
+                shown_choice, shown = _earned(page)
+                assert shown_choice == choice
+                assert shown == pytest.approx(mine.loc[choice, "earnings"], abs=0.006)
+        finally:
+            browser.close()
+    assert_clean(console, log_path)
