@@ -79,6 +79,15 @@ def _payoff(x: float, total: float) -> float:
     return w * (e - x) + (x / total) * (a * total - b * total**2)
 
 
+def _open_room(browser, url: str, console: list):
+    """The teacher's page, with a room opened: (page, the room's four-letter code)."""
+    teacher = _page(browser, url, console)
+    teacher.get_by_role("button", name="Open a room").click(timeout=ACTION)
+    code = teacher.locator(".cc-room-code").inner_text(timeout=ACTION).strip()
+    assert re.fullmatch(r"[A-Z]{4}", code), code
+    return teacher, code
+
+
 def _set(page, label: str, value: str) -> None:
     field = page.get_by_label(label)
     field.fill(value)
@@ -161,10 +170,7 @@ def test_a_class_plays_the_commons_beside_agents(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
         try:
-            teacher = _page(browser, url, console)
-            teacher.get_by_role("button", name="Open a room").click(timeout=ACTION)
-            code = teacher.locator(".cc-room-code").inner_text(timeout=ACTION).strip()
-            assert re.fullmatch(r"[A-Z]{4}", code), code
+            teacher, code = _open_room(browser, url, console)
             expect(teacher.locator(".cc-address")).to_contain_text(f"?room={code}")
             _configure(teacher, "60")
 
@@ -321,9 +327,7 @@ def test_the_nhs_place_game_in_the_browser(solara_server, chromium_path, chromiu
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
         try:
-            teacher = _page(browser, url, console)
-            teacher.get_by_role("button", name="Open a room").click(timeout=ACTION)
-            code = teacher.locator(".cc-room-code").inner_text(timeout=ACTION).strip()
+            teacher, code = _open_room(browser, url, console)
             teacher.get_by_role("button", name="place", exact=True).click()
             _configure(teacher, "60")
             expect(teacher.locator(".cc-settings")).to_contain_text("NHS place game")
