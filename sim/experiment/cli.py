@@ -11,6 +11,7 @@ This module imports nothing heavy at the top, so that SIGINT during start-up is 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
@@ -47,13 +48,11 @@ def _whole(low: int = 1, high: int | None = None):
     allowed = f"a whole number >= {low}" if high is None else f"a whole number from {low} to {high}"
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {allowed}")
-        return value
+        from sim.core.checks import ParameterError, check_int
+
+        with contextlib.suppress(ValueError, ParameterError):  # not an integer, or out of range
+            return check_int(int(text), "value", low, high)  # the project's one integer check
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {allowed}")
 
     return parse
 
