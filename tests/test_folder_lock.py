@@ -59,6 +59,24 @@ def test_second_run_on_a_held_folder_is_refused_at_once(tmp_path, reference, cap
     assert_same_data(out, reference)
 
 
+def test_a_folder_whose_holder_is_being_recorded_is_not_taken_for_a_stray(tmp_path):
+    """The moment a run has taken the lock and is writing who holds it (a temporary file, for the
+    milliseconds of an fsync): a second command looking then must be sent to the lock ("in use
+    by"), not refused as a folder of someone else's files."""
+    from sim.experiment.checker import ExperimentError
+    from sim.experiment.manifest import check_target
+    from sim.experiment.store import HOLDER_NAME, LOCK_NAME, TMP_MARK
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).touch()
+    (out / f".{HOLDER_NAME}{TMP_MARK}4242-abcdef").write_text("{")
+    check_target(out)  # not a stray folder
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(ExperimentError, match="not a results folder"):
+        check_target(out)  # anything else still is
+
+
 def test_two_runs_started_together_one_runs_one_refused(tmp_path, reference):
     spec = write_spec(tmp_path)
     out = tmp_path / "out"

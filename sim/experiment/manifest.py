@@ -20,7 +20,7 @@ import pandas as pd
 from sim.core.jit import _source_hash
 from sim.experiment.checker import ExperimentError
 from sim.experiment.spec import Experiment
-from sim.experiment.store import FORMAT_VERSION, LOCK_FILES, MANIFEST, read_manifest
+from sim.experiment.store import FORMAT_VERSION, MANIFEST, is_lock_file, read_manifest
 
 _PACKAGES = (
     "care-commons",
@@ -191,7 +191,7 @@ def check_target(out: Path) -> None:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExperimentError(f"--out {out} exists and is not a folder; choose a folder")
-    stray = out.is_dir() and any(p.name not in LOCK_FILES for p in out.iterdir())
+    stray = out.is_dir() and not all(is_lock_file(p.name) for p in out.iterdir())
     if stray and not (out / MANIFEST).is_file():
         raise ExperimentError(
             f"--out {out} exists, is not empty and holds no {MANIFEST}: not a results folder; "

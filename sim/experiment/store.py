@@ -36,6 +36,12 @@ HOLDER_NAME = ".commons.holder.json"  # who holds it
 LOCK_FILES = (LOCK_NAME, HOLDER_NAME)
 
 
+def is_lock_file(name: str) -> bool:
+    """The lock, its holder's record, or that record while it is being written (its temporary
+    file lives for the milliseconds of an fsync, and a second command may look then)."""
+    return name in LOCK_FILES or name.startswith(f".{HOLDER_NAME}{TMP_MARK}")
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
