@@ -57,6 +57,12 @@ class Trust(mesa.Agent):
         return float(self.model.world.risk_attitude[self.index])
 
     @property
+    def vision(self) -> float:
+        """The weight it puts on the system's outcome beside its own: what the rules ask for,
+        taken up at the speed of trust after a change of rules (ODD 7.10)."""
+        return float(self.model.world.vision[self.index])
+
+    @property
     def unit_cost(self) -> float:
         """Cost of a unit of care it delivers (1 = the average organisation)."""
         return float(self.model.world.unit_cost[self.index])

@@ -1,6 +1,7 @@
 """The place-based commons model: structure, money, bounds, determinism and presets."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import clean, place_params, rule_sets
@@ -232,11 +233,24 @@ def test_trust_agents_show_their_behaviour():
         assert agent.leadership == w.leadership[i]
         assert agent.risk_attitude == w.risk_attitude[i]
         assert agent.kept == w.kept[i]
+        assert agent.vision == w.vision[i]
     frame = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
     last = frame.xs(3, level="Step")
     assert sorted(last["behaviour_type"]) == sorted(a.behaviour_type for a in model.trusts)
     assert np.allclose(sorted(last["kept"]), sorted(w.kept))
     assert len(set(last["behaviour_type"])) > 1  # 16 organisations drawn from four types
+
+
+def test_a_shared_vision_adopted_by_a_schedule_is_recorded_as_it_is_taken_up():
+    model = CareSystem(rules=[(0, "fortress"), (2, "shared_governance")], seed=4).run_for(8)
+    frame = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
+    by_month = frame.groupby(level="Step")["vision"].mean()
+    assert by_month[2] == 0.0  # fortress asks for no weight on the system
+    # From the switch on, it rises every month, and is still far from shared governance's 1.
+    rising = by_month.loc[3:8].to_numpy()
+    assert (np.diff(rising) > 0).all(), by_month.to_dict()
+    assert 0.0 < rising[-1] < 0.5, by_month.to_dict()
+    assert by_month[8] == pytest.approx(np.mean([a.vision for a in model.trusts]))
 
 
 def test_without_collection_the_run_is_the_same_and_the_datacollector_stays_at_step_0():

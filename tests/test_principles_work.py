@@ -117,14 +117,11 @@ DOCUMENTED = {
 INERT_ALONE = ("boundary", "partners", "agreed_shares", "graduated_sanctions")
 
 
-# Measured to move its documented outcome by no more than seed noise at 20 replicates.
-WEAK = {
-    ("public_involvement", pe.OFF): "inside shared governance the legitimacy it adds is capped "
-    "(collective choice already gives 1) and the pooled budget is rarely short enough for the "
-    "prevention priority to bind: population health moves by about 1e-4 at -2% and +2% a year "
-    "with 100 replicates (docs/principles.md), within noise at 20. A finding: its effect is "
-    "mostly its running cost",
-}
+# Measured to move its documented outcome by no more than seed noise at 20 replicates: none now.
+# public_involvement was, until deterrence waited on trust (ODD 7.11): with less cooperation the
+# pooled budget is short more often, the public's priority for prevention binds, and dropping it
+# moves population health beyond noise (by about 1e-4 to 3e-4, docs/principles.md).
+WEAK: dict = {}
 
 
 def _cases():

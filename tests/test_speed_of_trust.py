@@ -5,6 +5,7 @@ docs/ODD.md, section 7.14). The targets are not tuned for: a miss is a finding t
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -14,21 +15,48 @@ import speed_of_trust as sot
 SEEDS = (1, 2, 3, 4, 5)
 
 
+SWITCH_SEEDS = tuple(range(1, 11))
+
+
+@pytest.fixture(scope="module")
+def switches():
+    """Mean cooperation month by month after the switch at month 60, per seed."""
+    return {seed: sot.switch_path(seed) for seed in SWITCH_SEEDS}
+
+
+def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pass_half(switches):
+    # The target at the default parameters, read of the expected system: the mean path over ten
+    # seeds, and the median seed. Before deterrence waited on trust and a shared vision took time
+    # to take up (ODD 7.10, 7.11), the mean path passed 0.5 at month 11 and the median seed at 13.
+    months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
+    mean_path = np.mean(list(switches.values()), axis=0)
+    message = (
+        f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}; "
+        f"the mean path over the seeds: {sot.months_to_pass(mean_path)}"
+    )
+    passed = sot.months_to_pass(mean_path)
+    assert passed is not None, message
+    assert passed > 12, message
+    never = len(SWITCH_SEEDS) + 1  # a seed that never passes sorts last
+    assert np.median([m or never for m in months.values()]) > 12, message
+    # and the expected system does get there: shared governance is no trap on average
+    assert passed <= 60, message
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="speed of trust (ODD 7.14), model v2: after fortress gives way to shared governance "
-    "at month 60 through a policy schedule, mean cooperation passes 0.5 after a median of 12 "
-    "months (3-58 over 50 seeds; 8 of 50 not within 60 months), up from 3 before membership "
-    "followed trust; the five seeds here take 5, 6, 21, never and 12 months, so in some "
-    "systems it still passes within a year. A missed target, reported, not tuned away",
+    reason="speed of trust (ODD 7.14): over 50 seeds mean cooperation passes 0.5 after a median "
+    "of 28 months after the switch at month 60, but in 8 of the 50 within 12 months (seed 10 "
+    "here: 11 months), and in 11 of the 50 not within 60 months (seeds 4 and 7 here: trust "
+    "that fortress broke to near 0 is not rebuilt while partners still breach). Systems differ; "
+    "a missed target in some of them, reported, not tuned away",
 )
-def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pass_half():
-    months = {seed: sot.months_to_pass(sot.switch_path(seed)) for seed in SEEDS}
+def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switches):
+    months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
     message = f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}"
     for m in months.values():
-        assert m is None or m > 12, message
-    # and it does get there: shared governance is not a trap (within five years)
-    assert all(m is not None for m in months.values()), message
+        assert m is not None, message
+        assert 12 < m <= 60, message
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +87,10 @@ def test_trust_in_a_defector_falls_faster_than_it_recovers(defections):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model v2: in seed 3 the defection shows only slowly (trust falls over 33 months, "
-    "0.025 a month, and then rises 0.030 a month): the defector's breaches are seen in part "
+    reason="model v2: in seed 3 the defection shows only slowly (trust falls over 32 months, "
+    "0.026 a month, and then rises 0.030 a month): the defector's breaches are seen in part "
     "(open books at monitoring 0.8) and its place has little pressure. Over the five seeds trust "
-    "falls 3.9 times as fast as it rises. Reported, not tuned away",
+    "falls 3.0 times as fast as it rises. Reported, not tuned away",
 )
 def test_in_every_seed_trust_in_a_defector_falls_faster_than_it_recovers(defections):
     message = _message(defections)

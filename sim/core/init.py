@@ -52,6 +52,7 @@ from sim.core.state import (
     allocate_state,
     as_ref,
 )
+from sim.core.submodels.incentives import system_weight
 
 # Players of the common-pool game start by putting half their endowment into the pool.
 START_CLAIM_SHARE = 0.5
@@ -349,6 +350,7 @@ def _fill_behaviour(w, p, r, world, seed, run):
         u = uniform(seed, run, 0, i, RNG_RISK)
         w.risk_attitude[i] = 1.0 + p[P.risk_spread] * (2.0 * u - 1.0)
         w.segment[i] = 1.0  # no support needs until the regulator's first review
+        w.vision[i] = system_weight(r)  # the rules a run starts under are taken as established
     for e in range(w.trust.shape[0]):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):

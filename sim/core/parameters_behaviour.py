@@ -245,8 +245,8 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         float,
         0.0,
         1.0,
-        "cooperation gained from a legitimate sanction",
-        "[FG2000]: punishment restores contributions",
+        "cooperation gained from a legitimate sanction, times trust in partners",
+        "[FG2000]: punishment restores contributions; [Ost1990]: quasi-voluntary compliance",
         _ALL,
     ),
     row(

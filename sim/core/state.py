@@ -56,6 +56,12 @@ FIELDS: tuple[Field, ...] = (
     Field("leadership", _F, "org", "strength of its system leadership (1 = typical)"),
     Field("risk_attitude", _F, "org", "weight on an expected fine (1 = risk neutral)"),
     Field(
+        "vision",
+        _F,
+        "org",
+        "weight it has come to put on the system's outcome: the rules' weight, at the speed of trust",
+    ),
+    Field(
         "kept", _F, "org", "share of the norm it keeps to this month: cooperation gated by trust"
     ),
     Field("balance", _F, "org", "reserves (+) or deficit (-)"),

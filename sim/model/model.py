@@ -301,6 +301,7 @@ TRUST_REPORTERS = (
     "behaviour_type",
     "leadership",
     "risk_attitude",
+    "vision",
 )
 
 

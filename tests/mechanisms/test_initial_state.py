@@ -48,6 +48,9 @@ PARAMS = {
     "size_spread": 0.0,
 }
 SEED, RUN = 7, 3
+# Half a shared vision and a quarter of whole-system regulation: the weight on the system's outcome
+# the rules ask for is 0.6 x 0.5 + 0.2 x 0.25 = 0.35 (ODD 7.11), held from the start.
+RULES = RuleSet(partnership_breadth=0.6, shared_vision=0.5, whole_system_regulation=0.25)
 # Kinds: acute 0, community 1, mental health 2, primary care 3, ambulance 4, social care 5.
 PLACE_KINDS = [0, 0, 1, 2, 3, 5]
 # Line shares of spend (ODD section 5): acute .46, community .10, mental health .11,
@@ -95,6 +98,7 @@ def _expected() -> dict[str, np.ndarray]:
         "org_type": np.zeros(13, dtype=int),
         "leadership": np.ones(13),
         "risk_attitude": np.ones(13),
+        "vision": np.full(13, 0.35),  # the rules a run starts under are taken as established
         "unit_cost": np.ones(13),  # every organisation at the average cost (no spread)
         # computed each month by plan and learn: zero before the first month
         "kept": zeros_org,
@@ -220,9 +224,7 @@ def _field_names(world) -> list[str]:
 
 @pytest.mark.parametrize("engine", ["numba", "python"])
 def test_initial_state_field_by_field(engine):
-    model = CareSystem(
-        rules=RuleSet(partnership_breadth=0.6), seed=SEED, run=RUN, engine=engine, **PARAMS
-    )
+    model = CareSystem(rules=RULES, seed=SEED, run=RUN, engine=engine, **PARAMS)
     w = model.world
     expected = _expected()
     # Every field of the state is described here: a new field needs its initial value stated.

@@ -541,12 +541,12 @@ def test_conditional_cooperation_follows_trusted_partners(tiny_world, edge, kind
 @pytest.mark.parametrize(
     ("collective_choice", "expected"),
     [
-        # legitimate: deterrence 0.2 x 1 x (1 - 0.5) = +0.1 -> 0.6; no resentment
-        (1.0, 0.6),
+        # legitimate: deterrence 0.2 x 1 x belief 0.5 x (1 - 0.5) = +0.05 -> 0.55; no resentment
+        (1.0, 0.55),
         # imposed: no deterrence; resentment 0.15 x 1 x 0.5 = -0.075 -> 0.425
         (0.0, 0.425),
-        # half: 0.5 + 0.2 x 0.5 x 0.5 = 0.55; then 0.55 - 0.15 x 0.5 x 0.55 = 0.50875
-        (0.5, 0.50875),
+        # half: 0.5 + 0.2 x 0.5 x 0.5 x 0.5 = 0.525; then 0.525 - 0.15 x 0.5 x 0.525 = 0.485625
+        (0.5, 0.485625),
     ],
 )
 def test_legitimate_sanctions_deter_and_imposed_sanctions_breed_resentment(

@@ -59,12 +59,12 @@ def weigh_incentives(w, p, r, lo, hi):
     org_type = w.org_type
     risk_attitude = w.risk_attitude
     segment = w.segment
+    vision = w.vision
     world = key[KEY_WORLD]
     monitored = detection_rate(p, r) * r[R.agreed_shares]
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
-    system = system_weight(r)
     f = int(r[R.funding_model])
     # Organisations rated on their own targets value their own activity; whole-system
     # regulation that respects local agreements removes that pull.
@@ -78,7 +78,7 @@ def weigh_incentives(w, p, r, lo, hi):
         detect = monitored * org_member[i]
         # Risk attitude weighs the expected fine; a free rider gives the system no weight.
         fine = severity * sanction_level(graduated, record[i] + 1.0, escalation) * risk_attitude[i]
-        weight = type_system_weight(org_type[i], system)
+        weight = type_system_weight(org_type[i], vision[i])
         if segment[i] >= SPECIAL_MEASURES:
             weight *= 1.0 - focus
         net = 0.0

@@ -29,7 +29,7 @@ from sim.core.submodels.behaviour import (
 )
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
-from sim.core.submodels.incentives import weigh_incentives
+from sim.core.submodels.incentives import system_weight, weigh_incentives
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
@@ -273,7 +273,9 @@ def update_trust(w, p, r, lo, hi):
     not, as far as its conduct can be seen (open books make it visible); conflict resolution
     softens the fall, system leadership (the lever, times the strength of the organisation's own
     leaders) speeds the rise, and a sanction the organisation sees as illegitimate breeds
-    resentment (a warning breeds none)."""
+    resentment (a warning breeds none). The weight on the system's outcome the rules ask for (a
+    shared vision, whole-system regulation, an alliance) is taken up at the same speed and
+    dropped at once."""
     trust = w.trust
     leadership = w.leadership
     edge_dst = w.edge_dst
@@ -289,11 +291,16 @@ def update_trust(w, p, r, lo, hi):
     imposed = p[P.resentment] * (1.0 - legitimacy(p, r))
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
+    vision = w.vision
+    held = system_weight(r)
     for i in range(lo, hi):
+        gain = base_gain * (1.0 + lead * leadership[i])
+        # The rules' weight on the system is taken up at the speed of trust, and dropped at once.
+        v = vision[i]
+        vision[i] = held if v >= held else v + gain * (held - v)
         resent = 0.0
         if detected[i] > 0.0:
             resent = imposed * min(1.0, sanction_level(graduated, record[i], escalation))
-        gain = base_gain * (1.0 + lead * leadership[i])
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
             if breach[edge_dst[e]] > 0.0:
@@ -359,14 +366,21 @@ def learn(w, p, r, lo, hi):
         target = max(selfish, type_target(org_type[i], belief, own, weight, unconditional))
         new = c + rate * (target - c)
         if detected[i] > 0.0:
-            # Being caught deters, as far as the rules are legitimate; the sanction's sting (none
-            # for a warning) breeds resentment, as far as they are not.
+            # Being caught deters, as far as the rules are legitimate and the organisation trusts
+            # its partners to keep them too (quasi-voluntary compliance); the sanction's sting
+            # (none for a warning) breeds resentment, as far as they are not legitimate.
             sting = min(1.0, sanction_level(graduated, record[i], escalation))
-            new += deterrence * legit * (1.0 - new)
+            new += deterrence * legit * belief_or_one(n, belief) * (1.0 - new)
             new -= resentment * (1.0 - legit) * sting * new
         u = uniform(seed, run, step, i, RNG_EXPLORATION)
         new += exploration * (u - 0.5)
         cooperation_next[i] = clamp(new, 0.0, 1.0)
+
+
+@jit
+def belief_or_one(n, belief):
+    """Belief about partners; an organisation without partners waits on nobody."""
+    return belief if n > 0 else 1.0
 
 
 @jit

@@ -1,0 +1,98 @@
+"""Behaviour at the speed of trust (ODD 7.10, 7.11), on the tiny world by hand: a shared vision the
+rules ask for is taken up at the speed of trust and dropped at once, and a sanction deters as far
+as the sanctioned organisation trusts its partners to keep the rules too (quasi-voluntary
+compliance)."""
+
+import pytest
+
+from sim import RuleSet
+
+VISION_RULES = RuleSet(shared_vision=1.0)  # asks for weight 0.6 on the system's outcome
+
+
+def test_a_run_starts_with_the_vision_its_rules_ask_for(tiny_world):
+    # shared vision 0.6 x 1 + whole-system regulation 0.2 x 0.5 = 0.7, for every organisation
+    model = tiny_world(RuleSet(shared_vision=1.0, whole_system_regulation=0.5))
+    assert model.world.vision.tolist() == pytest.approx([0.7, 0.7], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("levers", "leadership", "expected"),
+    [
+        # seen 0.5 (no open books): gain 0.03 x 0.5 = 0.015; vision 0 + 0.015 x (0.6 - 0) = 0.009
+        ({}, 1.0, 0.009),
+        # system leadership with typical leaders doubles the gain: 0.03 x 0.6 = 0.018
+        ({"system_leadership": 1.0}, 1.0, 0.018),
+        # strong leaders (1.5): 0.015 x (1 + 1.5) x 0.6 = 0.0225
+        ({"system_leadership": 1.0}, 1.5, 0.0225),
+        # open books (monitoring 1 over scope 1): everything seen, gain 0.03: 0.018
+        ({"monitoring": 1.0, "scope": 1.0}, 1.0, 0.018),
+    ],
+)
+def test_a_shared_vision_adopted_mid_run_is_taken_up_at_the_speed_of_trust(
+    tiny_world, levers, leadership, expected
+):
+    model = tiny_world(RuleSet(), breach_visibility=0.5)
+    w = model.world
+    assert w.vision.tolist() == [0.0, 0.0]  # fortress-like rules ask for no weight
+    model.set_rules(RuleSet(shared_vision=1.0, **levers))
+    assert w.vision.tolist() == [0.0, 0.0]  # a change of rules does not change minds
+    w.leadership[:] = leadership
+    model.trusts[0].update_trust()
+    assert w.vision[0] == pytest.approx(expected, rel=1e-12)
+    assert w.vision[1] == 0.0  # only the organisation that updated
+
+
+def test_a_shared_vision_takes_years_to_reach_most_of_the_way(tiny_world):
+    model = tiny_world(RuleSet(), breach_visibility=0.5)
+    w = model.world
+    model.set_rules(VISION_RULES)
+    months = 0
+    while w.vision[0] < 0.5 * 0.6:
+        model.trusts[0].update_trust()
+        months += 1
+    # 0.6 - v after n months is 0.6 x 0.985^n: half way when 0.985^n <= 0.5, n = 46.
+    assert months == 46
+
+
+def test_a_shared_vision_the_rules_drop_is_dropped_at_once(tiny_world):
+    model = tiny_world(VISION_RULES)
+    w = model.world
+    assert w.vision[0] == pytest.approx(0.6, rel=1e-12)
+    model.set_rules(RuleSet(shared_vision=0.5))  # asks for 0.3
+    model.trusts[0].update_trust()
+    assert w.vision[0] == pytest.approx(0.3, rel=1e-12)
+
+
+@pytest.mark.parametrize("vision", [0.0, 0.3, 0.6])
+def test_the_incentive_weighs_the_harm_to_the_system_by_the_vision_held(learner, vision):
+    # The learner's community trust overclaims 2 on an income of 20 (value 0.9 - 1 + targets 0.3):
+    # private gain 0.2 x 2 = 0.4, harm to the system 2 (no prevention): incentive
+    # (0.4 - v x 2) / 20, and 0.4 / 20 = 0.02 with no weight on the system.
+    model = learner(VISION_RULES)
+    w = model.world
+    w.vision[1] = vision
+    model.trusts[1].learn()
+    assert w.selfish_incentive[1] == pytest.approx(0.02, rel=1e-12)
+    assert w.incentive[1] == pytest.approx((0.4 - vision * 2.0) / 20.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("trust", "expected"),
+    [
+        # blend 0.6 x 0 + 0.4 x 0.5 = 0.2, below self-interest alone (0.5): stays 0.5; no deterrence
+        (0.0, 0.5),
+        # target 0.3 + 0.2 = 0.5: stays 0.5; deterrence 0.2 x 1 x 0.5 x (1 - 0.5) = 0.05
+        (0.5, 0.55),
+        # target 0.6 + 0.2 = 0.8: 0.53; deterrence 0.2 x 1 x 1 x 0.47 = 0.094: 0.624
+        (1.0, 0.624),
+    ],
+)
+def test_a_legitimate_sanction_deters_as_far_as_partners_are_trusted(learner, trust, expected):
+    model = learner(RuleSet(collective_choice=1.0))
+    w = model.world
+    w.selfish_claim[1] = w.coop_claim[1]  # D = 0
+    w.trust[:] = trust
+    w.detected[1] = 1.0
+    model.trusts[1].learn()
+    assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
