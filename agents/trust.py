@@ -63,6 +63,12 @@ class Trust(mesa.Agent):
         return float(self.model.world.vision[self.index])
 
     @property
+    def conduct(self) -> float:
+        """How much of the way from its selfish claim to its norm it kept this month, as its
+        partners see it (1 all the way; ODD 7.8)."""
+        return float(self.model.world.conduct[self.index])
+
+    @property
     def unit_cost(self) -> float:
         """Cost of a unit of care it delivers (1 = the average organisation)."""
         return float(self.model.world.unit_cost[self.index])

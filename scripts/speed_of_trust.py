@@ -5,7 +5,8 @@ Run `python scripts/speed_of_trust.py [SEEDS]` (default 200 seeds) to print:
   system deficit and provider failures at month 120 under fortress and shared governance;
 - the months mean cooperation takes to pass 0.5 after a switch from fortress to shared governance
   at month 60;
-- how fast partners' trust in an acute trust falls while it defects and how fast it recovers.
+- how fast partners' trust in an acute trust falls while it defects and how fast it recovers;
+- the same under graded trust (`trust_grading` 0.5 and 1, ODD 7.10).
 tests/test_speed_of_trust.py asserts the targets on a few seeds with the same functions.
 """
 
@@ -146,11 +147,11 @@ def main(n_seeds: int = 200) -> None:
     )
 
 
-def bang_bang(rules: str, seeds=range(1, 11), n_steps: int = 120) -> dict[str, float]:
+def bang_bang(rules: str, seeds=range(1, 11), n_steps: int = 120, **params) -> dict[str, float]:
     """How often the payoff target sits at 0 or 1, how often cooperation is within 0.01 of a
     bound, its median and 99th-percentile monthly change, and the share of trust edges at 0.99 or
     more and at 0.01 or less at the end."""
-    p, r = vectors(rules)
+    p, r = vectors(rules, **params)
     clamped, bound, moves, high, low, edges = [], [], [], 0, 0, 0
     for seed in seeds:
         world = build_world(p, r, PLACE_SYSTEM, seed, 0)
@@ -195,6 +196,31 @@ def levers(n_seeds: int = 20) -> None:
         )
 
 
+def graded(n_seeds: int = 50) -> None:
+    """The same measures under graded trust (`trust_grading`, ODD 7.10) at 0, 0.5 and 1: the
+    switch over `n_seeds` seeds, the defection over 20, trust edges at the bounds over 10, and
+    shared governance's outcomes over 200 replicates."""
+    for g in (0.0, 0.5, 1.0):
+        months = [months_to_pass(switch_path(s, trust_grading=g)) for s in range(1, n_seeds + 1)]
+        known = [m for m in months if m is not None]
+        rows = [fall_and_rise(defection(s, trust_grading=g)) for s in range(1, 21)]
+        fall, rise = np.mean([x[0] for x in rows]), np.mean([x[1] for x in rows])
+        print(
+            f"  trust_grading {g:g}: switch passes 0.5 after {np.median(known):.1f} months "
+            f"(median of {len(known)}/{n_seeds}; range {min(known)}-{max(known)}; "
+            f"{sum(m <= 12 for m in known)} within 12); defection: trust falls {fall:.4f} a "
+            f"month, rises {rise:.4f} (faster fall in {sum(x[0] > x[1] for x in rows)}/20)"
+        )
+        for rules in ("fortress", "shared_governance"):
+            shares = bang_bang(rules, trust_grading=g)
+            out = spreads(rules, range(1, 201), trust_grading=g)
+            print(
+                f"    {rules:18s} edges >= 0.99 {shares['edges >= 0.99']:.2f}, <= 0.01 "
+                f"{shares['edges <= 0.01']:.2f}; "
+                + "; ".join(f"{k} {v['mean']:.4g}" for k, v in out.items())
+            )
+
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
     print("Bang-bang (seeds 1-10, 120 months):")
@@ -203,3 +229,5 @@ if __name__ == "__main__":
         print(f"  {rules:18s} " + "; ".join(f"{k} {v:.3f}" for k, v in shares.items()))
     print("Levers (20 seeds):")
     levers(20)
+    print("Graded trust (ODD 7.10):")
+    graded(50)

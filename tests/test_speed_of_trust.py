@@ -46,14 +46,25 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
 @pytest.mark.xfail(
     strict=True,
     reason="speed of trust (ODD 7.14): over 50 seeds mean cooperation passes 0.5 after a median "
-    "of 28 months after the switch at month 60, but in 8 of the 50 within 12 months (seed 10 "
-    "here: 11 months), and in 11 of the 50 not within 60 months (seeds 4 and 7 here: trust "
-    "that fortress broke to near 0 is not rebuilt while partners still breach). Systems differ; "
-    "a missed target in some of them, reported, not tuned away",
+    "of 28 months after the switch at month 60 (of the 39 that pass within 60 months), but in 8 "
+    "of the 50 within 12 months (seed 10 here: 11 months), and in 11 not within 60 months "
+    "(seeds 4 and 7 here: trust that fortress broke to near 0 is not rebuilt while partners "
+    "still breach). Graded trust (trust_grading 1) meets it in every seed, at the cost of two "
+    "other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
 )
 def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switches):
     months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
     message = f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}"
+    for m in months.values():
+        assert m is not None, message
+        assert 12 < m <= 60, message
+
+
+def test_graded_trust_takes_over_a_year_in_every_seed():
+    # Graded trust (trust_grading 1, ODD 7.10 and 7.14), the alternative rule: the low-trust trap
+    # opens and every system passes 0.5 after a year and within five.
+    months = {s: sot.months_to_pass(sot.switch_path(s, trust_grading=1.0)) for s in SWITCH_SEEDS}
+    message = f"months to pass 0.5 after the switch, graded trust: {months}"
     for m in months.values():
         assert m is not None, message
         assert 12 < m <= 60, message

@@ -207,6 +207,17 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         _ALL,
     ),
     row(
+        "trust_grading",
+        0.0,
+        float,
+        0.0,
+        1.0,
+        "weight of how much of its norm a partner kept, beside whether it breached, in trust",
+        "reasoning: 0, a breach beyond tolerance is all or nothing (ODD 7.10); 1, trust moves by "
+        "the share of the way from its selfish claim to its norm a partner kept (ODD 7.14)",
+        _ALL,
+    ),
+    row(
         "join_trust",
         0.25,
         float,

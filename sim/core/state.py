@@ -68,6 +68,12 @@ FIELDS: tuple[Field, ...] = (
     Field("unit_cost", _F, "org", "cost per unit of care delivered (1 = the average)"),
     Field("record", _F, "org", "detected breaches so far"),
     Field("breach", _F, "org", "1 when it broke the agreed share this month"),
+    Field(
+        "conduct",
+        _F,
+        "org",
+        "share of the way from its selfish claim to its norm it kept this month, as seen",
+    ),
     Field("detected", _F, "org", "1 when the breach was detected this month"),
     Field("fine", _F, "org", "fine paid this month"),
     Field("overclaim", _F, "org", "claim above the agreed share this month"),

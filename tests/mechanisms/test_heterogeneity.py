@@ -89,8 +89,9 @@ NEW_FIELDS = ("unit_cost", "con_size", "population", "need_index", "alloc_index"
 # the start and in the laboratory games.
 LATER_FIELDS = ("waiting_carried",)
 # Added with behaviour at the speed of trust: the weight on the system the rules ask for, held
-# from the start (0 under these rules, which ask for none).
-VISION_FIELDS = ("vision",)
+# from the start (0 under these rules, which ask for none), and each organisation's conduct as its
+# partners see it (0 until the first month's assessment).
+VISION_FIELDS = ("vision", "conduct")
 LATER_MEASURES = MEASURES[MEASURES.index("system_spend") :]
 # Fields of the NHS mechanisms (ODD 7.17-7.23), added after the digests were recorded.
 NHS_FIELDS = (
@@ -117,6 +118,7 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
     later = set(LATER_FIELDS) | set(NHS_FIELDS) | set(VISION_FIELDS)
     assert set(recorded) == set(w._fields) - set(NEW_FIELDS) - later
     np.testing.assert_array_equal(w.vision, 0.0)
+    np.testing.assert_array_equal(w.conduct, 0.0)  # set by the regulator's first assessment
     np.testing.assert_array_equal(w.waiting_carried, 0.0)
     for field, digest in recorded.items():
         assert _digest(getattr(w, field)) == digest, field

@@ -106,6 +106,7 @@ def _expected() -> dict[str, np.ndarray]:
         "balance": zeros_org,
         "record": zeros_org,
         "breach": zeros_org,
+        "conduct": zeros_org,
         "detected": zeros_org,
         "fine": zeros_org,
         "overclaim": zeros_org,

@@ -96,3 +96,76 @@ def test_a_legitimate_sanction_deters_as_far_as_partners_are_trusted(learner, tr
     w.detected[1] = 1.0
     model.trusts[1].learn()
     assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------- graded trust (ODD 7.10, 7.14)
+@pytest.mark.parametrize(
+    ("claim", "prevention", "expected"),
+    [
+        # selfish 80, norm 50, claims 60: kept 80 - 60 = 20 of the 30 between them, plus all 2 of
+        # its agreed prevention: (20 + 2) / (30 + 2)
+        (60.0, 2.0, 22.0 / 32.0),
+        # half its prevention cut: (20 + 1) / 32
+        (60.0, 1.0, 21.0 / 32.0),
+        # the whole way to its norm (or below it: capped at 1)
+        (50.0, 2.0, 1.0),
+        (45.0, 2.0, 1.0),
+        # all it could bill and no prevention: none of the way
+        (80.0, 0.0, 0.0),
+    ],
+)
+def test_conduct_is_the_share_of_the_way_from_selfish_claim_to_norm_kept(
+    tiny_world, claim, prevention, expected
+):
+    model = tiny_world(RuleSet(agreed_shares=True, scope=1.0, partnership_breadth=1.0))
+    w = model.world
+    w.selfish_claim[:] = [80.0, 10.0]
+    w.coop_claim[:] = [50.0, 10.0]
+    w.claim[:] = [claim, 10.0]
+    w.agreed_prevention[:] = [2.0, 0.0]
+    w.prevention[:] = [prevention, 0.0]
+    model.regulator.assess(model.trusts[0])
+    assert w.conduct[0] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("grading", "breach", "conduct", "expected"),
+    [
+        # no grading: the breach alone decides (trust 0.5, gain 0.03, loss 0.25, all seen)
+        (0.0, 1.0, 0.9, 0.5 - 0.25 * 0.5),
+        (0.0, 0.0, 0.2, 0.5 + 0.03 * 0.5),
+        # full grading: s = 1 - conduct = 0.25: 0.5 + 0.03 x 0.5 x 0.75 - 0.25 x 0.5 x 0.25
+        (1.0, 1.0, 0.75, 0.5 + 0.03 * 0.5 * 0.75 - 0.25 * 0.5 * 0.25),
+        (1.0, 0.0, 0.75, 0.5 + 0.03 * 0.5 * 0.75 - 0.25 * 0.5 * 0.25),
+        # half: s = 0.5 x 1 + 0.5 x 0.25 = 0.625
+        (0.5, 1.0, 0.75, 0.5 + 0.03 * 0.5 * 0.375 - 0.25 * 0.5 * 0.625),
+    ],
+)
+def test_graded_trust_moves_by_the_share_of_its_norm_a_partner_kept(
+    tiny_world, edge, grading, breach, conduct, expected
+):
+    model = tiny_world(RuleSet(), breach_visibility=1.0, trust_grading=grading)
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [0.0, breach]
+    w.conduct[:] = [1.0, conduct]
+    model.trusts[0].update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
+
+
+def test_graded_trust_settles_between_the_extremes_where_binary_trust_does_not(tiny_world, edge):
+    # A partner that keeps 80% of the way to its norm and breaches every month: binary trust
+    # falls to 0; graded trust settles where the rise balances the fall,
+    # 0.03 (1 - t) 0.8 = 0.25 t 0.2: t = 0.024 / 0.074.
+    ends = {}
+    for grading in (0.0, 1.0):
+        model = tiny_world(RuleSet(), breach_visibility=1.0, trust_grading=grading)
+        w = model.world
+        w.trust[:] = 0.5
+        for _ in range(600):
+            w.breach[:] = [0.0, 1.0]
+            w.conduct[:] = [1.0, 0.8]
+            model.trusts[0].update_trust()
+        ends[grading] = float(w.trust[edge(model, 0, 1)])
+    assert ends[0.0] < 1e-12
+    assert ends[1.0] == pytest.approx(0.024 / 0.074, rel=1e-9)

@@ -133,6 +133,8 @@ def assess(w, p, r, lo, hi):
     pool_balance = w.pool_balance
     fines_in = w.fines_in
     coop_claim = w.coop_claim
+    selfish_claim = w.selfish_claim
+    conduct = w.conduct
     agreed_prevention = w.agreed_prevention
     claim = w.claim
     prevention = w.prevention
@@ -150,10 +152,18 @@ def assess(w, p, r, lo, hi):
         start, end = org_con_start[i], org_con_end[i]
         over = 0.0
         reference = 0.0
+        # Conduct: how much of the way from its selfish claim to its norm it kept.
+        kept_way = 0.0
+        whole_way = 0.0
         for c in range(start, end):
             over += max(0.0, claim[c] - coop_claim[c])
             over += max(0.0, agreed_prevention[c] - prevention[c])
             reference += coop_claim[c] + agreed_prevention[c]
+            kept_way += max(0.0, selfish_claim[c] - claim[c]) + min(
+                prevention[c], agreed_prevention[c]
+            )
+            whole_way += max(0.0, selfish_claim[c] - coop_claim[c]) + agreed_prevention[c]
+        conduct[i] = min(1.0, kept_way / whole_way) if whole_way > 0.0 else 1.0
         if not place_system:
             reference = p[P.endowment] * (end - start)
         overclaim[i] = over

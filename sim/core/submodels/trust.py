@@ -293,6 +293,8 @@ def update_trust(w, p, r, lo, hi):
     escalation = p[P.sanction_escalation]
     vision = w.vision
     held = system_weight(r)
+    conduct = w.conduct
+    grading = p[P.trust_grading]
     for i in range(lo, hi):
         gain = base_gain * (1.0 + lead * leadership[i])
         # The rules' weight on the system is taken up at the speed of trust, and dropped at once.
@@ -303,10 +305,11 @@ def update_trust(w, p, r, lo, hi):
             resent = imposed * min(1.0, sanction_level(graduated, record[i], escalation))
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
-            if breach[edge_dst[e]] > 0.0:
-                t -= loss * t
-            else:
-                t += gain * (1.0 - t)
+            j = edge_dst[e]
+            # How badly the partner broke the agreement: whether it breached, blended with how
+            # much of its norm it fell short of.
+            s = (1.0 - grading) * breach[j] + grading * (1.0 - conduct[j])
+            t = t + gain * (1.0 - t) * (1.0 - s) - loss * t * s
             t -= resent * t
             trust[e] = clamp(t, 0.0, 1.0)
 
