@@ -64,8 +64,8 @@ class Trust(mesa.Agent):
 
     @property
     def conduct(self) -> float:
-        """How much of the way from its selfish claim to its norm it kept this month, as its
-        partners see it (1 all the way; ODD 7.8)."""
+        """How much of the way from its selfish claim to its norm it kept this month (1 all the
+        way; ODD 7.8); graded trust reads it (ODD 7.10)."""
         return float(self.model.world.conduct[self.index])
 
     @property

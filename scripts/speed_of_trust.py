@@ -202,12 +202,13 @@ def graded(n_seeds: int = 50) -> None:
     shared governance's outcomes over 200 replicates."""
     for g in (0.0, 0.5, 1.0):
         months = [months_to_pass(switch_path(s, trust_grading=g)) for s in range(1, n_seeds + 1)]
-        known = [m for m in months if m is not None]
+        known = [m for m in months if m is not None] or [float("nan")]
         rows = [fall_and_rise(defection(s, trust_grading=g)) for s in range(1, 21)]
         fall, rise = np.mean([x[0] for x in rows]), np.mean([x[1] for x in rows])
         print(
             f"  trust_grading {g:g}: switch passes 0.5 after {np.median(known):.1f} months "
-            f"(median of {len(known)}/{n_seeds}; range {min(known)}-{max(known)}; "
+            f"(median of {sum(m is not None for m in months)}/{n_seeds}; range "
+            f"{min(known)}-{max(known)}; "
             f"{sum(m <= 12 for m in known)} within 12); defection: trust falls {fall:.4f} a "
             f"month, rises {rise:.4f} (faster fall in {sum(x[0] > x[1] for x in rows)}/20)"
         )

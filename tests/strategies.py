@@ -36,6 +36,7 @@ def place_params(draw, max_places: int = 3):
         "failure_threshold": draw(st.floats(0.0, 0.5)),
         "prevention_saturation": draw(st.floats(0.005, 1.0)),
         "breach_visibility": draw(st.floats(0.0, 1.0)),
+        "trust_grading": draw(st.floats(0.0, 1.0)),  # binary, graded or between (ODD 7.10)
         "regulator_override": draw(st.floats(0.0, 1.0)),
         "public_legitimacy": draw(st.floats(0.0, 1.0)),
         "sanction_escalation": draw(st.floats(1.0, 10.0)),

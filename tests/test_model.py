@@ -246,7 +246,7 @@ def test_a_shared_vision_adopted_by_a_schedule_is_recorded_as_it_is_taken_up():
     frame = model.datacollector.get_agenttype_vars_dataframe(type(model.trusts[0]))
     by_month = frame.groupby(level="Step")["vision"].mean()
     assert by_month[2] == 0.0  # fortress asks for no weight on the system
-    # From the switch on, it rises every month, and is still far from shared governance's 1.
+    # From the switch on, it rises every month, and is still far from shared governance's 0.8.
     rising = by_month.loc[3:8].to_numpy()
     assert (np.diff(rising) > 0).all(), by_month.to_dict()
     assert 0.0 < rising[-1] < 0.5, by_month.to_dict()

@@ -118,9 +118,11 @@ INERT_ALONE = ("boundary", "partners", "agreed_shares", "graduated_sanctions")
 
 
 # Measured to move its documented outcome by no more than seed noise at 20 replicates: none now.
-# public_involvement was, until deterrence waited on trust (ODD 7.11): with less cooperation the
-# pooled budget is short more often, the public's priority for prevention binds, and dropping it
-# moves population health beyond noise (by about 1e-4 to 3e-4, docs/principles.md).
+# public_involvement was, until deterrence waited on trust (ODD 7.11). Dropping it now moves
+# population health beyond noise, but by little and both ways (docs/principles.md, 100
+# replicates): down by 1.4e-4 at -2% a year, where the pooled budget is short and the public's
+# priority for prevention binds (its mechanism), and up by 1.6e-4 to 2.6e-4 at 0% and +2%, where
+# what shows is its running cost saved. A weak principle, not an inert one.
 WEAK: dict = {}
 
 

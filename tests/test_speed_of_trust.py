@@ -2,6 +2,7 @@
 with the functions of scripts/speed_of_trust.py (which prints the same figures over more seeds for
 docs/ODD.md, section 7.14). The targets are not tuned for: a miss is a finding to report."""
 
+import math
 import sys
 from pathlib import Path
 
@@ -35,12 +36,10 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
         f"the mean path over the seeds: {sot.months_to_pass(mean_path)}"
     )
     passed = sot.months_to_pass(mean_path)
+    # and the expected system does get there within the 60 months: no trap on average
     assert passed is not None, message
     assert passed > 12, message
-    never = len(SWITCH_SEEDS) + 1  # a seed that never passes sorts last
-    assert np.median([m or never for m in months.values()]) > 12, message
-    # and the expected system does get there: shared governance is no trap on average
-    assert passed <= 60, message
+    assert np.median([math.inf if m is None else m for m in months.values()]) > 12, message
 
 
 @pytest.mark.xfail(
@@ -56,8 +55,8 @@ def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switches):
     months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
     message = f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}"
     for m in months.values():
-        assert m is not None, message
-        assert 12 < m <= 60, message
+        assert m is not None, message  # within the 60 months the path covers
+        assert m > 12, message
 
 
 def test_graded_trust_takes_over_a_year_in_every_seed():
@@ -66,8 +65,8 @@ def test_graded_trust_takes_over_a_year_in_every_seed():
     months = {s: sot.months_to_pass(sot.switch_path(s, trust_grading=1.0)) for s in SWITCH_SEEDS}
     message = f"months to pass 0.5 after the switch, graded trust: {months}"
     for m in months.values():
-        assert m is not None, message
-        assert 12 < m <= 60, message
+        assert m is not None, message  # within the 60 months the path covers
+        assert m > 12, message
 
 
 @pytest.fixture(scope="module")

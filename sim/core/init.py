@@ -45,6 +45,7 @@ from sim.core.rules import RX as R
 from sim.core.state import (
     CLOCK_BUDGET,
     CLOCK_NEED,
+    CLOCK_STEP,
     KEY_RUN,
     KEY_SEED,
     KEY_WORLD,
@@ -309,12 +310,18 @@ def _fill_shares(w, place):
 @jit
 def adopt_rules(w, p, r):
     """Who belongs to the partnership under rules `r`: at the start, and whenever a policy
-    schedule changes the rules (`sim.core.schedule`)."""
+    schedule changes the rules (`sim.core.schedule`). Before the first month the rules are taken
+    as established: each organisation holds the vision they ask for (later it is taken up at the
+    speed of trust, ODD 7.10)."""
     breadth = r[R.partnership_breadth]
+    start = w.clock[CLOCK_STEP] == 0.0
+    held = system_weight(r)
     for i in range(w.org_kind.shape[0]):
         eligible = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
         w.org_eligible[i] = eligible
         w.org_member[i] = eligible  # until trust decides it, in the first month's plan
+        if start:
+            w.vision[i] = held
 
 
 @jit
@@ -350,7 +357,6 @@ def _fill_behaviour(w, p, r, world, seed, run):
         u = uniform(seed, run, 0, i, RNG_RISK)
         w.risk_attitude[i] = 1.0 + p[P.risk_spread] * (2.0 * u - 1.0)
         w.segment[i] = 1.0  # no support needs until the regulator's first review
-        w.vision[i] = system_weight(r)  # the rules a run starts under are taken as established
     for e in range(w.trust.shape[0]):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):

@@ -5,7 +5,8 @@ head, and the spreads that describe its places: `population_spread`, `need_sprea
 `allocation_spread`, `health_spread`), which a place file or the user sets; the funding pressure
 studied (`budget_growth`, `need_growth`, `ageing`), which designs sweep and scenario discovery
 explores; `initial_health`, fixed so the base year is in balance; rules of the payment system
-(`emergency_marginal_rate`); and the laboratory designs. Every other parameter of the place-based
+(`emergency_marginal_rate`); `trust_grading`, a choice between two rules of trust (ODD 7.10) to
+sweep, not a quantity; and the laboratory designs. Every other parameter of the place-based
 system, whose value is a judgement or a calibration, carries a prior here: the place, health and
 finance ones and the NHS mechanisms below, the costs and behaviour in `sim.core.priors_behaviour`.
 

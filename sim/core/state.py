@@ -72,7 +72,7 @@ FIELDS: tuple[Field, ...] = (
         "conduct",
         _F,
         "org",
-        "share of the way from its selfish claim to its norm it kept this month, as seen",
+        "share of the way from its selfish claim to its norm it kept this month",
     ),
     Field("detected", _F, "org", "1 when the breach was detected this month"),
     Field("fine", _F, "org", "fine paid this month"),

@@ -34,7 +34,8 @@ def test_a_shared_vision_adopted_mid_run_is_taken_up_at_the_speed_of_trust(
 ):
     model = tiny_world(RuleSet(), breach_visibility=0.5)
     w = model.world
-    assert w.vision.tolist() == [0.0, 0.0]  # fortress-like rules ask for no weight
+    model.step()  # a month under rules that ask for no weight on the system
+    assert w.vision.tolist() == [0.0, 0.0]
     model.set_rules(RuleSet(shared_vision=1.0, **levers))
     assert w.vision.tolist() == [0.0, 0.0]  # a change of rules does not change minds
     w.leadership[:] = leadership
@@ -46,6 +47,7 @@ def test_a_shared_vision_adopted_mid_run_is_taken_up_at_the_speed_of_trust(
 def test_a_shared_vision_takes_years_to_reach_most_of_the_way(tiny_world):
     model = tiny_world(RuleSet(), breach_visibility=0.5)
     w = model.world
+    model.step()
     model.set_rules(VISION_RULES)
     months = 0
     while w.vision[0] < 0.5 * 0.6:
@@ -58,10 +60,22 @@ def test_a_shared_vision_takes_years_to_reach_most_of_the_way(tiny_world):
 def test_a_shared_vision_the_rules_drop_is_dropped_at_once(tiny_world):
     model = tiny_world(VISION_RULES)
     w = model.world
+    model.step()
     assert w.vision[0] == pytest.approx(0.6, rel=1e-12)
     model.set_rules(RuleSet(shared_vision=0.5))  # asks for 0.3
+    assert w.vision[0] == pytest.approx(0.6, rel=1e-12)
     model.trusts[0].update_trust()
     assert w.vision[0] == pytest.approx(0.3, rel=1e-12)
+
+
+def test_rules_set_before_the_first_month_are_held_as_if_the_run_began_with_them(tiny_world):
+    # A schedule that starts with rules B is the same run whether built with B or built with A
+    # and switched before the first month (CareSystem.set_rules at month 0).
+    switched = tiny_world(RuleSet())
+    switched.set_rules(VISION_RULES)
+    built = tiny_world(VISION_RULES)
+    assert switched.world.vision.tolist() == built.world.vision.tolist()
+    assert switched.world.vision[0] == pytest.approx(0.6, rel=1e-12)
 
 
 @pytest.mark.parametrize("vision", [0.0, 0.3, 0.6])
@@ -75,6 +89,20 @@ def test_the_incentive_weighs_the_harm_to_the_system_by_the_vision_held(learner,
     model.trusts[1].learn()
     assert w.selfish_incentive[1] == pytest.approx(0.02, rel=1e-12)
     assert w.incentive[1] == pytest.approx((0.4 - vision * 2.0) / 20.0, rel=1e-12)
+
+
+def test_an_organisation_without_partners_is_deterred_in_full(tiny_world):
+    # A place with one acute trust alone: no partners to trust or wait on (b = 1). Nothing to
+    # gain (D = 0), so without the sanction it stays at 0.5; deterred: 0.5 + 0.2 x 1 x 1 x 0.5.
+    model = tiny_world(RuleSet(collective_choice=1.0), community_per_place=0, exploration=0.0)
+    w = model.world
+    assert w.edge_start[0] == w.edge_end[0]  # no partner edges
+    w.cooperation[0] = 0.5
+    w.selfish_claim[0] = w.coop_claim[0] = 50.0
+    w.agreed_prevention[0] = 0.0
+    w.detected[0] = 1.0
+    model.trusts[0].learn()
+    assert w.cooperation_next[0] == pytest.approx(0.6, rel=1e-12)
 
 
 @pytest.mark.parametrize(
