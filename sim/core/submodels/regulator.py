@@ -118,7 +118,9 @@ def pool_risk(w, p, r, lo, hi):
 @jit
 def assess(w, p, r, lo, hi):
     """Monitor each organisation: a breach of its agreed share is detected with the monitoring
-    probability and sanctioned, gradually when sanctions are graduated."""
+    probability and sanctioned, gradually when sanctions are graduated. Also records each one's
+    conduct: how much of the way from its selfish claim to its norm it kept."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
     key = w.key
     overclaim = w.overclaim
     breach = w.breach
