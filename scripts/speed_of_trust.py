@@ -236,9 +236,9 @@ def over_priors(n_draws: int = 200, seed: int = 20250601) -> None:
     values = draw(resolve("all"), seed, np.arange(n_draws))
     months = []
     for j in range(n_draws):
+        # Whole numbers already where the parameter is an integer (the prior rounds its draws).
         params = {
-            k: int(np.rint(v[j])) if parameter(k).kind is int else float(v[j])
-            for k, v in values.items()
+            k: int(v[j]) if parameter(k).kind is int else float(v[j]) for k, v in values.items()
         }
         months.append(months_to_pass(switch_path(j + 1, **params)))
     y = np.array([61 if m is None else m for m in months], dtype=float)

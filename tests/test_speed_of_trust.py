@@ -25,17 +25,24 @@ def switches():
     return {seed: sot.switch_path(seed) for seed in SWITCH_SEEDS}
 
 
-def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pass_half(switches):
+@pytest.fixture(scope="module")
+def switch_months(switches):
+    """Months for mean cooperation to pass 0.5 after the switch, per seed (None: not within 60)."""
+    return {seed: sot.months_to_pass(path) for seed, path in switches.items()}
+
+
+def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pass_half(
+    switches, switch_months
+):
     # The target at the default parameters, read of the expected system: the mean path over ten
     # seeds, and the median seed. Before deterrence waited on trust and a shared vision took time
     # to take up (ODD 7.10, 7.11), the mean path passed 0.5 at month 11 and the median seed at 13.
-    months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
-    mean_path = np.mean(list(switches.values()), axis=0)
+    months = switch_months
+    passed = sot.months_to_pass(np.mean(list(switches.values()), axis=0))
     message = (
         f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}; "
-        f"the mean path over the seeds: {sot.months_to_pass(mean_path)}"
+        f"the mean path over the seeds: {passed}"
     )
-    passed = sot.months_to_pass(mean_path)
     # and the expected system does get there within the 60 months: no trap on average
     assert passed is not None, message
     assert passed > 12, message
@@ -51,8 +58,8 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
     "still breach). Graded trust (trust_grading 1) meets it in every seed, at the cost of two "
     "other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
 )
-def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switches):
-    months = {seed: sot.months_to_pass(path) for seed, path in switches.items()}
+def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switch_months):
+    months = switch_months
     message = f"months for mean cooperation to pass 0.5 after the switch at month 60: {months}"
     for m in months.values():
         assert m is not None, message  # within the 60 months the path covers

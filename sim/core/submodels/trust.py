@@ -354,11 +354,14 @@ def learn(w, p, r, lo, hi):
     for i in range(lo, hi):
         c = cooperation[i]
         own = payoff_target(sensitivity, incentive[i], c)
-        # Belief about partners: its trust in them (learned from whether they kept their shares).
+        # Belief about partners: its trust in them (learned from whether they kept their shares);
+        # one without partners waits on nobody (and, with no weight on them, its type follows its
+        # payoff alone).
         n = edge_end[i] - edge_start[i]
-        belief = 0.0
+        belief = 1.0
         weight = 0.0
         if n > 0:
+            belief = 0.0
             for e in range(edge_start[i], edge_end[i]):
                 belief += trust[e]
             belief /= n
@@ -373,17 +376,11 @@ def learn(w, p, r, lo, hi):
             # its partners to keep them too (quasi-voluntary compliance); the sanction's sting
             # (none for a warning) breeds resentment, as far as they are not legitimate.
             sting = min(1.0, sanction_level(graduated, record[i], escalation))
-            new += deterrence * legit * belief_or_one(n, belief) * (1.0 - new)
+            new += deterrence * legit * belief * (1.0 - new)
             new -= resentment * (1.0 - legit) * sting * new
         u = uniform(seed, run, step, i, RNG_EXPLORATION)
         new += exploration * (u - 0.5)
         cooperation_next[i] = clamp(new, 0.0, 1.0)
-
-
-@jit
-def belief_or_one(n, belief):
-    """Belief about partners; an organisation without partners waits on nobody."""
-    return belief if n > 0 else 1.0
 
 
 @jit
