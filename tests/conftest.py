@@ -203,7 +203,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     process, uninterrupted: the data every interrupted or failed run must resume to."""
     from cli_runs import write_spec
 
-    from sim.experiment.cli import main
+    from sim.commands import main
 
     folder = tmp_path_factory.mktemp("reference")
     spec = write_spec(folder)

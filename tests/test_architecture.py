@@ -34,14 +34,40 @@ def _layer(path: Path) -> int | None:
     return LAYERS.index(parts[1])
 
 
-def _imported(tree) -> list[str]:
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _imported(tree, package: str = "") -> list[str]:
+    """Every module `tree` imports: `import a.b`, `from a import b` (as `a`, and as `a.b` when b is
+    a module), relative imports resolved against `package`, and any string that names one of the
+    project's modules (`importlib.import_module("sim.x")`, or a table of names to load later).
+    Imports inside functions count too."""
     names = []
-    for node in ast.walk(tree):  # function-level imports count too
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            names.append(base)
+            names += [f"{base}.{a.name}" for a in node.names if _is_module(f"{base}.{a.name}")]
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.split(".")[0] in ("sim", "agents")
+            and _is_module(node.value)
+        ):
+            names.append(node.value)  # a module named in a string, to be loaded by name
     return names
+
+
+def _package(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    return ".".join(rel.parts[:-1])
 
 
 def _target_layer(module: str) -> int | None:
@@ -49,9 +75,9 @@ def _target_layer(module: str) -> int | None:
     if parts[0] == "agents":
         return LAYERS.index("model")
     if parts[0] == "sim":
-        if len(parts) == 1:
-            return len(LAYERS)  # the facade sits above every layer
-        return LAYERS.index(parts[1]) if parts[1] in LAYERS else None
+        if len(parts) == 1 or parts[1] not in LAYERS:
+            return len(LAYERS)  # the facade and the modules beside it sit above every layer
+        return LAYERS.index(parts[1])
     return None
 
 
@@ -61,7 +87,7 @@ def test_imports_flow_one_way():
         own = _layer(path)
         if own is None:
             continue
-        for module in _imported(tree):
+        for module in _imported(tree, _package(path)):
             target = _target_layer(module)
             if target is not None and target > own:
                 upward.append(f"{path.relative_to(ROOT)} imports {module}")
@@ -84,7 +110,8 @@ def test_no_import_cycle():
     for path, tree in _modules():
         rel = path.relative_to(ROOT).with_suffix("")
         name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        graph[name] = {m for m in _imported(tree) if m.split(".")[0] in ("sim", "agents")}
+        imported = _imported(tree, _package(path))
+        graph[name] = {m for m in imported if m.split(".")[0] in ("sim", "agents")}
     for name, targets in graph.items():  # a package import reaches its __init__
         graph[name] = {t for t in targets if t in graph and t != name}
     state: dict[str, int] = {}
@@ -172,3 +199,20 @@ def test_phases_bind_their_arrays_once():
                 ):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} w.{node.attr}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_import_scan_sees_every_kind_of_import():
+    """The layer and cycle checks above are only as good as this scan: a submodule imported from
+    its package, a relative import and a module loaded by its name all count."""
+    source = (
+        "from sim.core import measures\n"
+        "from .trust import Trust\n"
+        "def later():\n"
+        "    import importlib\n"
+        "    return importlib.import_module('sim.validation.calibration_cli')\n"
+        "LATER = {'report': 'sim.experiment.report'}\n"
+    )
+    found = set(_imported(ast.parse(source), "agents"))
+    named = {"sim.core.measures", "agents.trust", "sim.validation.calibration_cli"}
+    assert named | {"sim.experiment.report"} <= found
+    assert _target_layer("sim.commands") > _target_layer("sim.validation.calibration_cli")

@@ -7,9 +7,10 @@ import tomllib
 import pandas as pd
 import pytest
 
+from sim.commands import main
 from sim.core.params import ParameterError
 from sim.core.priors import Prior, resolve
-from sim.experiment.cli import EXIT_BAD_INPUT, main
+from sim.experiment.cli import EXIT_BAD_INPUT
 from sim.experiment.extras import MissingExtra
 from sim.validation import calibration as cal
 from sim.validation.calibration_report import FIGURES, FILES

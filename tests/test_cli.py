@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim import PARAMETERS, PRESETS, PRINCIPLES, SUMMARIES, load_results, run_many
-from sim.experiment.cli import main
+from sim.commands import main
 
 COMMONS = str(Path(sys.executable).parent / "commons")
 SMALL = """

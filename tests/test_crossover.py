@@ -21,7 +21,7 @@ import pytest
 from sim.analysis import crossover as xo
 from sim.analysis.crossover_text import in_words
 from sim.analysis.stats import paired_difference_ci
-from sim.experiment.cli import main
+from sim.commands import main
 
 XS = (0.0, 0.5, 1.5, 2.5, 3.0)  # the crossing at 2 lies between grid values 1.5 and 2.5
 N = 8

@@ -9,10 +9,11 @@ import pytest
 
 from sim.analysis import discovery as disc
 from sim.analysis.discovery_rules import choose_box
+from sim.commands import main
 from sim.core.params import ParameterError
 from sim.core.priors import resolve
 from sim.experiment import cli_discover
-from sim.experiment.cli import main
+from sim.experiment.cli import build_parser
 
 INPUTS = ("budget_growth", "spillover", "unmet_harm", "prevention_effect", "need_growth")
 # Planted rules: (input, side, cut) twice. The treatment fails inside the region (both hold).
@@ -233,7 +234,7 @@ def test_cli_defaults_are_the_analysis_defaults():
     assert cli_discover.TREATMENT == disc.TREATMENT
     assert cli_discover.REFERENCE == disc.REFERENCE
     assert cli_discover.PRESSURE_RANGE == disc.PRESSURE_RANGE
-    parser = main.__globals__["build_parser"]()
+    parser = build_parser()
     assert parser.parse_args(["discover"]).prim_inputs == disc.PRIM_INPUTS
 
 

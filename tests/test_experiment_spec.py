@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.commands import main
 from sim.core.rules import PRESETS, PRINCIPLES
-from sim.experiment.cli import main
 from sim.experiment.report_analysis import sensitivity_indices
 from sim.experiment.spec import (
     ExperimentError,

@@ -32,8 +32,9 @@ from cli_runs import (
     write_spec,
 )
 
+from sim.commands import main
 from sim.experiment import store
-from sim.experiment.cli import EXIT_BAD_INPUT, EXIT_FAILURE, main
+from sim.experiment.cli import EXIT_BAD_INPUT, EXIT_FAILURE
 
 
 def _mount(*args: str) -> bool:

@@ -28,7 +28,8 @@ from cli_runs import (
 )
 
 from sim import load_results
-from sim.experiment.cli import EXIT_BAD_INPUT, main
+from sim.commands import main
+from sim.experiment.cli import EXIT_BAD_INPUT
 from sim.experiment.lock import FolderInUse, folder_lock
 from sim.experiment.results import DamagedResults
 from sim.experiment.store import HOLDER_NAME

@@ -29,8 +29,8 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from sim.commands import main
 from sim.core.rules import LEVERS, PRESETS, PRINCIPLES
-from sim.experiment.cli import main
 from sim.experiment.designs import DESIGN_KEYS
 from sim.experiment.rulesets import ABLATION_KEYS, RULE_KEYS
 from sim.experiment.spec import (

@@ -132,7 +132,7 @@ assert len(sim.run_many(["fortress", "shared_governance"], replicates=2, months=
 from sim import CareSystem
 
 CareSystem(rules="fortress", seed=1).run_for(3)
-from sim.experiment.cli import main
+from sim.commands import main
 
 assert main(["run", tiny, "--out", out, "--quiet"]) == 0
 loaded = sorted({m.split(".")[0] for m in sys.modules} & checked)

@@ -8,9 +8,9 @@ import pytest
 
 from sim import CareSystem, ParameterError, RuleSet
 from sim.analysis.tables import md_table, shown_path
+from sim.commands import main
 from sim.core.params import validate
 from sim.core.rules import PRESETS, resolve
-from sim.experiment.cli import main
 from sim.experiment.spec import load_experiment, parse_experiment
 
 

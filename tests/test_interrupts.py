@@ -26,8 +26,9 @@ from cli_runs import (
     write_spec,
 )
 
+from sim.commands import main
 from sim.experiment import interrupts
-from sim.experiment.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, main
+from sim.experiment.cli import EXIT_INTERRUPTED, EXIT_TERMINATED
 from sim.experiment.engines import chunk_payload, compute_chunk
 from sim.experiment.spec import parse_experiment
 from sim.experiment.store import HOLDER_NAME

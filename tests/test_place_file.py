@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import CareSystem, run_many
+from sim.commands import main
 from sim.core.params import defaults
 from sim.engine.placefile import PlaceFileError, load_place_file, parse_place_file
 from sim.engine.placemap import KINDS, derived_need_index, place_file_text
-from sim.experiment.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ILLUSTRATIVE = ROOT / "experiments" / "places" / "illustrative_ics.toml"

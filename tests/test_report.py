@@ -11,7 +11,8 @@ import pytest
 from scipy.stats import mannwhitneyu
 
 from sim import load_results
-from sim.experiment.cli import main, print_comparison
+from sim.commands import main
+from sim.experiment.cli import print_comparison
 from sim.experiment.report_analysis import find_crossings, sensitivity_indices
 
 ABLATION = """

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from sim.analysis.stats import between_run_spread
+from sim.commands import main
 from sim.core.constants import SUMMARIES
-from sim.experiment.cli import main
 from sim.experiment.outcomes import LOWER_IS_BETTER, NEITHER, direction
 from sim.experiment.report_outcomes import (
     MONEY,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim import load_results
-from sim.experiment.cli import main
+from sim.commands import main
 
 COMMONS = str(Path(sys.executable).parent / "commons")
 MANY_CHUNKS = """

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import load_results
+from sim.commands import main
 from sim.core.constants import RNG_PRIOR, SUMMARIES
 from sim.core.params import PARAMETER_INDEX, ParameterError, defaults, parameter, parameters_for
 from sim.core.priors import Prior, draw, resolve
@@ -25,7 +26,6 @@ from sim.core.priors_table import PRIORS
 from sim.core.rng import uniform
 from sim.engine.batch import run_many
 from sim.experiment.checker import ExperimentError
-from sim.experiment.cli import main
 from sim.experiment.results import rebuild
 from sim.experiment.runner import run_experiment
 from sim.experiment.spec import parse_experiment

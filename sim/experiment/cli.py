@@ -1,4 +1,5 @@
 """`commons`: run, report, validate and list batch experiments; discover scenarios (`cli_discover`).
+The console script enters through `sim.commands`, which adds the later layers' commands.
 
 Exit codes (`EXIT_CODES`, docs/experiments.md): 0 success; 1 failure while running (file system,
 cluster, an unexpected error); 2 bad input (experiment file, option, scheduler address, a results
@@ -16,16 +17,18 @@ import errno
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
 from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-# Commands whose code lives in a later layer (sim.validation), which this module may not import:
-# each is loaded by module name when the parser is built, through `_upper` (docs/architecture.md).
-UPPER_COMMANDS = {"calibrate": "sim.validation.calibration_cli"}
-COMMANDS = ("run", "report", "validate", "list", "discover", *UPPER_COMMANDS)
+# This layer's commands. A command whose code sits in a later layer (`commons calibrate`, in
+# sim.validation) is passed in by `sim.commands`, above every layer, as a module with NAME,
+# add_parser and run: this module never imports upwards (docs/architecture.md).
+COMMANDS = ("run", "report", "validate", "list", "discover")
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_FAILURE: "failure while running (file system, cluster, unexpected error)",
@@ -57,7 +60,8 @@ def _whole(low: int = 1, high: int | None = None):
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
+    """The parser of `commons`: this layer's commands and the `extra` command modules."""
     # Long but flat: one add_argument call per command-line option, in the order of --help.
     parser = _Parser(
         prog="commons",
@@ -163,16 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
 
     cli_discover.add_parser(sub, _whole())
-    for module in UPPER_COMMANDS.values():
-        _upper(module).add_parser(sub)
+    for module in extra:
+        module.add_parser(sub)
     return parser
-
-
-def _upper(module: str):
-    """A command module of a later layer, by name (it must define add_parser and run)."""
-    import importlib
-
-    return importlib.import_module(module)
 
 
 def _cmd_run(args) -> int:
@@ -295,17 +292,21 @@ def _cmd_discover(args) -> int:
     return command(args)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The `commons` command. Returns its exit code (see `EXIT_CODES`); never raises."""
+def main(argv: list[str] | None = None, extra: Sequence[ModuleType] = ()) -> int:
+    """The `commons` command with this layer's commands and the `extra` command modules (each with
+    NAME, add_parser and run; `sim.commands.main` passes every later layer's). Returns its exit
+    code (see `EXIT_CODES`); never raises."""
     with interrupts.handling():  # from here on, SIGINT and SIGTERM end the command cleanly
-        return _main(argv)
+        return _main(argv, extra)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, extra: Sequence[ModuleType]) -> int:
     words = sys.argv[1:] if argv is None else argv
-    command = f"commons {words[0]}" if words and words[0] in COMMANDS else "commons"
+    later = {module.NAME: module for module in extra}
+    known = (*COMMANDS, *later)
+    command = f"commons {words[0]}" if words and words[0] in known else "commons"
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(extra).parse_args(argv)
         command = f"commons {args.command}"
         handlers = {
             "run": _cmd_run,
@@ -314,8 +315,8 @@ def _main(argv: list[str] | None) -> int:
             "list": _cmd_list,
             "discover": _cmd_discover,
         }
-        if args.command in UPPER_COMMANDS:
-            return _upper(UPPER_COMMANDS[args.command]).run(args)
+        if args.command in later:
+            return later[args.command].run(args)
         return handlers[args.command](args)
     except SystemExit as exc:  # argparse: --help (0) or a bad option (2)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT

@@ -1,6 +1,6 @@
 """`commons calibrate`: fit chosen parameters to the NHS targets and write the calibration's
-files. Registered in `sim.experiment.cli` by module name (`UPPER_COMMANDS`): the command-line
-module sits in the experiment layer and may not import this one, which sits above it.
+files. `sim.commands` passes this module to `sim.experiment.cli` (which sits in a layer below
+and may not import it) as a command: NAME, add_parser and run.
 
 This module imports nothing heavy at the top; the model and optuna load when the command runs.
 """
@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+NAME = "calibrate"
 HELP = "fit parameters to published NHS figures and check them out of sample"
 
 
@@ -19,7 +20,7 @@ def add_parser(sub) -> None:
     from sim.experiment.cli import _whole
 
     cal = sub.add_parser(
-        "calibrate",
+        NAME,
         help=HELP,
         description="Fit chosen parameters to published NHS figures (fortress rules, the "
         "default place world from April 2010, scaled to England) with optuna, check the fit on "

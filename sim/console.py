@@ -15,7 +15,7 @@ _NAMES = {signal.SIGINT: "SIGINT (Ctrl-C)", signal.SIGTERM: "SIGTERM"}
 
 
 def main() -> int:
-    """Install early handlers, load `sim.experiment.cli` and run it (its exit code)."""
+    """Install early handlers, load `sim.commands` and run it (its exit code)."""
     received: list[int] = []
 
     def early(signum, frame):
@@ -26,7 +26,7 @@ def main() -> int:
         if signal.getsignal(sig) != signal.SIG_IGN:  # an ignored signal stays ignored
             signal.signal(sig, early)
     try:
-        from sim.experiment.cli import main as cli_main
+        from sim.commands import main as cli_main
 
         code = cli_main()  # handles its own stops; only one in its first instant reaches here
     except KeyboardInterrupt:
