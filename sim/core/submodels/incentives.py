@@ -37,78 +37,168 @@ def system_weight(r):
 def weigh_incentives(w, p, r, lo, hi):
     """Each organisation's net gain, per unit of expected income, of the selfish claim over the
     cooperative one: private gain, less the expected fine, less the weighted harm to the system.
-    Written to `incentive`."""
-    # Long: one loop over organisations and their contracts, with its arrays bound first.
-    key = w.key
-    org_kind = w.org_kind
-    org_income_ref = w.org_income_ref
-    incentive = w.incentive
-    selfish_incentive = w.selfish_incentive
-    org_member = w.org_member
-    org_con_start = w.org_con_start
-    org_con_end = w.org_con_end
-    selfish_claim = w.selfish_claim
-    coop_claim = w.coop_claim
-    agreed_prevention = w.agreed_prevention
-    record = w.record
-    con_kind = w.con_kind
-    appropriation = w.appropriation
-    claim = w.claim
-    pay_ratio = w.pay_ratio
-    con_place = w.con_place
-    org_type = w.org_type
-    risk_attitude = w.risk_attitude
-    segment = w.segment
-    vision = w.vision
-    world = key[KEY_WORLD]
+    Written to `incentive` (and, with no weight on the system, `selfish_incentive`). The world
+    is chosen once: its payoffs give the gain and the harm of each contract."""
+    world = w.key[KEY_WORLD]
+    if world == PLACE_SYSTEM:
+        _weigh_place(w, p, r, lo, hi)
+    elif world == CLASSROOM_COMMONS:
+        _weigh_commons(w, p, r, lo, hi)
+    else:
+        _weigh_public_goods(w, p, r, lo, hi)
+
+
+@jit
+def _rule_terms(p, r):
+    """What the rules make of a breach: the probability an agreement's breach is detected, the
+    full fine per unit, whether sanctions are graduated, their escalation, and the share of its
+    weight on the system a board in special measures gives up (it answers for its own recovery)."""
     monitored = detection_rate(p, r) * r[R.agreed_shares]
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
-    escalation = p[P.sanction_escalation]
+    return monitored, severity, graduated, p[P.sanction_escalation], p[P.special_measures_focus]
+
+
+@jit
+def _stake_and_weight(terms, member, record, risk, kind, vision, segment):
+    """An organisation's expected fine per unit overclaimed (its risk attitude weighs it) and the
+    weight it puts on the system's outcome (none for a free rider)."""
+    monitored, severity, graduated, escalation, focus = terms
+    detect = monitored * member
+    fine = severity * sanction_level(graduated, record + 1.0, escalation) * risk
+    weight = type_system_weight(kind, vision)
+    if segment >= SPECIAL_MEASURES:
+        weight *= 1.0 - focus
+    return detect * fine, weight
+
+
+@jit
+def _per_unit(net, harm, weight, scale):
+    """(selfish incentive, incentive): the net gain per unit of `scale`, without and with the
+    weighted harm to the system."""
+    selfish = net / scale if scale > 0.0 else 0.0
+    net -= weight * harm
+    return selfish, (net / scale if scale > 0.0 else 0.0)
+
+
+@jit
+def _weigh_place(w, p, r, lo, hi):
+    """The place-based system: overclaiming is paid at the contract's funding model (the acute
+    tariff's margin under payment by activity, nothing beyond a block, the pool's pay ratio
+    otherwise) plus the pull of the organisation's own targets; skimping prevention keeps its
+    agreed budget; the harm to the system is the care overclaimed and the prevention's value."""
+    # Long: one loop over organisations and their contracts, with its arrays bound first.
+    selfish_claim = w.selfish_claim
+    coop_claim = w.coop_claim
+    agreed_prevention = w.agreed_prevention
+    con_kind = w.con_kind
+    con_place = w.con_place
+    pay_ratio = w.pay_ratio
+    org_con_start = w.org_con_start
+    org_con_end = w.org_con_end
+    org_member = w.org_member
+    record = w.record
+    risk_attitude = w.risk_attitude
+    org_type = w.org_type
+    vision = w.vision
+    segment = w.segment
+    org_income_ref = w.org_income_ref
+    incentive = w.incentive
+    selfish_incentive = w.selfish_incentive
+    terms = _rule_terms(p, r)
     f = int(r[R.funding_model])
+    by_activity = f == ACTIVITY
+    block = f == BLOCK
+    margin = p[P.tariff_margin]
+    prevention_value = p[P.prevention_value]
     # Organisations rated on their own targets value their own activity; whole-system
     # regulation that respects local agreements removes that pull.
     silo = 1.0 - r[R.whole_system_regulation] * r[R.local_autonomy]
     target = p[P.target_value] * silo
-    # A board in special measures answers for its own recovery: it gives up part of its weight
-    # on the system.
-    focus = p[P.special_measures_focus]
-    n = org_kind.shape[0]
     for i in range(lo, hi):
-        detect = monitored * org_member[i]
-        # Risk attitude weighs the expected fine; a free rider gives the system no weight.
-        fine = severity * sanction_level(graduated, record[i] + 1.0, escalation) * risk_attitude[i]
-        weight = type_system_weight(org_type[i], vision[i])
-        if segment[i] >= SPECIAL_MEASURES:
-            weight *= 1.0 - focus
+        stake, weight = _stake_and_weight(
+            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
+        )
         net = 0.0
         harm_total = 0.0
         for c in range(org_con_start[i], org_con_end[i]):
-            s = selfish_claim[c]
-            k = coop_claim[c]
-            if world == PLACE_SYSTEM:
-                if f == ACTIVITY and con_kind[c] == ACUTE:
-                    value = p[P.tariff_margin]
-                elif f == BLOCK:
-                    value = UNPAID_VALUE
-                else:
-                    value = pay_ratio[con_place[c]] - 1.0
-                value += target
-                more = max(0.0, s - k)
-                prevention = agreed_prevention[c]
-                private = value * more + prevention
-                harm = more + p[P.prevention_value] * prevention
-                over = more + prevention
-            elif world == CLASSROOM_COMMONS:
-                others = appropriation[0] - claim[c]
-                private, harm, over = commons_gains(p, s, k, others, n)
+            if by_activity and con_kind[c] == ACUTE:
+                value = margin
+            elif block:
+                value = UNPAID_VALUE
             else:
-                private, harm, over = public_goods_gains(p, s, k, n)
-            net += private - detect * fine * over
+                value = pay_ratio[con_place[c]] - 1.0
+            value += target
+            more = max(0.0, selfish_claim[c] - coop_claim[c])
+            prevention = agreed_prevention[c]
+            net += value * more + prevention - stake * (more + prevention)
+            harm_total += more + prevention_value * prevention
+        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, org_income_ref[i])
+
+
+@jit
+def _weigh_commons(w, p, r, lo, hi):
+    """The laboratory common-pool resource: the gain and the group's loss of appropriating the
+    selfish amount rather than the cooperative one, given what the others take; per endowment's
+    outside return."""
+    selfish_claim = w.selfish_claim
+    coop_claim = w.coop_claim
+    claim = w.claim
+    appropriation = w.appropriation
+    org_con_start = w.org_con_start
+    org_con_end = w.org_con_end
+    org_member = w.org_member
+    record = w.record
+    risk_attitude = w.risk_attitude
+    org_type = w.org_type
+    vision = w.vision
+    segment = w.segment
+    incentive = w.incentive
+    selfish_incentive = w.selfish_incentive
+    terms = _rule_terms(p, r)
+    n = org_type.shape[0]
+    scale = p[P.outside_return] * p[P.endowment]
+    for i in range(lo, hi):
+        stake, weight = _stake_and_weight(
+            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
+        )
+        net = 0.0
+        harm_total = 0.0
+        for c in range(org_con_start[i], org_con_end[i]):
+            others = appropriation[0] - claim[c]
+            private, harm, over = commons_gains(p, selfish_claim[c], coop_claim[c], others, n)
+            net += private - stake * over
             harm_total += harm
-        scale = org_income_ref[i]
-        if world == CLASSROOM_COMMONS:
-            scale = p[P.outside_return] * p[P.endowment]
-        selfish_incentive[i] = net / scale if scale > 0.0 else 0.0
-        net -= weight * harm_total
-        incentive[i] = net / scale if scale > 0.0 else 0.0
+        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, scale)
+
+
+@jit
+def _weigh_public_goods(w, p, r, lo, hi):
+    """The linear public goods game: the gain and the group's loss of keeping the selfish amount
+    back from the public account rather than the cooperative one; per expected income."""
+    selfish_claim = w.selfish_claim
+    coop_claim = w.coop_claim
+    org_con_start = w.org_con_start
+    org_con_end = w.org_con_end
+    org_member = w.org_member
+    record = w.record
+    risk_attitude = w.risk_attitude
+    org_type = w.org_type
+    vision = w.vision
+    segment = w.segment
+    org_income_ref = w.org_income_ref
+    incentive = w.incentive
+    selfish_incentive = w.selfish_incentive
+    terms = _rule_terms(p, r)
+    n = org_type.shape[0]
+    for i in range(lo, hi):
+        stake, weight = _stake_and_weight(
+            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
+        )
+        net = 0.0
+        harm_total = 0.0
+        for c in range(org_con_start[i], org_con_end[i]):
+            private, harm, over = public_goods_gains(p, selfish_claim[c], coop_claim[c], n)
+            net += private - stake * over
+            harm_total += harm
+        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, org_income_ref[i])
