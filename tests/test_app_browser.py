@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_checks import GAMES, NHS, listen, plot_src, shown_month
+from browser_checks import GAMES, NHS, SETTLED, listen, plot_src, shown_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -182,14 +182,25 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
                 gap.press("Home")
                 for _ in range(25):  # +2.5 points: a squeezed budget
                     gap.press("ArrowRight")
-                page.wait_for_timeout(1500)
+                # The server has taken the slider's gap (the slider stops at the largest gap the
+                # need growth allows): the help line says it, and both panels can run again.
+                taken = f"a gap of {float(gap.get_attribute('aria-valuenow')):+.1f} points"
+                expect(page.get_by_text(taken, exact=False)).to_be_visible(timeout=ACTION)
+                expect(page.locator(".cc-error")).to_have_count(0, timeout=ACTION)
+                expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
                 page.get_by_role("button", name="12").click()
                 page.get_by_role("button", name="Play").click()
                 deadline = time.monotonic() + 60
                 while shown_month(page) < 36 and time.monotonic() < deadline:
                     time.sleep(0.2)
                 page.get_by_role("button", name="Pause").click()
-                page.wait_for_timeout(1500)
+                # Paused and redrawn: Play is back, the hover layer (drawn only once paused) is
+                # on the plot, and no animation is still running.
+                expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
+                page.locator(f"{NHS} .cc-plot-series .cc-area").first.wait_for(
+                    state="attached", timeout=ACTION
+                )
+                page.wait_for_function(SETTLED, timeout=ACTION)
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=target, full_page=False)
 

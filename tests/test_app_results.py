@@ -14,7 +14,7 @@ from app_waits import wait_until
 from sim.app.frames import nice_top
 from sim.app.live import LivePair, LiveView
 from sim.app.settings import GameScenario, panel_rules
-from sim.app.state import ComparisonState
+from sim.app.state import CONFIDENCE, ComparisonState
 from sim.app.timing import advantage, benefit_figure, benefit_words, time_to_benefit
 from sim.app.verdict import BY_NAME, cards, financial_year, outcome_series, summary_words
 from sim.core.constants import MEASURES
@@ -101,9 +101,9 @@ def test_chance_is_the_share_of_draws_where_b_is_better():
 
 def test_one_live_run_gives_no_interval_and_says_so():
     series = {s: c[:1] for s, c in hand_built().items()}
-    words = summary_words(cards(series, 1), 1)
+    words = summary_words(cards(series, 1, None, CONFIDENCE), 1)
     assert "run the replicates" in words[2]
-    assert np.isnan(cards(series, 1)[0].low)
+    assert np.isnan(cards(series, 1, None, CONFIDENCE)[0].low)
 
 
 def test_flows_are_averaged_over_the_year_stocks_read_at_its_end():
@@ -128,7 +128,9 @@ def test_time_to_benefit_of_constructed_series():
     b = a.copy()
     b[:, :13, MI["system_deficit"]] = 120.0
     b[:, 13:, MI["system_deficit"]] = 90.0
-    adv = advantage({"left": a, "right": b}, BY_NAME["system_deficit"], np.arange(REPS) // 2)
+    adv = advantage(
+        {"left": a, "right": b}, BY_NAME["system_deficit"], np.arange(REPS) // 2, CONFIDENCE
+    )
     assert adv.benefit == 14
     assert adv.firm == 14
     words = benefit_words(adv, start_year=2025, adopt_year=1)
@@ -143,6 +145,35 @@ def test_time_to_benefit_of_constructed_series():
     low, high = ax.get_ylim()
     assert low <= adv.low.min()
     assert high >= adv.high.max()
+
+
+def test_the_confidence_level_is_required_and_honoured():
+    """Cards and the time to benefit take the level they are given: no 95% of their own."""
+    series = hand_built()
+    for name in ("population_health", "waiting_patients"):  # B's values noisy around their level
+        series["right"][:, :, MI[name]] += (
+            0.02
+            * np.random.default_rng(3).standard_normal((REPS, MONTHS))
+            * series["right"][:, :, MI[name]]
+        )
+    draws = np.arange(REPS) // 2
+    with pytest.raises(TypeError, match="level"):
+        cards(series, 2, draws)
+    with pytest.raises(TypeError, match="level"):
+        advantage(series, BY_NAME["population_health"], draws)
+    wide = {c.outcome.name: c for c in cards(series, 2, draws, 0.95, 7)}
+    narrow = {c.outcome.name: c for c in cards(series, 2, draws, 0.8, 7)}
+    for name in ("population_health", "waiting_patients"):
+        w, n = wide[name], narrow[name]
+        assert w.low < n.low < n.high < w.high, (name, w, n)
+    outcome = BY_NAME["population_health"]
+    adv_wide = advantage(series, outcome, draws, 0.95, 7)
+    adv_narrow = advantage(series, outcome, draws, 0.8, 7)
+    assert (adv_wide.level, adv_narrow.level) == (0.95, 0.8)
+    assert np.all(adv_wide.low <= adv_narrow.low)
+    assert np.all(adv_narrow.high <= adv_wide.high)
+    assert np.all(adv_wide.high - adv_wide.low > adv_narrow.high - adv_narrow.low)
+    assert "its 80% interval" in benefit_words(adv_narrow)
 
 
 def test_financial_years():

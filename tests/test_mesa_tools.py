@@ -36,32 +36,44 @@ def test_mesa_batch_run_returns_data():
 
 
 def test_solara_viz_renders_a_plot_of_the_model():
-    """Mesa's SolaraViz takes the model as it is: the page holds this model and its parameters,
-    and rendering it draws one chart per component from the model's DataCollector."""
+    """Mesa's SolaraViz takes the model as it is: rendering the page draws one chart per
+    component from this model's DataCollector (another model's runs draw other charts, the same
+    runs the same ones), and the model parameters rebuild this model's run (SolaraViz's Reset)."""
     import solara
     from mesa.visualization import SolaraViz, make_plot_component
     from solara.widgets import GridLayout
 
-    model = CareSystem(rules="fortress", seed=1).run_for(3)
     model_params = {"rules": "fortress", "seed": 1}
-    components = [
-        make_plot_component("population_health"),
-        make_plot_component("system_deficit"),
-    ]
-    page = SolaraViz(model, components=components, model_params=model_params, name="care-commons")
-    assert page.args[0] is model
-    assert page.kwargs["model_params"] == model_params
-    assert page.kwargs["name"] == "care-commons"
 
-    _, rendered = solara.render(page, handle_error=False)
-    grids = rendered.find(GridLayout).widgets
-    assert len(grids) == 1
-    charts = grids[0].items
-    assert len(charts) == len(components)
-    for chart in charts:
+    def charts(model) -> list[bytes]:
+        components = [
+            make_plot_component("population_health"),
+            make_plot_component("system_deficit"),
+        ]
+        page = SolaraViz(model, components=components, model_params=model_params, name="cc")
+        _, rendered = solara.render(page, handle_error=False)
+        grids = rendered.find(GridLayout).widgets
+        assert len(grids) == 1
+        return [bytes(chart.value) for chart in grids[0].items]
+
+    model = CareSystem(**model_params).run_for(3)
+    drawn = charts(model)
+    assert len(drawn) == 2
+    for png in drawn:
         # Each component is a matplotlib figure of the model's series, sent as a PNG.
-        assert bytes(chart.value[:8]) == b"\x89PNG\r\n\x1a\n"
-        assert len(chart.value) > 1000
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) > 1000
+    assert drawn[0] != drawn[1]  # population health and deficit, not one chart twice
+    assert charts(CareSystem(**model_params).run_for(3)) == drawn  # the same runs, same charts
+    longer = charts(CareSystem(**model_params).run_for(12))
+    assert all(a != b for a, b in zip(drawn, longer, strict=True))  # the model's own series
+    # SolaraViz's Reset builds `CareSystem(**model_params)`: the same run as the model shown.
+    rebuilt = CareSystem(**model_params).run_for(3)
+    np.testing.assert_array_equal(rebuilt.history, model.history)
+    pd.testing.assert_frame_equal(
+        rebuilt.datacollector.get_model_vars_dataframe(),
+        model.datacollector.get_model_vars_dataframe(),
+    )
 
 
 # ------------------------------------------------------------------ horizon and batch_run

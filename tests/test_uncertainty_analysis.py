@@ -300,8 +300,8 @@ class _WithUncertainty:
 
 @pytest.mark.slow
 def test_build_report_has_the_section_only_with_uncertainty(tmp_path, monkeypatch):
+    from sim.commands import main
     from sim.experiment import report
-    from sim.experiment.cli import main
 
     path = tmp_path / "exp.toml"
     path.write_text(TINY)
@@ -341,12 +341,13 @@ def test_verdict_says_when_the_parameters_move_nothing_and_the_mean_is_no_differ
 
 
 def test_mean_interval_is_the_documented_bootstrap_over_draws(monkeypatch):
+    import sim.analysis.stats as st
     import sim.analysis.uncertainty as unc
 
     rng = np.random.default_rng(4)
     draws = np.repeat(np.arange(30), 3)[:-1]  # the last draw has two seeds
     d = rng.normal(size=len(draws))
-    monkeypatch.setattr(unc, "BLOCK", 70)  # blocks of two resamples: the same numbers
+    monkeypatch.setattr(st, "BOOTSTRAP_BLOCK", 70)  # blocks of two resamples: the same numbers
     s = unc.spread(d, draws, 0.9, resamples=301, seed=11, tag="unc|x|t|0")
     counts = np.bincount(draws)
     means = np.bincount(draws, weights=d) / counts

@@ -14,6 +14,9 @@ import zlib
 import numpy as np
 from scipy import stats as _scipy_stats
 
+# Bootstrap indices drawn at once by `grouped_bootstrap_ci` (about 32 MB); the block size never
+# changes the numbers, only the memory.
+BOOTSTRAP_BLOCK = 1 << 22
 # Fan charts: the median and these bands of runs, outer band first (light, then dark).
 FAN_BANDS = ((0.10, 0.90), (0.25, 0.75))
 # Every quantile a fan chart needs, ascending: the bands' bounds and the median.
@@ -104,6 +107,72 @@ def paired_difference_ci(x, y, level: float, resamples: int, seed: int, tag: str
     lo, hi = bootstrap_mean_ci(d, level, resamples, seed, tag)
     mean = d.mean(axis=0) if len(d) else math.nan
     return (float(mean) if np.ndim(mean) == 0 else mean), lo, hi
+
+
+def group_sums(x, groups) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's sum of runs and its number of runs, for `grouped_bootstrap_ci`.
+
+    Args:
+        x: Runs along the first axis; further axes (for example months) are summed apart.
+        groups: The group (for example the parameter draw) of each run, any sortable labels.
+
+    Returns:
+        (sums, counts): sums of shape ``(G, *x.shape[1:])`` and counts of shape ``(G,)``, the
+        G groups in the sorted order of their labels; the runs of a group are added in run order.
+    """
+    x = np.asarray(x, dtype=float)
+    inverse = np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1)
+    if len(inverse) != x.shape[0]:
+        raise ValueError(f"{len(inverse)} groups for {x.shape[0]} runs: one group per run")
+    sums = np.zeros((inverse.max() + 1 if len(inverse) else 0, *x.shape[1:]))
+    np.add.at(sums, inverse, x)
+    return sums, np.bincount(inverse, minlength=len(sums))
+
+
+def grouped_bootstrap_ci(sums, counts, level: float, resamples: int, seed: int, tag: str):
+    """Percentile bootstrap confidence interval of the mean over runs, groups resampled whole.
+
+    Runs that share a group (replicates of one parameter draw) are not independent, so the G
+    groups are resampled with replacement, each with all its runs (indices
+    ``seeded_rng(seed, tag).integers(0, G, size=(resamples, G))``), and a resample's value is the
+    mean of its runs: ``sums[idx].sum(axis=1) / counts[idx].sum(axis=1)``. The interval is the
+    central `level` of those values (`percentile_interval`). With one run per group this is
+    `bootstrap_mean_ci`'s bootstrap. The resamples are drawn in blocks of rows of about
+    `BOOTSTRAP_BLOCK` values (the same numbers as one call), so memory stays bounded.
+
+    Args:
+        sums: Each group's sum of its runs, groups along the first axis (`group_sums`); further
+            axes (for example months) get one interval each.
+        counts: Each group's number of runs (positive).
+        level: Confidence level in (0, 1).
+        resamples: Number of bootstrap resamples (at least 1).
+        seed: Base seed.
+        tag: Name of the quantity (see `seeded_rng`).
+
+    Returns:
+        (low, high): floats for 1-D sums, else arrays of shape ``sums.shape[1:]``; NaN without
+        groups.
+    """
+    sums = np.asarray(sums, dtype=float)
+    counts = np.asarray(counts)
+    resamples = int(resamples)
+    _tails(level)  # a bad level is refused before any drawing
+    if resamples < 1:
+        raise ValueError(f"resamples={resamples!r}: a bootstrap needs at least 1 resample")
+    g = len(counts)
+    if sums.shape[0] != g:
+        raise ValueError(f"{sums.shape[0]} group sums for {g} group counts")
+    if g == 0:
+        nan = math.nan if sums.ndim == 1 else np.full(sums.shape[1:], math.nan)
+        return nan, nan
+    rng = seeded_rng(seed, tag)
+    rows = max(1, BOOTSTRAP_BLOCK // (g * max(1, math.prod(sums.shape[1:]))))
+    boot = []
+    for start in range(0, resamples, rows):
+        idx = rng.integers(0, g, size=(min(rows, resamples - start), g))
+        total = counts[idx].sum(axis=1).reshape(-1, *([1] * (sums.ndim - 1)))
+        boot.append(sums[idx].sum(axis=1) / total)
+    return percentile_interval(np.concatenate(boot), level, axis=0)
 
 
 def t_interval(x, level: float) -> tuple[float, float, float]:

@@ -19,7 +19,8 @@ Definitions, for one outcome at one point, at the caller's confidence `level`:
   difference is not a finite number (an outcome undefined in a run) is left out of that
   outcome, and `n_runs` counts the rest; an outcome with none is left out.
 - **mean difference** and its interval: the mean of d over all runs, with a percentile bootstrap
-  over draws (draws resampled with their replicates, the mean of the resample's runs; generator
+  over draws (draws resampled with their replicates, the mean of the resample's runs:
+  `sim.analysis.stats.grouped_bootstrap_ci`, generator
   `sim.analysis.stats.seeded_rng(seed, "unc|OUTCOME|T|POINT")`). Draws are the independent units;
   with one seed per draw this is the paired bootstrap of the comparison table.
 - **seeds alone**: the spread of one run's difference from seed noise at a fixed parameter set,
@@ -66,9 +67,7 @@ from scipy import stats as _scipy_stats
 
 from sim.analysis.crossover import RESOLUTION
 from sim.analysis.drivers import drivers
-from sim.analysis.stats import percentile_interval, seeded_rng
-
-BLOCK = 1 << 22  # bootstrap indices drawn at once (about 32 MB)
+from sim.analysis.stats import grouped_bootstrap_ci, percentile_interval
 
 
 def paired_differences(
@@ -163,23 +162,6 @@ def _draw_groups(d: np.ndarray, draws: np.ndarray):
     return labels, counts, means, inverse
 
 
-def _bootstrap_over_draws(counts, means, level, resamples, seed, tag):
-    """Percentile interval of the mean of all runs, draws resampled with their runs.
-
-    The resamples are drawn in blocks of rows (the same numbers as one call of
-    `integers(0, G, size=(resamples, G))`), so memory stays near `BLOCK` indices.
-    """
-    rng = seeded_rng(seed, tag)
-    g = len(counts)
-    sums = counts * means
-    rows = max(1, BLOCK // g)
-    boot = []
-    for start in range(0, int(resamples), rows):
-        idx = rng.integers(0, g, size=(min(rows, int(resamples) - start), g))
-        boot.append(sums[idx].sum(axis=1) / counts[idx].sum(axis=1))
-    return percentile_interval(np.concatenate(boot), level)
-
-
 def spread(
     d, draws, level: float, resamples: int = 2000, seed: int = 0, tag: str = "unc"
 ) -> Spread:
@@ -199,7 +181,7 @@ def spread(
     d = np.asarray(d, dtype=float)
     _, counts, means, inverse = _draw_groups(d, np.asarray(draws))
     mean = float(d.mean())
-    low, high = _bootstrap_over_draws(counts, means, level, resamples, seed, tag)
+    low, high = grouped_bootstrap_ci(counts * means, counts, level, resamples, seed, tag)
     resid = d - means[inverse]
     n_i = counts[inverse]
     multi = n_i >= 2

@@ -120,7 +120,8 @@ def ResultsBody(state, source: str, series: dict, months: int, draws, key):
     last_year = max(1, math.ceil(months / 12))
     year = min(rs.year.value or last_year, last_year)
     chosen, start = rs.outcome.value, rs.start_year.value or None
-    level, seed = (result.level, result.seed) if source == "replicates" else (0.95, 0)
+    # The replicates' own level; the live runs' cards at the session's (CONFIDENCE).
+    level, seed = (result.level, result.seed) if source == "replicates" else (state.level, 0)
     cards_ = solara.use_memo(lambda: cards(series, year, draws, level, seed), (key, year))
     adv = solara.use_memo(
         lambda: advantage(series, BY_NAME[chosen], draws, level, seed), (key, chosen)
@@ -209,7 +210,7 @@ def Readout(state):
     series, month = live_series(view)
     rows = [
         {"outcome": c.outcome.label, "unit": c.outcome.unit, "A": c.a, "B": c.b, "B - A": c.diff}
-        for c in cards(series, math.ceil(month / 12))  # the year of the last month run
+        for c in cards(series, math.ceil(month / 12), None, state.level)  # the last month's year
     ]
     solara.Markdown(f"**Values at month {month} ({month / 12:.1f} years), live runs**")
     solara.DataFrame(pd.DataFrame(rows).round(3), items_per_page=10)

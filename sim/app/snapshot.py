@@ -22,6 +22,7 @@ from sim.app.settings import (
     set_principle,
 )
 from sim.app.verdict import BY_NAME
+from sim.core.checks import check_int, check_seed
 from sim.core.params import ParameterError
 from sim.core.rules import PRESETS, PRINCIPLES, RuleSet
 
@@ -196,14 +197,18 @@ def _number(value, key: str, where: str) -> float:
     return float(value)
 
 
+def _checked(check, value, key: str, where: str, *bounds: int) -> int:
+    """`check(value, key, *bounds)` (`sim.core.checks`), its refusal as one `ScenarioError` line
+    naming where, the key, the value and what is allowed."""
+    try:
+        return check(value, key, *bounds)
+    except ParameterError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def _int(value, key: str, bounds: tuple[int, int], where: str) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not (bounds[0] <= value <= bounds[1])
-    ):
-        _fail(where, key, value, f"a whole number from {bounds[0]} to {bounds[1]}")
-    return int(value)
+    """`value` as an int in `bounds` (`check_int`: integers only, no bool, no float)."""
+    return _checked(check_int, value, key, where, *bounds)
 
 
 def _scenario(table, place_file, where: str) -> Scenario:
@@ -215,7 +220,7 @@ def _scenario(table, place_file, where: str) -> Scenario:
     places = table.get("n_places", base.n_places)
     values["n_places"] = _int(places, "scenario.n_places", (1, 50), where)
     seed = table.get("seed", base.seed)
-    values["seed"] = _int(seed, "scenario.seed", (0, 2**63 - 1), where)
+    values["seed"] = _checked(check_seed, seed, "scenario.seed", where)  # [0, MAX_SEED]
     system = table.get("system", base.system)
     if system not in (*SYSTEMS, UPLOADED):
         _fail(where, "scenario.system", system, ", ".join((*SYSTEMS, UPLOADED)))

@@ -5,7 +5,8 @@ cards read it (`sim.app.verdict.outcome_series`), signed so that positive means 
 **time to benefit** is the first month from which the mean advantage is positive in every later
 month of the runs; the **firm** time to benefit asks the same of the lower end of its interval.
 The interval is a percentile bootstrap over parameter draws (draws resampled with their
-replicates), so replicates that share a draw are not counted as independent.
+replicates: `sim.analysis.stats.grouped_bootstrap_ci`), so replicates that share a draw are not
+counted as independent.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.analysis.stats import seeded_rng
+from sim.analysis.stats import group_sums, grouped_bootstrap_ci
 from sim.analysis.tables import fmt_level
 from sim.app.verdict import Outcome, financial_year, outcome_series
+
+RESAMPLES = 1000  # bootstrap resamples of the advantage's interval
 
 
 def time_to_benefit(advantage) -> int | None:
@@ -61,7 +64,12 @@ class Advantage:
 
 
 def advantage(
-    series: dict, outcome: Outcome, draws=None, level: float = 0.95, seed: int = 0
+    series: dict,
+    outcome: Outcome,
+    draws,
+    level: float,
+    seed: int = 0,
+    resamples: int = RESAMPLES,
 ) -> Advantage:
     """B's advantage on `outcome` by month over the replicates in `series`.
 
@@ -69,8 +77,9 @@ def advantage(
         series: Panel ("left", "right") -> measures, (replicates, months, measures).
         outcome: The outcome.
         draws: The parameter draw of each replicate (None: each replicate its own).
-        level: Confidence level of the interval.
+        level: Confidence level of the interval (the app's `sim.app.state.CONFIDENCE`).
         seed: Base seed of the bootstrap.
+        resamples: Bootstrap resamples of the interval.
 
     Returns:
         An `Advantage`.
@@ -82,15 +91,10 @@ def advantage(
     if n < 2:
         nan = np.full_like(mean, math.nan)
         return Advantage(outcome, mean, nan, nan, level, time_to_benefit(mean), None, n)
-    groups = np.unique(np.arange(n) if draws is None else np.asarray(draws), return_inverse=True)[1]
-    sums = np.zeros((groups.max() + 1, d.shape[1]))
-    np.add.at(sums, groups, d)
-    counts = np.bincount(groups).astype(float)
-    rng = seeded_rng(seed, f"benefit|{outcome.name}")
-    idx = rng.integers(0, len(counts), size=(1000, len(counts)))
-    boot = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)[:, None]
-    tail = (1 - level) / 2
-    low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
+    sums, counts = group_sums(d, np.arange(n) if draws is None else draws)
+    low, high = grouped_bootstrap_ci(
+        sums, counts, level, resamples, seed, f"benefit|{outcome.name}"
+    )
     return Advantage(
         outcome, mean, low, high, level, time_to_benefit(mean), time_to_benefit(low), n
     )

@@ -181,8 +181,8 @@ def _basis(row) -> tuple[float, str]:
 def cards(
     series: dict,
     year: int,
-    draws=None,
-    level: float = 0.95,
+    draws,
+    level: float,
     seed: int = 0,
     outcomes=OUTCOMES,
 ) -> list[Card]:
@@ -193,7 +193,7 @@ def cards(
         year: The year (1 = the first twelve months); a year beyond the runs reads their end.
         draws: The parameter draw of each replicate, or None when no parameter was drawn
             (every replicate is then its own draw, of seed noise alone).
-        level: Confidence level of the intervals.
+        level: Confidence level of the intervals (the app's `sim.app.state.CONFIDENCE`).
         seed: Base seed of the bootstrap.
         outcomes: The outcomes, in card order.
 

@@ -88,9 +88,23 @@ def ablation_figure(abl: pd.DataFrame, outcomes: list[str], n_ablated: int, path
     save(fig, path)
 
 
+def outer_band(runs) -> tuple[float, float]:
+    """The outer fan band (`FAN_BANDS[0]`) of one point's runs, by `fan_quantiles`.
+
+    A run without a value (NaN) is left out, as the mean beside it leaves it out; with no value
+    at all the band is (NaN, NaN).
+    """
+    values = np.asarray(runs, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return math.nan, math.nan
+    q = fan_quantiles(values)
+    lo_q, hi_q = FAN_BANDS[0]
+    return float(q[lo_q]), float(q[hi_q])
+
+
 def response_figure(frame: pd.DataFrame, exp, parameter: str, path: Path) -> None:
     """Mean and the outer fan band of runs of each outcome against one swept parameter."""
-    lo_q, hi_q = FAN_BANDS[0]
     fig, axes = _grid(len(exp.outcomes), 5, 3.2)
     for ax, outcome in zip(axes.flat, exp.outcomes, strict=False):
         for name in exp.rule_names:
@@ -98,8 +112,7 @@ def response_figure(frame: pd.DataFrame, exp, parameter: str, path: Path) -> Non
             pts = sorted(g.groups, key=lambda p: exp.points[p][parameter])
             xs = [exp.points[p][parameter] for p in pts]
             mu = np.array([g.get_group(p).mean() for p in pts])
-            lo = np.array([g.get_group(p).quantile(lo_q) for p in pts])
-            hi = np.array([g.get_group(p).quantile(hi_q) for p in pts])
+            lo, hi = np.array([outer_band(g.get_group(p)) for p in pts]).reshape(-1, 2).T
             ax.plot(xs, mu, marker="o", markersize=3, label=name)
             ax.fill_between(xs, lo, hi, alpha=BAND_ALPHAS[0])
         ax.set_xlabel(parameter)

@@ -8,6 +8,8 @@ import numbers
 
 from sim.app.classroom.game_world import GAMES, SEAT_RANGE
 from sim.app.classroom.treatments import TREATMENTS, treatment_names
+from sim.core.checks import check_int, check_seed
+from sim.core.params import ParameterError
 
 MAX_ROUNDS_PER_BLOCK = 100
 MAX_ROUND_SECONDS = 3600.0
@@ -33,12 +35,12 @@ def number(value, what: str, low: float, high: float, unit: str = "") -> float:
 
 
 def integer(value, what: str, low: int, high: int) -> int:
-    """`value` as an int in [low, high] (whole numbers only, no bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise RoomError(f"{what}={value!r} is not a whole number; allowed: {low} to {high}")
-    if not low <= int(value) <= high:
-        raise RoomError(f"{what}={value!r} is out of range; allowed: {low} to {high}")
-    return int(value)
+    """`value` as an int in [low, high] (`sim.core.checks.check_int`: integers only, no bool and
+    no float, even a whole one), refused as one `RoomError` line naming it and the range."""
+    try:
+        return check_int(value, what, low, high)
+    except ParameterError as exc:
+        raise RoomError(str(exc)) from None
 
 
 def game(value) -> str:
@@ -64,7 +66,15 @@ def round_seconds(value) -> float:
 
 
 def seed(value) -> int:
-    return integer(value, "seed", 0, 2**31 - 1)
+    """The room's seed: any seed the model takes, [0, MAX_SEED] (`sim.core.checks.check_seed`).
+
+    Nothing narrower is needed: the seed is set from Python (`Room(seed=...)`, `configure`), never
+    typed into the page nor carried in an address, and the records store it as int64.
+    """
+    try:
+        return check_seed(value, "seed")
+    except ParameterError as exc:
+        raise RoomError(str(exc)) from None
 
 
 def treatment(name) -> str:
