@@ -8,7 +8,7 @@ Quick start::
     run_many(["fortress", "shared_governance"], replicates=100).groupby("rules").mean()
 
 The package is built in layers, each a sub-package that imports only the layers before it
-(docs/architecture.md): `core` (the model's rules and state, no Mesa, pandas or file I/O),
+(docs/architecture.md): `core` (the model's rules and state; no Mesa or pandas, no file I/O but the numba cache's),
 `engine` (the numba kernel and batch runs), `analysis` (statistics), `model` (the Mesa model; its
 agents are the top-level `agents` package), `experiment` (files, runner, results, report, CLI),
 `validation` (published figures and checks) and `app` (the Solara app).

@@ -10,7 +10,7 @@ field here and it exists in every engine, zero-initialised.
 
 Dimensions say what indexes the array: org (organisations), con (contracts: one per place an
 organisation serves), edge (directed partner edges), place, ics (integrated care systems),
-place_line (places x 6 service lines), line (service lines), clock (4 world-wide scalars) and key
+place_line (places x 6 service lines), line (service lines), clock (3 world-wide scalars) and key
 (3 world-wide integers).
 """
 
