@@ -1,13 +1,17 @@
 """The documents describe the code that is there."""
 
+import re
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import odd_tables  # noqa: E402
 
+from sim.core.jit import SOURCE_HASH  # noqa: E402
 from sim.core.rules import PRINCIPLES  # noqa: E402
 from sim.core.submodels import PHASES  # noqa: E402
 
@@ -67,3 +71,16 @@ def test_the_reports_sources_of_spread_are_odd_7_15s():
     assert len(quoted) >= 10
     for share in quoted:
         assert f"| {share} |" in section, share
+
+
+@pytest.mark.parametrize("name", ["principles.md", "crossover.md", "validation.md"])
+def test_generated_figures_name_the_models_source_hash(name):
+    """Figures generated from the model say which model made them; a change to any compiled
+    source changes the hash, so figures left stale by it fail here (docs/validation.md, "How to
+    regenerate", lists each command)."""
+    text = (ROOT / "docs" / name).read_text()
+    hashes = set(re.findall(r"source hash ([0-9a-f]{16})", text))
+    assert hashes == {SOURCE_HASH}, (
+        f"docs/{name} names model source hash {sorted(hashes)}, the code's is {SOURCE_HASH}: "
+        "regenerate its figures (docs/validation.md, 'How to regenerate')"
+    )

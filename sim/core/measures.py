@@ -28,10 +28,6 @@ LAST_ROUNDS = 10
 # Readable outcomes (ODD 6; sources in docs/references.md, "Readable outcomes"): conversions of the
 # model's units at observation only. They present the model's results in countable units; they
 # are not calibrations, and no submodel reads them.
-# Cost of a case by service line (GBP; the order of KIND_NAMES): an admitted hospital episode, a
-# community nursing contact, a mental health care contact, a GP consultation, an ambulance incident
-# and a month of long-term social care.
-COST_PER_CASE = np.array([2450.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
 # Population health shown as emergency admissions for ambulatory care sensitive conditions a year
 # per 100,000 people: linear, the healthiest starting place at the defaults (initial_health 0.7 x
 # (1 + health_spread 0.12)) at the lowest local authority rate in England, 9 per 1,000, and the
@@ -242,6 +238,7 @@ def _measure_readable(w, out):
     carried = w.waiting_carried
     delivered = w.delivered
     waiting = w.waiting
+    waiting_patients = w.waiting_patients
     health = w.health
     population = w.population
     new_need = 0.0
@@ -255,7 +252,7 @@ def _measure_readable(w, out):
             arrived = max(0.0, need[q, k] - carried[q, k])
             new_need += arrived
             new_unmet += max(0.0, arrived - delivered[q, k])
-            cases = waiting[q, k] * 1e6 / COST_PER_CASE[k]
+            cases = waiting_patients[q, k]  # counted where the list is made (ODD 7.21)
             patients += cases
             if k == ACUTE:
                 patients_acute += cases

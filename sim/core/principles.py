@@ -99,7 +99,8 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "nested_enterprises": {
         "levers": ("nested_coordination",),
-        "explain": "Places share risk within their integrated care system, and services spanning "
-        "places are agreed at that level (Ostrom 8).",
+        "explain": "Places pool risk within their integrated care system: each month their pool "
+        "balances move part of the way towards the system's mean, so a place in deficit is "
+        "carried by the others (Ostrom 8).",
     },
 }

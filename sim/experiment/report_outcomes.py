@@ -248,7 +248,7 @@ ADMISSIONS_NOTE = (
     "year, to the least healthy (0.616) at the highest, 22 per 1,000 (King's Fund 2012; "
     "docs/references.md, 'Readable outcomes'). One point of health is about 77 admissions a year "
     "per 100,000 people. Patients waiting convert each service's waiting list (GBP m of care) at "
-    "a cost per case: a hospital episode GBP 2,450, a community nursing contact 47, a mental "
+    "a cost per case: a hospital referral-to-treatment pathway GBP 520, a community nursing contact 47, a mental "
     "health contact 250, a GP consultation 45, an ambulance incident 270, a month of long-term "
     "social care 1,840. New need left unmet counts the month's care against the need that "
     "arrived that month, leaving out the waiting list carried in.\n"

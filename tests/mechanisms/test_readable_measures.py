@@ -17,12 +17,12 @@ from sim.core.constants import MEASURES, PLACE_SYSTEM, SUMMARIES
 from sim.core.measures import (
     ADMISSIONS_BEST,
     ADMISSIONS_WORST,
-    COST_PER_CASE,
     HEALTH_BEST,
     HEALTH_WORST,
     summarize,
 )
 from sim.core.params import parameter
+from sim.core.submodels.place import COST_PER_CASE
 
 G = 1.0 + (0.015 + 0.01) / 12.0  # a month's growth of need (and of capacity)
 A1 = (
@@ -111,9 +111,12 @@ def test_patients_waiting_are_each_lines_list_over_its_cost_per_case(tiny_world)
     assert m["waiting_patients_acute"] == pytest.approx(700.0, rel=1e-12)
     assert m["new_need"] == 0.0
     assert m["new_unmet_need"] == 0.0
-    # The costs per case (GBP): an admitted episode, a community nursing contact, a mental health
-    # contact, a GP consultation, an ambulance incident, a month of long-term social care.
-    np.testing.assert_array_equal(COST_PER_CASE, [2450.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
+    # The costs per case (GBP, docs/references.md): an acute referral-to-treatment pathway, a
+    # community nursing contact, a mental health care contact, a GP consultation, an ambulance
+    # incident, a month of long-term social care.
+    np.testing.assert_array_equal(COST_PER_CASE, [520.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
+    # One count: the reported measure is the sum of the state's count by place and line.
+    assert m["waiting_patients"] == pytest.approx(model.world.waiting_patients.sum(), rel=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -30,10 +30,11 @@ SQRT6 = 6.0**0.5  # scales the sum of two uniforms to unit standard deviation
 FIRST_MONTH = 4
 PEAK_MONTH = 1
 POUNDS_PER_MILLION = 1.0e6
-# Cost of a case on each line's waiting list (GBP), to count the list in patients (ODD 7.21): an
-# acute referral-to-treatment pathway, a community contact, a mental health appointment, a GP
-# consultation, an ambulance incident, a month of a home-care package.
-COST_PER_CASE = np.array([520.0, 60.0, 137.0, 40.0, 270.0, 900.0])
+# Cost of a case on each line's waiting list (GBP), to count the list in patients (ODD 7.21; the
+# one table: the measures sum these counts): an acute referral-to-treatment pathway, a community
+# nursing contact, a mental health care contact, a GP consultation, an ambulance incident, a month
+# of long-term social care (sources in docs/references.md, "Readable outcomes").
+COST_PER_CASE = np.array([520.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
 
 
 @jit
