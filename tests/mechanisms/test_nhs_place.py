@@ -80,12 +80,13 @@ def test_the_acute_list_loses_few_untreated_and_every_list_is_counted_in_patient
     # 5; the others 1 - 0.3: waiting [4.2425, 1.4, 2.8, 0, 1.4, 14] (GBP million).
     expected = np.array([4.2425, 1.4, 2.8, 0.0, 1.4, 14.0])
     np.testing.assert_allclose(w.waiting[0], expected, rtol=1e-12)
-    # In patients: 4.2425e6 / 520 = 8,158.7 pathways, 1.4e6 / 60 = 23,333 community contacts,
-    # 2.8e6 / 137 = 20,438 mental health appointments, 1.4e6 / 270 = 5,185 ambulance incidents,
-    # 14e6 / 900 = 15,556 months of home care.
-    cost = np.array([520.0, 60.0, 137.0, 40.0, 270.0, 900.0])
+    # In patients: 4.2425e6 / 520 = 8,158.7 pathways, 1.4e6 / 47 = 29,787 community nursing
+    # contacts, 2.8e6 / 250 = 11,200 mental health care contacts, 1.4e6 / 270 = 5,185 ambulance
+    # incidents, 14e6 / 1,840 = 7,609 months of long-term social care.
+    cost = np.array([520.0, 47.0, 250.0, 45.0, 270.0, 1840.0])
     np.testing.assert_allclose(w.waiting_patients[0], expected * 1e6 / cost, rtol=1e-12)
     assert w.waiting_patients[0, ACUTE] == pytest.approx(8158.65, abs=0.01)
+    assert w.waiting_patients[0, 5] == pytest.approx(7608.70, abs=0.01)
 
 
 @pytest.mark.parametrize(
