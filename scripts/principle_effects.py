@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis import principles as pe
+from sim.analysis.sanctions import graduated_against_flat
 from sim.analysis.tables import fmt_level, md_table, shown_path
 from sim.core.jit import SOURCE_HASH
 from sim.core.params import defaults
@@ -174,7 +175,49 @@ def pays_table(table: pd.DataFrame) -> str:
     return md_table(header, rows)
 
 
-def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str:
+def bare_section(bare: pd.DataFrame) -> list[str]:
+    """The mechanisms alone: every principle's running cost at 0."""
+    lines = [
+        "## The mechanisms alone: running costs at 0",
+        "",
+        "The same comparisons with every principle's running cost (`cost_*`) at 0 "
+        "(`sim.analysis.principles.running_costs_off`), so that what moves is the mechanism, not "
+        "its cost. tests/test_principles_work.py asserts on these runs.",
+        "",
+    ]
+    findings = inert_findings(bare)
+    lines += [f"- {f}" for f in findings] if findings else ["Every principle moves something."]
+    return [*lines, "", summary_table(bare), ""]
+
+
+def sanctions_section(flat: pd.DataFrame) -> list[str]:
+    """Graduated against flat sanctions under shared governance."""
+    rows = [
+        (f"{100 * r.pressure:+g}%", r.outcome, effect_text(r), "yes" if r.beyond_noise else "no")
+        for r in flat.itertuples()
+    ]
+    header = ["budget growth", "outcome", "flat minus graduated [interval]", "beyond noise"]
+    return [
+        "## Graduated against flat sanctions",
+        "",
+        "Shared governance with its sanctions graduated (a warning first, then fines rising past "
+        "the flat level with repetition) against the same rules with every detected breach fined "
+        "at the flat level (`sim.analysis.sanctions.graduated_against_flat`; the "
+        "`graduated_sanctions` principle below switches the fine itself too, so it compares "
+        "sanctions with none). Paired replicates as above; graduation has no running cost.",
+        "",
+        md_table(header, rows),
+        "",
+    ]
+
+
+def markdown(
+    table: pd.DataFrame,
+    args: argparse.Namespace,
+    command: str,
+    bare: pd.DataFrame | None = None,
+    flat: pd.DataFrame | None = None,
+) -> str:
     d = defaults("place_system")
     need = d["need_growth"] + d["ageing"]
     level = fmt_level(args.level)
@@ -224,6 +267,10 @@ def markdown(table: pd.DataFrame, args: argparse.Namespace, command: str) -> str
         pays_table(table),
         "",
     ]
+    if bare is not None:
+        lines += bare_section(bare)
+    if flat is not None:
+        lines += sanctions_section(flat)
     for principle, rows in table.groupby("principle", sort=False):
         lines += principle_section(principle, rows)
     return "\n".join(lines).rstrip() + "\n"
@@ -260,6 +307,18 @@ def main(argv=None) -> int:
         level=args.level,
         progress=progress,
     )
+    print("the mechanisms alone (running costs at 0)", file=sys.stderr, flush=True)
+    bare = pe.principle_effects(
+        pressures=args.pressures,
+        replicates=args.replicates,
+        months=args.months,
+        seed=args.seed,
+        level=args.level,
+        **pe.running_costs_off(),
+    )
+    flat = graduated_against_flat(
+        args.pressures, args.replicates, args.months, args.seed, args.level
+    )
     print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
     print_tables(table)
     command = "python scripts/principle_effects.py " + shlex.join(
@@ -276,7 +335,7 @@ def main(argv=None) -> int:
         + ([] if args.level == pe.LEVEL else ["--level", f"{args.level:g}"])
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(table, args, command))
+    args.out.write_text(markdown(table, args, command, bare, flat))
     print(f"\nwrote {args.out}", file=sys.stderr)
     return 0
 

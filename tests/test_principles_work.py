@@ -5,8 +5,12 @@ pressure. A principle with requirements is also run alone in fortress, where it 
 inert: that is a finding, reported in docs/principles.md.
 
 Measured with `sim.analysis.principles` (paired replicates on common random numbers, `budget_growth`
-at -2%, 0%, 2% and 4% a year with need growth at its default 2.5%); scripts/principle_effects.py
-prints every outcome on more replicates into docs/principles.md. The verdict at each pressure is
+at -2%, 0%, 2% and 4% a year with need growth at its default 2.5%) with every principle's running
+cost at 0 (`running_costs_off`): a lever with a running cost moves the pool, and what follows from
+it, through that cost alone, and a cost is not a mechanism (it once let monitoring,
+collective_choice and public_involvement pass alone in fortress on a trust or health difference of
+1e-8 to 3e-4 that was their running cost). scripts/principle_effects.py prints every outcome on
+more replicates into docs/principles.md, with the costs and without them. The verdict at each pressure is
 taken at the 98.75% level (95% shared over the four pressures, Bonferroni), so that a principle
 cannot pass by luck at one pressure in four. Targets are not tuned for: a principle that moves
 nothing is a failure, with what was measured.
@@ -19,6 +23,7 @@ principle of `PRINCIPLES` missing here fails.
 import pytest
 
 from sim.analysis import principles as pe
+from sim.analysis.sanctions import graduated_against_flat
 from sim.core.rules import PRINCIPLES
 
 REPLICATES = 20
@@ -105,24 +110,33 @@ DOCUMENTED = {
         "plan: it claims for itself, the pool is drawn down and the system's deficit grows",
     ),
     "nested_enterprises": (
-        "pool_balance",
-        "places move their pool balances towards their system's mean (risk pooling)",
+        "system_deficit",
+        "places move their pool balances towards their system's mean (risk pooling): a place "
+        "short of money is carried by the others' reserves instead of running a deficit beside "
+        "their surpluses (the pool balance summed over places barely moves: pooling only "
+        "moves money between places)",
     ),
 }
 
 
-# Measured inert alone in fortress (docs/principles.md): nothing of theirs acts without their
-# requirements. Collective choice, which also has requirements, still moves outcomes alone, but
-# only through its running cost (0.2% of the allocation).
-INERT_ALONE = ("boundary", "partners", "agreed_shares", "graduated_sanctions")
+# Measured inert alone in fortress (docs/principles.md, running costs at 0): nothing of theirs acts
+# without their requirements. Open books show only the conduct inside the agreement's boundary;
+# the public's priority is for a prevention budget; chosen shares need an agreement and members.
+INERT_ALONE = (
+    "agreed_shares",
+    "boundary",
+    "collective_choice",
+    "graduated_sanctions",
+    "monitoring",
+    "partners",
+    "public_involvement",
+)
 
 
 # Measured to move its documented outcome by no more than seed noise at 20 replicates: none now.
-# public_involvement was, until deterrence waited on trust (ODD 7.11). Dropping it now moves
-# population health beyond noise, but by little and both ways (docs/principles.md, 100
-# replicates): down by 1.4e-4 at -2% a year, where the pooled budget is short and the public's
-# priority for prevention binds (its mechanism), and up by 1.6e-4 to 2.6e-4 at 0% and +2%, where
-# what shows is its running cost saved. A weak principle, not an inert one.
+# public_involvement is weak: dropping it lowers population health by 3.8e-4 at -2% a year and
+# 2.1e-4 at 0%, where the pooled budget is short and the public's priority for prevention binds,
+# and moves nothing beyond noise at +2% and +4%.
 WEAK: dict = {}
 
 
@@ -152,7 +166,13 @@ def _cases():
 @pytest.fixture(scope="module")
 def runs():
     """Both bases and every principle's two variants, at every pressure (one run_many each)."""
-    return pe.run_variants(pressures=pe.PRESSURES, replicates=REPLICATES, months=120, seed=pe.SEED)
+    return pe.run_variants(
+        pressures=pe.PRESSURES,
+        replicates=REPLICATES,
+        months=120,
+        seed=pe.SEED,
+        **pe.running_costs_off(),
+    )
 
 
 @pytest.mark.parametrize(("principle", "direction"), list(_cases()))
@@ -175,3 +195,21 @@ def test_principle_moves_its_documented_outcome(runs, principle, direction):
         f"moves {outcome} by no more than its seed noise at any pressure; mechanism: "
         f"{mechanism}. Measured (mean difference [{LEVEL:.4g} interval]): {measured}"
     )
+
+
+def test_graduated_sanctions_keep_more_cooperation_than_flat_ones():
+    """Graduated against flat sanctions under shared governance (the principle's switch removes the
+    fine too, so this is the comparison of the two kinds of sanction): a first breach warned, not
+    fined, breeds no resentment, and fines that rise with repetition deter the repeat offender, so
+    flat fines keep less cooperation. Flat fines lower cooperation beyond noise at some pressure,
+    and never raise it beyond noise."""
+    table = graduated_against_flat(
+        replicates=REPLICATES, outcomes=("mean_cooperation",), level=LEVEL, resamples=RESAMPLES
+    )
+    beyond = table[table["beyond_noise"]]
+    measured = "; ".join(
+        f"budget_growth {r.pressure:+g}: {r.mean_difference:.3g} [{r.low:.3g}, {r.high:.3g}]"
+        for r in table.itertuples()
+    )
+    assert not beyond.empty, f"flat against graduated moves cooperation by noise only: {measured}"
+    assert (beyond["mean_difference"] < 0).all(), f"flat fines raise cooperation: {measured}"

@@ -66,7 +66,7 @@ import pandas as pd
 
 from sim.analysis.stats import paired_difference_ci
 from sim.core.constants import SUMMARIES
-from sim.core.params import ParameterError, defaults
+from sim.core.params import ParameterError, defaults, parameters_for
 from sim.core.rules import LEVERS, PRESETS, PRINCIPLES, RuleSet
 from sim.engine.batch import run_many
 
@@ -340,6 +340,12 @@ def effects(
                     )
                     rows.append({**about, **at, "outcome": outcome, **stats})
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def running_costs_off(scenario: str = "place_system") -> dict[str, float]:
+    """Every principle's running cost (`cost_*`) at 0: what a principle does by its mechanism alone,
+    since a lever with a running cost moves the pool, and what follows, through that cost."""
+    return {p.name: 0.0 for p in parameters_for(scenario) if p.name.startswith("cost_")}
 
 
 def principle_effects(

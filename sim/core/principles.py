@@ -3,9 +3,11 @@ the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs
 
 `requires` names the principles a principle acts through, where it has nothing to act on without
 them (Ostrom's principles build on one another): sanctions fall only on breaches that an agreement
-defines and monitoring detects; chosen shares need an agreement and members to choose them. The
-principle-effects analysis (`sim.analysis.principles`) measures such a principle switched on in
-fortress beside its requirements, and reports that it is inert alone.
+defines and monitoring detects; chosen shares need an agreement and members to choose them; open
+books show only the conduct inside the agreement's boundary; the public's priority is for a
+prevention budget there must be. The principle-effects analysis (`sim.analysis.principles`)
+measures such a principle switched on in fortress beside its requirements, and reports that it is
+inert alone (measured with the running costs at 0, so that a cost is not taken for a mechanism).
 """
 
 # Principles, each with the levers it switches and a plain-English line (shown in the app).
@@ -47,6 +49,7 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "public_involvement": {
         "levers": ("public_involvement",),
+        "requires": ("prevention",),
         "explain": "The public is involved in the agreement: the rules gain legitimacy, and "
         "prevention is paid first, in part, when money is short (Ham & Alderwick 5).",
     },
@@ -68,6 +71,7 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     },
     "monitoring": {
         "levers": ("monitoring",),
+        "requires": ("boundary",),
         "explain": "Open books: breaches of agreed shares are detected with this probability, "
         "and partners see each other's conduct, so trust follows it faster "
         "(Ham & Alderwick 10; Ostrom 4).",
