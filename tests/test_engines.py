@@ -9,9 +9,36 @@ from hypothesis import strategies as st
 from strategies import clean, place_params, rule_sets
 
 from sim import CareSystem, ParameterError, run_many, simulate
-from sim.core.constants import SCENARIOS
+from sim.core.constants import N_MEASURES, SCENARIOS
 from sim.core.params import pack, validate
 from sim.core.rng import _mix_array, uniform
+from sim.core.state import FIELD_NAMES, FIELDS
+
+
+def assert_same_bits(a, b, what):
+    """Two arrays of the same dtype and shape with the same values, to the bit: NaNs in the same
+    places and zeros of the same sign (which `np.array_equal` alone would not tell apart); only
+    NaN payloads are not compared."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype, (what, a.dtype, b.dtype)
+    assert a.shape == b.shape, (what, a.shape, b.shape)
+    if a.dtype.kind != "f":
+        assert np.array_equal(a, b), what
+        return
+    assert np.array_equal(a, b, equal_nan=True), what
+    assert np.array_equal(np.signbit(a) & ~np.isnan(a), np.signbit(b) & ~np.isnan(b)), (
+        what,
+        "sign of zero",
+    )
+
+
+def assert_same_state(fast, slow):
+    """Every field of the state (`FIELDS`), in two `World`s, at its declared dtype and to the
+    bit (`assert_same_bits`)."""
+    assert tuple(fast._fields) == tuple(slow._fields) == FIELD_NAMES
+    for field in FIELDS:
+        assert getattr(fast, field.name).dtype == np.dtype(field.dtype), field.name
+        assert_same_bits(getattr(fast, field.name), getattr(slow, field.name), field.name)
 
 
 @settings(max_examples=20, deadline=None)
@@ -20,20 +47,22 @@ def test_engines_bit_identical_on_random_worlds(params, rules, seed):
     kw = dict(rules=rules, seed=seed, **clean(params))
     fast = CareSystem(engine="numba", **kw)
     slow = CareSystem(engine="python", **kw)
-    for _ in range(18):
+    for month in range(1, 19):
         fast.step()
         slow.step()
-        assert np.array_equal(fast.measures, slow.measures)
-    for name, array in fast.world._asdict().items():
-        assert np.array_equal(array, getattr(slow.world, name)), name
+        assert_same_bits(fast.measures, slow.measures, f"measures of month {month}")
+    assert_same_state(fast.world, slow.world)
 
 
 @pytest.mark.parametrize("scenario", ["classroom_commons", "public_goods"])
 @pytest.mark.parametrize("rules", ["fortress", "partnership_board", "shared_governance"])
 def test_engines_bit_identical_on_laboratory_games(scenario, rules):
+    """Every round's measures and, at the end, the whole state."""
     fast = CareSystem(scenario=scenario, rules=rules, seed=9).run_for(25)
     slow = CareSystem(scenario=scenario, rules=rules, seed=9, engine="python").run_for(25)
-    assert np.array_equal(fast.history, slow.history)
+    assert fast.history.shape == (25, N_MEASURES)
+    assert_same_bits(fast.history, slow.history, "measures")
+    assert_same_state(fast.world, slow.world)
 
 
 def test_random_numbers_are_keyed():

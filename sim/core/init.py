@@ -315,7 +315,7 @@ def adopt_rules(w, p, r):
     speed of trust, ODD 7.10)."""
     breadth = r[R.partnership_breadth]
     start = w.clock[CLOCK_STEP] == 0.0
-    held = system_weight(r)
+    held = system_weight(p, r)
     for i in range(w.org_kind.shape[0]):
         eligible = 1.0 if breadth >= MEMBERSHIP_THRESHOLD[w.org_kind[i]] else 0.0
         w.org_eligible[i] = eligible

@@ -207,6 +207,51 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         _ALL,
     ),
     row(
+        "conflict_softening",
+        0.6,
+        float,
+        0.0,
+        1.0,
+        "share of a fall in trust after a breach that conflict resolution absorbs",
+        "reasoning: agreed ways to resolve disputes soften the fall (Ham & Alderwick 7, Ostrom 6) "
+        "but do not undo a breach: most of it, 0.6",
+        _ALL,
+    ),
+    row(
+        "vision_weight",
+        0.6,
+        float,
+        0.0,
+        1.0,
+        "weight on the system's outcome a shared vision gives, at full strength",
+        "reasoning: the largest of the three sources of weight on the system (with whole-system "
+        "regulation and an alliance, 0.2 each); together 1, the system weighed as much as the "
+        "organisation's own gain",
+        _ALL,
+    ),
+    row(
+        "whole_system_weight",
+        0.2,
+        float,
+        0.0,
+        1.0,
+        "weight on the system's outcome that whole-system regulation (single measures) gives",
+        "reasoning: rated on the place's outcomes, a board weighs them beside its own; less than "
+        "a vision it holds itself",
+        _ALL,
+    ),
+    row(
+        "alliance_weight",
+        0.2,
+        float,
+        0.0,
+        1.0,
+        "weight on the system's outcome an alliance contract gives",
+        "reasoning: sharing the alliance's gains and losses ties a provider's income to the "
+        "system's; as whole-system regulation",
+        _ALL,
+    ),
+    row(
         "trust_grading",
         0.0,
         float,

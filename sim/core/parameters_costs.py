@@ -49,6 +49,16 @@ COST_PARAMETERS: tuple[Param, ...] = (
         "reasoning: a pooled budget plus sharing gains and losses [HC2010]",
     ),
     row(
+        "alliance_gain_share",
+        0.5,
+        float,
+        0.0,
+        1.0,
+        "share of an alliance place's underspend returned to its providers",
+        "reasoning: an alliance shares gains and losses between commissioner and providers; "
+        "half each",
+    ),
+    row(
         "strategic_transaction_cut",
         0.5,
         float,

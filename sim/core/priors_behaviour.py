@@ -30,6 +30,13 @@ COST_PRIORS: tuple[Prior, ...] = (
     triangular("transaction_capitated", 0.0025, 0.005, 0.01, "[HC2010]; " + _HALF_DOUBLE),
     triangular("transaction_alliance", 0.003, 0.006, 0.012, "[HC2010]; " + _HALF_DOUBLE),
     triangular("strategic_transaction_cut", 0.25, 0.5, 0.75, _HALF_DOUBLE + " (at most 75%)"),
+    triangular(
+        "alliance_gain_share",
+        0.25,
+        0.5,
+        0.75,
+        "reasoning: gains shared, a quarter to three quarters",
+    ),
     triangular("team_transaction_cut", 0.15, 0.3, 0.6, _HALF_DOUBLE),
     triangular("cost_shared_vision", 0.001, 0.002, 0.004, _COST),
     triangular("cost_collective_choice", 0.001, 0.002, 0.004, _COST),
@@ -74,6 +81,12 @@ BEHAVIOUR_PRIORS: tuple[Prior, ...] = (
         "trust_gain", 0.015, 0.06, "seed 004: the speed of trust, years to build; half to double"
     ),
     triangular("trust_loss", 0.125, 0.25, 0.5, "seed 004: months to break; half to double"),
+    triangular(
+        "conflict_softening", 0.3, 0.6, 0.9, "reasoning: softens the fall, never undoes it; +-0.3"
+    ),
+    triangular("vision_weight", 0.3, 0.6, 0.9, "reasoning: the largest source of weight; +-0.3"),
+    triangular("whole_system_weight", 0.1, 0.2, 0.4, "reasoning: half to double"),
+    triangular("alliance_weight", 0.1, 0.2, 0.4, "reasoning: half to double"),
     triangular("join_trust", 0.125, 0.25, 0.5, "reasoning: seed 004; half to double"),
     triangular("breach_visibility", 0.25, 0.5, 0.75, "reasoning: part seen without open books"),
     triangular("breach_tolerance", 0.025, 0.05, 0.1, _SETTLE),

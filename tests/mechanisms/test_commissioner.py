@@ -164,6 +164,15 @@ def test_alliance_shares_half_the_underspend_by_base_share(tiny_world):
     assert w.pool_balance[0] == pytest.approx(-(131.5 + 0.789), rel=1e-12)
 
 
+def test_the_alliance_gain_share_sets_how_much_of_the_underspend_is_shared(tiny_world):
+    model = _three_providers(tiny_world, RuleSet(funding_model="alliance"), alliance_gain_share=0.2)
+    w = model.world
+    w.available[0] = 150.0
+    model.commissioners[0].pay()
+    # Underspend 37, a fifth of it (7.4) shared 0.6 / 0.25 / 0.15: 4.44, 1.85 and 1.11.
+    np.testing.assert_allclose(w.payment, [64.44, 33.85, 22.11], rtol=1e-12)
+
+
 def test_alliance_shares_nothing_when_the_pool_is_short(tiny_world):
     model = _three_providers(tiny_world, RuleSet(funding_model="alliance"))
     w = model.world

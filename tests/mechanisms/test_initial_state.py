@@ -282,3 +282,21 @@ def test_base_shares_in_a_world_with_lines_missing():
     )
     for q in range(2):
         assert w.con_base_share[w.con_place == q].sum() == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("rules", "weights", "expected"),
+    [
+        # 0.8 x 0.5 (vision) + 0.4 x 0.25 (whole-system regulation) = 0.5
+        (RULES, {"vision_weight": 0.8, "whole_system_weight": 0.4}, 0.5),
+        # an alliance: 0.8 x 0.5 + 0.3 (alliance) = 0.7
+        (
+            RuleSet(shared_vision=0.5, funding_model="alliance"),
+            {"vision_weight": 0.8, "alliance_weight": 0.3},
+            0.7,
+        ),
+    ],
+)
+def test_the_weights_on_the_system_set_the_vision_the_rules_ask_for(rules, weights, expected):
+    model = CareSystem(rules=rules, seed=SEED, run=RUN, **PARAMS, **weights)
+    np.testing.assert_allclose(model.world.vision, expected, rtol=1e-12)

@@ -278,6 +278,28 @@ def test_trust_rises_after_kept_agreements_and_falls_after_breaches(
     assert w.trust[edge(model, 1, 0)] == pytest.approx(trust_in_keeper, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("softening", "expected"),
+    [
+        (0.0, 0.375),  # absorbs nothing: 0.5 - 0.25 x 0.5
+        (0.3, 0.4125),  # 0.5 - 0.25 x (1 - 0.3) x 0.5
+        (1.0, 0.5),  # absorbs all of the fall
+    ],
+)
+def test_conflict_softening_sets_how_much_of_the_fall_conflict_resolution_absorbs(
+    tiny_world, edge, softening, expected
+):
+    model = tiny_world(
+        RuleSet(conflict_resolution=1.0), breach_visibility=1.0, conflict_softening=softening
+    )
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [0.0, 1.0]
+    for trust in model.trusts:
+        trust.update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
+
+
 def test_trust_rebuilds_slowly_what_one_breach_destroys(tiny_world, edge):
     model = tiny_world(breach_visibility=1.0)
     w = model.world

@@ -20,7 +20,6 @@ from sim.core.state import CLOCK_BUDGET, KEY_WORLD
 from sim.core.submodels.games import pay_commons, pay_public_goods
 
 # Transaction and running costs are parameters (sim/core/parameter_table.py, with their sources).
-ALLIANCE_GAIN_SHARE = 0.5  # share of an alliance's underspend returned to its providers
 
 
 @jit
@@ -159,6 +158,7 @@ def _pay_pooled(w, p, r, lo, hi, alliance):
     place_con_end = w.place_con_end
     con_base_share = w.con_base_share
     public = r[R.public_involvement]
+    gain_share = p[P.alliance_gain_share]  # of an alliance place's underspend, to its providers
     for q in range(lo, hi):
         start, end = place_con_start[q], place_con_end[q]
         budget = max(0.0, available[q])
@@ -179,7 +179,7 @@ def _pay_pooled(w, p, r, lo, hi, alliance):
             if surplus > 0.0:
                 for idx in range(start, end):
                     c = place_con[idx]
-                    bonus = ALLIANCE_GAIN_SHARE * surplus * con_base_share[c]
+                    bonus = gain_share * surplus * con_base_share[c]
                     payment[c] += bonus
                     total += bonus
         pay_ratio[q] = ratio

@@ -14,22 +14,18 @@ from sim.core.submodels.behaviour import type_system_weight
 from sim.core.submodels.games import commons_gains, public_goods_gains
 from sim.core.submodels.regulator import SPECIAL_MEASURES, detection_rate, sanction_level
 
-# Weight an organisation puts on the system's outcome beside its own, from each lever at full
-# strength: a shared vision, whole-system regulation, and an alliance contract sharing gains.
-WEIGHT_SHARED_VISION = 0.6
-WEIGHT_WHOLE_SYSTEM = 0.2
-WEIGHT_ALLIANCE = 0.2
 UNPAID_VALUE = -1.0  # value of a pound of work beyond a fixed block: it is not paid
 
 
 @jit
-def system_weight(r):
-    """Weight an organisation puts on the system's outcome beside its own."""
+def system_weight(p, r):
+    """Weight an organisation puts on the system's outcome beside its own: from a shared vision,
+    whole-system regulation and an alliance contract, each at full strength a parameter."""
     alliance = 1.0 if int(r[R.funding_model]) == ALLIANCE else 0.0
     return (
-        WEIGHT_SHARED_VISION * r[R.shared_vision]
-        + WEIGHT_WHOLE_SYSTEM * r[R.whole_system_regulation]
-        + WEIGHT_ALLIANCE * alliance
+        p[P.vision_weight] * r[R.shared_vision]
+        + p[P.whole_system_weight] * r[R.whole_system_regulation]
+        + p[P.alliance_weight] * alliance
     )
 
 

@@ -35,7 +35,6 @@ from sim.core.submodels.regulator import override_reach, recovery_pressure, sanc
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
 # ambulance trusts must see whoever arrives; a local authority must balance its budget.
 DUTY_TO_TREAT = np.array([1.0, 0.3, 0.3, 0.2, 1.0, 0.0, 1.0])
-CONFLICT_SOFTENING = 0.6  # share of a trust fall that conflict resolution absorbs
 
 
 @jit
@@ -287,12 +286,12 @@ def update_trust(w, p, r, lo, hi):
     seen = visibility(p, r)
     base_gain = p[P.trust_gain] * seen
     lead = r[R.system_leadership]
-    loss = p[P.trust_loss] * seen * (1.0 - CONFLICT_SOFTENING * r[R.conflict_resolution])
+    loss = p[P.trust_loss] * seen * (1.0 - p[P.conflict_softening] * r[R.conflict_resolution])
     imposed = p[P.resentment] * (1.0 - legitimacy(p, r))
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
     vision = w.vision
-    held = system_weight(r)
+    held = system_weight(p, r)
     conduct = w.conduct
     grading = p[P.trust_grading]
     for i in range(lo, hi):
