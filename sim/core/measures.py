@@ -317,7 +317,7 @@ def summarize(history, world):
     out[S.acute_share_change] = out[S.acute_share] - out[S.acute_share_start]
     out[S.unmet_need] = mean_of(history, M.unmet_need, n - window, n)
     out[S.waiting_list] = history[last, M.waiting_list]
-    out[S.acute_demand_vs_trend] = history[last, M.acute_demand_vs_trend]
+    out[S.acute_demand_vs_trend] = mean_of(history, M.acute_demand_vs_trend, n - window, n)
     out[S.mean_cooperation] = mean_of(history, M.mean_cooperation, n - window, n)
     out[S.cooperation_start] = mean_of(history, M.mean_cooperation, 0, window)
     out[S.cooperation_change] = out[S.mean_cooperation] - out[S.cooperation_start]

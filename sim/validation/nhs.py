@@ -14,6 +14,7 @@ from scipy import stats
 
 from sim.analysis.tables import fmt_ci
 from sim.core.params import defaults
+from sim.core.windows import YEAR_WINDOW
 from sim.engine.batch import run_many
 from sim.validation.intervals import LEVEL, mean_ci
 from sim.validation.laboratory import imposed_variant
@@ -152,7 +153,9 @@ def _canterbury_fact(by: dict, ci, alpha: float, months: int, level: float) -> F
     """One system, one budget (canterbury_alliance) flattens acute demand against fortress."""
     fort, cant = by["fortress"], by["canterbury_alliance"]
     p = _welch_less(cant["acute_demand_vs_trend"], fort["acute_demand_vs_trend"])
-    years = months / 12.0
+    # The summary is the mean of the last year: on a steady growth path, the level at the middle
+    # of that year, (YEAR_WINDOW - 1) / 2 months before the end.
+    years = (months - (YEAR_WINDOW - 1) / 2.0) / 12.0
 
     def growth(g) -> str:
         m, lo, hi = mean_ci(g["acute_demand_vs_trend"], level)
@@ -164,7 +167,7 @@ def _canterbury_fact(by: dict, ci, alpha: float, months: int, level: float) -> F
         "lower, V: CWI); growth 'managed to very low rates for 18 years' (V: McG2019); "
         f"NHS emergency admissions +{100 * NHS_EMERGENCY_ADMISSIONS_GROWTH:.1f}%/yr 2006/07-2017/18 "
         "(V: HF2018)",
-        "acute demand / its starting trend at the end of the run: canterbury_alliance "
+        "acute demand / its starting trend, mean of the last 12 months: canterbury_alliance "
         f"{ci(cant['acute_demand_vs_trend'])} vs fortress "
         f"{ci(fort['acute_demand_vs_trend'])}; implied growth "
         f"{growth(cant)} vs {growth(fort)} %/yr (need trend {100 * need_trend():.1f}%/yr)",
