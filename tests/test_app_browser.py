@@ -180,7 +180,7 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
                 page.get_by_role("button", name="Reset").click()
                 gap.focus()
                 gap.press("Home")
-                for _ in range(25):  # +2.5 points: a squeezed budget
+                for _ in range(25):  # towards a squeezed budget, as far as need growth allows
                     gap.press("ArrowRight")
                 # The server has taken the slider's gap (the slider stops at the largest gap the
                 # need growth allows): the help line says it, and both panels can run again.

@@ -16,6 +16,7 @@ The packing is done outside the core, from the parsed file (`sim.engine.placefil
 
 import numpy as np
 
+from sim.core.constants import MONTHS_PER_YEAR
 from sim.core.jit import jit
 from sim.core.params import PX as P
 
@@ -25,7 +26,6 @@ ORG_COLS = 3
 CON_COLS = 3
 REFERENCE = 3  # header position of the reference allocation per head
 POUNDS_PER_MILLION = 1.0e6
-MONTHS = 12.0
 
 
 @jit
@@ -133,7 +133,7 @@ def fill_places_placed(w, p, layout):
         annual = layout[row + 2]
         w.population[q] = people
         w.need_index[q] = layout[row + 1]
-        w.alloc_base[q] = annual / MONTHS
+        w.alloc_base[q] = annual / MONTHS_PER_YEAR
         w.alloc_index[q] = annual * POUNDS_PER_MILLION / people / reference
 
 
