@@ -49,6 +49,26 @@ COST_PARAMETERS: tuple[Param, ...] = (
         "reasoning: a pooled budget plus sharing gains and losses [HC2010]",
     ),
     row(
+        "duty_to_treat_community",
+        0.3,
+        float,
+        0.0,
+        1.0,
+        "share of unfunded care community and mental health trusts still deliver",
+        "reasoning: NHS trusts with lists they manage, not an emergency door (acute and "
+        "ambulance trusts deliver all, 1; local authorities none, 0): about a third",
+    ),
+    row(
+        "duty_to_treat_primary",
+        0.2,
+        float,
+        0.0,
+        1.0,
+        "share of unfunded care primary care still delivers",
+        "reasoning: GP practices are independent contractors paid per head, less bound than an "
+        "NHS trust",
+    ),
+    row(
         "alliance_gain_share",
         0.5,
         float,

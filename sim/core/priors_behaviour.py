@@ -30,6 +30,8 @@ COST_PRIORS: tuple[Prior, ...] = (
     triangular("transaction_capitated", 0.0025, 0.005, 0.01, "[HC2010]; " + _HALF_DOUBLE),
     triangular("transaction_alliance", 0.003, 0.006, 0.012, "[HC2010]; " + _HALF_DOUBLE),
     triangular("strategic_transaction_cut", 0.25, 0.5, 0.75, _HALF_DOUBLE + " (at most 75%)"),
+    triangular("duty_to_treat_community", 0.15, 0.3, 0.6, "reasoning: half to double"),
+    triangular("duty_to_treat_primary", 0.1, 0.2, 0.4, "reasoning: half to double"),
     triangular(
         "alliance_gain_share",
         0.25,

@@ -231,6 +231,35 @@ def test_duty_to_treat_by_kind(tiny_world):
     assert delivered == pytest.approx(expected, rel=1e-12)
 
 
+def test_the_duty_to_treat_of_community_and_primary_care_is_a_parameter(tiny_world):
+    # Funded 0.4: 10 x (0.4 + 0.6 x duty). Community and mental health at 0.5: 7.0; primary care
+    # at 0.1: 4.6; acute and ambulance stay at 1 (10), social care at 0 (4).
+    model = tiny_world(
+        mental_health_per_place=1,
+        primary_care_per_place=1,
+        social_care_per_place=1,
+        ambulance_per_ics=1,
+        duty_to_treat_community=0.5,
+        duty_to_treat_primary=0.1,
+    )
+    w = model.world
+    w.claim[:] = 10.0
+    w.prevention[:] = 0.0
+    w.payment[:] = 4.0
+    for trust in model.trusts:
+        trust.deliver()
+    expected = {
+        "acute": 10.0,
+        "community": 7.0,
+        "mental_health": 7.0,
+        "primary_care": 4.6,
+        "social_care": 4.0,
+        "ambulance": 10.0,
+    }
+    delivered = {t.kind: float(w.activity[w.org_con_start[t.index]]) for t in model.trusts}
+    assert delivered == pytest.approx(expected, rel=1e-12)
+
+
 def test_overfunded_work_is_delivered_as_claimed_and_the_surplus_kept(tiny_world):
     model = tiny_world()
     w = model.world

@@ -11,9 +11,12 @@ from sim.core.constants import (
     ACTIVITY,
     ACUTE,
     CLASSROOM_COMMONS,
+    COMMUNITY,
+    MENTAL_HEALTH,
     MONTHS_PER_YEAR,
     N_LINES,
     PLACE_SYSTEM,
+    PRIMARY_CARE,
     RNG_EXPLORATION,
 )
 from sim.core.jit import jit
@@ -32,9 +35,11 @@ from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
-# Share of unfunded activity a provider still delivers (its duty to treat), by kind. Acute and
-# ambulance trusts must see whoever arrives; a local authority must balance its budget.
-DUTY_TO_TREAT = np.array([1.0, 0.3, 0.3, 0.2, 1.0, 0.0, 1.0])
+# Share of unfunded activity a provider still delivers (its duty to treat), by kind, where it is a
+# rule: acute and ambulance trusts must see whoever arrives (1); a local authority must balance its
+# budget (0). For community, mental health and primary care it is a judgement: the parameters
+# `duty_to_treat_community` (community and mental health) and `duty_to_treat_primary`.
+DUTY_TO_TREAT = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0])
 
 
 @jit
@@ -158,6 +163,8 @@ def deliver(w, p, r, lo, hi):
     con_kind = w.con_kind
     unit_cost = w.unit_cost
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
+    duty_community = p[P.duty_to_treat_community]
+    duty_primary = p[P.duty_to_treat_primary]
     for i in range(lo, hi):
         received = 0.0
         cost = 0.0
@@ -166,7 +173,13 @@ def deliver(w, p, r, lo, hi):
             if place_system:
                 requested = claim[c] + prevention[c]
                 funded = min(1.0, payment[c] / requested) if requested > 0.0 else 1.0
-                duty = DUTY_TO_TREAT[con_kind[c]]
+                k = con_kind[c]
+                if k in (COMMUNITY, MENTAL_HEALTH):
+                    duty = duty_community
+                elif k == PRIMARY_CARE:
+                    duty = duty_primary
+                else:
+                    duty = DUTY_TO_TREAT[k]
                 activity[c] = claim[c] * min(1.0, funded + (1.0 - funded) * duty)
                 prevention_delivered[c] = prevention[c] * funded
                 cost += (activity[c] + prevention_delivered[c]) * unit_cost[i]
