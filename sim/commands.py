@@ -13,9 +13,14 @@ from sim.validation import calibration_cli  # light: the model and optuna load w
 
 # Command modules of layers above the experiment layer, in the order of `commons --help`.
 LATER = (calibration_cli,)
-COMMANDS = (*cli.COMMANDS, *(module.NAME for module in LATER))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run `commons` with `argv` (default: the process's arguments); returns the exit code."""
     return cli.main(argv, extra=LATER)
+
+
+if (
+    __name__ == "__main__"
+):  # python -m sim.commands, as the console script without its early signals
+    raise SystemExit(main())

@@ -43,6 +43,15 @@ def place_params(draw, max_places: int = 3):
         "team_detection_gain": draw(st.floats(0.0, 2.0)),
         "transaction_activity": draw(st.floats(0.0, 0.14)),
         "cost_monitoring": draw(st.floats(0.0, 0.05)),
+        # Judgements that are parameters: the duty to treat, conflict resolution's softening,
+        # the weights on the system's outcome and the alliance's gain share.
+        "duty_to_treat_community": draw(st.floats(0.0, 1.0)),
+        "duty_to_treat_primary": draw(st.floats(0.0, 1.0)),
+        "conflict_softening": draw(st.floats(0.0, 1.0)),
+        "vision_weight": draw(st.floats(0.0, 1.0)),
+        "whole_system_weight": draw(st.floats(0.0, 1.0)),
+        "alliance_weight": draw(st.floats(0.0, 1.0)),
+        "alliance_gain_share": draw(st.floats(0.0, 1.0)),
         # Places and organisations that differ (ODD 7.15), anywhere in their ranges.
         "population_spread": draw(st.floats(0.0, 0.9)),
         "need_spread": draw(st.floats(0.0, 0.5)),

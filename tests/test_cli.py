@@ -39,7 +39,12 @@ bootstrap = 200
 
 
 def test_help_on_every_command():
-    for argv in ([], ["run"], ["report"], ["validate"], ["list"]):
+    """Through the console script, as a user runs it: every command, those of later layers
+    (`calibrate`, handed to the command line by `sim.commands`) included, answers --help."""
+    top = subprocess.run([COMMONS, "--help"], capture_output=True, text=True, timeout=120)
+    for command in ("run", "report", "validate", "list", "discover", "calibrate"):
+        assert command in top.stdout, f"commons --help does not list {command}"
+    for argv in ([], ["run"], ["report"], ["validate"], ["list"], ["discover"], ["calibrate"]):
         proc = subprocess.run(
             [COMMONS, *argv, "--help"], capture_output=True, text=True, timeout=120
         )

@@ -7,7 +7,7 @@ truncated, a byte-order mark added; and random valid variants. Whatever the file
 end with exit 0 or 2, never print a traceback, say what is wrong in one line on exit 2, and leave
 no results folder behind when it refuses a file.
 
-The CLI is called in this process (`sim.experiment.cli.main`) for speed; two cases go through the
+The CLI is called in this process (`sim.commands.main`) for speed; two cases go through the
 installed `commons` script to show the same holds end to end. Hypothesis is derandomized and keeps
 no example database, so every CI run tries the same cases.
 """

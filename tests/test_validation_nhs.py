@@ -54,9 +54,8 @@ def test_success_regime_fines_more_and_cooperates_less_than_shared_governance(fa
 
 
 def test_imposed_rules_sanction_more_and_keep_less_cooperation_at_default_pressure(facts):
-    """Computed, not asserted: the same rules imposed (no collective choice) against chosen."""
-    fact = _check(facts, "Default pressure: the rules imposed")
-    assert fact.p_value == fact.p_value  # a test was run (not the descriptive NaN of before)
+    """The same rules imposed (no collective choice) against chosen, by a Welch test of each."""
+    _check(facts, "Default pressure: the rules imposed")
 
 
 @pytest.mark.xfail(

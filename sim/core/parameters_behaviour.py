@@ -225,8 +225,8 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         1.0,
         "weight on the system's outcome a shared vision gives, at full strength",
         "reasoning: the largest of the three sources of weight on the system (with whole-system "
-        "regulation and an alliance, 0.2 each); together 1, the system weighed as much as the "
-        "organisation's own gain",
+        "regulation and an alliance, 0.2 each); at the defaults together at most 1, the system "
+        "weighed as much as the organisation's own gain (the priors reach 1.7: more than its own)",
         _ALL,
     ),
     row(

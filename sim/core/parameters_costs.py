@@ -1,5 +1,6 @@
-"""Scenario parameters: the costs of commissioning and of governance (see
-`sim.core.parameter_table`)."""
+"""Scenario parameters: the costs of commissioning and of governance, and two judgements of how
+care is paid and delivered beyond the contract: the duty to treat unfunded care and the
+alliance's gain share (see `sim.core.parameter_table`)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ COST_PARAMETERS: tuple[Param, ...] = (
         "transaction cost of an alliance contract, share of payments",
         "reasoning: a pooled budget plus sharing gains and losses [HC2010]",
     ),
+    # --- beyond the contract: unfunded care delivered, an alliance's underspend shared (ODD 7.6, 7.7) ---
     row(
         "duty_to_treat_community",
         0.3,

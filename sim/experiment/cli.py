@@ -394,7 +394,3 @@ def os_message(exc: OSError, command: str = "commons run") -> str:
         _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
     )
     return f"{what}{where}; {advice}"
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,7 +29,7 @@ def need_trend() -> float:
     return float(d["need_growth"] + d["ageing"])
 
 
-def implied_annual_growth(ratio, years: float = 10.0, trend: float | None = None):
+def implied_annual_growth(ratio, years: float, trend: float | None = None):
     """Annual growth of acute demand implied by its ratio to the need trend after `years`:
     trend + ln(ratio) / years (continuous rates; ratio 1 means growth on the trend)."""
     trend = need_trend() if trend is None else trend
@@ -153,9 +153,10 @@ def _canterbury_fact(by: dict, ci, alpha: float, months: int, level: float) -> F
     """One system, one budget (canterbury_alliance) flattens acute demand against fortress."""
     fort, cant = by["fortress"], by["canterbury_alliance"]
     p = _welch_less(cant["acute_demand_vs_trend"], fort["acute_demand_vs_trend"])
-    # The summary is the mean of the last year: on a steady growth path, the level at the middle
-    # of that year, (YEAR_WINDOW - 1) / 2 months before the end.
-    years = (months - (YEAR_WINDOW - 1) / 2.0) / 12.0
+    # The summary is the mean of the last year (of the whole run if shorter): on a steady growth
+    # path, the level at the middle of that window, (window - 1) / 2 months before the end.
+    window = min(months, YEAR_WINDOW)
+    years = (months - (window - 1) / 2.0) / 12.0
 
     def growth(g) -> str:
         m, lo, hi = mean_ci(g["acute_demand_vs_trend"], level)

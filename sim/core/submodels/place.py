@@ -162,3 +162,22 @@ def update_health(w, p, r, lo, hi):
             dh += prevention_gain(prevention_effect, saturation, prevention / need_total)
             dh -= unmet_harm * leaving / need_total
         health[q] = clamp(h + dh, 0.0, 1.0)
+
+
+@jit
+def need_share(need, providers, q, faced):
+    """A contract's share of its place's need across the lines the place has providers for."""
+    total = 0.0
+    for k in range(N_LINES):
+        if providers[q, k] > 0.0:
+            total += need[q, k]
+    return faced / total if total > 0.0 else 0.0
+
+
+@jit
+def trend_need(need_base, q):
+    """A place's expected monthly need on its trend (before health, shocks and waiting lists)."""
+    total = 0.0
+    for k in range(N_LINES):
+        total += need_base[q, k]
+    return total

@@ -14,7 +14,6 @@ from sim.core.constants import (
     COMMUNITY,
     MENTAL_HEALTH,
     MONTHS_PER_YEAR,
-    N_LINES,
     PLACE_SYSTEM,
     PRIMARY_CARE,
     RNG_EXPLORATION,
@@ -33,6 +32,7 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
+from sim.core.submodels.place import need_share, trend_need
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind, where it is a
@@ -123,25 +123,6 @@ def plan(w, p, r, lo, hi):
             coop_claim[c] = norm
             claim[c] = min(room, coop * norm + (1.0 - coop) * selfish)
             prevention[c] = coop * agreed_prevention[c]
-
-
-@jit
-def need_share(need, providers, q, faced):
-    """A contract's share of its place's need across the lines the place has providers for."""
-    total = 0.0
-    for k in range(N_LINES):
-        if providers[q, k] > 0.0:
-            total += need[q, k]
-    return faced / total if total > 0.0 else 0.0
-
-
-@jit
-def trend_need(need_base, q):
-    """A place's expected monthly need on its trend (before health, shocks and waiting lists)."""
-    total = 0.0
-    for k in range(N_LINES):
-        total += need_base[q, k]
-    return total
 
 
 @jit
