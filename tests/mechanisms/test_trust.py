@@ -203,15 +203,27 @@ def test_delivery_rations_unfunded_work_by_the_duty_to_treat(tiny_world):
     np.testing.assert_allclose(w.cum_spend, [140.0, 17.5, 30.0])
 
 
-def test_duty_to_treat_by_kind(tiny_world):
+@pytest.mark.parametrize(
+    ("duties", "community", "primary_care"),
+    [
+        # The defaults: community and mental health 0.3 (10 x (0.4 + 0.6 x 0.3) = 5.8), primary
+        # care 0.2 (5.2).
+        ({}, 5.8, 5.2),
+        # Parameters, not rules: community and mental health at 0.5 (7.0), primary care at 0.1
+        # (4.6).
+        ({"duty_to_treat_community": 0.5, "duty_to_treat_primary": 0.1}, 7.0, 4.6),
+    ],
+)
+def test_duty_to_treat_by_kind(tiny_world, duties, community, primary_care):
     # One provider of each kind in the place; each asks 10, is paid 4 (funded 0.4) and delivers
-    # 10 x (0.4 + 0.6 x duty): duty acute 1, community 0.3, mental health 0.3, primary care 0.2,
-    # social care 0, ambulance 1.
+    # 10 x (0.4 + 0.6 x duty). Acute and ambulance trusts must treat (duty 1: 10); a local
+    # authority must balance its budget (duty 0: 4), whatever the parameters.
     model = tiny_world(
         mental_health_per_place=1,
         primary_care_per_place=1,
         social_care_per_place=1,
         ambulance_per_ics=1,
+        **duties,
     )
     w = model.world
     w.claim[:] = 10.0
@@ -221,38 +233,9 @@ def test_duty_to_treat_by_kind(tiny_world):
         trust.deliver()
     expected = {
         "acute": 10.0,
-        "community": 5.8,
-        "mental_health": 5.8,
-        "primary_care": 5.2,
-        "social_care": 4.0,
-        "ambulance": 10.0,
-    }
-    delivered = {t.kind: float(w.activity[w.org_con_start[t.index]]) for t in model.trusts}
-    assert delivered == pytest.approx(expected, rel=1e-12)
-
-
-def test_the_duty_to_treat_of_community_and_primary_care_is_a_parameter(tiny_world):
-    # Funded 0.4: 10 x (0.4 + 0.6 x duty). Community and mental health at 0.5: 7.0; primary care
-    # at 0.1: 4.6; acute and ambulance stay at 1 (10), social care at 0 (4).
-    model = tiny_world(
-        mental_health_per_place=1,
-        primary_care_per_place=1,
-        social_care_per_place=1,
-        ambulance_per_ics=1,
-        duty_to_treat_community=0.5,
-        duty_to_treat_primary=0.1,
-    )
-    w = model.world
-    w.claim[:] = 10.0
-    w.prevention[:] = 0.0
-    w.payment[:] = 4.0
-    for trust in model.trusts:
-        trust.deliver()
-    expected = {
-        "acute": 10.0,
-        "community": 7.0,
-        "mental_health": 7.0,
-        "primary_care": 4.6,
+        "community": community,
+        "mental_health": community,
+        "primary_care": primary_care,
         "social_care": 4.0,
         "ambulance": 10.0,
     }
