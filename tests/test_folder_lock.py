@@ -78,6 +78,27 @@ def test_a_folder_whose_holder_is_being_recorded_is_not_taken_for_a_stray(tmp_pa
         check_target(out)  # anything else still is
 
 
+def test_a_held_folder_showing_its_runs_files_before_the_manifest_is_left_to_the_lock(tmp_path):
+    """Between a run recording itself as the holder and writing its manifest, its folder holds
+    its files but no manifest. A second command must not call it a stray folder before it has
+    asked the lock (the lock then says who holds it); under the lock the check is made in full."""
+    from sim.experiment.checker import ExperimentError
+    from sim.experiment.manifest import check_target, check_target_before_lock
+    from sim.experiment.store import LOCK_NAME, TMP_MARK
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).touch()
+    (out / HOLDER_NAME).write_text('{"pid": 4242}')
+    (out / f".manifest.json{TMP_MARK}4242-abcdef").write_text("{")  # the manifest on its way
+    check_target_before_lock(out)  # left to the lock
+    with pytest.raises(ExperimentError, match="not a results folder"):
+        check_target(out)  # the full check, as a command holding the lock makes it
+    (out / HOLDER_NAME).unlink()  # nobody holds it: a stray folder again
+    with pytest.raises(ExperimentError, match="not a results folder"):
+        check_target_before_lock(out)
+
+
 def test_two_runs_started_together_one_runs_one_refused(tmp_path, reference):
     spec = write_spec(tmp_path)
     out = tmp_path / "out"

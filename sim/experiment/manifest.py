@@ -20,7 +20,13 @@ import pandas as pd
 from sim.core.jit import _source_hash
 from sim.experiment.checker import ExperimentError
 from sim.experiment.spec import Experiment
-from sim.experiment.store import FORMAT_VERSION, MANIFEST, is_lock_file, read_manifest
+from sim.experiment.store import (
+    FORMAT_VERSION,
+    HOLDER_NAME,
+    MANIFEST,
+    is_lock_file,
+    read_manifest,
+)
 
 _PACKAGES = (
     "care-commons",
@@ -197,6 +203,14 @@ def check_target(out: Path) -> None:
             f"--out {out} exists, is not empty and holds no {MANIFEST}: not a results folder; "
             "refusing to write into it (choose another --out)"
         )
+
+
+def check_target_before_lock(out: Path) -> None:
+    """`check_target` for a command that has not taken the folder's lock yet: a folder whose lock
+    is held (its holder is recorded) may show that run's files before its manifest, so it is left
+    to the lock, which says who holds it (and, once taken, the check is made again under it)."""
+    if not (Path(out) / HOLDER_NAME).is_file():
+        check_target(out)
 
 
 def prepare_folder(exp: Experiment, out: Path, force: bool) -> dict | None:

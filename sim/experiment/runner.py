@@ -37,7 +37,7 @@ from sim.experiment.engines import (  # noqa: F401  (re-exported: the runner's f
 from sim.experiment.lock import FolderInUse, folder_lock
 from sim.experiment.manifest import (
     StaleResults,
-    check_target,
+    check_target_before_lock,
     fresh_manifest,
     now,
     prepare_folder,
@@ -99,10 +99,7 @@ def run_experiment(
     if notify is None:
         notify = _stderr_notice if not quiet else (lambda text: None)
     runner = make_engine(engine, scheduler, threads, connect_timeout)
-    if not (out / HOLDER_NAME).is_file():
-        # Refuse a stray folder before the lock writes into it; a folder another run holds may
-        # show that run's files before its manifest, and the lock says who holds it.
-        check_target(out)
+    check_target_before_lock(out)  # a stray folder, before the lock writes into it
     created = not out.exists()
     writers: list[_ChunkWriter] = []  # the run's writer, as soon as it exists
     with interrupts.handling(), runner.session():
