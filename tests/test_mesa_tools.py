@@ -38,7 +38,10 @@ def test_mesa_batch_run_returns_data():
 def test_solara_viz_renders_a_plot_of_the_model():
     """Mesa's SolaraViz takes the model as it is: rendering the page draws one chart per
     component from this model's DataCollector (another model's runs draw other charts, the same
-    runs the same ones), and the model parameters rebuild this model's run (SolaraViz's Reset)."""
+    runs the same ones). SolaraViz's Reset rebuilds the model as `model.__class__(**model_params)`
+    (mesa.visualization.solara_viz, `do_reset`); what that needs of the model, that those
+    parameters alone replay its run, is checked here (clicking the button itself is not: it sits
+    in the page's sidebar, outside what `solara.render` returns)."""
     import solara
     from mesa.visualization import SolaraViz, make_plot_component
     from solara.widgets import GridLayout
@@ -67,8 +70,8 @@ def test_solara_viz_renders_a_plot_of_the_model():
     assert charts(CareSystem(**model_params).run_for(3)) == drawn  # the same runs, same charts
     longer = charts(CareSystem(**model_params).run_for(12))
     assert all(a != b for a, b in zip(drawn, longer, strict=True))  # the model's own series
-    # SolaraViz's Reset builds `CareSystem(**model_params)`: the same run as the model shown.
-    rebuilt = CareSystem(**model_params).run_for(3)
+    # What Reset builds, `model.__class__(**model_params)`, replays the run of the model shown.
+    rebuilt = model.__class__(**model_params).run_for(3)
     np.testing.assert_array_equal(rebuilt.history, model.history)
     pd.testing.assert_frame_equal(
         rebuilt.datacollector.get_model_vars_dataframe(),
