@@ -73,7 +73,10 @@ def test_the_reports_sources_of_spread_are_odd_7_15s():
         assert f"| {share} |" in section, share
 
 
-@pytest.mark.parametrize("name", ["principles.md", "crossover.md", "validation.md", "discovery.md"])
+@pytest.mark.parametrize(
+    "name",
+    ["principles.md", "crossover.md", "validation.md", "discovery.md", "validation_figures.md"],
+)
 def test_generated_figures_name_the_models_source_hash(name):
     """Figures generated from the model say which model made them; a change to any compiled
     source changes the hash, so figures left stale by it fail here (docs/validation.md, "How to
