@@ -300,23 +300,16 @@ def main(argv=None) -> int:
             flush=True,
         )
 
-    table = pe.principle_effects(
-        pressures=args.pressures,
-        replicates=args.replicates,
-        months=args.months,
-        seed=args.seed,
-        level=args.level,
-        progress=progress,
-    )
+    design = {
+        "pressures": args.pressures,
+        "replicates": args.replicates,
+        "months": args.months,
+        "seed": args.seed,
+        "level": args.level,
+    }
+    table = pe.principle_effects(**design, progress=progress)
     print("the mechanisms alone (running costs at 0)", file=sys.stderr, flush=True)
-    bare = pe.principle_effects(
-        pressures=args.pressures,
-        replicates=args.replicates,
-        months=args.months,
-        seed=args.seed,
-        level=args.level,
-        **pe.running_costs_off(),
-    )
+    bare = pe.principle_effects(**design, **pe.running_costs_off())
     flat = graduated_against_flat(
         args.pressures, args.replicates, args.months, args.seed, args.level
     )

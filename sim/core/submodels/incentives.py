@@ -38,10 +38,8 @@ def weigh_incentives(w, p, r, lo, hi):
     world = w.key[KEY_WORLD]
     if world == PLACE_SYSTEM:
         _weigh_place(w, p, r, lo, hi)
-    elif world == CLASSROOM_COMMONS:
-        _weigh_commons(w, p, r, lo, hi)
     else:
-        _weigh_public_goods(w, p, r, lo, hi)
+        _weigh_game(w, p, r, lo, hi, world == CLASSROOM_COMMONS)
 
 
 @jit
@@ -133,47 +131,15 @@ def _weigh_place(w, p, r, lo, hi):
 
 
 @jit
-def _weigh_commons(w, p, r, lo, hi):
-    """The laboratory common-pool resource: the gain and the group's loss of appropriating the
-    selfish amount rather than the cooperative one, given what the others take; per endowment's
-    outside return."""
+def _weigh_game(w, p, r, lo, hi, commons):
+    """A laboratory game: the gain and the group's loss of taking the selfish amount rather than
+    the cooperative one. In the common-pool resource (`commons`) given what the others take, per
+    endowment's outside return; in the linear public goods game, kept back from the public
+    account, per expected income."""
     selfish_claim = w.selfish_claim
     coop_claim = w.coop_claim
     claim = w.claim
     appropriation = w.appropriation
-    org_con_start = w.org_con_start
-    org_con_end = w.org_con_end
-    org_member = w.org_member
-    record = w.record
-    risk_attitude = w.risk_attitude
-    org_type = w.org_type
-    vision = w.vision
-    segment = w.segment
-    incentive = w.incentive
-    selfish_incentive = w.selfish_incentive
-    terms = _rule_terms(p, r)
-    n = org_type.shape[0]
-    scale = p[P.outside_return] * p[P.endowment]
-    for i in range(lo, hi):
-        stake, weight = _stake_and_weight(
-            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
-        )
-        net = 0.0
-        harm_total = 0.0
-        for c in range(org_con_start[i], org_con_end[i]):
-            others = appropriation[0] - claim[c]
-            private, harm, over = commons_gains(p, selfish_claim[c], coop_claim[c], others, n)
-            net += private - stake * over
-            harm_total += harm
-        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, scale)
-
-
-@jit
-def _weigh_public_goods(w, p, r, lo, hi):
-    """The linear public goods game: the gain and the group's loss of keeping the selfish amount
-    back from the public account rather than the cooperative one; per expected income."""
-    selfish_claim = w.selfish_claim
-    coop_claim = w.coop_claim
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
     org_member = w.org_member
@@ -187,6 +153,7 @@ def _weigh_public_goods(w, p, r, lo, hi):
     selfish_incentive = w.selfish_incentive
     terms = _rule_terms(p, r)
     n = org_type.shape[0]
+    outside = p[P.outside_return] * p[P.endowment]
     for i in range(lo, hi):
         stake, weight = _stake_and_weight(
             terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
@@ -194,7 +161,12 @@ def _weigh_public_goods(w, p, r, lo, hi):
         net = 0.0
         harm_total = 0.0
         for c in range(org_con_start[i], org_con_end[i]):
-            private, harm, over = public_goods_gains(p, selfish_claim[c], coop_claim[c], n)
+            if commons:
+                others = appropriation[0] - claim[c]
+                private, harm, over = commons_gains(p, selfish_claim[c], coop_claim[c], others, n)
+            else:
+                private, harm, over = public_goods_gains(p, selfish_claim[c], coop_claim[c], n)
             net += private - stake * over
             harm_total += harm
-        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, org_income_ref[i])
+        scale = outside if commons else org_income_ref[i]
+        selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, scale)
