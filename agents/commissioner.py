@@ -33,6 +33,11 @@ class Commissioner(mesa.Agent):
         """Receive the month's allocation; hold some back to repay deficit."""
         self.model.run_phase("allocate", self.place, self.place + 1)
 
+    def choose_rules(self):
+        """Put the tabled prevention slice and fine to this place's partners' vote, at each annual
+        planning round under collective choice."""
+        self.model.run_phase("choose_rules", self.place, self.place + 1)
+
     def pay(self):
         """Pay this place's contracts and the costs of commissioning and governance."""
         self.model.run_phase("pay", self.place, self.place + 1)

@@ -197,6 +197,13 @@ def test_principle_moves_its_documented_outcome(runs, principle, direction):
     )
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="collective choice's vote on the fine (ODD 7.25) scales graduated and flat fines alike: "
+    "flat minus graduated mean cooperation is -0.012 to -0.017 at every pressure, but within seed "
+    "noise at each (at -2% a year -0.0115 [-0.0441, -0.0001], at +2% -0.017 [-0.0589, 0.0204]). "
+    "Before the vote flat fines kept 0.06 to 0.09 less. Reported, not tuned away",
+)
 def test_graduated_sanctions_keep_more_cooperation_than_flat_ones():
     """Graduated against flat sanctions under shared governance (the principle's switch removes the
     fine too, so this is the comparison of the two kinds of sanction): a first breach warned, not

@@ -365,4 +365,15 @@ BEHAVIOUR_PARAMETERS: tuple[Param, ...] = (
         "reasoning: involvement builds consent to the rules; a third of what choosing them does",
         _PS,
     ),
+    row(
+        "vote_fine_spread",
+        1.0,
+        float,
+        0.0,
+        1.0,
+        "how far a member's ideal fine moves from the tabled one with its conduct",
+        "[EPP2009]: groups vote to punish low contributors, never high ones; reasoning: a member "
+        "that kept fully to its norm wants the fine doubled, one that kept none wants none",
+        _ALL,
+    ),
 )

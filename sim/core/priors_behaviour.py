@@ -111,4 +111,11 @@ BEHAVIOUR_PRIORS: tuple[Prior, ...] = (
         "reasoning: a recovery regime puts the provider's own balance first, at least half way",
     ),
     triangular("public_legitimacy", 0.15, 0.3, 0.6, _HALF_DOUBLE),
+    triangular(
+        "vote_fine_spread",
+        0.5,
+        1.0,
+        1.0,
+        "[EPP2009]: cooperators vote to punish; reasoning: at least half the full doubling",
+    ),
 )

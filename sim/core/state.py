@@ -111,6 +111,10 @@ FIELDS: tuple[Field, ...] = (
     Field("payment", _F, "con", "payment this month"),
     Field("activity", _F, "con", "care delivered this month"),
     Field("prevention_delivered", _F, "con", "prevention delivered this month"),
+    Field("vote_slice", _F, "con", "its holder's ideal prevention slice at the last vote"),
+    Field(
+        "vote_fine", _F, "con", "its holder's ideal multiple of the tabled fine at the last vote"
+    ),
     # partner edges
     Field("edge_dst", _I, "edge", "the partner trusted"),
     Field("trust", _F, "edge", "trust in the partner, in [0, 1]"),
@@ -140,6 +144,10 @@ FIELDS: tuple[Field, ...] = (
     Field("support_cost", _F, "place", "of which special measures' support this month"),
     Field("delayed", _F, "place", "acute capacity taken by delayed discharges next month"),
     Field("fines_in", _F, "place", "fines paid into the pool this month"),
+    Field("chosen_slice", _F, "place", "prevention slice in force: tabled, or chosen by vote"),
+    Field(
+        "fine_factor", _F, "place", "multiple of the tabled fine in force (1, or chosen by vote)"
+    ),
     Field("appropriation", _F, "place", "laboratory games: total claim last round"),
     Field("earnings", _F, "place", "laboratory games: group earnings this round"),
     Field("need_base", _F, "place_line", "need before health, shocks and waiting"),

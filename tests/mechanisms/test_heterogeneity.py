@@ -105,6 +105,9 @@ NHS_FIELDS = (
     "delayed",
     "waiting_patients",
 )
+# Fields of collective choice (ODD 7.25), added after the digests were recorded: the tabled rules
+# in force at the start (a slice of 0 and the tabled fine under these rules), no vote yet.
+CHOICE_FIELDS = ("chosen_slice", "fine_factor", "vote_slice", "vote_fine")
 
 
 @pytest.mark.parametrize("engine", ["numba", "python"])
@@ -115,7 +118,7 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
     w = model.world
     recorded = BEFORE["worlds"][name]
     # Every field of the old state, to the bit (a -0.0 where 0.0 was would show too).
-    later = set(LATER_FIELDS) | set(NHS_FIELDS) | set(VISION_FIELDS)
+    later = set(LATER_FIELDS) | set(NHS_FIELDS) | set(VISION_FIELDS) | set(CHOICE_FIELDS)
     assert set(recorded) == set(w._fields) - set(NEW_FIELDS) - later
     np.testing.assert_array_equal(w.vision, 0.0)
     np.testing.assert_array_equal(w.conduct, 0.0)  # set by the regulator's first assessment
@@ -132,6 +135,10 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
     np.testing.assert_array_equal(w.segment, 1.0)
     for name in NHS_FIELDS[1:]:
         np.testing.assert_array_equal(getattr(w, name), 0.0, err_msg=name)
+    np.testing.assert_array_equal(w.chosen_slice, model.rules.prevention_slice)
+    np.testing.assert_array_equal(w.fine_factor, 1.0)
+    np.testing.assert_array_equal(w.vote_slice, 0.0)
+    np.testing.assert_array_equal(w.vote_fine, 0.0)
 
 
 # Shared governance's laboratory rounds changed with the model's second version (graduated

@@ -50,7 +50,9 @@ PARAMS = {
 SEED, RUN = 7, 3
 # Half a shared vision and a quarter of whole-system regulation: the weight on the system's outcome
 # the rules ask for is 0.6 x 0.5 + 0.2 x 0.25 = 0.35 (ODD 7.11), held from the start.
-RULES = RuleSet(partnership_breadth=0.6, shared_vision=0.5, whole_system_regulation=0.25)
+RULES = RuleSet(
+    partnership_breadth=0.6, shared_vision=0.5, whole_system_regulation=0.25, prevention_slice=0.02
+)
 # Kinds: acute 0, community 1, mental health 2, primary care 3, ambulance 4, social care 5.
 PLACE_KINDS = [0, 0, 1, 2, 3, 5]
 # Line shares of spend (ODD section 5): acute .46, community .10, mental health .11,
@@ -144,6 +146,8 @@ def _expected() -> dict[str, np.ndarray]:
         "payment": zeros_con,
         "activity": zeros_con,
         "prevention_delivered": zeros_con,
+        "vote_slice": zeros_con,  # no vote before the first planning round (ODD 7.25)
+        "vote_fine": zeros_con,
         # partner edges
         "edge_dst": np.array(edge_dst),
         "trust": np.full(84, 0.37),
@@ -182,6 +186,8 @@ def _expected() -> dict[str, np.ndarray]:
         "support_cost": zeros_place,
         "delayed": zeros_place,  # no delayed discharges before the first month (ODD 7.18)
         "fines_in": zeros_place,
+        "chosen_slice": np.full(2, 0.02),  # the tabled slice is in force until a vote
+        "fine_factor": np.ones(2),  # and the tabled fine
         "appropriation": zeros_place,
         "earnings": zeros_place,
         # scratch space of the phases: empty at the start

@@ -14,6 +14,7 @@ trust, learning) is shared by all of them.
 from collections.abc import Callable
 from typing import NamedTuple
 
+from sim.core.submodels.choice import choose_rules
 from sim.core.submodels.clock import begin_step
 from sim.core.submodels.commissioner import allocate, pay
 from sim.core.submodels.place import update_health, update_need
@@ -42,6 +43,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("pool_risk", "regulator", "world", pool_risk),
     Phase("update_need", "place", "place", update_need),
     Phase("allocate", "commissioner", "place", allocate),
+    Phase("choose_rules", "commissioner", "place", choose_rules),
     Phase("plan", "trust", "org", plan),
     Phase("pay", "commissioner", "place", pay),
     Phase("deliver", "trust", "org", deliver),

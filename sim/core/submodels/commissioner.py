@@ -131,9 +131,10 @@ def _pay_blocks(w, p, r, lo, hi):
     place_con_end = w.place_con_end
     con_base_share = w.con_base_share
     agreed_prevention = w.agreed_prevention
-    slice_ = r[R.prevention_slice]
+    chosen_slice = w.chosen_slice
     for q in range(lo, hi):
         budget = available[q]
+        slice_ = chosen_slice[q]
         total = 0.0
         for idx in range(place_con_start[q], place_con_end[q]):
             c = place_con[idx]

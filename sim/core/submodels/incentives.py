@@ -99,6 +99,7 @@ def _weigh_place(w, p, r, lo, hi):
     org_income_ref = w.org_income_ref
     incentive = w.incentive
     selfish_incentive = w.selfish_incentive
+    fine_factor = w.fine_factor
     terms = _rule_terms(p, r)
     f = int(r[R.funding_model])
     by_activity = f == ACTIVITY
@@ -125,7 +126,9 @@ def _weigh_place(w, p, r, lo, hi):
             value += target
             more = max(0.0, selfish_claim[c] - coop_claim[c])
             prevention = agreed_prevention[c]
-            net += value * more + prevention - stake * (more + prevention)
+            # The fine in force at the contract's place (the partners may have voted it).
+            fined = stake * fine_factor[con_place[c]]
+            net += value * more + prevention - fined * (more + prevention)
             harm_total += more + prevention_value * prevention
         selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, org_income_ref[i])
 
@@ -151,6 +154,8 @@ def _weigh_game(w, p, r, lo, hi, commons):
     org_income_ref = w.org_income_ref
     incentive = w.incentive
     selfish_incentive = w.selfish_incentive
+    con_place = w.con_place
+    fine_factor = w.fine_factor
     terms = _rule_terms(p, r)
     n = org_type.shape[0]
     outside = p[P.outside_return] * p[P.endowment]
@@ -166,7 +171,7 @@ def _weigh_game(w, p, r, lo, hi, commons):
                 private, harm, over = commons_gains(p, selfish_claim[c], coop_claim[c], others, n)
             else:
                 private, harm, over = public_goods_gains(p, selfish_claim[c], coop_claim[c], n)
-            net += private - stake * over
+            net += private - stake * fine_factor[con_place[c]] * over
             harm_total += harm
         scale = outside if commons else org_income_ref[i]
         selfish_incentive[i], incentive[i] = _per_unit(net, harm_total, weight, scale)

@@ -141,6 +141,7 @@ def assess(w, p, r, lo, hi):
     claim = w.claim
     prevention = w.prevention
     org_member = w.org_member
+    fine_factor = w.fine_factor
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
     tolerance = p[P.breach_tolerance]
     agreed = r[R.agreed_shares]
@@ -153,13 +154,20 @@ def assess(w, p, r, lo, hi):
     for i in range(lo, hi):
         start, end = org_con_start[i], org_con_end[i]
         over = 0.0
+        # The overclaim weighed by the fine in force at each contract's place (ODD 7.25).
+        fined = 0.0
         reference = 0.0
         # Conduct: how much of the way from its selfish claim to its norm it kept.
         kept_way = 0.0
         whole_way = 0.0
         for c in range(start, end):
-            over += max(0.0, claim[c] - coop_claim[c])
-            over += max(0.0, agreed_prevention[c] - prevention[c])
+            care = max(0.0, claim[c] - coop_claim[c])
+            skimped = max(0.0, agreed_prevention[c] - prevention[c])
+            over += care
+            over += skimped
+            factor = fine_factor[con_place[c]]
+            fined += factor * care
+            fined += factor * skimped
             reference += coop_claim[c] + agreed_prevention[c]
             kept_way += max(0.0, selfish_claim[c] - claim[c]) + min(
                 prevention[c], agreed_prevention[c]
@@ -179,7 +187,7 @@ def assess(w, p, r, lo, hi):
             continue
         detected[i] = 1.0
         record[i] += 1.0
-        amount = severity * sanction_level(graduated, record[i], escalation) * over
+        amount = severity * sanction_level(graduated, record[i], escalation) * fined
         fine[i] = amount
         balance[i] -= amount
         n = end - start

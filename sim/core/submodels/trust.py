@@ -84,8 +84,9 @@ def plan(w, p, r, lo, hi):
     if world != PLACE_SYSTEM:
         plan_public_goods(w, p, lo, hi)
         return
-    # The commissioner ring-fences the prevention slice for every provider, agreement or not.
-    slice_ = r[R.prevention_slice]
+    # The commissioner ring-fences the prevention slice in force at each place (tabled, or chosen
+    # by the partners' vote) for every provider, agreement or not.
+    chosen_slice = w.chosen_slice
     # Shares the partners chose (collective choice) follow each one's need; imposed shares follow
     # history (the base shares).
     chosen = r[R.collective_choice] * r[R.agreed_shares]
@@ -113,6 +114,7 @@ def plan(w, p, r, lo, hi):
             share = con_base_share[c]
             if choose > 0.0:
                 share += choose * (need_share(need, providers, q, faced) - share)
+            slice_ = chosen_slice[q]
             norm = min(faced, share * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
             selfish = min(room, faced * (1.0 + induced * activity_paid))

@@ -1,0 +1,131 @@
+"""Collective choice (Ostrom's third principle): the partners at each place vote on the operational
+rules they live under, once a year at the planning round (ODD 7.25).
+
+The rule set tables a prevention slice and a sanction severity. Under collective choice the members
+of each place's agreement amend them: each member has an ideal value, and the membership-weighted
+median of the ideals (the value no majority would vote to move, Black's median voter) is chosen.
+`collective_choice` sets how far the tabled value moves to the chosen one; a rule out of scope (a
+tabled slice or severity of 0) is not put to the vote. The first year runs on the tabled rules, as
+does the time from a change of rules to the next planning round.
+
+- Prevention slice. A member weighs the system's outcome by its weight on it (none for a free
+  rider) and its own money at 1. A pound more of prevention is worth `prevention_value e^(-x/s)`
+  to the system at slice `x` (the diminishing returns of ODD 7.8) and costs the pound of care it
+  replaces; to the member it brings its share of the prevention budget and takes its share of the
+  care budget. Its ideal slice sets that marginal value to zero (`ideal_slice`).
+- Sanction severity. Members who kept to their norms vote for stronger fines on breaches, those
+  who broke them for weaker ones (Ertan, Page and Putterman 2009: groups voted to punish low
+  contributors, never high ones): the ideal multiple of the tabled fine is
+  `1 + vote_fine_spread (2 conduct - 1)`, at least 0.
+
+Legitimacy follows from having chosen (`behaviour.legitimacy`, ODD 7.11).
+"""
+
+import math
+
+import numpy as np
+
+from sim.core.constants import MONTHS_PER_YEAR
+from sim.core.jit import jit
+from sim.core.params import PX as P
+from sim.core.rules import LEVER_RANGES
+from sim.core.rules import RX as R
+from sim.core.state import CLOCK_STEP
+from sim.core.submodels.behaviour import type_system_weight
+
+# The largest slice a vote can choose: the lever's own upper bound.
+SLICE_CAP = LEVER_RANGES["prevention_slice"][1]
+
+
+@jit
+def ideal_slice(weight, value, saturation, care_share, prevention_share, cap):
+    """The prevention slice a member would choose: where `weight (value e^(-x/s) - 1) +
+    prevention_share - care_share`, its marginal gain from a larger slice, is zero; 0 where even the
+    first pound does not pay it, `cap` where every pound does."""
+    loss = weight + care_share - prevention_share
+    gain = weight * value
+    if loss <= 0.0:
+        return cap
+    if gain <= loss:
+        return 0.0
+    return min(cap, saturation * math.log(gain / loss))
+
+
+@jit
+def ideal_fine(conduct, spread):
+    """The multiple of the tabled fine a member would choose, from how far it kept to its norm."""
+    return max(0.0, 1.0 + spread * (2.0 * conduct - 1.0))
+
+
+@jit
+def weighted_median(values, weights, order, start, end):
+    """The lower weighted median of `values[order[k]]` for k in start..end-1, each weighing
+    `weights[k - start]`: the smallest value with at least half the total weight at or below it."""
+    total = 0.0
+    for k in range(start, end):
+        total += weights[k - start]
+    best = math.inf
+    for k in range(start, end):
+        v = values[order[k]]
+        if v >= best:
+            continue
+        below = 0.0
+        for j in range(start, end):
+            if values[order[j]] <= v:
+                below += weights[j - start]
+        if 2.0 * below >= total:
+            best = v
+    return best
+
+
+@jit
+def choose_rules(w, p, r, lo, hi):
+    """At each annual planning round, the members of each place's agreement vote on the
+    prevention slice (`chosen_slice`) and the sanction severity (`fine_factor`, the multiple of the
+    tabled fine); each member's ideal is kept in `vote_slice` and `vote_fine`."""
+    # Long: one pass over places and their members, with its arrays bound first.
+    step = int(w.clock[CLOCK_STEP])
+    choice = r[R.collective_choice]
+    if choice <= 0.0 or step % MONTHS_PER_YEAR != 0:
+        return
+    place_con = w.place_con
+    place_con_start = w.place_con_start
+    place_con_end = w.place_con_end
+    con_org = w.con_org
+    con_base_share = w.con_base_share
+    con_prev_share = w.con_prev_share
+    org_member = w.org_member
+    org_type = w.org_type
+    vision = w.vision
+    conduct = w.conduct
+    vote_slice = w.vote_slice
+    vote_fine = w.vote_fine
+    chosen_slice = w.chosen_slice
+    fine_factor = w.fine_factor
+    tabled_slice = r[R.prevention_slice]
+    # Only rules in scope are put to the vote: shares the members agree, fines that exist.
+    slice_move = choice * r[R.agreed_shares] if tabled_slice > 0.0 else 0.0
+    fine_move = choice if r[R.sanction_severity] > 0.0 else 0.0
+    value = p[P.prevention_value]
+    saturation = p[P.prevention_saturation]
+    spread = p[P.vote_fine_spread]
+    for q in range(lo, hi):
+        start, end = place_con_start[q], place_con_end[q]
+        weights = np.empty(end - start)
+        total = 0.0
+        for k in range(start, end):
+            c = place_con[k]
+            i = con_org[c]
+            weight = type_system_weight(org_type[i], vision[i])
+            vote_slice[c] = ideal_slice(
+                weight, value, saturation, con_base_share[c], con_prev_share[c], SLICE_CAP
+            )
+            vote_fine[c] = ideal_fine(conduct[i], spread)
+            weights[k - start] = org_member[i]
+            total += org_member[i]
+        if total <= 0.0:
+            continue  # nobody inside the agreement: the rules in force stand
+        median = weighted_median(vote_slice, weights, place_con, start, end)
+        chosen_slice[q] = tabled_slice + slice_move * (median - tabled_slice)
+        median = weighted_median(vote_fine, weights, place_con, start, end)
+        fine_factor[q] = 1.0 + fine_move * (median - 1.0)
