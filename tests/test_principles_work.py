@@ -27,6 +27,9 @@ from sim.analysis.sanctions import graduated_against_flat
 from sim.core.rules import PRINCIPLES
 
 REPLICATES = 20
+# Graduated against flat fines: since the partners vote the fine (ODD 7.25) the gap is about 0.01
+# to 0.04, which 20 replicates cannot tell from noise; 100, as docs/principles.md uses, can.
+SANCTION_REPLICATES = 100
 LEVEL = 1.0 - 0.05 / len(pe.PRESSURES)
 RESAMPLES = 1000
 
@@ -197,13 +200,6 @@ def test_principle_moves_its_documented_outcome(runs, principle, direction):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collective choice's vote on the fine (ODD 7.25) scales graduated and flat fines alike: "
-    "flat minus graduated mean cooperation is -0.012 to -0.017 at every pressure, but within seed "
-    "noise at each (at -2% a year -0.0115 [-0.0441, -0.0001], at +2% -0.017 [-0.0589, 0.0204]). "
-    "Before the vote flat fines kept 0.06 to 0.09 less. Reported, not tuned away",
-)
 def test_graduated_sanctions_keep_more_cooperation_than_flat_ones():
     """Graduated against flat sanctions under shared governance (the principle's switch removes the
     fine too, so this is the comparison of the two kinds of sanction): a first breach warned, not
@@ -211,7 +207,10 @@ def test_graduated_sanctions_keep_more_cooperation_than_flat_ones():
     flat fines keep less cooperation. Flat fines lower cooperation beyond noise at some pressure,
     and never raise it beyond noise."""
     table = graduated_against_flat(
-        replicates=REPLICATES, outcomes=("mean_cooperation",), level=LEVEL, resamples=RESAMPLES
+        replicates=SANCTION_REPLICATES,
+        outcomes=("mean_cooperation",),
+        level=LEVEL,
+        resamples=RESAMPLES,
     )
     beyond = table[table["beyond_noise"]]
     measured = "; ".join(

@@ -52,8 +52,8 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
 @pytest.mark.xfail(
     strict=True,
     reason="speed of trust (ODD 7.14): over 50 seeds mean cooperation passes 0.5 after a median "
-    "of 28 months after the switch at month 60 (of the 39 that pass within 60 months), but in 8 "
-    "of the 50 within 12 months (seed 10 here: 11 months), and in 11 not within 60 months "
+    "of 36 months after the switch at month 60 (of the 36 that pass within 60 months), but in 8 "
+    "of the 50 within 12 months (seed 10 here: 11 months), and in 14 not within 60 months "
     "(seeds 4 and 7 here: trust that fortress broke to near 0 is not rebuilt while partners "
     "still breach). Graded trust (trust_grading 1) meets it in every seed, at the cost of two "
     "other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
@@ -90,32 +90,43 @@ def _message(rows) -> str:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collective choice's vote on the fine (ODD 7.25): over seeds 1-5 trust in the defector "
-    "falls 0.032 a month and rises 0.016, 1.99 times as fast, not the 2 this test asks: the "
-    "partners vote fines 1.2 to 1.5 times the tabled one, which bring the defector back sooner "
-    "(vote_fine_spread 0.5: 2.06 times; 0, no fine vote: 2.94). Trust still falls faster than it "
-    "rises in the mean; reported, not tuned away",
-)
-def test_trust_in_a_defector_falls_faster_than_it_recovers(defections):
+def _fall_and_rise(defections) -> tuple[float, float]:
+    """Mean monthly fall and rise of trust in the defector over the seeds, after checking that
+    each seed sees the defection."""
     message = _message(defections)
     for fall, _rise, months_down, _ in defections.values():
         assert fall > 0.005, message  # the defection is seen: trust falls
         assert months_down >= 1, message
-    # Months to break, years to build: over the seeds, trust falls at least twice as fast as it
-    # comes back.
     mean_fall = sum(row[0] for row in defections.values()) / len(defections)
     mean_rise = sum(row[1] for row in defections.values()) / len(defections)
-    assert mean_fall > 2.0 * mean_rise, message
+    return mean_fall, mean_rise
+
+
+def test_trust_in_a_defector_falls_faster_than_it_recovers(defections):
+    # The issue's criterion: trust falls faster after a detected breach than it rose.
+    mean_fall, mean_rise = _fall_and_rise(defections)
+    assert mean_fall > mean_rise, _message(defections)
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model v2: in seed 3 the defection shows only slowly (trust falls over 32 months, "
+    reason="collective choice's vote on the fine (ODD 7.25): over seeds 1-5 trust in the defector "
+    "falls 0.032 a month and rises 0.016, 1.99 times as fast, not the twice this test asks: the "
+    "partners vote fines 1.2 to 1.5 times the tabled one, which bring the defector back sooner "
+    "(vote_fine_spread 0.5: 2.06 times; 0, no fine vote: 2.94). Reported, not tuned away",
+)
+def test_trust_in_a_defector_falls_at_least_twice_as_fast_as_it_recovers(defections):
+    # The project's stronger reading, months to break and years to build: at least twice as fast.
+    mean_fall, mean_rise = _fall_and_rise(defections)
+    assert mean_fall > 2.0 * mean_rise, _message(defections)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model v2: in seed 3 the defection shows only slowly (trust falls over 34 months, "
     "0.026 a month, and then rises 0.030 a month): the defector's breaches are seen in part "
     "(open books at monitoring 0.8) and its place has little pressure. Over the five seeds trust "
-    "falls 3.0 times as fast as it rises. Reported, not tuned away",
+    "falls 1.99 times as fast as it rises. Reported, not tuned away",
 )
 def test_in_every_seed_trust_in_a_defector_falls_faster_than_it_recovers(defections):
     message = _message(defections)

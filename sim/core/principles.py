@@ -44,8 +44,8 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "levers": ("collective_choice",),
         "requires": ("agreed_shares", "partners"),
         "explain": "Partners choose the rules together: each one's agreed share follows its need, "
-        "not history, and sanctions under rules they chose feel legitimate "
-        "(Ham & Alderwick 5; Ostrom 2, 3).",
+        "not history; each year they vote on the prevention slice and the fine (ODD 7.25); and "
+        "sanctions under rules they chose feel legitimate (Ham & Alderwick 5; Ostrom 2, 3).",
     },
     "public_involvement": {
         "levers": ("public_involvement",),

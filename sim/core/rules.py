@@ -85,8 +85,9 @@ class RuleSet:
             social care, ambulance the partnership reaches (1 = all).
         prevention_slice: Share of the pool ring-fenced for prevention in the agreement.
         shared_vision: Weight each organisation puts on the system's outcome.
-        collective_choice: Partners choose the rules: agreed shares follow each one's need, and
-            the rules are legitimate (1), or they are imposed on historical shares (0).
+        collective_choice: Partners choose the rules: agreed shares follow each one's need, the
+            members vote each year on the prevention slice and the fine, and the rules are
+            legitimate (1); or they are imposed on historical shares (0).
         public_involvement: The public is involved: the rules gain legitimacy and the prevention
             slice is paid first, in part, when the pool is short.
         system_leadership: Speeds the rise of trust and of conditional cooperation.
