@@ -29,6 +29,18 @@ class Commissioner(mesa.Agent):
     def available(self) -> float:
         return float(self.model.world.available[self.place])
 
+    @property
+    def prevention_slice(self) -> float:
+        """The prevention slice in force at this place: the rules' tabled one, or the one its
+        partners chose at the last planning round (collective choice, ODD 7.25)."""
+        return float(self.model.world.chosen_slice[self.place])
+
+    @property
+    def fine_multiple(self) -> float:
+        """The multiple of the rules' tabled fine in force at this place (1 unless its partners
+        voted another)."""
+        return float(self.model.world.fine_factor[self.place])
+
     def allocate(self):
         """Receive the month's allocation; hold some back to repay deficit."""
         self.model.run_phase("allocate", self.place, self.place + 1)

@@ -260,3 +260,23 @@ def test_without_collection_the_run_is_the_same_and_the_datacollector_stays_at_s
     assert kept.summary() == lean.summary()
     assert len(kept.datacollector.get_model_vars_dataframe()) == 7  # step 0 and six months
     assert len(lean.datacollector.get_model_vars_dataframe()) == 1  # the initial state only
+
+
+def test_commissioners_show_the_rules_their_partners_chose():
+    """Under collective choice the first planning round (month 12) replaces the tabled slice and
+    fine at each place; each Commissioner agent reads them, and the DataCollector records the
+    change month by month."""
+    model = CareSystem(rules="shared_governance", seed=3).run_for(13)
+    w = model.world
+    tabled = model.rules.prevention_slice
+    for agent in model.commissioners:
+        assert agent.prevention_slice == w.chosen_slice[agent.place]
+        assert agent.fine_multiple == w.fine_factor[agent.place]
+    frame = model.datacollector.get_agenttype_vars_dataframe(type(model.commissioners[0]))
+    by_month = frame.groupby(level="Step")[["prevention_slice", "fine_multiple"]].mean()
+    # The tabled rules until the vote, the chosen ones after it.
+    assert by_month.loc[11, "prevention_slice"] == tabled
+    assert by_month.loc[11, "fine_multiple"] == 1.0
+    assert by_month.loc[12, "prevention_slice"] != tabled
+    assert by_month.loc[12, "fine_multiple"] != 1.0
+    np.testing.assert_allclose(by_month.loc[13].to_numpy(), by_month.loc[12].to_numpy())

@@ -305,9 +305,14 @@ TRUST_REPORTERS = (
 )
 
 
+# The commissioner's pool and the rules in force at its place (chosen by vote under collective
+# choice, ODD 7.25).
+COMMISSIONER_REPORTERS = ("pool_balance", "prevention_slice", "fine_multiple")
+
+
 def _datacollector() -> mesa.DataCollector:
     """Every measure of the model; agent reporters for every agent type (None where an agent
-    lacks one); and the Trust and Place reporters by type."""
+    lacks one); and the Trust, Place and Commissioner reporters by type."""
     return mesa.DataCollector(
         model_reporters={name: partial(_measure_value, i) for i, name in enumerate(MEASURES)},
         agent_reporters={"agent_type": _agent_type}
@@ -315,5 +320,6 @@ def _datacollector() -> mesa.DataCollector:
         agenttype_reporters={
             Trust: {name: Attribute(name) for name in TRUST_REPORTERS},
             Place: {"health": Attribute("health")},
+            Commissioner: {name: Attribute(name) for name in COMMISSIONER_REPORTERS},
         },
     )
