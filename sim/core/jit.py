@@ -21,12 +21,15 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
 
 import numba
+import numba.np.arrayobj
+from numba.core import types as numba_types
 
 INTERPRETED = os.environ.get("CARE_COMMONS_INTERPRETED", "") == "1"
 
@@ -59,6 +62,25 @@ def configure() -> Path:
 
 
 CACHE_DIR = configure()
+
+# Indexing without wrap-around in the model's own functions. numba lowers an array index of a
+# signed integer as Python's `i + n if i < 0 else i`: a compare, an add and a select, and each
+# array's length kept live, at every index of every loop; about a sixth of the month. The model
+# never indexes from the end (its indices are numbers of agents, contracts, edges, places and
+# lines, all >= 0), so functions compiled from `sim.core`, `sim.engine` and the generated modules
+# index as given; every other function (numba's own `np.sort`, a user's code) keeps the fix.
+# The plain-Python twins index as NumPy does, and the engine-identity tests compare the two.
+_MODEL_SYMBOL = re.compile(r"_ZN(3sim4core|3sim6engine|\d+care_commons_generated)")
+_wrapping_index = numba.np.arrayobj.fix_integer_index
+
+
+def _model_index(context, builder, idxty, idx, size):
+    if idxty.signed and _MODEL_SYMBOL.match(builder.function.name):
+        return context.cast(builder, idx, idxty, numba_types.intp)
+    return _wrapping_index(context, builder, idxty, idx, size)
+
+
+numba.np.arrayobj.fix_integer_index = _model_index
 
 # compiled dispatcher -> the Python function it was compiled from (and how to wrap its twin)
 _SOURCES: dict[object, tuple[Callable, Callable | None]] = {}
