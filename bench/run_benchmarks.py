@@ -333,6 +333,9 @@ def main() -> None:
 
     import numba
 
+    from sim.core.jit import INDEX_WITHOUT_WRAP
+
+    print(f"numba {numba.__version__}; indexing without wrap-around: {INDEX_WITHOUT_WRAP}")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--kernel-only", action="store_true", help="skip the batch, app and other benchmarks"
@@ -345,6 +348,8 @@ def main() -> None:
             "numba_threads": numba.config.NUMBA_NUM_THREADS,
             "python": platform.python_version(),
             "numba": numba.__version__,
+            # whether the model's compiled functions index without wrap-around (sim.core.jit)
+            "index_without_wrap": INDEX_WITHOUT_WRAP,
         },
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "engines": engines(),

@@ -70,8 +70,10 @@ CACHE_DIR = configure()
 # lines, all >= 0), so functions compiled from `sim.core`, `sim.engine` and the generated modules
 # index as given; every other function (numba's own `np.sort`, a user's code) keeps the fix.
 # The plain-Python twins index as NumPy does, and the engine-identity tests compare the two.
+# The hook is numba's internal `fix_integer_index` (numba 0.68 has it); a numba without it keeps the
+# wrap-around everywhere: the results are the same, only slower (`bench/` prints which).
 _MODEL_SYMBOL = re.compile(r"_ZN(3sim4core|3sim6engine|\d+care_commons_generated)")
-_wrapping_index = numba.np.arrayobj.fix_integer_index
+_wrapping_index = getattr(numba.np.arrayobj, "fix_integer_index", None)
 
 
 def _model_index(context, builder, idxty, idx, size):
@@ -80,7 +82,9 @@ def _model_index(context, builder, idxty, idx, size):
     return _wrapping_index(context, builder, idxty, idx, size)
 
 
-numba.np.arrayobj.fix_integer_index = _model_index
+INDEX_WITHOUT_WRAP = _wrapping_index is not None
+if INDEX_WITHOUT_WRAP:
+    numba.np.arrayobj.fix_integer_index = _model_index
 
 # compiled dispatcher -> the Python function it was compiled from (and how to wrap its twin)
 _SOURCES: dict[object, tuple[Callable, Callable | None]] = {}
