@@ -322,10 +322,11 @@ def adopt_rules(w, p, r):
         w.org_member[i] = eligible  # until trust decides it, in the first month's plan
         if start:
             w.vision[i] = held
-    # The tabled rules are in force until the partners' next planning round (ODD 7.25).
+    # The tabled rules are in force until the partners' first planning round a year on (ODD 7.25).
     for q in range(w.place_ics.shape[0]):
         w.chosen_slice[q] = r[R.prevention_slice]
         w.fine_factor[q] = 1.0
+        w.rules_adopted[q] = w.clock[CLOCK_STEP]
 
 
 @jit

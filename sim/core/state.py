@@ -148,6 +148,9 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "fine_factor", _F, "place", "multiple of the tabled fine in force (1, or chosen by vote)"
     ),
+    Field(
+        "rules_adopted", _F, "place", "month the rules in force were adopted (votes wait a year)"
+    ),
     Field("appropriation", _F, "place", "laboratory games: total claim last round"),
     Field("earnings", _F, "place", "laboratory games: group earnings this round"),
     Field("need_base", _F, "place_line", "need before health, shocks and waiting"),

@@ -107,7 +107,7 @@ NHS_FIELDS = (
 )
 # Fields of collective choice (ODD 7.25), added after the digests were recorded: the tabled rules
 # in force at the start (a slice of 0 and the tabled fine under these rules), no vote yet.
-CHOICE_FIELDS = ("chosen_slice", "fine_factor", "vote_slice", "vote_fine")
+CHOICE_FIELDS = ("chosen_slice", "fine_factor", "rules_adopted", "vote_slice", "vote_fine")
 
 
 @pytest.mark.parametrize("engine", ["numba", "python"])
@@ -137,6 +137,7 @@ def test_every_spread_zero_gives_the_world_before_field_by_field(name, engine):
         np.testing.assert_array_equal(getattr(w, name), 0.0, err_msg=name)
     np.testing.assert_array_equal(w.chosen_slice, model.rules.prevention_slice)
     np.testing.assert_array_equal(w.fine_factor, 1.0)
+    np.testing.assert_array_equal(w.rules_adopted, 0.0)
     np.testing.assert_array_equal(w.vote_slice, 0.0)
     np.testing.assert_array_equal(w.vote_fine, 0.0)
 

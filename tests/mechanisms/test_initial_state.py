@@ -188,6 +188,7 @@ def _expected() -> dict[str, np.ndarray]:
         "fines_in": zeros_place,
         "chosen_slice": np.full(2, 0.02),  # the tabled slice is in force until a vote
         "fine_factor": np.ones(2),  # and the tabled fine
+        "rules_adopted": zeros_place,  # adopted at the start
         "appropriation": zeros_place,
         "earnings": zeros_place,
         # scratch space of the phases: empty at the start

@@ -60,10 +60,18 @@ def _stake_and_weight(terms, member, record, risk, kind, vision, segment):
     monitored, severity, graduated, escalation, focus = terms
     detect = monitored * member
     fine = severity * sanction_level(graduated, record + 1.0, escalation) * risk
+    return detect * fine, board_weight(kind, vision, segment, focus)
+
+
+@jit
+def board_weight(kind, vision, segment, focus):
+    """Weight an organisation's board puts on the system's outcome: its vision (none for a free
+    rider), less the share `focus` of it while in special measures (it answers for its own
+    recovery)."""
     weight = type_system_weight(kind, vision)
     if segment >= SPECIAL_MEASURES:
         weight *= 1.0 - focus
-    return detect * fine, weight
+    return weight
 
 
 @jit
