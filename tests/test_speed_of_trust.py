@@ -52,11 +52,11 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
 @pytest.mark.xfail(
     strict=True,
     reason="speed of trust (ODD 7.14): over 50 seeds mean cooperation passes 0.5 after a median "
-    "of 36 months after the switch at month 60 (of the 36 that pass within 60 months), but in 8 "
-    "of the 50 within 12 months (seed 10 here: 11 months), and in 14 not within 60 months "
-    "(seeds 4 and 7 here: trust that fortress broke to near 0 is not rebuilt while partners "
-    "still breach). Graded trust (trust_grading 1) meets it in every seed, at the cost of two "
-    "other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
+    "of 29.5 months after the switch at month 60 (of the 28 that pass within 60 months), but in 8 "
+    "of the 50 within 12 months (seed 10 here: 11 months), and in 22 not within 60 months "
+    "(seeds 4, 6, 7 and 8 here: trust that fortress broke to near 0 is not rebuilt while partners "
+    "still breach). Graded trust (trust_grading 1) meets it in 49 of the 50 seeds, at the cost of "
+    "two other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
 )
 def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switch_months):
     months = switch_months
@@ -108,26 +108,12 @@ def test_trust_in_a_defector_falls_faster_than_it_recovers(defections):
     assert mean_fall > mean_rise, _message(defections)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collective choice's vote on the fine (ODD 7.25): over seeds 1-5 trust in the defector "
-    "falls 0.032 a month and rises 0.016, 1.99 times as fast, not the twice this test asks: the "
-    "partners vote fines 1.2 to 1.5 times the tabled one, which bring the defector back sooner "
-    "(vote_fine_spread 0.5: 2.06 times; 0, no fine vote: 2.94). Reported, not tuned away",
-)
 def test_trust_in_a_defector_falls_at_least_twice_as_fast_as_it_recovers(defections):
     # The project's stronger reading, months to break and years to build: at least twice as fast.
     mean_fall, mean_rise = _fall_and_rise(defections)
     assert mean_fall > 2.0 * mean_rise, _message(defections)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model v2: in seed 3 the defection shows only slowly (trust falls over 34 months, "
-    "0.026 a month, and then rises 0.030 a month): the defector's breaches are seen in part "
-    "(open books at monitoring 0.8) and its place has little pressure. Over the five seeds trust "
-    "falls 1.99 times as fast as it rises. Reported, not tuned away",
-)
 def test_in_every_seed_trust_in_a_defector_falls_faster_than_it_recovers(defections):
     message = _message(defections)
     for fall, rise, _, _ in defections.values():
