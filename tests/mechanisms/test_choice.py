@@ -78,22 +78,21 @@ def test_each_member_votes_its_ideal_and_the_weighted_median_is_chosen(tiny_worl
     assert w.fine_factor[0] == pytest.approx(0.5, rel=1e-12)
 
 
-def test_the_heavier_vote_carries_the_median(tiny_world):
+@pytest.mark.parametrize(
+    ("members", "slice_", "fine"),
+    [
+        # The acute trust holds 1 of 1.4: its ideals are chosen.
+        ([1.0, 0.4], 0.0, 2.0),
+        # Equal weights: half the weight is at or below the lower ideal of each vote.
+        ([1.0, 1.0], 0.0, 0.5),
+    ],
+)
+def test_the_weighted_lower_median_is_chosen(tiny_world, members, slice_, fine):
     model = _voters(tiny_world)
-    model.world.org_member[:] = [1.0, 0.4]
+    model.world.org_member[:] = members
     w = _vote(model)
-    # Now the acute trust holds 1 of 1.4: its ideals are chosen.
-    assert w.chosen_slice[0] == 0.0
-    assert w.fine_factor[0] == pytest.approx(2.0, rel=1e-12)
-
-
-def test_with_equal_weights_the_lower_median_is_chosen(tiny_world):
-    model = _voters(tiny_world)
-    model.world.org_member[:] = [1.0, 1.0]
-    w = _vote(model)
-    # Half the weight at or below the lower ideal of each vote.
-    assert w.chosen_slice[0] == 0.0
-    assert w.fine_factor[0] == pytest.approx(0.5, rel=1e-12)
+    assert w.chosen_slice[0] == slice_
+    assert w.fine_factor[0] == pytest.approx(fine, rel=1e-12)
 
 
 def test_a_member_outside_the_agreement_has_no_say(tiny_world):
