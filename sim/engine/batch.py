@@ -271,7 +271,8 @@ def _run_table(rows, seed, point_list, validated, unc) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["rules", "point", "replicate"])
     frame.insert(3, "seed", seed)
     swept = sorted({k for pt in point_list for k in pt})
-    columns = {key: [validated[pi][key] for pi in frame["point"]] for key in swept}
+    point = frame["point"].tolist()  # once: iterating a column is slow
+    columns = {key: [validated[pi][key] for pi in point] for key in swept}
     if unc is not None:
         columns.update(unc.columns(seed, frame["replicate"].to_numpy()))
     # One concat, not a column at a time: dozens of drawn parameters would fragment the frame.
@@ -285,11 +286,13 @@ def _lever_columns(frame: pd.DataFrame, schedules: list[Schedule]) -> pd.DataFra
     final = [s.steps[-1][1] for s in schedules]
     by_label = {s.name: rs for s, rs in zip(schedules, final, strict=True)}
     columns = {}
+    labels = frame["rules"].tolist()  # once: iterating a string column is slow
     if any(len(s.steps) > 1 for s in schedules):
         last_switch = {s.name: int(s.steps[-1][0]) for s in schedules}
-        columns["switch_month"] = [last_switch[label] for label in frame["rules"]]
+        columns["switch_month"] = [last_switch[label] for label in labels]
     for lever in varying_levers(final):
-        values = [getattr(by_label[label], lever) for label in frame["rules"]]
+        value = {label: getattr(rs, lever) for label, rs in by_label.items()}
+        values = [value[label] for label in labels]
         if lever == "funding_model":  # numeric like every other column: its FUNDING_MODELS index
             values = [FUNDING_MODELS.index(v) for v in values]
         columns[f"lever_{lever}"] = values
