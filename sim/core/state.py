@@ -151,6 +151,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "rules_adopted", _F, "place", "month the rules in force were adopted (votes wait a year)"
     ),
+    Field("need_covered", _F, "place", "scratch: need across the lines it has providers for"),
+    Field("need_trend", _F, "place", "scratch: expected monthly need on its trend"),
     Field("appropriation", _F, "place", "laboratory games: total claim last round"),
     Field("earnings", _F, "place", "laboratory games: group earnings this round"),
     Field("need_base", _F, "place_line", "need before health, shocks and waiting"),

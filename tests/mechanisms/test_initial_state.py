@@ -194,6 +194,8 @@ def _expected() -> dict[str, np.ndarray]:
         # scratch space of the phases: empty at the start
         "org_ratio": zeros_org,
         "paid": zeros_place,
+        "need_covered": zeros_place,
+        "need_trend": zeros_place,
         "ics_total": np.zeros(1),
         "ics_count": np.zeros(1),
         "line_total": np.zeros(6),

@@ -167,10 +167,22 @@ def update_health(w, p, r, lo, hi):
 @jit
 def need_share(need, providers, q, faced):
     """A contract's share of its place's need across the lines the place has providers for."""
+    return share_of(faced, covered_need(need, providers, q))
+
+
+@jit
+def covered_need(need, providers, q):
+    """A place's need across the lines it has providers for."""
     total = 0.0
     for k in range(N_LINES):
         if providers[q, k] > 0.0:
             total += need[q, k]
+    return total
+
+
+@jit
+def share_of(faced, total):
+    """`faced` as a share of `total` (0 when there is nothing to share)."""
     return faced / total if total > 0.0 else 0.0
 
 

@@ -32,7 +32,7 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
-from sim.core.submodels.place import need_share, trend_need
+from sim.core.submodels.place import covered_need, share_of, trend_need
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind, where it is a
@@ -97,6 +97,14 @@ def plan(w, p, r, lo, hi):
     autonomy = r[R.local_autonomy]
     induced = p[P.induced_demand]
     activity_model = int(r[R.funding_model]) == ACTIVITY
+    # Each place's need (over the lines it has providers for, and on its trend), once a month
+    # rather than once per contract: every place, since an organisation's contracts may be anywhere.
+    need_covered = w.need_covered
+    need_trend = w.need_trend
+    for q in range(need_trend.shape[0]):
+        if chosen > 0.0:
+            need_covered[q] = covered_need(need, providers, q)
+        need_trend[q] = trend_need(need_base, q)
     for i in range(lo, hi):
         reach = override * override_reach(segment[i], autonomy)
         coop = kept[i] * (1.0 - reach * recovery_pressure(p, balance[i], income_ref[i]))
@@ -113,14 +121,14 @@ def plan(w, p, r, lo, hi):
             demand[c] = faced
             share = con_base_share[c]
             if choose > 0.0:
-                share += choose * (need_share(need, providers, q, faced) - share)
+                share += choose * (share_of(faced, need_covered[q]) - share)
             slice_ = chosen_slice[q]
             norm = min(faced, share * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
             selfish = min(room, faced * (1.0 + induced * activity_paid))
             agreed[c] = norm
             # The prevention budget is a slice of the place's expected need, not of its reserves.
-            agreed_prevention[c] = slice_ * con_prev_share[c] * trend_need(need_base, q)
+            agreed_prevention[c] = slice_ * con_prev_share[c] * need_trend[q]
             selfish_claim[c] = selfish
             coop_claim[c] = norm
             claim[c] = min(room, coop * norm + (1.0 - coop) * selfish)
