@@ -58,18 +58,27 @@ def gini(values):
     return weighted / (n * total)
 
 
+# The summaries read mean trust over the last year (or rounds) alone: a batch run that keeps no
+# series sums the trust on every edge (a long chain of additions) in those months only.
+TRUST_WINDOW = max(YEAR_WINDOW, LAST_ROUNDS)
+
+
 @jit
-def measure(w, p, r, out, costly=True):
+def measure(w, p, r, out, costly=True, trust=True):
     """Fill `out` with this month's measures (see constants.MEASURES).
 
     Measures that cost more than the month itself (the Gini coefficient sorts every organisation)
     are computed only when `costly` is true: a batch run that keeps no series needs them for its
-    last month alone, and leaves them 0 before it. Called once a month, after the month's phases:
-    it keeps the waiting list carried into next month (`waiting_carried`, read by no submodel).
+    last month alone, and leaves them 0 before it. Mean trust is computed only when `trust` is
+    true (a batch run that keeps no series: its last `TRUST_WINDOW` months). Called once a month,
+    after the month's phases: it keeps the waiting list carried into next month
+    (`waiting_carried`, read by no submodel).
     """
     for m in range(out.shape[0]):
         out[m] = 0.0
     _measure_organisations(w, out)
+    if trust:
+        out[M.mean_trust] = mean_trust(w.trust)
     world = w.key[KEY_WORLD]
     if world == PLACE_SYSTEM:
         _measure_places(w, out)
@@ -83,7 +92,7 @@ def measure(w, p, r, out, costly=True):
 
 @jit
 def _measure_organisations(w, out):
-    """Cooperation, trust, breaches and sanctions, and providers' finances."""
+    """Cooperation, breaches and sanctions, and providers' finances."""
     org_kind = w.org_kind
     cooperation = w.cooperation
     breach = w.breach
@@ -92,7 +101,6 @@ def _measure_organisations(w, out):
     failures = w.failures
     spend = w.spend
     balance = w.balance
-    trust = w.trust
     n_org = org_kind.shape[0]
     coop = 0.0
     in_deficit = 0.0
@@ -115,12 +123,7 @@ def _measure_organisations(w, out):
             provider_deficit -= balance[i]
             if org_kind[i] == ACUTE:
                 acute_deficit -= balance[i]
-    total_trust = 0.0
-    n_edge = trust.shape[0]
-    for e in range(n_edge):
-        total_trust += trust[e]
     out[M.mean_cooperation] = coop / n_org
-    out[M.mean_trust] = total_trust / n_edge if n_edge > 0 else 0.0
     out[M.breaches] = breaches
     out[M.breaches_detected] = total_detected
     out[M.sanctions] = total_detected
@@ -130,6 +133,16 @@ def _measure_organisations(w, out):
     out[M.provider_failures] = total_failures
     out[M.providers_in_deficit] = in_deficit
     out[M.acute_deficit_share] = acute_deficit / provider_deficit if provider_deficit > 0.0 else 0.0
+
+
+@jit
+def mean_trust(trust):
+    """Mean trust over every partner edge (0 without edges)."""
+    total = 0.0
+    n_edge = trust.shape[0]
+    for e in range(n_edge):
+        total += trust[e]
+    return total / n_edge if n_edge > 0 else 0.0
 
 
 @jit

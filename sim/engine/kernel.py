@@ -14,7 +14,7 @@ from numba import prange
 from sim.core.constants import N_MEASURES, N_SUMMARIES
 from sim.core.init import adopt_rules, build_ref
 from sim.core.jit import INTERPRETED, generate_module, jit
-from sim.core.measures import measure, summarize
+from sim.core.measures import TRUST_WINDOW, measure, summarize
 from sim.core.submodels import PHASES
 
 _COUNT = {"world": "1", "place": "n_place", "org": "n_org"}
@@ -47,10 +47,14 @@ step = generate_module(f"kernel_{'py' if INTERPRETED else 'nb'}", step_source())
 @jit
 def advance(w, p, r, n_steps, history, costly_every_month):
     """Advance `n_steps` months, writing each month's measures into `history` rows (the costly
-    measures every month, or only in the last row)."""
+    measures every month, or only in the last row; mean trust every month, or only in the last
+    `TRUST_WINDOW` rows, which the summaries read)."""
     for t in range(n_steps):
         step(w, p, r)
-        measure(w, p, r, history[t], costly_every_month or t == n_steps - 1)
+        every = costly_every_month
+        measure(
+            w, p, r, history[t], every or t == n_steps - 1, every or t >= n_steps - TRUST_WINDOW
+        )
 
 
 @jit
@@ -68,7 +72,10 @@ def run_schedule(w, p, r, levers, switch, n_steps, history, costly_every_month):
             r[:] = levers[stage]
             adopt_rules(w, p, r)
         step(w, p, r)
-        measure(w, p, r, history[t], costly_every_month or t == n_steps - 1)
+        every = costly_every_month
+        measure(
+            w, p, r, history[t], every or t == n_steps - 1, every or t >= n_steps - TRUST_WINDOW
+        )
 
 
 @jit
