@@ -84,7 +84,7 @@ def run_one(p, levers, switch, world, seed, run, n_steps):
     [n_stages]; one stage for fixed rules), and return (summary, history)."""
     r = levers[0].copy()
     w = build_ref(p, r, world, seed, run, np.zeros(0))
-    history = np.zeros((n_steps, N_MEASURES))
+    history = np.empty((n_steps, N_MEASURES))  # every row is written whole (measure)
     run_schedule(w, p, r, levers, switch, n_steps, history, True)
     return summarize(history, world), history
 
@@ -121,7 +121,7 @@ def run_batch(params, levers, switch, worlds, seeds, runs, n_steps, keep_series,
         r = stages[0].copy()
         system = layout.copy()
         w = build_ref(p, r, worlds[k], seeds[k], runs[k], system)
-        history = np.zeros((n_steps, N_MEASURES))
+        history = np.empty((n_steps, N_MEASURES))  # every row is written whole (measure)
         run_schedule(w, p, r, stages, months, n_steps, history, keep_series)
         summaries[k] = summarize(history, worlds[k])
         if keep_series:
