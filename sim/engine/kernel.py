@@ -45,16 +45,28 @@ step = generate_module(f"kernel_{'py' if INTERPRETED else 'nb'}", step_source())
 
 
 @jit
+def record(w, p, r, history, t, n_steps, every_month):
+    """Write month `t` of `n_steps`' measures into `history[t]`: the costly ones every month or only
+    in the last, mean trust every month or only in the last `TRUST_WINDOW` (what the summaries
+    read)."""
+    measure(
+        w,
+        p,
+        r,
+        history[t],
+        every_month or t == n_steps - 1,
+        every_month or t >= n_steps - TRUST_WINDOW,
+    )
+
+
+@jit
 def advance(w, p, r, n_steps, history, costly_every_month):
     """Advance `n_steps` months, writing each month's measures into `history` rows (the costly
     measures every month, or only in the last row; mean trust every month, or only in the last
     `TRUST_WINDOW` rows, which the summaries read)."""
     for t in range(n_steps):
         step(w, p, r)
-        every = costly_every_month
-        measure(
-            w, p, r, history[t], every or t == n_steps - 1, every or t >= n_steps - TRUST_WINDOW
-        )
+        record(w, p, r, history, t, n_steps, costly_every_month)
 
 
 @jit
@@ -72,10 +84,7 @@ def run_schedule(w, p, r, levers, switch, n_steps, history, costly_every_month):
             r[:] = levers[stage]
             adopt_rules(w, p, r)
         step(w, p, r)
-        every = costly_every_month
-        measure(
-            w, p, r, history[t], every or t == n_steps - 1, every or t >= n_steps - TRUST_WINDOW
-        )
+        record(w, p, r, history, t, n_steps, costly_every_month)
 
 
 @jit

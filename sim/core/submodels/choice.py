@@ -35,7 +35,7 @@ from sim.core.rules import LEVER_RANGES
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP
 from sim.core.submodels.incentives import board_weight
-from sim.core.submodels.place import need_share, trend_need
+from sim.core.submodels.place import covered_need, share_in_force, trend_need
 
 # The largest slice a vote can choose: the lever's own upper bound.
 SLICE_CAP = LEVER_RANGES["prevention_slice"][1]
@@ -146,16 +146,14 @@ def choose_rules(w, p, r, lo, hi):
             continue  # nobody inside the agreement: the rules in force stand
         # A place with no prevention to fund (a laboratory game) has no slice to choose.
         if funded > 0.0:
+            covered = covered_need(need, providers, q)
             for k in range(start, end):
                 c = place_con[k]
                 i = con_org[c]
                 kind = con_kind[c]
                 # The care share in force, as `plan` sets it: by need as far as it is chosen.
-                share = con_base_share[c]
-                choose = by_need * org_member[i]
-                if choose > 0.0:
-                    faced = need[q, kind] / providers[q, kind] * con_size[c]
-                    share += choose * (need_share(need, providers, q, faced) - share)
+                faced = need[q, kind] / providers[q, kind] * con_size[c]
+                share = share_in_force(con_base_share[c], faced, covered, by_need * org_member[i])
                 weight = board_weight(org_type[i], vision[i], segment[i], focus)
                 vote_slice[c] = ideal_slice(
                     weight, value, saturation, share, con_prev_share[c], cost_ratio, SLICE_CAP

@@ -165,12 +165,6 @@ def update_health(w, p, r, lo, hi):
 
 
 @jit
-def need_share(need, providers, q, faced):
-    """A contract's share of its place's need across the lines the place has providers for."""
-    return share_of(faced, covered_need(need, providers, q))
-
-
-@jit
 def covered_need(need, providers, q):
     """A place's need across the lines it has providers for."""
     total = 0.0
@@ -184,6 +178,16 @@ def covered_need(need, providers, q):
 def share_of(faced, total):
     """`faced` as a share of `total` (0 when there is nothing to share)."""
     return faced / total if total > 0.0 else 0.0
+
+
+@jit
+def share_in_force(base, faced, covered, choose):
+    """A contract's care share in force: its base (historical) share, moved the share `choose` of
+    the way to its need, `faced` of the place's `covered` need (collective choice, ODD 7.5)."""
+    share = base
+    if choose > 0.0:
+        share += choose * (share_of(faced, covered) - share)
+    return share
 
 
 @jit

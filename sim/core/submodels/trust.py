@@ -32,7 +32,7 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
-from sim.core.submodels.place import covered_need, share_of, trend_need
+from sim.core.submodels.place import covered_need, share_in_force, trend_need
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 # Share of unfunded activity a provider still delivers (its duty to treat), by kind, where it is a
@@ -119,9 +119,7 @@ def plan(w, p, r, lo, hi):
             if k == ACUTE:
                 room = max(0.0, room - delayed[q] / providers[q, k] * con_size[c])
             demand[c] = faced
-            share = con_base_share[c]
-            if choose > 0.0:
-                share += choose * (share_of(faced, need_covered[q]) - share)
+            share = share_in_force(con_base_share[c], faced, need_covered[q], choose)
             slice_ = chosen_slice[q]
             norm = min(faced, share * (1.0 - slice_) * available[q])
             activity_paid = 1.0 if activity_model and k == ACUTE else 0.0
