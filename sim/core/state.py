@@ -76,6 +76,13 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("detected", _F, "org", "1 when the breach was detected this month"),
     Field("fine", _F, "org", "fine paid this month"),
+    Field(
+        "fine_multiple",
+        _F,
+        "org",
+        "multiple of the tabled fine at its last detected breach (its places' chosen multiples, "
+        "weighed by its overclaim at each; 1 without a vote)",
+    ),
     Field("overclaim", _F, "org", "claim above the agreed share this month"),
     Field("incentive", _F, "org", "net incentive to defect, per pound of expected income"),
     Field("selfish_incentive", _F, "org", "the same, with no weight on the system's outcome"),

@@ -278,6 +278,11 @@ def test_a_provider_of_two_places_is_fined_at_each_places_multiple(tiny_world, b
     # 0.6 x (1.5 x 10 + 0.5 x 20) = 15; the overclaim itself is 30.
     assert w.overclaim[ambulance] == pytest.approx(30.0, rel=1e-12)
     assert w.fine[ambulance] == pytest.approx(15.0, rel=1e-12)
+    # Each place gets what its own contract's overclaim earned at its own multiple: 0.6 x 1.5 x
+    # 10 = 9 and 0.6 x 0.5 x 20 = 6 (not 7.5 each).
+    np.testing.assert_allclose(w.fines_in, [9.0, 6.0], rtol=1e-12)
+    # The multiple it was fined at, weighed by its overclaim at each place: 25 / 30.
+    assert w.fine_multiple[ambulance] == pytest.approx(25.0 / 30.0, rel=1e-12)
 
 
 @pytest.mark.parametrize(("factor", "incentive"), [(1.0, -0.03), (0.5, -0.005), (2.0, -0.08)])

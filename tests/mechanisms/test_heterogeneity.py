@@ -107,7 +107,14 @@ NHS_FIELDS = (
 )
 # Fields of collective choice (ODD 7.25), added after the digests were recorded: the tabled rules
 # in force at the start (a slice of 0 and the tabled fine under these rules), no vote yet.
-CHOICE_FIELDS = ("chosen_slice", "fine_factor", "rules_adopted", "vote_slice", "vote_fine")
+CHOICE_FIELDS = (
+    "chosen_slice",
+    "fine_factor",
+    "rules_adopted",
+    "vote_slice",
+    "vote_fine",
+    "fine_multiple",
+)
 # Scratch space of the phases added for speed (plan's per-place need), after the digests.
 SCRATCH_FIELDS = ("need_covered", "need_trend")
 

@@ -390,6 +390,29 @@ def test_resentment_follows_the_sting_of_the_sanction(
     assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("multiple", "expected"),
+    [
+        # collective choice 0.5: legitimacy 0.5, resentment 0.15 x 0.5 = 0.075 at full sting.
+        (0.0, 0.375),  # the partners voted the fine away: no sting, no resentment
+        (0.5, 0.375 - 0.375 * 0.075 * 0.5),  # half the tabled fine: half the sting
+        (1.0, 0.375 * (1.0 - 0.075)),  # the tabled fine
+        (2.0, 0.375 * (1.0 - 0.075)),  # twice it: the sting is capped at 1
+    ],
+)
+def test_resentment_follows_the_fine_at_the_voted_multiple(tiny_world, edge, multiple, expected):
+    rules = RuleSet(collective_choice=0.5, graduated_sanctions=False)
+    model = tiny_world(rules, breach_visibility=1.0)
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [1.0, 1.0]
+    w.detected[:] = [1.0, 0.0]
+    w.record[:] = [1.0, 0.0]
+    w.fine_multiple[0] = multiple
+    model.trusts[0].update_trust()
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
+
+
 # --------------------------------------------------------------------------------- learn (7.11)
 def test_a_positive_incentive_moves_cooperation_towards_defection(learner):
     model = learner()
@@ -592,6 +615,26 @@ def test_legitimate_sanctions_deter_and_imposed_sanctions_breed_resentment(
     w.detected[1] = 1.0
     model.trusts[1].learn()
     assert w.incentive[1] == 0.0
+    assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("multiple", "expected"),
+    [
+        # half legitimate: 0.5 + 0.2 x 0.5 x 0.5 x 0.5 = 0.525, then resentment 0.15 x 0.5 x
+        # sting x 0.525, the sting the flat fine's level 1 at the multiple, capped at 1.
+        (0.0, 0.525),
+        (0.4, 0.525 - 0.15 * 0.5 * 0.4 * 0.525),
+        (3.0, 0.525 - 0.15 * 0.5 * 1.0 * 0.525),
+    ],
+)
+def test_the_sting_of_a_sanction_is_its_fine_at_the_voted_multiple(learner, multiple, expected):
+    model = learner(RuleSet(collective_choice=0.5, graduated_sanctions=False))
+    w = model.world
+    w.selfish_claim[1] = w.coop_claim[1]  # D = 0
+    w.detected[1] = 1.0
+    w.fine_multiple[1] = multiple
+    model.trusts[1].learn()
     assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
 
 

@@ -142,6 +142,7 @@ def assess(w, p, r, lo, hi):
     prevention = w.prevention
     org_member = w.org_member
     fine_factor = w.fine_factor
+    fine_multiple = w.fine_multiple
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
     tolerance = p[P.breach_tolerance]
     agreed = r[R.agreed_shares]
@@ -187,14 +188,21 @@ def assess(w, p, r, lo, hi):
             continue
         detected[i] = 1.0
         record[i] += 1.0
-        amount = severity * sanction_level(graduated, record[i], escalation) * fined
-        fine[i] = amount
-        balance[i] -= amount
-        n = end - start
+        fine_multiple[i] = fined / over
+        # Each place's pool gets the part of the fine its own contracts' overclaims earned, at
+        # its own multiple.
+        scale = severity * sanction_level(graduated, record[i], escalation)
+        amount = 0.0
         for c in range(start, end):
             q = con_place[c]
-            pool_balance[q] += amount / n
-            fines_in[q] += amount / n
+            care = max(0.0, claim[c] - coop_claim[c])
+            skimped = max(0.0, agreed_prevention[c] - prevention[c])
+            part = scale * fine_factor[q] * (care + skimped)
+            pool_balance[q] += part
+            fines_in[q] += part
+            amount += part
+        fine[i] = amount
+        balance[i] -= amount
 
 
 @jit

@@ -5,8 +5,6 @@ Phases loop over organisations `lo..hi-1` (the kernel passes every organisation,
 its own). The world and the funding model are chosen once per phase.
 """
 
-import numpy as np
-
 from sim.core.constants import (
     ACTIVITY,
     ACUTE,
@@ -17,6 +15,7 @@ from sim.core.constants import (
     PLACE_SYSTEM,
     PRIMARY_CARE,
     RNG_EXPLORATION,
+    SOCIAL_CARE,
 )
 from sim.core.jit import jit
 from sim.core.params import PX as P
@@ -35,11 +34,19 @@ from sim.core.submodels.incentives import system_weight, weigh_incentives
 from sim.core.submodels.place import covered_need, share_in_force, trend_need
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
-# Share of unfunded activity a provider still delivers (its duty to treat), by kind, where it is a
-# rule: acute and ambulance trusts must see whoever arrives (1); a local authority must balance its
-# budget (0). For community, mental health and primary care it is a judgement: the parameters
-# `duty_to_treat_community` (community and mental health) and `duty_to_treat_primary`.
-DUTY_TO_TREAT = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0])
+
+@jit
+def duty_to_treat(p, kind):
+    """Share of unfunded activity a provider of `kind` still delivers. Where it is a rule: acute
+    and ambulance trusts must see whoever arrives (1), a local authority must balance its budget
+    (0). For community, mental health and primary care it is a judgement, a parameter."""
+    if kind in (COMMUNITY, MENTAL_HEALTH):
+        return p[P.duty_to_treat_community]
+    if kind == PRIMARY_CARE:
+        return p[P.duty_to_treat_primary]
+    if kind == SOCIAL_CARE:
+        return 0.0
+    return 1.0
 
 
 @jit
@@ -152,8 +159,6 @@ def deliver(w, p, r, lo, hi):
     con_kind = w.con_kind
     unit_cost = w.unit_cost
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
-    duty_community = p[P.duty_to_treat_community]
-    duty_primary = p[P.duty_to_treat_primary]
     for i in range(lo, hi):
         received = 0.0
         cost = 0.0
@@ -162,13 +167,7 @@ def deliver(w, p, r, lo, hi):
             if place_system:
                 requested = claim[c] + prevention[c]
                 funded = min(1.0, payment[c] / requested) if requested > 0.0 else 1.0
-                k = con_kind[c]
-                if k in (COMMUNITY, MENTAL_HEALTH):
-                    duty = duty_community
-                elif k == PRIMARY_CARE:
-                    duty = duty_primary
-                else:
-                    duty = DUTY_TO_TREAT[k]
+                duty = duty_to_treat(p, con_kind[c])
                 activity[c] = claim[c] * min(1.0, funded + (1.0 - funded) * duty)
                 prevention_delivered[c] = prevention[c] * funded
                 cost += (activity[c] + prevention_delivered[c]) * unit_cost[i]
@@ -293,6 +292,7 @@ def update_trust(w, p, r, lo, hi):
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
     vision = w.vision
+    fine_multiple = w.fine_multiple
     held = system_weight(p, r)
     conduct = w.conduct
     grading = p[P.trust_grading]
@@ -303,7 +303,8 @@ def update_trust(w, p, r, lo, hi):
         vision[i] = held if v >= held else v + gain * (held - v)
         resent = 0.0
         if detected[i] > 0.0:
-            resent = imposed * min(1.0, sanction_level(graduated, record[i], escalation))
+            sting = sanction_level(graduated, record[i], escalation) * fine_multiple[i]
+            resent = imposed * min(1.0, sting)
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
             j = edge_dst[e]
@@ -348,6 +349,7 @@ def learn(w, p, r, lo, hi):
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
     record = w.record
+    fine_multiple = w.fine_multiple
     deterrence = p[P.deterrence]
     resentment = p[P.resentment]
     exploration = p[P.exploration]
@@ -375,8 +377,9 @@ def learn(w, p, r, lo, hi):
         if detected[i] > 0.0:
             # Being caught deters, as far as the rules are legitimate and the organisation trusts
             # its partners to keep them too (quasi-voluntary compliance); the sanction's sting
-            # (none for a warning) breeds resentment, as far as they are not legitimate.
-            sting = min(1.0, sanction_level(graduated, record[i], escalation))
+            # (its level at the multiple in force: none for a warning, or for a fine the partners
+            # voted away) breeds resentment, as far as they are not legitimate.
+            sting = min(1.0, sanction_level(graduated, record[i], escalation) * fine_multiple[i])
             new += deterrence * legit * belief * (1.0 - new)
             new -= resentment * (1.0 - legit) * sting * new
         u = uniform(seed, run, step, i, RNG_EXPLORATION)
