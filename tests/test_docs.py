@@ -87,3 +87,19 @@ def test_generated_figures_name_the_models_source_hash(name):
         f"docs/{name} names model source hash {sorted(hashes)}, the code's is {SOURCE_HASH}: "
         "regenerate its figures (docs/validation.md, 'How to regenerate')"
     )
+
+
+def test_the_odds_speed_of_trust_figures_are_the_models():
+    """ODD 7.14 quotes the month the mean path over seeds 1-10 passes 0.5 after the switch and how
+    many times as fast trust in a defector falls as it rises (seeds 1-5), as
+    scripts/doc_figures.py computes them: a change to the model that moves either shows here."""
+    import numpy as np
+    import speed_of_trust as sot
+
+    section = _odd().split("### 7.14")[1].split("### 7.15")[0]
+    paths = [sot.switch_path(seed) for seed in range(1, 11)]
+    month = sot.months_to_pass(np.mean(paths, axis=0))
+    assert f"passes it at month {month}" in " ".join(section.split())
+    falls = [sot.fall_and_rise(sot.defection(seed))[:2] for seed in range(1, 6)]
+    ratio = np.mean([f for f, _ in falls]) / np.mean([r for _, r in falls])
+    assert f"({ratio:.2f} times:" in section
