@@ -5,8 +5,8 @@ The generated documents (validation_figures.md, principles.md, crossover.md, dis
 scripts speed_of_trust.py, replicate_spread.py and votes.py print the rest (docs/validation.md, "How
 to regenerate"). Means with 95% t intervals over the replicates where an interval is quoted.
 
-Usage: PYTHONPATH=. .venv/bin/python scripts/doc_figures.py [SECTION ...]   (default: all; about
-three minutes)
+Usage: PYTHONPATH=. .venv/bin/python scripts/doc_figures.py [SECTION ...]   (default: all; a few
+seconds with a warm numba cache)
 """
 
 from __future__ import annotations

@@ -362,7 +362,7 @@ def _fill_behaviour(w, p, r, world, seed, run):
         u = uniform(seed, run, 0, i, RNG_RISK)
         w.risk_attitude[i] = 1.0 + p[P.risk_spread] * (2.0 * u - 1.0)
         w.segment[i] = 1.0  # no support needs until the regulator's first review
-        w.fine_multiple[i] = 1.0  # the tabled fine, until a vote
+        w.fined_multiple[i] = 1.0  # the tabled fine, until a vote
     for e in range(w.trust.shape[0]):
         w.trust[e] = p[P.initial_trust]
     for place in range(w.place_ics.shape[0]):

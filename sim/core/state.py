@@ -77,7 +77,7 @@ FIELDS: tuple[Field, ...] = (
     Field("detected", _F, "org", "1 when the breach was detected this month"),
     Field("fine", _F, "org", "fine paid this month"),
     Field(
-        "fine_multiple",
+        "fined_multiple",
         _F,
         "org",
         "multiple of the tabled fine at its last detected breach (its places' chosen multiples, "

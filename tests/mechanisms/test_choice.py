@@ -274,6 +274,7 @@ def test_a_provider_of_two_places_is_fined_at_each_places_multiple(tiny_world, b
     w.prevention[:] = 0.0
     w.fine_factor[:] = [1.5, 0.5]
     begin_month(model)
+    balance, pools = w.balance[ambulance], w.pool_balance.copy()
     model.regulator.assess(model.trusts[ambulance])
     # 0.6 x (1.5 x 10 + 0.5 x 20) = 15; the overclaim itself is 30.
     assert w.overclaim[ambulance] == pytest.approx(30.0, rel=1e-12)
@@ -282,7 +283,33 @@ def test_a_provider_of_two_places_is_fined_at_each_places_multiple(tiny_world, b
     # 10 = 9 and 0.6 x 0.5 x 20 = 6 (not 7.5 each).
     np.testing.assert_allclose(w.fines_in, [9.0, 6.0], rtol=1e-12)
     # The multiple it was fined at, weighed by its overclaim at each place: 25 / 30.
-    assert w.fine_multiple[ambulance] == pytest.approx(25.0 / 30.0, rel=1e-12)
+    assert w.fined_multiple[ambulance] == pytest.approx(25.0 / 30.0, rel=1e-12)
+    # Money moves, none is made: the provider pays 15, the pools get 9 and 6.
+    assert w.balance[ambulance] == pytest.approx(balance - 15.0, rel=1e-12)
+    np.testing.assert_allclose(w.pool_balance - pools, [9.0, 6.0], rtol=1e-12)
+
+
+def test_a_fine_the_partners_voted_away_is_detected_but_costs_nothing(tiny_world, begin_month):
+    model = tiny_world(_rules(), n_places=2, ambulance_per_ics=1)
+    w = model.world
+    ambulance = int(np.flatnonzero(w.org_kind == AMBULANCE)[0])
+    for c in range(int(w.org_con_start[ambulance]), int(w.org_con_end[ambulance])):
+        w.claim[c] = 60.0
+        w.coop_claim[c] = 50.0
+    w.agreed_prevention[:] = 0.0
+    w.prevention[:] = 0.0
+    w.fine_factor[:] = 0.0
+    begin_month(model)
+    balance = w.balance[ambulance]
+    model.regulator.assess(model.trusts[ambulance])
+    # The breach is detected and recorded, but at a multiple of 0 nobody pays or is paid, and the
+    # sanction has no sting (fined at 0 times the tabled fine).
+    assert w.detected[ambulance] == 1.0
+    assert w.record[ambulance] == 1.0
+    assert w.fine[ambulance] == 0.0
+    assert w.fined_multiple[ambulance] == 0.0
+    assert w.balance[ambulance] == balance
+    np.testing.assert_array_equal(w.fines_in, [0.0, 0.0])
 
 
 @pytest.mark.parametrize(("factor", "incentive"), [(1.0, -0.03), (0.5, -0.005), (2.0, -0.08)])

@@ -113,7 +113,7 @@ CHOICE_FIELDS = (
     "rules_adopted",
     "vote_slice",
     "vote_fine",
-    "fine_multiple",
+    "fined_multiple",
 )
 # Scratch space of the phases added for speed (plan's per-place need), after the digests.
 SCRATCH_FIELDS = ("need_covered", "need_trend")

@@ -111,7 +111,7 @@ def _expected() -> dict[str, np.ndarray]:
         "conduct": zeros_org,
         "detected": zeros_org,
         "fine": zeros_org,
-        "fine_multiple": np.ones(13),  # the tabled fine, until a vote
+        "fined_multiple": np.ones(13),  # the tabled fine, until a vote
         "overclaim": zeros_org,
         "incentive": zeros_org,
         "income": zeros_org,

@@ -408,7 +408,7 @@ def test_resentment_follows_the_fine_at_the_voted_multiple(tiny_world, edge, mul
     w.breach[:] = [1.0, 1.0]
     w.detected[:] = [1.0, 0.0]
     w.record[:] = [1.0, 0.0]
-    w.fine_multiple[0] = multiple
+    w.fined_multiple[0] = multiple
     model.trusts[0].update_trust()
     assert w.trust[edge(model, 0, 1)] == pytest.approx(expected, rel=1e-12)
 
@@ -633,7 +633,7 @@ def test_the_sting_of_a_sanction_is_its_fine_at_the_voted_multiple(learner, mult
     w = model.world
     w.selfish_claim[1] = w.coop_claim[1]  # D = 0
     w.detected[1] = 1.0
-    w.fine_multiple[1] = multiple
+    w.fined_multiple[1] = multiple
     model.trusts[1].learn()
     assert w.cooperation_next[1] == pytest.approx(expected, rel=1e-12)
 

@@ -142,7 +142,7 @@ def assess(w, p, r, lo, hi):
     prevention = w.prevention
     org_member = w.org_member
     fine_factor = w.fine_factor
-    fine_multiple = w.fine_multiple
+    fined_multiple = w.fined_multiple
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
     tolerance = p[P.breach_tolerance]
     agreed = r[R.agreed_shares]
@@ -188,7 +188,7 @@ def assess(w, p, r, lo, hi):
             continue
         detected[i] = 1.0
         record[i] += 1.0
-        fine_multiple[i] = fined / over
+        fined_multiple[i] = fined / over
         # Each place's pool gets the part of the fine its own contracts' overclaims earned, at
         # its own multiple.
         scale = severity * sanction_level(graduated, record[i], escalation)

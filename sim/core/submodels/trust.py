@@ -292,7 +292,7 @@ def update_trust(w, p, r, lo, hi):
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
     vision = w.vision
-    fine_multiple = w.fine_multiple
+    fined_multiple = w.fined_multiple
     held = system_weight(p, r)
     conduct = w.conduct
     grading = p[P.trust_grading]
@@ -303,7 +303,7 @@ def update_trust(w, p, r, lo, hi):
         vision[i] = held if v >= held else v + gain * (held - v)
         resent = 0.0
         if detected[i] > 0.0:
-            sting = sanction_level(graduated, record[i], escalation) * fine_multiple[i]
+            sting = sanction_level(graduated, record[i], escalation) * fined_multiple[i]
             resent = imposed * min(1.0, sting)
         for e in range(edge_start[i], edge_end[i]):
             t = trust[e]
@@ -349,7 +349,7 @@ def learn(w, p, r, lo, hi):
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
     record = w.record
-    fine_multiple = w.fine_multiple
+    fined_multiple = w.fined_multiple
     deterrence = p[P.deterrence]
     resentment = p[P.resentment]
     exploration = p[P.exploration]
@@ -379,7 +379,7 @@ def learn(w, p, r, lo, hi):
             # its partners to keep them too (quasi-voluntary compliance); the sanction's sting
             # (its level at the multiple in force: none for a warning, or for a fine the partners
             # voted away) breeds resentment, as far as they are not legitimate.
-            sting = min(1.0, sanction_level(graduated, record[i], escalation) * fine_multiple[i])
+            sting = min(1.0, sanction_level(graduated, record[i], escalation) * fined_multiple[i])
             new += deterrence * legit * belief * (1.0 - new)
             new -= resentment * (1.0 - legit) * sting * new
         u = uniform(seed, run, step, i, RNG_EXPLORATION)
