@@ -43,6 +43,15 @@ def means(frame, columns, by="rules") -> str:
     )
 
 
+def _each_grading(rules, replicates: int, seed: int, **options):
+    """(trust_grading, run_many's frame) with trust binary (0) and graded (1), 120 months."""
+    for grading in (0.0, 1.0):
+        frame = run_many(
+            rules, replicates=replicates, months=120, seed=seed, trust_grading=grading, **options
+        )
+        yield grading, frame
+
+
 def switch_paths() -> None:
     """ODD 7.14 and validation.md (speed of trust): the mean path over seeds 1-10 after a switch
     from fortress to shared governance at month 60, and each seed's month."""
@@ -65,14 +74,7 @@ def defection() -> None:
 def graded_trust() -> None:
     """ODD 7.14 (graded trust): shared governance's mean trust and fines beside the success
     regime's, with trust binary (g = 0) and graded (g = 1); 200 replicates."""
-    for grading in (0.0, 1.0):
-        frame = run_many(
-            ["shared_governance", "success_regime"],
-            replicates=200,
-            months=120,
-            seed=1,
-            trust_grading=grading,
-        )
+    for grading, frame in _each_grading(["shared_governance", "success_regime"], 200, seed=1):
         print(f"trust_grading {grading:g} (200 replicates, seed 1):")
         print(means(frame, ["fines", "sanctions", "mean_trust", "system_deficit"]))
 
@@ -126,15 +128,7 @@ def graded_under_cuts() -> None:
     """validation.md (graded trust under cuts): fortress and shared governance at -4% and -2% a
     year, trust binary and graded; 40 replicates, seed 3."""
     points = [{"budget_growth": g} for g in (-0.04, -0.02)]
-    for grading in (0.0, 1.0):
-        frame = run_many(
-            ["fortress", "shared_governance"],
-            replicates=40,
-            months=120,
-            seed=3,
-            points=points,
-            trust_grading=grading,
-        )
+    for grading, frame in _each_grading(["fortress", "shared_governance"], 40, 3, points=points):
         print(f"trust_grading {grading:g}:")
         columns = ["mean_trust", "population_health", "system_deficit", "provider_failures"]
         print(means(frame, columns, by=["point", "rules"]))
