@@ -35,7 +35,7 @@ from sim.core.rules import LEVER_RANGES
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP
 from sim.core.submodels.incentives import board_weight
-from sim.core.submodels.place import covered_need, share_in_force, trend_need
+from sim.core.submodels.place import contract_need, covered_need, share_in_force, trend_need
 
 # The largest slice a vote can choose: the lever's own upper bound.
 SLICE_CAP = LEVER_RANGES["prevention_slice"][1]
@@ -64,12 +64,10 @@ def ideal_fine(conduct, spread):
 
 
 @jit
-def weighted_median(values, weights, order, start, end):
+def weighted_median(values, weights, total, order, start, end):
     """The lower weighted median of `values[order[k]]` for k in start..end-1, each weighing
-    `weights[k - start]`: the smallest value with at least half the total weight at or below it."""
-    total = 0.0
-    for k in range(start, end):
-        total += weights[k - start]
+    `weights[k - start]` (which sum to `total`): the smallest value with at least half the total
+    weight at or below it."""
     best = math.inf
     for k in range(start, end):
         v = values[order[k]]
@@ -152,13 +150,13 @@ def choose_rules(w, p, r, lo, hi):
                 i = con_org[c]
                 kind = con_kind[c]
                 # The care share in force, as `plan` sets it: by need as far as it is chosen.
-                faced = need[q, kind] / providers[q, kind] * con_size[c]
+                faced = contract_need(need, providers, con_size[c], q, kind)
                 share = share_in_force(con_base_share[c], faced, covered, by_need * org_member[i])
                 weight = board_weight(org_type[i], vision[i], segment[i], focus)
                 vote_slice[c] = ideal_slice(
                     weight, value, saturation, share, con_prev_share[c], cost_ratio, SLICE_CAP
                 )
-            median = weighted_median(vote_slice, weights, place_con, start, end)
+            median = weighted_median(vote_slice, weights, total, place_con, start, end)
             chosen_slice[q] = tabled_slice + slice_move * (median - tabled_slice)
-        median = weighted_median(vote_fine, weights, place_con, start, end)
+        median = weighted_median(vote_fine, weights, total, place_con, start, end)
         fine_factor[q] = 1.0 + fine_move * (median - 1.0)

@@ -175,6 +175,13 @@ def covered_need(need, providers, q):
 
 
 @jit
+def contract_need(need, providers, size, q, kind):
+    """The need a contract of `size` (against the average provider of its line) faces on line
+    `kind` at place `q`: its part of the line's need, shared among the line's providers."""
+    return need[q, kind] / providers[q, kind] * size
+
+
+@jit
 def share_of(faced, total):
     """`faced` as a share of `total` (0 when there is nothing to share)."""
     return faced / total if total > 0.0 else 0.0

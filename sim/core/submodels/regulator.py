@@ -116,6 +116,12 @@ def pool_risk(w, p, r, lo, hi):
 
 
 @jit
+def overclaimed(claim, coop_claim, agreed_prevention, prevention, c):
+    """Contract `c`'s claim above its norm and the agreed prevention it skimped."""
+    return max(0.0, claim[c] - coop_claim[c]), max(0.0, agreed_prevention[c] - prevention[c])
+
+
+@jit
 def assess(w, p, r, lo, hi):
     """Monitor each organisation: a breach of its agreed share is detected with the monitoring
     probability and sanctioned, gradually when sanctions are graduated. Also records each one's
@@ -162,8 +168,7 @@ def assess(w, p, r, lo, hi):
         kept_way = 0.0
         whole_way = 0.0
         for c in range(start, end):
-            care = max(0.0, claim[c] - coop_claim[c])
-            skimped = max(0.0, agreed_prevention[c] - prevention[c])
+            care, skimped = overclaimed(claim, coop_claim, agreed_prevention, prevention, c)
             over += care
             over += skimped
             factor = fine_factor[con_place[c]]
@@ -195,8 +200,7 @@ def assess(w, p, r, lo, hi):
         amount = 0.0
         for c in range(start, end):
             q = con_place[c]
-            care = max(0.0, claim[c] - coop_claim[c])
-            skimped = max(0.0, agreed_prevention[c] - prevention[c])
+            care, skimped = overclaimed(claim, coop_claim, agreed_prevention, prevention, c)
             part = scale * fine_factor[q] * (care + skimped)
             pool_balance[q] += part
             fines_in[q] += part

@@ -31,7 +31,7 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
-from sim.core.submodels.place import covered_need, share_in_force, trend_need
+from sim.core.submodels.place import contract_need, covered_need, share_in_force, trend_need
 from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
 
 
@@ -121,7 +121,7 @@ def plan(w, p, r, lo, hi):
         for c in range(org_con_start[i], org_con_end[i]):
             q = con_place[c]
             k = con_kind[c]
-            faced = need[q, k] / providers[q, k] * con_size[c]
+            faced = contract_need(need, providers, con_size[c], q, k)
             room = capacity[c]
             if k == ACUTE:
                 room = max(0.0, room - delayed[q] / providers[q, k] * con_size[c])
