@@ -86,7 +86,7 @@ def imposed_rules() -> None:
     lab = run_many(
         [SHARED, imposed_variant()], scenario="classroom_commons", replicates=40, months=40
     )
-    print("commons game, fines:", means(lab, ["fines"]), sep="\n")
+    print("commons game:", means(lab, ["fines", "mean_cooperation"]), sep="\n")
     for join in (None, 0.0):
         extra = {} if join is None else {"join_trust": join}
         frame = run_many(

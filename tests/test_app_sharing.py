@@ -225,6 +225,14 @@ def test_an_uploaded_place_file_runs_in_both_panels():
     for model in state.view.value.pair.models.values():
         assert len(model.trusts) == len(system.organisations)
     assert state.params()["place_file"] is system
+    # and both panels step through months of that system
+    state.step(3)
+    for side in ("left", "right"):
+        history = state.view.value.pair.history(side)
+        assert history.shape[0] == 3, side
+        assert np.isfinite(history).all(), side
+    for model in state.view.value.pair.models.values():
+        assert len(model.trusts) == len(system.organisations)
 
 
 @pytest.mark.parametrize(

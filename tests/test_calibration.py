@@ -16,8 +16,6 @@ from sim.validation import calibration as cal
 from sim.validation.calibration_report import FIGURES, FILES
 from sim.validation.calibration_targets import TARGET_INDEX, TARGETS
 
-pytest.importorskip("optuna")
-
 # Known parameters, and search ranges that do not centre on them.
 TRUTH = {"tariff_efficiency": 0.02, "induced_demand": 0.08}
 RANGES = {"tariff_efficiency": (0.0, 0.05), "induced_demand": (0.0, 0.3)}

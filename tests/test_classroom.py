@@ -92,8 +92,9 @@ LAB_SANCTIONS_MISS = pytest.mark.xfail(
         "the laboratory's: success_regime keeps 58% net against the published 9% (a gap of 0.42 "
         "to shared governance, the test asks for 0.5), and with the rules imposed "
         "(collective_choice 0) fines are 2.8 to 4.0 times shared governance's (the test's seeds: "
-        "348 against 124; 200 seeds: 476 against 119), not the 10 times of the laboratory; a "
-        "missed target, reported, not tuned away"
+        "348 against 124; 200 seeds: 476 against 119), not the 10 times of the laboratory, and "
+        "cooperation is 0.011 lower (0.980 against 0.991), not 0.2; a missed target, reported, "
+        "not tuned away"
     ),
 )
 
@@ -151,11 +152,8 @@ def test_rent_kept_orders_like_the_published_table(lab_runs):
 
 
 @pytest.mark.slow
-@LAB_SANCTIONS_MISS
 def test_chosen_sanctions_keep_the_published_rent(lab_runs):
     summary, _ = lab_runs
-    net = summary.groupby("rules")["net_efficiency"].mean()
-    assert net["success_regime"] < net["shared_governance"] - 0.5
     table = classroom_table(summary)
     assert set(table.index) == set(PRESETS)
     # Sanctions the group chose keep about the published 93% of the rent (within 10 points).
@@ -166,18 +164,46 @@ def test_chosen_sanctions_keep_the_published_rent(lab_runs):
 
 @pytest.mark.slow
 @LAB_SANCTIONS_MISS
-def test_sanctions_without_agreement_in_the_lab():
+def test_imposed_sanctions_burn_the_rent_as_in_the_lab(lab_runs):
+    # The laboratory's imposed sanctions kept 9% net against chosen ones' 90%: a gap over 0.5.
+    summary, _ = lab_runs
+    net = summary.groupby("rules")["net_efficiency"].mean()
+    assert net["success_regime"] < net["shared_governance"] - 0.5
+
+
+@pytest.fixture(scope="module")
+def imposed_runs():
+    """Shared governance with its rules chosen, and the same rules imposed, 40 rounds."""
     imposed = PRESETS["shared_governance"].with_levers(name="imposed", collective_choice=0.0)
     runs = run_many(
         ["shared_governance", imposed], scenario="classroom_commons", replicates=40, months=40
     )
-    g = runs.groupby("rules")
-    assert g["fines"].mean()["imposed"] > 10 * g["fines"].mean()["shared_governance"]
+    return runs.groupby("rules")[["fines", "mean_cooperation", "efficiency"]].mean()
+
+
+@pytest.mark.slow
+def test_imposed_sanctions_fine_more_and_keep_less_than_chosen_ones(imposed_runs):
+    # The direction of the laboratory's finding (OWG 1992): the same sanctions imposed rather than
+    # chosen are used more, and keep less cooperation and less of the rent.
+    means = imposed_runs
+    assert means.loc["imposed", "fines"] > means.loc["shared_governance", "fines"], means
     assert (
-        g["mean_cooperation"].mean()["imposed"]
-        < g["mean_cooperation"].mean()["shared_governance"] - 0.2
-    )
-    assert g["efficiency"].mean()["imposed"] < g["efficiency"].mean()["shared_governance"]
+        means.loc["imposed", "mean_cooperation"]
+        < means.loc["shared_governance", "mean_cooperation"]
+    ), means
+    assert means.loc["imposed", "efficiency"] < means.loc["shared_governance", "efficiency"], means
+
+
+@pytest.mark.slow
+@LAB_SANCTIONS_MISS
+def test_sanctions_without_agreement_in_the_lab(imposed_runs):
+    # The laboratory's size of that finding: ten times the fines, and far less cooperation.
+    means = imposed_runs
+    assert means.loc["imposed", "fines"] > 10 * means.loc["shared_governance", "fines"], means
+    assert (
+        means.loc["imposed", "mean_cooperation"]
+        < means.loc["shared_governance", "mean_cooperation"] - 0.2
+    ), means
 
 
 def test_python_engine_plays_the_same_game():

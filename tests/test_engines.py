@@ -177,11 +177,17 @@ def test_simulate_rejects_mismatched_lengths():
         simulate(params, np.vstack([levers, levers]), worlds, seeds, runs, 5)
 
 
-def test_every_scenario_runs_in_batches():
+def test_every_scenario_runs_in_batches_as_it_runs_alone():
+    # Each batch row is the run `CareSystem` gives for the same seed and run key, in every scenario.
     for scenario in SCENARIOS:
-        frame = run_many("shared_governance", scenario=scenario, replicates=2, months=12)
+        frame = run_many("shared_governance", scenario=scenario, replicates=2, months=12, seed=7)
         assert len(frame) == 2
         assert np.all(np.isfinite(frame.select_dtypes("number").to_numpy()))
+        alone = CareSystem(scenario=scenario, rules="shared_governance", seed=7, run=1)
+        summary = alone.run_for(12).summary()
+        for name, value in summary.items():
+            if name in frame.columns:
+                assert frame.loc[1, name] == value, (scenario, name)
 
 
 def test_summaries_do_not_depend_on_keeping_series():

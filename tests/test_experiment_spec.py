@@ -23,6 +23,8 @@ from sim.experiment.spec import (
     shipped_experiments,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 GOOD = """
 name = "tiny"
 scenario = "place_system"
@@ -44,14 +46,14 @@ def test_shipped_experiments_are_valid():
     for path in shipped_experiments():
         exp = load_experiment(path)
         assert exp.n_runs > 0
-    fvs = load_experiment(Path("experiments/fortress_vs_shared.toml"))
+    fvs = load_experiment(ROOT / "experiments" / "fortress_vs_shared.toml")
     assert fvs.rule_names == list(PRESETS)
     assert fvs.replicates >= 1000
     assert fvs.months == 120
     # The headline is over the priors, with two seeds per draw or more (seeds apart from priors).
     assert fvs.uncertainty is not None
     assert fvs.uncertainty.seeds_per_draw >= 2
-    abl = load_experiment(Path("experiments/design_principles_ablation.toml"))
+    abl = load_experiment(ROOT / "experiments" / "design_principles_ablation.toml")
     for principle in PRINCIPLES:
         assert f"shared_governance-{principle}" in abl.rule_names
     assert abl.ablation_base == "shared_governance"

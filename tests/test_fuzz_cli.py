@@ -292,7 +292,7 @@ def test_run_random_files(tmp_path, raw):
     [
         ("rules = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         # Cut inside the description's multi-line string: a file that ends mid-value.
-        (_cut_in_description(SHIPPED["fortress_vs_shared"].decode()), ""),
+        (_cut_in_description(SHIPPED["fortress_vs_shared"].decode()), "malformed TOML"),
     ],
     ids=["deep", "truncated"],
 )

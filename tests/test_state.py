@@ -1,6 +1,8 @@
 """The state is declared once: FIELDS generates the container, the kernel's handle and the
 allocator, so a new field exists everywhere at its dimension."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from numba.core import types
@@ -12,6 +14,8 @@ from sim.core.params import pack, validate
 from sim.core.rules import PRESETS
 from sim.core.state import DIMS, FIELD_NAMES, FIELDS, World, allocate_state, as_ref, dims_of
 from sim.engine.kernel import step
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_fields_are_unique_and_typed():
@@ -65,7 +69,9 @@ def test_no_compiled_function_but_as_ref_takes_or_returns_the_named_tuple():
     for scenario in ("place_system", "classroom_commons", "public_goods"):
         CareSystem(scenario=scenario, seed=1).run_for(2)
         run_many(["fortress"], scenario=scenario, replicates=2, months=2, seed=1)
-    CareSystem(place_file="experiments/places/illustrative_ics.toml", seed=1).run_for(2)
+    CareSystem(
+        place_file=ROOT / "experiments" / "places" / "illustrative_ics.toml", seed=1
+    ).run_for(2)
     typed_with_world = set()
     for dispatcher, (source, _) in _SOURCES.items():
         for args, overload in dispatcher.overloads.items():

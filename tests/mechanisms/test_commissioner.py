@@ -38,7 +38,7 @@ def test_allocation_repays_deficit_and_draws_on_reserve(
     w.pool_balance[0] = pool
     begin_month(model)
     model.commissioners[0].allocate()
-    assert w.allocation[0] == pytest.approx(100.0833333333333, rel=1e-12)
+    assert w.allocation[0] == pytest.approx(A, rel=1e-12)
     assert w.available[0] == pytest.approx(available, rel=1e-12)
     assert w.pool_balance[0] == pytest.approx(pool_after, rel=1e-12)
 

@@ -4,6 +4,7 @@ default parameter values of ODD section 5."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -163,6 +164,11 @@ def test_health_moves_with_recovery_prevention_and_unmet_harm(tiny_world):
     ],
 )
 def test_prevention_has_diminishing_returns(tiny_world, x, gain):
+    assert _prevention_gain(tiny_world, x) == pytest.approx(gain, abs=1e-15)
+
+
+def _prevention_gain(tiny_world, x: float) -> float:
+    """The model's rise in health in one month from prevention `x` of need (everything else met)."""
     model = tiny_world()
     w = model.world
     w.need[0, :] = [50.0, 50.0, 0.0, 0.0, 0.0, 0.0]
@@ -170,8 +176,16 @@ def test_prevention_has_diminishing_returns(tiny_world, x, gain):
     w.prevention_delivered[:] = [0.0, 100.0 * x]
     w.health[0] = w.health_base[0] = 0.7
     model.places[0].update_health()
-    assert w.health[0] - 0.7 == pytest.approx(gain, abs=1e-15)
-    assert gain <= 0.035 * x + 1e-18  # never more than the first pound's rate
+    return float(w.health[0] - 0.7)
+
+
+def test_each_pound_of_prevention_buys_less_health_than_the_last(tiny_world):
+    # Diminishing returns, read off the model: the gain per unit of prevention falls as prevention
+    # grows, and is never more than the first pound's rate (effect 0.035 a unit of need).
+    levels = (0.001, 0.01, 0.05, 0.2, 0.5)
+    per_unit = [_prevention_gain(tiny_world, x) / x for x in levels]
+    assert all(a > b for a, b in itertools.pairwise(per_unit)), per_unit
+    assert all(rate <= 0.035 for rate in per_unit), per_unit
 
 
 def test_prevention_alone_raises_health_and_unmet_need_alone_lowers_it(tiny_world):

@@ -231,7 +231,7 @@ def test_a_provider_taken_over_for_access_keeps_its_reserves(tiny_world, begin_m
         (0.0, 1.0, 0.0),
     ],
 )
-def test_a_provider_not_turned_round_by_special_measures_alone_is_taken_over(
+def test_a_provider_short_of_failure_after_special_measures_is_not_taken_over(
     tiny_world, begin_month, balance, segment, months
 ):
     model = _failing(tiny_world, balance=balance, segment=segment, months=months)
