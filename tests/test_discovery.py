@@ -319,8 +319,21 @@ def test_discover_runs_design_runs_and_analysis_in_one_call():
     assert len(d.frame) == 12
     assert set(d.boxes) == {"wins", "fails"}
     assert d.tree.leaves
-    assert d.text.startswith("Of 12 design points")
     assert list(d.inputs) == list(disc.design(12, seed=0).columns)
+    # The advantage is the reference's deficit less the treatment's (lower is better), each point
+    # is a win or a failure by its sign, and the text counts them as the frame does.
+    frame = d.frame
+    np.testing.assert_allclose(
+        frame["advantage"], frame["system_deficit_reference"] - frame["system_deficit_treatment"]
+    )
+    assert (frame.loc[frame["advantage"] > 0, "case"] == "wins").all()
+    assert (frame.loc[frame["advantage"] < 0, "case"] == "fails").all()
+    wins = int((frame["case"] == "wins").sum())
+    fails = int((frame["case"] == "fails").sum())
+    assert d.text.startswith(
+        f"Of 12 design points, shared governance beats fortress on system_deficit at {wins} "
+    ), d.text
+    assert f"does worse at {fails} " in d.text, d.text
 
 
 def test_commons_discover_help_names_its_options(capsys):
