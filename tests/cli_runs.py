@@ -55,9 +55,20 @@ def start(*args: str) -> subprocess.Popen:
 
 
 def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [COMMONS, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
-    )
+    """`commons ARGS` to its end; a command still running after `timeout` seconds (a hang: the
+    limits are generous, never a measure of speed) is killed and fails the test, naming it."""
+    try:
+        return subprocess.run(
+            [COMMONS, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(
+            f"`commons {' '.join(args)}` still running after {timeout:g} s (hung?)"
+        ) from exc
 
 
 def complete_chunks(folder: Path) -> list[int]:
@@ -68,14 +79,15 @@ def complete_chunks(folder: Path) -> list[int]:
 
 
 def wait_until(condition, proc: subprocess.Popen | None = None, timeout: float = 300) -> None:
-    """Poll `condition()` until true; fail if `proc` exits first or time runs out."""
+    """Poll `condition()` until true; fail if `proc` exits first or after `timeout` seconds (a
+    deadline against a hang, generous for a loaded machine)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if proc is not None and proc.poll() is not None:
             raise AssertionError(
                 f"the command ended first ({proc.returncode}): {proc.stderr.read()}"
             )
-        assert time.monotonic() < deadline, "timed out waiting"
+        assert time.monotonic() < deadline, f"condition not met within {timeout:g} s"
         time.sleep(0.02)
 
 
@@ -88,7 +100,10 @@ def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
     try:
         when(proc)
         os.kill(proc.pid, sig)
-        _stdout, stderr = proc.communicate(timeout=120)
+        try:
+            _stdout, stderr = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired as exc:
+            raise AssertionError(f"no exit within 120 s of signal {sig} (hung?)") from exc
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,23 @@ def _wait_src_change(page, name: str, before: str, view: str = NHS) -> str:
         timeout=ACTION,
     )
     return plot_src(page, name, view)
+
+
+# Whether the month (or round) a view shows has reached a number: the first number in its
+# `.cc-month` text, as `shown_month` reads it.
+MONTH_AT_LEAST = """([sel, n]) => {
+  const e = document.querySelector(sel);
+  const m = e && e.innerText.match(/(\\d+)/);
+  return m !== null && parseInt(m[1], 10) >= n;
+}"""
+
+
+def _play_until_month(page, month: int) -> None:
+    """Press Play, wait until the page shows `month` (or later), press Pause; fail if the month
+    never comes (Playwright's timeout names the limit)."""
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(MONTH_AT_LEAST, arg=[f"{NHS} .cc-month", month], timeout=ACTION)
+    page.get_by_role("button", name="Pause").click()
 
 
 # The element under a point of the page and its title (the tooltip the browser shows there).
@@ -148,13 +164,9 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
 
             # Play for a few months, then pause.
             start = shown_month(page)
-            page.get_by_role("button", name="Play").click()
-            deadline = time.monotonic() + 60
-            while shown_month(page) < start + 4 and time.monotonic() < deadline:
-                time.sleep(0.2)
-            page.get_by_role("button", name="Pause").click()
-            assert shown_month(page) >= start + 4
+            _play_until_month(page, start + 4)
             expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
+            assert shown_month(page) >= start + 4
             src = plot_src(page, "series")
             after_shot = page.locator(".cc-plot-series").screenshot()
             assert after_shot != series_shot
@@ -189,14 +201,11 @@ def test_app_in_a_real_browser(solara_server, chromium_path, chromium_args, tmp_
                 expect(page.locator(".cc-error")).to_have_count(0, timeout=ACTION)
                 expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
                 page.get_by_role("button", name="12").click()
-                page.get_by_role("button", name="Play").click()
-                deadline = time.monotonic() + 60
-                while shown_month(page) < 36 and time.monotonic() < deadline:
-                    time.sleep(0.2)
-                page.get_by_role("button", name="Pause").click()
+                _play_until_month(page, 36)
                 # Paused and redrawn: Play is back, the hover layer (drawn only once paused) is
                 # on the plot, and no animation is still running.
                 expect(page.get_by_role("button", name="Play")).to_be_enabled(timeout=ACTION)
+                assert shown_month(page) >= 36
                 page.locator(f"{NHS} .cc-plot-series .cc-area").first.wait_for(
                     state="attached", timeout=ACTION
                 )
