@@ -164,3 +164,14 @@ def test_bad_schedules_in_files_name_the_key(step, needle):
     with pytest.raises(ExperimentError) as err:
         parse_experiment(text)
     assert needle in str(err.value)
+
+
+@pytest.mark.parametrize("month", [12, 500])
+def test_run_many_refuses_a_step_its_runs_never_reach(month):
+    # A step at month m governs months m+1 onwards: in a 12-month run one at 12 or later would
+    # never apply, and the results would be labelled with rules that never ran.
+    with pytest.raises(ParameterError, match=rf"rules\[1\]\[1\] month={month} is too late") as err:
+        run_many(["fortress", [(0, "fortress"), (month, "shared_governance")]], months=12)
+    assert "\n" not in str(err.value)
+    last = run_many([[(0, "fortress"), (11, "shared_governance")]], months=12, replicates=1)
+    assert last["rules"].tolist() == ["fortress>shared_governance@11"]

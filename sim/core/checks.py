@@ -1,13 +1,18 @@
-"""Integer and seed checks: one helper each, used by every layer that takes them from a user.
+"""Integer, seed and nesting checks: one helper each, for every layer that takes them from a user.
 
 `check_int(value, name, low, high)` accepts a Python or NumPy integer (not a bool, not a float,
 not even 12.0) in [low, high]; `check_seed(value, name)` is `check_int` over the one range every
 seed and run key has: [0, MAX_SEED], the non-negative 64-bit integers (the kernel stores seeds and
 run keys as int64). Both raise `ParameterError` with one line naming the key, the value and what is
 allowed, and return a plain `int`.
+
+`too_deep_line(text)` and `too_deep_key(data)` bound the nesting of a user's TOML file (an
+experiment file, a place file) to `MAX_DEPTH` levels, before and after parsing.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -56,3 +61,46 @@ def check_seed(value, name: str = "seed") -> int:
 def fresh_seed() -> int:
     """A random seed, for when the user gives none (recorded in `model.seed`)."""
     return int(np.random.SeedSequence().entropy % (MAX_SEED + 1))
+
+
+# Arrays and tables in a user's TOML file (an experiment or a place file) nest at most this deep
+# (the deepest key either format uses, an experiment's design.parameters.NAME.low, is 4).
+MAX_DEPTH = 16
+# Strings, comments and the brackets that open or close arrays and inline tables.
+_TOKENS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""(?!")|\'\'\'.*?\'\'\'(?!\')|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
+    r"|#[^\n]*|[\[\]{}]",
+    re.DOTALL,
+)
+
+
+def too_deep_line(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line of TOML `text` where arrays or inline tables first nest more than `limit` deep,
+    or None. Counted before parsing: tomllib parses them by recursion, which a deep enough file
+    exhausts."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in ("]", "}"):
+            depth = max(0, depth - 1)
+    return None
+
+
+def too_deep_key(data: dict, limit: int = MAX_DEPTH) -> tuple[list[str | int], int] | None:
+    """The first key of parsed TOML `data` nested more than `limit` tables and arrays deep (its
+    path, table keys and array indices, and its depth), or None. Iterative, so no depth (a table
+    header `[a.a.a...]` of a thousand keys parses fine) can exhaust the stack."""
+    stack: list[tuple[list[str | int], object]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > limit:
+            return path, len(path)
+        if isinstance(value, dict):
+            stack += [([*path, k], v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [([*path, i], v) for i, v in enumerate(value)]
+    return None

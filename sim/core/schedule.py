@@ -106,6 +106,36 @@ def as_schedule(value, name: str = "rules") -> Schedule:
     return Schedule(tuple(steps))
 
 
+def step_months(months: int) -> str:
+    """What the month of a step after the first may be in a run of `months` months."""
+    if months <= 1:
+        return "no step after the first (a run of 1 month has no later month to change in)"
+    return (
+        f"a month in [1, {months - 1}] (a step at month m governs months m+1 onwards, so one "
+        f"at {months} or later would never apply in a run of {months} months)"
+    )
+
+
+def late_step(schedule: Schedule, months: int) -> int | None:
+    """The index of the first step that would never apply in a run of `months` months (its
+    month is `months` or later), or None."""
+    return next((i for i, (m, _) in enumerate(schedule.steps) if i and m >= months), None)
+
+
+def check_horizon(schedule: Schedule, months: int, name: str = "rules") -> None:
+    """Refuse a step that a run of `months` months would never reach (for callers that know the
+    run's length, as experiment files do; `CareSystem` may run on, so it takes any month).
+
+    Raises:
+        ParameterError: naming the step (`{name}[i] month`), its month and the allowed range.
+    """
+    i = late_step(schedule, months)
+    if i is not None:
+        raise ParameterError(
+            f"{name}[{i}] month={schedule.steps[i][0]} is too late; allowed: {step_months(months)}"
+        )
+
+
 def schedules_as_arrays(schedules: Sequence[Schedule]) -> tuple[np.ndarray, np.ndarray]:
     """Lever vectors [n, n_steps, n_levers] and switch months [n, n_steps] for the kernel.
 

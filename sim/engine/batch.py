@@ -25,7 +25,7 @@ from sim.core.params import (
     validate,
 )
 from sim.core.rules import RuleSet
-from sim.core.schedule import Schedule, schedules_as_arrays
+from sim.core.schedule import Schedule, check_horizon, schedules_as_arrays
 from sim.core.uncertainty import Uncertainty
 from sim.engine.kernel import run_batch
 from sim.engine.labels import (  # noqa: F401  (label_rule_sets re-exported)
@@ -216,6 +216,8 @@ def run_many(
     replicates = check_int(replicates, "replicates", 1, MAX_SEED)
     months = check_int(months, "months", 1)
     schedules = label_entries(rules)
+    for i, schedule in enumerate(schedules):
+        check_horizon(schedule, months, f"rules[{i}]")  # a step the runs never reach is a slip
     point_list = as_points(points, names)
     params = _whole(params, "", round_integers)
     system = as_place_system(place_file)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.checks import MAX_DEPTH, too_deep_key, too_deep_line
 from sim.core.params import defaults
 from sim.engine.placemap import (
     KINDS,
@@ -91,12 +92,14 @@ def as_place_system(place_file) -> PlaceSystem | None:
 
 def load_place_file(path: str | Path) -> PlaceSystem:
     """Read and check a place file."""
-    where = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(path))
+    where = _printable(str(path))
+    if Path(path).is_dir():  # said as such: reading one fails differently on each system
+        raise PlaceFileError(f"{where}: is a folder, not a place file; allowed: a place file")
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise PlaceFileError(f"{where}: place file not found") from None
-    except (OSError, ValueError) as exc:  # a folder, no permission, a NUL in the name
+    except (OSError, ValueError) as exc:  # no permission, a NUL in the name
         why = getattr(exc, "strerror", None) or str(exc)
         raise PlaceFileError(f"{where}: cannot read the place file ({why})") from None
     try:
@@ -111,18 +114,7 @@ def load_place_file(path: str | Path) -> PlaceSystem:
 
 def parse_place_file(text: str, where: str = "<string>") -> PlaceSystem:
     """Check the TOML text of a place file (docs/place_files.md)."""
-    try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        at = f"line {found.group(1)}: " if found else ""
-        raise PlaceFileError(f"{where}: {at}malformed TOML: {what}; allowed: TOML text") from None
-    except (RecursionError, ValueError):  # nesting beyond the parser, a 4,300-digit integer
-        raise PlaceFileError(
-            f"{where}: malformed TOML: nested too deeply or a number too long to read; allowed: "
-            "the tables and arrays of docs/place_files.md"
-        ) from None
+    data = _read_toml(text, where)
     c = _Checker(where, text)
     c.keys(data, SECTIONS, "", ("", 0))
     system = c.table(data.get("system", {}), "system")
@@ -163,6 +155,44 @@ def parse_place_file(text: str, where: str = "<string>") -> PlaceSystem:
         path=where,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters escaped, so a message stays one line."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _read_toml(text: str, where: str) -> dict:
+    """The parsed place file, its nesting bounded as an experiment file's is
+    (`sim.core.checks`: counted before parsing, and checked after)."""
+    text = text.removeprefix("\ufeff")
+    line = too_deep_line(text)
+    if line is not None:
+        raise PlaceFileError(
+            f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
+            f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels (docs/place_files.md)"
+        )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        at = f"line {found.group(1)}: " if found else ""
+        raise PlaceFileError(f"{where}: {at}malformed TOML: {what}; allowed: TOML text") from None
+    except (RecursionError, ValueError):  # nesting beyond the parser, a 4,300-digit integer
+        raise PlaceFileError(
+            f"{where}: malformed TOML: nested too deeply or a number too long to read; allowed: "
+            "the tables and arrays of docs/place_files.md"
+        ) from None
+    deep = too_deep_key(data)
+    if deep is not None:
+        path, depth = deep
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        raise PlaceFileError(
+            f"{where}: {_printable(key)[:120]} is nested too deeply ({depth} levels of tables and arrays); "
+            f"allowed: at most {MAX_DEPTH} levels (docs/place_files.md)"
+        )
+    return data
 
 
 class _Checker:

@@ -15,13 +15,11 @@ import re
 import reprlib
 import tomllib
 
-from sim.core.checks import check_int, check_seed
+from sim.core.checks import MAX_DEPTH, check_int, check_seed, too_deep_key, too_deep_line
 from sim.core.params import ParameterError, parameter, parameters_for
 
 # TOML integers are 64-bit (toml.io: a value outside the range must be an error).
 INT64 = (-(2**63), 2**63 - 1)
-# Arrays and tables nest at most this deep (the deepest valid key, design.parameters.x.low, is 4).
-MAX_DEPTH = 16
 # Experiment names: they name the results folder (results/<name>) on Linux, macOS and Windows.
 MAX_NAME = 64
 NAME_RULE = f"1 to {MAX_NAME} ASCII letters, digits, _ and -, starting with a letter or digit"
@@ -71,27 +69,35 @@ class Checker:
                     f"parameters of scenario {scenario!r}: " + ", ".join(sorted(allowed)),
                     "is not a known key",
                 )
+            p = parameter(key)
             if numbers and (isinstance(value, bool) or not isinstance(value, int | float)):
-                self.fail(
-                    label(prefix, key), value, parameter(key).allowed(), f"has type {tname(value)}"
-                )
+                self.fail(label(prefix, key), value, p.allowed(), f"has type {tname(value)}")
+            if numbers and p.kind is int and isinstance(value, float) and value.is_integer():
+                # A whole float (3.0) is not an integer in a file (TOML tells them apart).
+                self.integer(value, label(prefix, key), int(p.low), int(p.high))
 
     def tree(self, data: dict) -> None:
-        """Checks of the whole file before any key is read: nesting at most `MAX_DEPTH` deep,
-        integers within 64 bits (as TOML requires), no NaN or infinite floats, and every key
-        printable. Iterative, so no depth of nesting can exhaust the stack."""
-        stack: list[tuple[str, object, int]] = [("", data, 0)]
+        """Checks of the whole file before any key is read: nesting at most `MAX_DEPTH` deep
+        (`sim.core.checks.too_deep_key`, shared with place files), integers within 64 bits (as
+        TOML requires), no NaN or infinite floats, and every key printable. Iterative, so no
+        depth of nesting can exhaust the stack."""
+        deep = too_deep_key(data)
+        if deep is not None:
+            path, depth = deep
+            key = ""
+            for part in path:
+                key = f"{key}[{part}]" if isinstance(part, int) else label(key, part)
+            raise ExperimentError(
+                f"{self.where}: {key} is nested too deeply ({depth} levels of tables and "
+                f"arrays); allowed: at most {MAX_DEPTH} levels"
+            )
+        stack: list[tuple[str, object]] = [("", data)]
         while stack:
-            key, value, depth = stack.pop()
-            if depth > MAX_DEPTH:
-                raise ExperimentError(
-                    f"{self.where}: {key} is nested too deeply ({depth} levels of tables and "
-                    f"arrays); allowed: at most {MAX_DEPTH} levels"
-                )
+            key, value = stack.pop()
             if isinstance(value, dict):
-                stack += [(label(key, k), v, depth + 1) for k, v in value.items()]
+                stack += [(label(key, k), v) for k, v in value.items()]
             elif isinstance(value, list):
-                stack += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+                stack += [(f"{key}[{i}]", v) for i, v in enumerate(value)]
             elif isinstance(value, bool):
                 continue
             elif isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
@@ -247,31 +253,17 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
-# Strings, comments and the brackets that open or close arrays and inline tables.
-_TOKENS = re.compile(
-    r'"""(?:[^\\]|\\.)*?"""(?!")|\'\'\'.*?\'\'\'(?!\')|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\''
-    r"|#[^\n]*|[\[\]{}]",
-    re.DOTALL,
-)
-
-
 def read_toml(text: str, where: str) -> dict:
     """The TOML text as a dict (a leading byte-order mark skipped). Nesting is counted before
-    parsing, since tomllib parses nested arrays and inline tables by recursion."""
+    parsing (`sim.core.checks.too_deep_line`), since tomllib parses nested arrays and inline
+    tables by recursion."""
     text = text.removeprefix("\ufeff")
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = text.count("\n", 0, match.start()) + 1
-                raise ExperimentError(
-                    f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
-                    f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels"
-                )
-        elif token in ("]", "}"):
-            depth = max(0, depth - 1)
+    line = too_deep_line(text)
+    if line is not None:
+        raise ExperimentError(
+            f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
+            f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels"
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

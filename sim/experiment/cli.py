@@ -184,12 +184,14 @@ def _cmd_run(args) -> int:
         place_file=args.place_file,
     )
     from sim.experiment.engines import make_engine
-    from sim.experiment.manifest import check_target_before_lock
+    from sim.experiment.manifest import check_resumable_before_lock, check_target_before_lock
 
     connect = args.connect_timeout
     make_engine(args.engine, args.scheduler, args.threads, connect)  # bad options: before output
     out = Path(args.out) if args.out else Path("results") / exp.name
     check_target_before_lock(out)  # a stray folder: before any output; a held one: the lock says
+    # A refused resume (another experiment's results, a changed file): the line alone, no plan.
+    check_resumable_before_lock(exp, out, args.force, args.restart_stale)
     if not args.quiet:
         print(exp.describe(), file=sys.stderr)
         print(f"results: {out}", file=sys.stderr)

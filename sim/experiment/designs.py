@@ -90,16 +90,7 @@ def _range_spec(c: Checker, key: str, value: object, kind: str) -> dict:
     """A design range {low, high} (and steps/values for grids), checked against the parameter."""
     p = parameter(key.rsplit(".", 1)[-1])
     if kind == "grid" and isinstance(value, list):
-        if not value:
-            c.fail(key, value, f"a non-empty list of values, each a {p.allowed()}")
-        for i, v in enumerate(value):
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                c.fail(f"{key}[{i}]", v, p.allowed(), f"has type {tname(v)}")
-            if not p.low <= v <= p.high:
-                c.fail(f"{key}[{i}]", v, p.allowed(), "is out of range")
-            if p.kind is int and v != int(v):
-                c.fail(f"{key}[{i}]", v, p.allowed(), "is not whole")
-        return {"values": list(value)}
+        return {"values": _grid_values(c, key, value)}
     table = c.table(value, key)
     c.keys(table, {"low", "high", "steps"} if kind == "grid" else {"low", "high"}, f"{key}.")
     for bound in ("low", "high"):
@@ -119,7 +110,36 @@ def _range_spec(c: Checker, key: str, value: object, kind: str) -> dict:
             )
         steps = c.integer(table["steps"], f"{key}.steps", 2, 1000)
         out["values"] = [float(v) for v in np.linspace(out["low"], out["high"], steps)]
+        whole = [round(v) for v in out["values"]] if p.kind is int else out["values"]
+        if len(set(whole)) < len(whole):  # an integer parameter's values are rounded
+            c.fail(
+                f"{key}.steps",
+                steps,
+                f"steps that give distinct whole values (these give {whole})",
+                "repeats a value",
+            )
     return out
+
+
+def _grid_values(c: Checker, key: str, value: list) -> list:
+    """A grid's list of values: each within the parameter's range (an integer parameter's an
+    integer, 3 not 3.0, as everywhere in a file), and each once."""
+    p = parameter(key.rsplit(".", 1)[-1])
+    if not value:
+        c.fail(key, value, f"a non-empty list of values, each a {p.allowed()}")
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            c.fail(f"{key}[{i}]", v, p.allowed(), f"has type {tname(v)}")
+        if not p.low <= v <= p.high:
+            c.fail(f"{key}[{i}]", v, p.allowed(), "is out of range")
+        if p.kind is int and v != int(v):
+            c.fail(f"{key}[{i}]", v, p.allowed(), "is not whole")
+        if p.kind is int:  # and a whole float (3.0) is not an integer either
+            c.integer(v, f"{key}[{i}]", int(p.low), int(p.high))
+        if v in value[:i]:  # two points alike: the report would meet one replicate twice
+            first = f"{key}[{value.index(v)}]"
+            c.fail(f"{key}[{i}]", v, "distinct values (each once)", f"repeats {first}")
+    return list(value)
 
 
 def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarray:

@@ -142,10 +142,19 @@ class StaleResults(ExperimentError):
 
 
 def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
-    """Refuse to resume when the format is not this version's, or the file, the place file, the
-    options, the model or the design points changed (`StaleResults` for the format when older,
-    the file, the model and the points; `ExperimentError` otherwise)."""
+    """Refuse to resume when the folder holds another experiment's results (another name: never
+    `StaleResults`, so `--restart-stale` cannot start them over), when the format is not this
+    version's, or the file, the place file, the options, the model or the design points changed
+    (`StaleResults` for the format when older, the file, the model and the points;
+    `ExperimentError` otherwise). `manifest` is one `read_manifest` checked."""
     elsewhere = "use --force to start over, or --out to write elsewhere"
+    old = manifest["experiment"]
+    if old["name"] != exp.name:  # another experiment's results: never started over for this one
+        raise ExperimentError(
+            f"{out}: this folder holds the results of experiment {old['name']!r} (from "
+            f"{old['path']}), not of {exp.name!r} ({exp.path}); choose another --out for "
+            f"{exp.name!r}"
+        )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         reason = f"these results were written in format {version}, this version writes format "
@@ -153,12 +162,12 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
         if isinstance(version, int) and version < FORMAT_VERSION:
             raise StaleResults(out, reason, elsewhere)
         raise ExperimentError(f"{out}: {reason}; {elsewhere}")
-    old = manifest.get("experiment", {})
-    if old.get("sha256") != exp.sha256:
+    if old["sha256"] != exp.sha256:
         raise StaleResults(
             out,
-            f"the experiment file {exp.path} has changed since these results were started "
-            f"(sha256 {str(old.get('sha256'))[:12]}... in the manifest, {exp.sha256[:12]}... now)",
+            f"the experiment file of {exp.name!r} has changed since these results were started "
+            f"({old['path']}, sha256 {old['sha256'][:12]}... in the manifest; {exp.path}, "
+            f"{exp.sha256[:12]}... now)",
             elsewhere,
         )
     place = None if exp.place_system is None else exp.place_system.sha256
@@ -197,6 +206,12 @@ def check_target(out: Path) -> None:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExperimentError(f"--out {out} exists and is not a folder; choose a folder")
+    above = next((p for p in out.parents if p.exists()), None)
+    if not out.exists() and above is not None and not above.is_dir():
+        raise ExperimentError(
+            f"--out {out}: {above} is a file, not a folder, so {out} cannot be made; choose "
+            "another --out"
+        )
     stray = out.is_dir() and not all(is_lock_file(p.name) for p in out.iterdir())
     if stray and not (out / MANIFEST).is_file():
         raise ExperimentError(
@@ -222,11 +237,27 @@ def prepare_folder(exp: Experiment, out: Path, force: bool) -> dict | None:
     check_target(out)
     if (out / MANIFEST).is_file() and not force:
         try:
-            manifest = read_manifest(out)
-        except (OSError, ValueError) as exc:
+            manifest = read_manifest(out)  # a damaged one: DamagedManifest, bad input
+        except OSError as exc:
             raise ExperimentError(
-                f"{out}/{MANIFEST} is unreadable ({exc}); use --force to start over"
+                f"{out}/{MANIFEST} is unreadable ({exc.strerror or exc}); use --force to start over"
             ) from None
         check_resume(exp, out, manifest)
         return manifest
     return None
+
+
+def check_resumable_before_lock(
+    exp: Experiment, out: Path, force: bool, restart_stale: bool
+) -> None:
+    """`prepare_folder`'s refusals, before the lock is taken (so that `commons run` prints a
+    refusal alone, not after the plan). A folder whose lock is held is left to the lock, and the
+    checks are made again under it; a folder `restart_stale` would start over passes."""
+    out = Path(out)
+    if (out / HOLDER_NAME).is_file():
+        return
+    try:
+        prepare_folder(exp, out, force)
+    except StaleResults:
+        if not restart_stale:
+            raise

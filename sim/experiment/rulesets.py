@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sim.core.params import ParameterError
 from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
-from sim.core.schedule import Schedule
+from sim.core.schedule import Schedule, late_step, step_months
 from sim.experiment.checker import Checker, ExperimentError, label, tname
 
 RULE_KEYS = {"preset", "name", "without", "levers"}
@@ -102,9 +102,12 @@ SCHEDULE_KEYS = {"name", "schedule"}
 STEP_KEYS = {"month", "rules"}
 
 
-def parse_schedule(c: Checker, table: dict, key: str) -> tuple[RuleSet, dict, Schedule]:
+def parse_schedule(
+    c: Checker, table: dict, key: str, months: int | None = None
+) -> tuple[RuleSet, dict, Schedule]:
     """A policy schedule: `schedule = [{month = 0, rules = ...}, {month = 36, rules = ...}]`,
-    each step's rules a preset name or a rule table, months increasing from 0.
+    each step's rules a preset name or a rule table, months increasing from 0 and, in a run of
+    `months` months, below `months` (a later step would never apply).
 
     Returns the rule set in force at the end (named as the schedule), the spec, the Schedule.
     """
@@ -130,15 +133,21 @@ def parse_schedule(c: Checker, table: dict, key: str) -> tuple[RuleSet, dict, Sc
         steps.append((month, rs))
         spec_steps.append({"month": month, "rules": spec})
     schedule = Schedule(tuple(steps))
+    late = None if months is None else late_step(schedule, months)
+    if late is not None:
+        c.fail(f"{key}.schedule[{late}].month", steps[late][0], step_months(months), "is too late")
     if "name" in table:
         schedule = schedule.with_name(c.rule_name(table["name"], f"{key}.name"))
     final = steps[-1][1].with_levers(name=schedule.name)
     return final, {"name": schedule.name, "schedule": spec_steps}, schedule
 
 
-def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], dict]:
+def parse_rules(
+    c: Checker, data: dict, months: int | None = None
+) -> tuple[list[RuleSet], list[dict], dict]:
     """The `rules` list (or "all" presets) with the spec of each rule set as written, and the
-    policy schedules by name (a scheduled entry's rule set is the one in force at the end)."""
+    policy schedules by name (a scheduled entry's rule set is the one in force at the end; its
+    steps within a run of `months` months)."""
     raw = data.get("rules", [])
     if isinstance(raw, str):
         raw = list(PRESETS) if raw == "all" else [raw]
@@ -147,7 +156,7 @@ def parse_rules(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], dict
     rules, specs, schedules = [], [], {}
     for i, item in enumerate(raw):
         if isinstance(item, dict) and "schedule" in item:
-            rs, spec, schedules[rs.name] = parse_schedule(c, item, f"rules[{i}]")
+            rs, spec, schedules[rs.name] = parse_schedule(c, item, f"rules[{i}]", months)
         else:
             rs, spec = parse_rule(c, item, f"rules[{i}]")
         rules.append(rs)
@@ -176,14 +185,19 @@ def parse_ablation(c: Checker, raw: object) -> tuple[list[RuleSet], list[dict], 
     return rules, specs, base
 
 
-def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], str | None, dict]:
+def parse_rule_sets(
+    c: Checker, data: dict, months: int | None = None
+) -> tuple[list[RuleSet], list[dict], str | None, dict]:
     """Every rule set of the file (rules, then ablation variants not already listed), their
     specs as written, the ablation base (given, or inferred from names like `base-principle`) and
-    the policy schedules by rule-set name."""
-    rules, specs, schedules = parse_rules(c, data)
+    the policy schedules by rule-set name (steps within a run of `months` months)."""
+    rules, specs, schedules = parse_rules(c, data, months)
     ablation_base = None
     if "ablation" in data:
         ab_rules, ab_specs, ablation_base = parse_ablation(c, data["ablation"])
+        base = [(PRESETS[ablation_base], {"preset": ablation_base})]  # even if not run
+        for rs, spec in [*base, *zip(ab_rules, ab_specs, strict=True)]:
+            _check_clash(c, rules, schedules, rs, spec)
         for rs, spec in zip(ab_rules, ab_specs, strict=True):
             if rs.name not in [r.name for r in rules]:
                 rules.append(rs)
@@ -210,3 +224,22 @@ def parse_rule_sets(c: Checker, data: dict) -> tuple[list[RuleSet], list[dict], 
                 ablation_base = rs_name
                 break
     return rules, specs, ablation_base, schedules
+
+
+def _check_clash(c: Checker, rules: list, schedules: dict, rs: RuleSet, variant: dict) -> None:
+    """Refuse a listed rule set named as the `[ablation]` rule set `rs` but not that rule set:
+    under one name, the ablation's row would be computed from the listed one."""
+    names = [r.name for r in rules]
+    if rs.name not in names:
+        return
+    i = names.index(rs.name)
+    if rs.name not in schedules and rules[i].levers() == rs.levers():
+        return  # the same rule set, listed in `rules` too: run once
+    what = f"{variant['preset']} without {variant['without'][0]}" if "without" in variant else ""
+    c.fail(
+        f"rules[{i}]",
+        rs.name,
+        f"a name no [ablation] rule set has (rename rules[{i}]), or that very rule set",
+        f"is the name [ablation] gives {what or 'its base ' + variant['preset']}, but another "
+        "rule set",
+    )

@@ -267,7 +267,7 @@ def parse_experiment(
     scenario = c.string(data["scenario"], "scenario", SCENARIOS)
     size = _parse_size(c, data, replicates, chunk_size)
     base_values = _parse_parameters(c, data, scenario)
-    rules, specs, ablation_base, schedules = parse_rule_sets(c, data)
+    rules, specs, ablation_base, schedules = parse_rule_sets(c, data, size["months"])
     design, points = parse_design(
         c, data.get("design", {"kind": "none"}), scenario, data.get("parameters", {}), size["seed"]
     )

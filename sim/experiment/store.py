@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.experiment.checker import ExperimentError
+
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2  # 2: the manifest records the sha256 of every data file
 TMP_MARK = ".tmp-"  # temporary files are named .<name>.tmp-<pid>-<random>
@@ -138,10 +140,99 @@ def write_manifest(out: Path, manifest: dict) -> None:
     atomic_write_bytes(out / MANIFEST, json.dumps(manifest, indent=2, sort_keys=False).encode())
 
 
+class DamagedManifest(ExperimentError):
+    """DIR/manifest.json is not a manifest as `commons run` writes it (damaged or edited): bad
+    input, one line naming the file and what is wrong; nothing in the folder is changed."""
+
+
+# What a manifest holds, as `sim.experiment.manifest.fresh_manifest` writes it: key -> (type, what
+# it is). Format 2 (`FORMAT_VERSION`) adds the sha256 of every file and the engines used.
+_MANIFEST_SHAPE = {
+    "format_version": (int, "an integer"),
+    "status": (str, "a text"),
+    "experiment": (dict, "an object with name, path, sha256 and content"),
+    "overrides": (dict, "an object"),
+    "plan": (dict, "an object with n_chunks"),
+    "chunks_complete": (list, "a list of chunk numbers"),
+}
+_FORMAT_2_SHAPE = {
+    "files": (dict, "an object of file names and their sha256"),
+    "engine_history": (list, "a list of the engines used"),
+}
+
+
 def read_manifest(out: Path) -> dict:
-    """The parsed DIR/manifest.json."""
-    with open(Path(out) / MANIFEST, encoding="utf-8") as fh:
-        return json.load(fh)
+    """The parsed DIR/manifest.json, checked to be a manifest `commons run` writes.
+
+    Raises:
+        DamagedManifest: the file is not UTF-8 JSON, or not an object with the keys and types a
+            manifest has (one line naming the file and what is wrong).
+        OSError: the file cannot be read.
+    """
+    path = Path(out) / MANIFEST
+    raw = path.read_bytes()
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problem = f"byte 0x{raw[exc.start]:02x} at position {exc.start} is not UTF-8 text"
+        raise _damaged(path, problem) from None
+    except json.JSONDecodeError as exc:
+        problem = "is empty" if not raw.strip() else f"is not valid JSON ({exc})"
+        raise _damaged(path, problem) from None
+    except RecursionError:
+        raise _damaged(path, "is not valid JSON (nested too deeply)") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise _damaged(path, problem)
+    return manifest
+
+
+def _damaged(path: Path, problem: str) -> DamagedManifest:
+    return DamagedManifest(
+        f"{path}: {problem}; allowed: a manifest.json as commons run writes it (this one is "
+        "damaged or was edited: restore it, or run the experiment into another folder)"
+    )
+
+
+def _manifest_problem(manifest: object) -> str | None:
+    """What makes `manifest` (parsed JSON) not a manifest, as a phrase; None if it is one."""
+    if not isinstance(manifest, dict):
+        return f"holds a JSON {_json_type(manifest)}, not an object"
+    shape = dict(_MANIFEST_SHAPE)
+    if _is_int(manifest.get("format_version")) and manifest["format_version"] >= 2:
+        shape |= _FORMAT_2_SHAPE
+    missing = [key for key in shape if key not in manifest]
+    if missing:
+        return "has no " + ", ".join(missing)
+    for key, (kind, what) in shape.items():
+        value = manifest[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return f"{key} is a JSON {_json_type(value)}; a manifest's {key} is {what}"
+    for key in ("name", "path", "sha256", "content"):
+        if not isinstance(manifest["experiment"].get(key), str):
+            return f"experiment.{key} is missing or not a text"
+    if not _is_int(manifest["plan"].get("n_chunks")):
+        return "plan.n_chunks is missing or not an integer"
+    if not all(_is_int(k) for k in manifest["chunks_complete"]):
+        return "chunks_complete holds something other than chunk numbers"
+    if not all(isinstance(v, str) for v in manifest.get("files", {}).values()):
+        return "files holds something other than sha256 texts"
+    place = manifest.get("place_file")
+    if place is not None and not (
+        isinstance(place, dict) and all(isinstance(place.get(k), str) for k in ("path", "content"))
+    ):
+        return "place_file is not an object with the place file's path and content"
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
 
 
 def relative(out: Path, path: Path) -> str:

@@ -1,0 +1,325 @@
+"""Bad input at the edges of `commons run`, `report` and `validate`: one line, exit 2, nothing
+already written lost (docs/experiments.md, Input rules, Resume and Exit codes)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim import CareSystem
+from sim.commands import main
+from sim.core.params import ParameterError
+from sim.core.schedule import as_schedule, check_horizon
+from sim.engine.placefile import parse_place_file
+from sim.engine.placemap import PlaceFileError
+from sim.experiment.results import load_results
+from sim.experiment.store import DamagedManifest
+
+EXIT_BAD_INPUT = 2
+HEAD = """\
+scenario = "place_system"
+replicates = 2
+months = 12
+seed = 3
+"""
+EDGES = f'name = "edges"\n{HEAD}rules = ["fortress", "shared_governance"]\n'
+PLACES = """\
+[[places]]
+name = "North"
+population = 200000
+allocation = 440.0
+
+[[places]]
+name = "South"
+population = 300000
+allocation_per_head = 2000
+
+[[organisations]]
+name = "Community"
+kind = "community"
+budget = 120.0
+places = {North = 0.4, South = 0.6}
+"""
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    """Exit code and stderr of `commons ARGV` (in this process)."""
+    code = main(list(argv))
+    return code, capsys.readouterr().err
+
+
+def _one_line(err: str) -> str:
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err, err
+    return err
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    """Every file of a folder (not the lock's) with its sha256."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".commons")
+    }
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    """A complete results folder of the experiment "edges"."""
+    folder = tmp_path_factory.mktemp("finished")
+    spec = _write(folder, "edges.toml", EDGES)
+    assert main(["run", str(spec), "--out", str(folder / "out"), "-q", "--no-report"]) == 0
+    return folder / "out"
+
+
+@pytest.fixture
+def results(tmp_path, finished) -> Path:
+    """A copy of the finished folder, to damage."""
+    return Path(shutil.copytree(finished, tmp_path / "out"))
+
+
+# ---------------------------------------------------------------- 1. another experiment's folder
+@pytest.mark.parametrize("extra", [[], ["--restart-stale"]])
+def test_another_experiments_results_are_refused_never_started_over(
+    tmp_path, capsys, results, extra
+):
+    before = _digests(results)
+    other = _write(tmp_path, "other.toml", f'name = "other"\n{HEAD}rules = ["fortress"]\n')
+    code, err = _cli(capsys, "run", str(other), "--out", str(results), "--no-report", *extra)
+    assert code == EXIT_BAD_INPUT
+    line = _one_line(err)  # the line alone: no plan, no "results: DIR" before it
+    assert "holds the results of experiment 'edges'" in line
+    assert "not of 'other'" in line
+    assert "choose another --out" in line
+    assert "has changed" not in line
+    assert "starting over" not in line
+    assert _digests(results) == before
+
+
+def test_a_changed_file_of_the_same_experiment_says_so(tmp_path, capsys, results):
+    changed = _write(tmp_path, "edges2.toml", EDGES.replace("seed = 3", "seed = 4"))
+    code, err = _cli(capsys, "run", str(changed), "--out", str(results), "--no-report")
+    assert code == EXIT_BAD_INPUT
+    assert "the experiment file of 'edges' has changed" in _one_line(err)
+    assert f"{changed}, " in err  # the file now, beside the one the results came from
+    code, err = _cli(capsys, "run", str(changed), "--out", str(results), "-q", "--restart-stale")
+    assert code == 0
+    assert (load_results(results).summaries["seed"] == 4).all()
+
+
+# ---------------------------------------------------------------- 2. a damaged manifest
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"{", "is not valid JSON"),
+        (b"{}", "has no format_version"),
+        (b"[]", "holds a JSON array, not an object"),
+        (b"", "is empty"),
+        (b"\xff\xfe\x00binary", "byte 0xff at position 0 is not UTF-8"),
+        (b'"text"', "holds a JSON string"),
+        (b"[" * 100_000, "is not valid JSON"),
+        (b'{"format_version": 2, "status": "complete"}', "has no experiment"),
+    ],
+    ids=["brace", "empty-object", "array", "empty", "binary", "string", "deep", "partial"],
+)
+def test_a_damaged_manifest_is_bad_input_and_nothing_is_deleted(
+    tmp_path, capsys, results, content, needle
+):
+    (results / "manifest.json").write_bytes(content)
+    before = _digests(results)
+    spec = _write(tmp_path, "edges.toml", EDGES)
+    for argv in (
+        ["report", str(results)],
+        ["run", str(spec), "--out", str(results), "--no-report"],
+        ["run", str(spec), "--out", str(results), "-q", "--restart-stale"],
+    ):
+        code, err = _cli(capsys, *argv)
+        assert code == EXIT_BAD_INPUT, err
+        line = _one_line(err)
+        assert f"{results / 'manifest.json'}: " in line
+        assert needle in line
+        assert _digests(results) == before
+    with pytest.raises(DamagedManifest, match=r"manifest\.json"):
+        load_results(results)
+
+
+# ---------------------------------------------------------------- 3.-6. experiment files
+GRID = f'name = "g"\n{HEAD}rules = ["fortress", "shared_governance"]\n[design]\nkind = "grid"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        (
+            GRID + "[design.parameters]\nbudget_growth = [0.01, 0.01]\n[report.crossover]\n"
+            'treatment = "shared_governance"\n',
+            ["design.parameters.budget_growth[1]=0.01", "repeats design.parameters.budget_growth"],
+        ),
+        (
+            GRID + "[design.parameters]\nbudget_growth = [0.0, 0.02, 0.0]\n",
+            ["budget_growth[2]=0.0", "distinct values"],
+        ),
+        (
+            GRID + "[design.parameters]\nn_places = { low = 1, high = 2, steps = 5 }\n",
+            ["design.parameters.n_places.steps=5", "distinct whole values"],
+        ),
+        (
+            f'name = "s"\n{HEAD}[[rules]]\n'
+            'schedule = [{ month = 0, rules = "fortress" }, '
+            '{ month = 500, rules = "shared_governance" }]\n',
+            ["rules[0].schedule[1].month=500", "a month in [1, 11]"],
+        ),
+        (
+            f'name = "s"\n{HEAD}[[rules]]\n'
+            'schedule = [{ month = 0, rules = "fortress" }, '
+            '{ month = 12, rules = "shared_governance" }]\n',
+            ["rules[0].schedule[1].month=12", "a month in [1, 11]"],
+        ),
+        (
+            f'name = "s"\n{HEAD}[[rules]]\n'
+            'schedule = [{ month = 0, rules = "fortress" }, '
+            '{ month = 9223372036854775807, rules = "shared_governance" }]\n',
+            ["month=9223372036854775807", "a month in [1, 11]"],
+        ),
+        (
+            f'name = "i"\n{HEAD}rules = ["fortress"]\n[parameters]\nn_places = 3.0\n',
+            ["parameters.n_places=3.0 has type float", "an integer in [1, 50]"],
+        ),
+        (
+            GRID + "[design.parameters]\nn_places = [2.0, 3]\n",
+            ["design.parameters.n_places[0]=2.0 has type float", "an integer in [1, 50]"],
+        ),
+        (
+            f'name = "c"\n{HEAD}'
+            'rules = ["fortress", { preset = "fortress", name = "shared_governance-monitoring" }]\n'
+            '[ablation]\nprinciples = ["monitoring", "prevention"]\n',
+            ["rules[1]='shared_governance-monitoring'", "shared_governance without monitoring"],
+        ),
+        (
+            f'name = "c"\n{HEAD}rules = [{{ preset = "fortress", name = "shared_governance" }}]\n'
+            '[ablation]\nprinciples = ["monitoring"]\ninclude_base = false\n',
+            ["rules[0]='shared_governance'", "its base shared_governance"],
+        ),
+    ],
+    ids=[
+        "grid-duplicate-crossover",
+        "grid-duplicate",
+        "grid-integer-steps-repeat",
+        "schedule-500",
+        "schedule-at-months",
+        "schedule-max",
+        "integer-whole-float",
+        "grid-integer-whole-float",
+        "ablation-variant-clash",
+        "ablation-base-clash",
+    ],
+)
+def test_bad_files_are_refused_before_any_run(tmp_path, capsys, text, needles):
+    path = _write(tmp_path, "bad.toml", text)
+    out = tmp_path / "out"
+    for argv in (["validate", str(path)], ["run", str(path), "--out", str(out)]):
+        code, err = _cli(capsys, *argv)
+        assert code == EXIT_BAD_INPUT, err
+        line = _one_line(err)
+        assert line.startswith(f"commons {argv[0]}: error: {path}: "), line
+        for needle in needles:
+            assert needle in line, (needle, line)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'name = "s"\n{HEAD}[[rules]]\n'
+        'schedule = [{ month = 0, rules = "fortress" }, { month = 11, rules = "fortress" }]\n',
+        f'name = "i"\n{HEAD}rules = ["fortress"]\n[parameters]\nn_places = 3\n',
+        f'name = "a"\n{HEAD}'
+        'rules = ["fortress", { preset = "shared_governance", without = ["monitoring"] }]\n'
+        '[ablation]\nprinciples = ["monitoring"]\n',
+    ],
+    ids=["schedule-last-month", "integer", "ablation-variant-listed-too"],
+)
+def test_their_valid_neighbours_pass(tmp_path, capsys, text):
+    assert _cli(capsys, "validate", str(_write(tmp_path, "ok.toml", text)))[0] == 0
+
+
+def test_the_python_api_keeps_its_documented_rules():
+    """`CareSystem` accepts a whole float for an integer parameter (docs/interoperability.md:
+    values from samplers) and a step at any month (it may run on past its horizon); a caller
+    that knows the run's length refuses a step it would never reach with `check_horizon`."""
+    assert CareSystem(n_places=3.0, seed=1).run_for(2).month == 2
+    late = as_schedule([(0, "fortress"), (500, "shared_governance")])
+    CareSystem(rules=late, seed=1).run_for(1)
+    check_horizon(late, 501)
+    with pytest.raises(ParameterError, match=r"rules\[1\] month=500 is too late.*\[1, 11\]"):
+        check_horizon(late, 12)
+
+
+# ---------------------------------------------------------------- 7. deep place files
+DEEP_HEADER = PLACES + "[" + ".".join(["a"] * 1000) + "]\nb = 1\n"
+DEEP_KEY = PLACES.replace("budget = 120.0", "budget = 120.0\n" + ".".join(["a"] * 1000) + " = 1")
+DEEP_ARRAY = PLACES + "x = " + "[" * 2000 + "]" * 2000 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (DEEP_HEADER, "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a is nested too deeply"),
+        (DEEP_KEY, "organisations[0].a.a.a"),
+        (DEEP_ARRAY, "line 16: arrays or inline tables nested too deeply"),
+    ],
+    ids=["header", "dotted-key", "arrays"],
+)
+def test_a_deep_place_file_is_one_line(tmp_path, capsys, text, needle):
+    with pytest.raises(PlaceFileError, match="at most 16 levels"):
+        parse_place_file(text, "deep.toml")
+    place = _write(tmp_path, "deep.toml", text)
+    spec = _write(tmp_path, "edges.toml", EDGES)
+    named = _write(tmp_path, "named.toml", EDGES + 'place_file = "deep.toml"\n')
+    out = tmp_path / "out"
+    for argv in (
+        ["run", str(spec), "--place-file", str(place), "--out", str(out)],
+        ["validate", str(named)],
+    ):
+        code, err = _cli(capsys, *argv)
+        assert code == EXIT_BAD_INPUT, err
+        line = _one_line(err)
+        assert needle in line
+        assert "at most 16 levels" in line
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- 8. smaller edges
+def test_an_out_below_a_file_is_bad_input(tmp_path, capsys):
+    (tmp_path / "afile").write_text("mine")
+    spec = _write(tmp_path, "edges.toml", EDGES)
+    for out in ("afile/sub", "afile/sub/deeper"):
+        code, err = _cli(capsys, "run", str(spec), "--out", str(tmp_path / out))
+        assert code == EXIT_BAD_INPUT
+        assert f"{tmp_path / 'afile'} is a file, not a folder" in _one_line(err)
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_a_folder_given_as_place_file_is_called_a_folder(tmp_path, capsys, monkeypatch):
+    (tmp_path / "places").mkdir()
+    named = _write(tmp_path, "named.toml", EDGES + 'place_file = "places"\n')
+    monkeypatch.chdir(tmp_path)
+    for argv in (
+        ["validate", str(named)],
+        ["validate", "named.toml"],
+        ["run", "named.toml", "--place-file", "places", "--out", "out"],
+    ):
+        code, err = _cli(capsys, *argv)
+        assert code == EXIT_BAD_INPUT
+        line = _one_line(err)
+        assert "places: is a folder, not a place file" in line
+        assert "not found" not in line
