@@ -148,6 +148,17 @@ def test_cli_writes_its_files(tmp_path, capsys):
         ["--fit-on", "nope"],
         ["--fit-on", "deficit_2015", "--check-on", "deficit_2015"],
         ["--trials", "0"],
+        # a range outside the parameter's own is refused, not clipped; a parameter named twice;
+        # counts beyond the documented maxima; a seed beyond 64 bits
+        ["--parameters", "spillover=-100:100"],
+        ["--parameters", "spillover=0.3:6"],
+        ["--parameters", "spillover,spillover"],
+        ["--parameters", "spillover=0.3:1,spillover"],
+        ["--trials", "999999999999"],
+        ["--trials", str(cal.MAX_TRIALS + 1)],
+        ["--replicates", str(cal.MAX_REPLICATES + 1)],
+        ["--trials", "10000", "--replicates", "1000"],
+        ["--seed", str(2**63)],
     ],
 )
 def test_cli_bad_input_exits_2_in_one_line(argv, tmp_path, capsys):
@@ -158,3 +169,39 @@ def test_cli_bad_input_exits_2_in_one_line(argv, tmp_path, capsys):
     assert [line for line in err.splitlines() if "error" in line] == [err.splitlines()[-1]]
     assert err.splitlines()[-1].startswith("commons calibrate: error:")
     assert not (tmp_path / "x").exists()
+
+
+def test_a_range_outside_the_parameters_own_is_refused_naming_both(tmp_path, capsys):
+    argv = ["calibrate", "--parameters", "spillover=-100:100", "--out", str(tmp_path / "x")]
+    assert main(argv) == EXIT_BAD_INPUT
+    line = capsys.readouterr().err.strip()
+    assert "spillover=-100:100" in line  # the parameter and the range given
+    assert "0 <= LOW < HIGH <= 5" in line  # the range allowed
+    with pytest.raises(ParameterError, match=r"spillover=0\.3:6"):
+        cal.resolve_parameters({"spillover": (0.3, 6.0)})
+    with pytest.raises(ParameterError, match="'spillover' twice"):
+        cal.resolve_parameters(["spillover", "spillover"])
+    with pytest.raises(ParameterError, match="trials"):
+        cal.calibrate(["spillover"], trials=cal.MAX_TRIALS + 1)
+    # a name alone still takes its default range, kept inside the parameter's own
+    assert cal.resolve_parameters(["tariff_efficiency"]) == {"tariff_efficiency": (0.0, 0.05)}
+
+
+def test_the_samplers_seed_is_the_seed_below_2_32_and_drawn_from_it_above():
+    for seed in (0, 1, 3, 2**32 - 1):  # the seeds of every calibration so far: unchanged
+        assert cal.sampler_seed(seed) == seed
+    for seed in (2**32, 2**40 + 7, 2**63 - 1):
+        drawn = cal.sampler_seed(seed)
+        assert 0 <= drawn < 2**32
+        assert drawn == cal.sampler_seed(seed)  # reproducible
+    assert cal.sampler_seed(2**32) != cal.sampler_seed(2**32 + 1)
+
+
+@pytest.mark.parametrize("seed", [2**32, 2**63 - 1])
+def test_cli_takes_every_seed_its_range_allows(seed, tmp_path, capsys):
+    out = tmp_path / "cal"
+    argv = ["calibrate", "--parameters", "spillover", "--fit-on", "surplus_2010"]
+    argv += ["--check-on", "none", "--trials", "2", "--replicates", "1", "--seed", str(seed)]
+    assert main([*argv, "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
+    assert len(pd.read_parquet(out / "trials.parquet")) == 2
+    assert f"seed {seed}" in (out / "calibration.md").read_text()

@@ -265,7 +265,9 @@ def test_commons_discover_writes_its_files(tmp_path, capsys):
     argv = ["discover", "--points", "12", "--replicates", "2", "--months", "6", "--seed", "3"]
     assert main([*argv, "--out", str(out), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(cli_discover.FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        (*cli_discover.FILES, cli_discover.MANIFEST)
+    )
     table = pd.read_parquet(out / "discovery.parquet")
     assert len(table) == 12
     for o in cli_discover.DEFAULT_OUTCOMES:
@@ -292,6 +294,14 @@ def test_commons_discover_writes_its_files(tmp_path, capsys):
         (["--seed", "-1"], "--seed"),
         (["--min-density", "1.5"], "min_density=1.5"),
         (["--outcome", "total_spend"], "neither better"),
+        # counts capped at an experiment file's ranges (before, --points 99999999999 ran out of
+        # memory making the design, exit 1), and --prim-inputs at the design's inputs
+        (["--points", "99999999999"], "--points=99999999999 is out of range"),
+        (["--points", "1000001"], "allowed: an integer in [10, 1000000]"),
+        (["--replicates", "1000001"], "allowed: an integer in [1, 1000000]"),
+        (["--months", "1201"], "--months=1201 is out of range; allowed: an integer in [1, 1200]"),
+        (["--points", "1000000", "--replicates", "3"], "= 6,000,000 runs; allowed: at most"),
+        (["--prim-inputs", "9999"], "--prim-inputs=9999 is out of range"),
     ],
 )
 def test_commons_discover_refuses_bad_input(tmp_path, capsys, options, key):
@@ -302,6 +312,14 @@ def test_commons_discover_refuses_bad_input(tmp_path, capsys, options, key):
     assert len(err.strip().splitlines()) == 1, err
     assert key in err, err
     assert not out.exists()
+
+
+def test_prim_inputs_are_capped_at_the_designs_inputs(tmp_path, capsys):
+    inputs = disc.design_inputs()
+    assert inputs == list(disc.design(10, seed=1).columns)
+    too_many = str(len(inputs) + 1)
+    assert main(["discover", "--prim-inputs", too_many, "--out", str(tmp_path / "o")]) == 2
+    assert f"allowed: an integer in [1, {len(inputs)}]" in capsys.readouterr().err
 
 
 def test_commons_discover_refuses_a_file_as_out(tmp_path, capsys):

@@ -38,6 +38,7 @@ from sim.analysis.discovery_runs import (
     TREATMENT,
     check_outcomes,
     design,
+    design_inputs,
     paired_differences,
     run_pairs,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "classify",
     "default_inputs",
     "design",
+    "design_inputs",
     "discover",
     "paired_differences",
     "run_pairs",

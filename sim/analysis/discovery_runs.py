@@ -52,15 +52,25 @@ def design(
     chosen = [p for p in resolve(priors, scenario) if p.name != pressure]
     if pressure is not None:
         _check_range(pressure, pressure_range)
-    dims = len(chosen) + (pressure is not None)
-    if dims == 0:
-        raise ParameterError("priors: none chosen and no pressure; allowed: at least one input")
+    dims = len(design_inputs(priors, pressure, scenario))
     u = qmc.LatinHypercube(d=dims, rng=np.random.default_rng(seed)).random(n_points)
     columns = {p.name: p.ppf(u[:, i]) for i, p in enumerate(chosen)}
     if pressure is not None:
         low, high = pressure_range
         columns[pressure] = low + (high - low) * u[:, -1]
     return pd.DataFrame(columns)
+
+
+def design_inputs(
+    priors=True, pressure: str | None = PRESSURE, scenario: str = "place_system"
+) -> list[str]:
+    """The columns `design` makes with these arguments (the inputs of scenario discovery),
+    without making it."""
+    names = [p.name for p in resolve(priors, scenario) if p.name != pressure]
+    names += [pressure] if pressure is not None else []
+    if not names:
+        raise ParameterError("priors: none chosen and no pressure; allowed: at least one input")
+    return names
 
 
 def _check_range(name: str, bounds) -> None:

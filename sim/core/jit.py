@@ -13,16 +13,21 @@
 numba checks only the timestamp of the file a cached function lives in, so a kernel cached in
 kernel.py would keep stale copies of the submodels it inlines after they change. The cache folder is
 keyed by a hash of every compiled source, so any change to them starts a fresh cache. Generated
-modules (`generate_module`) are written there too.
+modules (`generate_module`) are written there too. A folder that cannot be made or written stops
+nothing: `configure` warns in one line and falls back (a private temporary folder, or no disk cache).
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
 import re
+import shutil
+import stat
 import sys
+import tempfile
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -52,16 +57,85 @@ def _source_hash() -> str:
 SOURCE_HASH = _source_hash()
 
 
-def configure() -> Path:
+def configured_root() -> tuple[Path | None, str]:
+    """The cache folder the user asked for (`CARE_COMMONS_CACHE_DIR`, else
+    `~/.cache/care-commons/numba`), or None and why there is none (no home folder)."""
     base = os.environ.get("CARE_COMMONS_CACHE_DIR")
-    root = Path(base) if base else Path.home() / ".cache" / "care-commons" / "numba"
-    folder = root / SOURCE_HASH
-    folder.mkdir(parents=True, exist_ok=True)
-    numba.config.CACHE_DIR = str(folder)
+    if base:
+        return Path(base), ""
+    try:
+        return Path.home() / ".cache" / "care-commons" / "numba", ""
+    except (RuntimeError, KeyError) as exc:  # no HOME and no password entry
+        return None, f"no home folder: {exc}"
+
+
+def usable(folder: Path) -> str | None:
+    """Create `folder` if needed and check a file can be written in it (as numba does): None when
+    it can be used, else why not, in a few words."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        for part in (folder, *folder.parents):  # a file where a folder should be: say which
+            if part.exists() or part.is_symlink():
+                if not part.is_dir():
+                    return f"{part} is a file, not a folder"
+                break
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    return None
+
+
+def _private_temporary() -> Path | None:
+    """This user's cache folder in the temporary folder (kept between commands), created private;
+    a fresh temporary folder if that one is not private (another user made it); None if neither
+    can be made."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    shared = Path(tempfile.gettempdir()) / f"care-commons-{uid}"
+    try:
+        shared.mkdir(mode=0o700, exist_ok=True)
+        info = shared.lstat()
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and not info.st_mode & 0o077:
+            folder = shared / "numba" / SOURCE_HASH
+            if usable(folder) is None:
+                return folder
+    except OSError:
+        pass
+    try:
+        fresh = Path(tempfile.mkdtemp(prefix="care-commons-numba-"))
+    except OSError:
+        return None
+    atexit.register(shutil.rmtree, fresh, ignore_errors=True)
+    return fresh
+
+
+def configure() -> Path | None:
+    """Point numba's cache at `<root>/<SOURCE_HASH>` (see `configured_root`).
+
+    A folder that cannot be made or written (a file in its way, no permission, a read-only or full
+    disk) does not stop the program: the cache goes to a private temporary folder instead, or, if
+    none can be made either, nothing is cached on disk (every process compiles afresh); one line
+    on stderr says which, naming the folder and the reason.
+    """
+    root, why = configured_root()
+    if root is not None:
+        why = usable(root / SOURCE_HASH)
+        if why is None:
+            numba.config.CACHE_DIR = str(root / SOURCE_HASH)
+            return root / SOURCE_HASH
+    folder = _private_temporary()
+    instead = f"caching in {folder} instead" if folder else "compiling without a disk cache"
+    where = f" {root}" if root is not None else ""
+    print(
+        f"care-commons: warning: cannot use the compiled-code cache folder{where} ({why}); "
+        f"{instead} (set CARE_COMMONS_CACHE_DIR to a folder you can write)",
+        file=sys.stderr,
+    )
+    if folder is not None:
+        numba.config.CACHE_DIR = str(folder)
     return folder
 
 
-CACHE_DIR = configure()
+CACHE_DIR = configure()  # None: nothing is cached on disk
 
 # Indexing without wrap-around in the model's own functions. numba lowers an array index of a
 # signed integer as Python's `i + n if i < 0 else i`: a compare, an add and a select, and each
@@ -105,7 +179,7 @@ def jit(fn: Callable | None = None, *, parallel: bool = False, python_wrapper=No
     def decorate(f):
         if INTERPRETED:
             return python_wrapper(f) if python_wrapper else f
-        compiled = numba.njit(cache=True, parallel=parallel)(f)
+        compiled = numba.njit(cache=CACHE_DIR is not None, parallel=parallel)(f)
         _SOURCES[compiled] = (f, python_wrapper)
         return compiled
 
@@ -163,8 +237,15 @@ def generate_module(name: str, source: str) -> types.ModuleType:
     """Import generated Python source as a module whose file lives in the cache folder.
 
     A real file lets numba cache the functions in it; the file is rewritten only when its text
-    changes, since numba's cache is invalidated by the file's timestamp.
+    changes, since numba's cache is invalidated by the file's timestamp. Without a disk cache
+    (`CACHE_DIR` is None) the module is built from the text alone.
     """
+    module_name = f"care_commons_generated_{name}"
+    if CACHE_DIR is None:
+        module = types.ModuleType(module_name)
+        sys.modules[module_name] = module
+        exec(compile(source, f"<generated {name}>", "exec"), module.__dict__)
+        return module
     folder = CACHE_DIR / "generated"
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.py"
@@ -172,7 +253,6 @@ def generate_module(name: str, source: str) -> types.ModuleType:
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         tmp.write_text(source)
         os.replace(tmp, path)
-    module_name = f"care_commons_generated_{name}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

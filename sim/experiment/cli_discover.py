@@ -10,16 +10,25 @@ treatment and a reference at every point, and writes into `--out`:
 - `discovery.png`: each PRIM peeling trajectory (coverage against density), the chosen box marked.
 
 Every option is checked before anything runs; bad input is one line and exit 2, and nothing is
-written. Files are written atomically (`sim.experiment.store`), after the analysis is complete.
+written. The files are written after the analysis is complete, as one set (`write_file_set`, which
+`commons calibrate` uses too): an earlier set in `--out` is replaced whole or not at all, and
+`discovery.sha256` (written last) lists the set's files with their sha256.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import shlex
 import sys
 from pathlib import Path
 
 FILES = ("discovery.md", "discovery.parquet", "discovery.csv", "discovery.png")
+MANIFEST = "discovery.sha256"  # the complete set's files and their sha256 (`sha256sum -c`)
+# The ranges of an experiment file's months and replicates (sim.experiment.spec); --points is
+# capped by the largest design an experiment may have (sim.experiment.designs.MAX_POINTS).
+MAX_MONTHS, MAX_REPLICATES = 1200, 1_000_000
 DEFAULT_OUTCOMES = ("population_health", "system_deficit")
 # The defaults of `sim.analysis.discovery`, repeated so that building the parser imports nothing
 # heavy (tests/test_discovery.py checks they agree).
@@ -130,16 +139,83 @@ def _checked(args) -> dict:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out={args.out!r} is a file; allowed: a folder")
-    check_int(args.points, "--points", disc.MIN_POINTS)
-    points = disc.design(
-        args.points, check_seed(args.seed, "--seed"), pressure_range=args.budget_growth
-    )
+    _check_counts(args)
+    seed = check_seed(args.seed, "--seed")
+    check_int(args.prim_inputs, "--prim-inputs", 1, len(disc.design_inputs()))
+    points = disc.design(args.points, seed, pressure_range=args.budget_growth)
     lower = {o: direction(o) == "lower is better" for o in outcomes}
     return {"outcomes": outcomes, "options": options, "points": points, "lower": lower, "out": out}
 
 
+def _check_counts(args) -> None:
+    """--points, --replicates and --months inside the ranges an experiment file has, and no more
+    runs than an experiment may make (`sim.experiment.spec.MAX_RUNS`), before anything is made."""
+    from sim.analysis.discovery import MIN_POINTS
+    from sim.core.checks import check_int
+    from sim.core.params import ParameterError
+    from sim.experiment.designs import MAX_POINTS
+    from sim.experiment.spec import MAX_RUNS
+
+    points = check_int(args.points, "--points", MIN_POINTS, MAX_POINTS)
+    replicates = check_int(args.replicates, "--replicates", 1, MAX_REPLICATES)
+    check_int(args.months, "--months", 1, MAX_MONTHS)
+    if 2 * points * replicates > MAX_RUNS:
+        raise ParameterError(
+            f"--points {points} x --replicates {replicates} x 2 rule sets = "
+            f"{2 * points * replicates:,} runs; allowed: at most {MAX_RUNS:,} runs"
+        )
+
+
 def command(args) -> int:
-    """Run `commons discover`; returns 0 (failures raise, for `cli._failure` to report)."""
+    """Run `commons discover`; returns 0, or 1 after one line for a failure of the file system
+    (other failures raise, for `cli._failure` to report)."""
+    try:
+        return _command(args)
+    except OSError as exc:
+        return os_failure("commons discover", exc, args.out)
+
+
+def stop_if_interrupted() -> None:
+    """Raise the stop (`Interrupted`) that a library swallowed, if one arrived: a KeyboardInterrupt
+    raised inside a callback is dropped by Python. For commands, which run inside
+    `interrupts.handling()`, between steps and before a set of files replaces the last."""
+    from sim.experiment import interrupts
+
+    signum = interrupts.received()
+    if signum is not None:
+        raise interrupts.Interrupted(signum)
+
+
+def os_failure(command: str, exc: OSError, out: str | Path = "") -> int:
+    """One line for a failure of the file system in a command that writes a set of files into
+    folder `out` (nothing to resume: the earlier set is kept, the command runs again whole);
+    returns exit code 1."""
+    import traceback
+
+    from sim.experiment import interrupts
+
+    if interrupts.received() is not None:  # a stop surfacing as an OSError: the stop it was
+        raise interrupts.Interrupted(interrupts.received()) from exc
+    if os.environ.get("COMMONS_DEBUG"):
+        traceback.print_exception(exc)
+    where = f" ({exc.filename})" if exc.filename else f" (writing into {out})" if out else ""
+    advice = _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
+    print(f"{command}: failed: {exc.strerror or exc}{where}; {advice}", file=sys.stderr)
+    return 1  # EXIT_FAILURE (sim.experiment.cli, which imports this module)
+
+
+_SPACE = "nothing was replaced: free some space, then run the same command again"
+_WRITE = "nothing was replaced: choose a folder you can write with --out, or change its permissions"
+_OS_ADVICE = {
+    errno.ENOSPC: _SPACE,
+    errno.EDQUOT: _SPACE,
+    errno.EACCES: _WRITE,
+    errno.EPERM: _WRITE,
+    errno.EROFS: "the file system is read-only: choose another folder with --out",
+}
+
+
+def _command(args) -> int:
     import warnings
 
     from sim.experiment.extras import require
@@ -183,7 +259,8 @@ def command(args) -> int:
         )
         for o, options in zip(plan["outcomes"], plan["options"], strict=True)
     ]
-    write(plan["out"], frame, found, _setup(args, points))
+    stop_if_interrupted()
+    write(plan["out"], frame, found, _setup(args, points), check=stop_if_interrupted)
     if not args.quiet:
         for d in found:
             print(f"\n{d.outcome}:\n{d.text}", file=sys.stderr)
@@ -218,14 +295,10 @@ def _setup(args, points) -> str:
     )
 
 
-def write(out: Path, frame, found, setup: str) -> None:
-    """Write the four files of `commons discover` into `out`, each atomically."""
-    from sim.experiment.store import (
-        atomic_savefig,
-        atomic_write_bytes,
-        atomic_write_csv,
-        atomic_write_parquet,
-    )
+def write(out: Path, frame, found, setup: str, check=None) -> None:
+    """Write the four files of `commons discover` into `out`, as one set (`write_file_set`)."""
+    from sim.analysis.discovery_figure import png_bytes, trajectory_figure
+    from sim.experiment.store import parquet_bytes
 
     table = frame.copy()
     for d in found:
@@ -235,42 +308,87 @@ def write(out: Path, frame, found, setup: str) -> None:
     text += [f"![PRIM peeling trajectories]({FILES[3]})", ""]
     for d in found:
         text += [d.markdown(2), ""]
-    figure = trajectory_figure(found)
+    files = {
+        FILES[1]: parquet_bytes(table),
+        FILES[2]: table.to_csv(index=False).encode("utf-8"),
+        FILES[3]: png_bytes(trajectory_figure(found)),
+        FILES[0]: "\n".join(text).encode("utf-8"),  # the report last
+    }
+    write_file_set(out, files, MANIFEST, check=check)
+
+
+STAGING = ".staging"  # DIR/.staging.tmp-<pid>-<random>/: a set being written
+
+
+def write_file_set(out: Path, files: dict[str, bytes], manifest: str, check=None) -> None:
+    """Replace the set of files in folder `out` by `files` ({path inside `out`: bytes}), whole.
+
+    Every file is first written (fsynced) into a private staging folder inside `out`, with
+    `manifest` (the set's paths and sha256, `sha256sum` format); a failure there (a full disk)
+    removes the staging folder and leaves the earlier set as it was. Then `check()` (a stop that
+    arrived meanwhile raises there, the earlier set still untouched), and, with SIGINT and SIGTERM
+    held back (`interrupts.deferred`), the earlier manifest is removed, each file renamed over its
+    name in the order given (the report last), and the new manifest renamed in: the set in `out`
+    is complete when its manifest is there and every file has the sha256 it lists. Renames need
+    no space, so only a crash within those milliseconds can leave a mix, and then no manifest.
+    """
+    from sim.experiment import interrupts
+    from sim.experiment.store import TMP_MARK, atomic_write_bytes
+
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_parquet(out / FILES[1], table)
-    atomic_write_csv(out / FILES[2], table)
-    atomic_savefig(figure, out / FILES[3])
-    atomic_write_bytes(out / FILES[0], "\n".join(text).encode("utf-8"))
+    _remove_abandoned(out, TMP_MARK)
+    staging = out / f"{STAGING}{TMP_MARK}{os.getpid()}-{os.urandom(3).hex()}"
+    staging.mkdir()
+    try:
+        lines = []
+        for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            lines.append(f"{atomic_write_bytes(staging / name, data)}  {name}\n")
+        atomic_write_bytes(staging / manifest, "".join(lines).encode("utf-8"))
+        for name in files:
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+        if check is not None:
+            check()
+        with interrupts.deferred():
+            (out / manifest).unlink(missing_ok=True)
+            for name in [*files, manifest]:
+                os.replace(staging / name, out / name)
+            for folder in {(out / name).parent for name in files} | {out}:
+                _fsync_folder(folder)
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
 
 
-def trajectory_figure(found):
-    """Coverage against density along each PRIM peeling trajectory, the chosen box ringed."""
-    from matplotlib.figure import Figure
+def _remove_abandoned(out: Path, mark: str) -> None:
+    """Remove the staging folders and temporary files of writers that died (killed mid-write)."""
+    import shutil
 
-    fig = Figure(figsize=(8.5, 3.4 * len(found)))
-    axes = fig.subplots(len(found), 2, squeeze=False)
-    for row, d in zip(axes, found, strict=True):
-        for ax, case in zip(row, ("fails", "wins"), strict=True):
-            box = d.boxes.get(case)
-            what = "does worse" if case == "fails" else "wins"
-            ax.set_title(f"{d.outcome}: {d.treatment} {what}", fontsize=9)
-            ax.set_xlabel("coverage")
-            ax.set_ylabel("density")
-            ax.set_xlim(0, 1.02)
-            ax.set_ylim(0, 1.02)
-            if box is None:
-                ax.text(0.5, 0.5, "no box", ha="center", va="center")
-                continue
-            t = box.trajectory
-            dots = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=14)
-            chosen = t.loc[box.index]
-            ax.scatter(
-                [chosen["coverage"]],
-                [chosen["density"]],
-                s=120,
-                facecolors="none",
-                edgecolors="red",
-            )
-            fig.colorbar(dots, ax=ax, label="restricted inputs")
-    fig.tight_layout()
-    return fig
+    for path in [*out.glob(f".*{mark}*"), *out.glob(f"*/.*{mark}*")]:
+        pid = path.name.rpartition(mark)[2].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames in `folder` durable (where a folder can be opened and synced)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0) if os.name == "posix" else None  # elsewhere: keep what may be its files
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        pass
+    return True

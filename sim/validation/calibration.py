@@ -16,9 +16,10 @@ and high the accepted trials' extremes, mode the best value) for probabilistic r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -53,6 +54,12 @@ DEFAULT_RANGES = {
 }
 LEVEL = 0.95  # of the accepted region
 MIN_ACCEPTED = 3
+# At most this many trials: TPE's cost grows with the trials already told (400 take seconds), and
+# a calibration's uncertainty is settled long before. Replicates: an experiment file's range
+# (sim.experiment.spec), and no more runs in all than an experiment may make.
+MAX_TRIALS = 10_000
+MAX_REPLICATES = 1_000_000
+SAMPLER_SEEDS = 2**32  # optuna's samplers take a seed below this (NumPy's RandomState)
 
 
 @dataclass
@@ -137,7 +144,7 @@ def resolve_targets(targets, what: str) -> tuple[Target, ...]:
     return tuple(out)
 
 
-def resolve_parameters(parameters) -> dict[str, tuple[float, float]]:
+def resolve_parameters(parameters, what: str = "parameters") -> dict[str, tuple[float, float]]:
     """Search ranges: a name alone takes its prior's range (`sim.core.priors_table`), or half to
     double its default; a mapping gives {name: (low, high)} or {name: None} for the default."""
     from sim.core.priors_table import PRIOR_INDEX, PRIORS
@@ -148,32 +155,60 @@ def resolve_parameters(parameters) -> dict[str, tuple[float, float]]:
     accepted = {p.name for p in parameters_for("place_system")}
     out: dict[str, tuple[float, float]] = {}
     for name, span in items:
+        if name in out:
+            raise ParameterError(f"{what} names {name!r} twice; allowed: each parameter once")
         if name not in accepted or parameter(name).kind is not float:
             raise ParameterError(
-                f"parameters: {name!r} is not a real-valued parameter of place_system; "
+                f"{what}: {name!r} is not a real-valued parameter of place_system; "
                 "allowed: see `commons list`"
             )
         spec = parameter(name)
-        if span is None:
-            if name in DEFAULT_RANGES:
-                span = DEFAULT_RANGES[name]
-            elif name in PRIOR_INDEX:
-                prior = PRIORS[PRIOR_INDEX[name]]
-                span = (prior.low, prior.high)
-            else:
-                d = float(spec.default)
-                span = (0.5 * d, 2.0 * d) if d > 0 else (spec.low, spec.high)
-        lo, hi = (float(v) for v in span)
-        lo, hi = max(lo, float(spec.low)), min(hi, float(spec.high))
-        if not lo < hi:
+        if span is None:  # a default range, kept inside the parameter's own
+            lo, hi = _default_range(name, spec, PRIOR_INDEX, PRIORS)
+            lo, hi = max(lo, float(spec.low)), min(hi, float(spec.high))
+        else:  # a range given is used as given, or refused
+            lo, hi = (float(v) for v in span)
+        if not (float(spec.low) <= lo < hi <= float(spec.high)):
             raise ParameterError(
-                f"parameters.{name}={span!r} is not a range inside {spec.allowed()}; "
-                "allowed: low < high"
+                f"{what} {name}={lo:g}:{hi:g} is not a range inside {name}'s own "
+                f"({spec.allowed()}); allowed: LOW:HIGH with {float(spec.low):g} <= LOW < HIGH "
+                f"<= {float(spec.high):g}"
             )
         out[name] = (lo, hi)
     if not out:
         raise ParameterError("parameters is empty; allowed: at least one parameter")
     return out
+
+
+def _default_range(name: str, spec, prior_index, priors) -> tuple[float, float]:
+    """The search range of a parameter named alone (see `resolve_parameters`)."""
+    if name in DEFAULT_RANGES:
+        return DEFAULT_RANGES[name]
+    if name in prior_index:
+        prior = priors[prior_index[name]]
+        return float(prior.low), float(prior.high)
+    d = float(spec.default)
+    return (0.5 * d, 2.0 * d) if d > 0 else (float(spec.low), float(spec.high))
+
+
+def check_runs(trials: int, replicates: int, names=("trials", "replicates")) -> None:
+    """No more runs in all than an experiment may make (`sim.experiment.spec.MAX_RUNS`)."""
+    from sim.experiment.spec import MAX_RUNS
+
+    if trials * replicates > MAX_RUNS:
+        raise ParameterError(
+            f"{names[0]}={trials} x {names[1]}={replicates} = {trials * replicates:,} runs; "
+            f"allowed: at most {MAX_RUNS:,} runs"
+        )
+
+
+def sampler_seed(seed: int) -> int:
+    """The seed of optuna's sampler for a run seed (any seed in [0, 2**63 - 1]): the seed itself
+    below 2**32 (what the sampler takes, so every calibration of earlier versions is unchanged),
+    else 32 bits drawn from it by NumPy's SeedSequence."""
+    if seed < SAMPLER_SEEDS:
+        return seed
+    return int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint32)[0])
 
 
 def loss(model: Mapping[str, float], targets: Sequence[Target]) -> float:
@@ -191,6 +226,7 @@ def calibrate(
     seed: int = 1,
     level: float = LEVEL,
     progress: bool = False,
+    checkpoint: Callable[[], None] | None = None,
     **fixed,
 ) -> CalibrationResult:
     """Fit `parameters` to the `fit_on` targets and check the fit on the `check_on` targets.
@@ -206,6 +242,8 @@ def calibrate(
         seed: Seed of the runs and of the sampler.
         level: Level of the accepted region (see the module docstring).
         progress: Show a progress bar.
+        checkpoint: Called before every run; raising there stops the calibration (a command's
+            pending stop, say).
         **fixed: Other scenario parameters, held fixed in every run.
 
     Returns:
@@ -225,22 +263,25 @@ def calibrate(
     both = {t.name for t in fit} & {t.name for t in check}
     if both:
         raise ParameterError(f"check_on repeats fitted targets {sorted(both)}; allowed: disjoint")
-    trials = check_int(trials, "trials", 2)
-    replicates = check_int(replicates, "replicates", 1)
+    trials = check_int(trials, "trials", 2, MAX_TRIALS)
+    replicates = check_int(replicates, "replicates", 1, MAX_REPLICATES)
+    check_runs(trials, replicates)
     seed = check_seed(seed)
     if not 0 < level < 1:
         raise ParameterError(f"level={level!r}; allowed: a number in (0, 1)")
     months = max(months_needed([*fit, *check]), 36)
-    table = _search(space, fit, trials, replicates, seed, months, progress, fixed)
+    search = (trials, replicates, seed, months, progress, checkpoint)
+    table = _search(space, fit, search, fixed)
     return _result(space, fit, check, table, replicates, seed, months, level, trials)
 
 
-def _search(space, fit, trials, replicates, seed, months, progress, fixed) -> pd.DataFrame:
+def _search(space, fit, search, fixed) -> pd.DataFrame:
     """Run the optuna study; one row per trial with its loss and every model figure."""
+    trials, replicates, seed, months, progress, checkpoint = search
     optuna = require("optuna", "calibration", "commons calibrate")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(
-        seed=seed, n_startup_trials=max(2, min(10, trials // 3)), multivariate=True
+        seed=sampler_seed(seed), n_startup_trials=max(2, min(10, trials // 3)), multivariate=True
     )
     study = optuna.create_study(direction="minimize", sampler=sampler)
     rows = []
@@ -248,7 +289,7 @@ def _search(space, fit, trials, replicates, seed, months, progress, fixed) -> pd
     for _ in range(trials):
         trial = study.ask()
         values = {n: trial.suggest_float(n, lo, hi) for n, (lo, hi) in space.items()}
-        model = simulate_targets({**fixed, **values}, months, seed, replicates)
+        model = simulate_targets({**fixed, **values}, months, seed, replicates, checkpoint)
         value = loss(model, fit)
         study.tell(trial, value)
         rows.append({"trial": trial.number, "loss": value, **values, **model})

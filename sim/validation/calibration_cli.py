@@ -39,11 +39,15 @@ def add_parser(sub) -> None:
         metavar="TARGET,...",
         help="targets checked out of sample (default: the other three; 'none' for none)",
     )
-    cal.add_argument("--trials", metavar="N", type=_whole(), default=100, help="default 100")
+    cal.add_argument(
+        "--trials", metavar="N", type=_whole(), default=100, help="default 100, at most 10,000"
+    )
     cal.add_argument(
         "--replicates", metavar="N", type=_whole(), default=4, help="runs per trial, default 4"
     )
-    cal.add_argument("--seed", metavar="N", type=int, default=1, help="seed of runs and sampler")
+    cal.add_argument(
+        "--seed", metavar="N", type=int, default=1, help="seed of runs and sampler (0 to 2**63-1)"
+    )
     cal.add_argument(
         "--out", metavar="DIR", default="results/calibration", help="folder for the files"
     )
@@ -73,6 +77,10 @@ def parse_parameters(text: str | None):
     out: dict[str, tuple[float, float] | None] = {}
     for item in _names(text, "--parameters"):
         name, _, span = item.partition("=")
+        if name in out:
+            raise ParameterError(
+                f"--parameters {text!r} names {name!r} twice; allowed: each parameter once"
+            )
         if not span:
             out[name] = None
             continue
@@ -89,8 +97,20 @@ def parse_parameters(text: str | None):
 
 
 def run(args) -> int:
-    """Run `commons calibrate` (exit code 0; bad input raises ParameterError, exit 2)."""
+    """Run `commons calibrate`: exit code 0, or 1 after one line for a failure of the file system
+    (the earlier files kept); bad input raises ParameterError (exit 2)."""
+    from sim.experiment.cli_discover import os_failure
+
+    try:
+        return _run(args)
+    except OSError as exc:
+        return os_failure(f"commons {NAME}", exc, args.out)
+
+
+def _run(args) -> int:
+    from sim.core.checks import check_int, check_seed
     from sim.core.params import ParameterError
+    from sim.experiment.cli_discover import stop_if_interrupted
     from sim.validation import calibration as cal
     from sim.validation.calibration_targets import DEFAULT_CHECK_ON, DEFAULT_FIT_ON, TARGETS
 
@@ -98,8 +118,14 @@ def run(args) -> int:
         for t in TARGETS:
             print(f"{t.name:20s} {t.value:g} {t.unit} ({t.status}): {t.label}")
         return 0
+    check_int(args.trials, "--trials", 2, cal.MAX_TRIALS)
+    check_int(args.replicates, "--replicates", 1, cal.MAX_REPLICATES)
+    cal.check_runs(args.trials, args.replicates, ("--trials", "--replicates"))
+    check_seed(args.seed, "--seed")
     params = parse_parameters(args.parameters)
-    space = cal.resolve_parameters(cal.DEFAULT_PARAMETERS if params is None else params)
+    space = cal.resolve_parameters(
+        cal.DEFAULT_PARAMETERS if params is None else params, "--parameters"
+    )
     fit = cal.resolve_targets(_names(args.fit_on, "--fit-on") or DEFAULT_FIT_ON, "--fit-on")
     check_names = _names(args.check_on, "--check-on")
     if check_names is None:  # the default checks, less any target now fitted
@@ -116,11 +142,14 @@ def run(args) -> int:
         replicates=args.replicates,
         seed=args.seed,
         progress=not args.quiet,
+        checkpoint=stop_if_interrupted,
     )
     from sim.validation.calibration_report import write_calibration
 
     command = "commons " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    write_calibration(result, out, command if sys.argv[1:2] == ["calibrate"] else "")
+    stop_if_interrupted()
+    command = command if sys.argv[1:2] == ["calibrate"] else ""
+    write_calibration(result, out, command, check=stop_if_interrupted)
     if not args.quiet:
         print(
             f"best loss {result.best_loss:.3g} at "

@@ -103,8 +103,13 @@ def observe(monthly: Mapping[str, np.ndarray]) -> dict[str, float]:
 
 
 def simulate_targets(
-    params: Mapping[str, float], months: int, seed: int, replicates: int
+    params: Mapping[str, float], months: int, seed: int, replicates: int, checkpoint=None
 ) -> dict[str, float]:
-    """The mean over `replicates` runs (run keys 0..replicates-1) of every observable."""
-    runs = [observe(run_monthly(params, months, seed, k)) for k in range(replicates)]
+    """The mean over `replicates` runs (run keys 0..replicates-1) of every observable;
+    `checkpoint()`, if given, is called before each run (raising there stops them)."""
+    runs = []
+    for k in range(replicates):
+        if checkpoint is not None:
+            checkpoint()
+        runs.append(observe(run_monthly(params, months, seed, k)))
     return {key: float(np.mean([o[key] for o in runs])) for key in runs[0]}

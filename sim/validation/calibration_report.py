@@ -1,5 +1,7 @@
 """The files of a calibration: calibration.md, fitted-against-published figures, the trials table
-(Parquet and CSV) and the priors block, each written atomically (`sim.experiment.store`)."""
+(Parquet and CSV) and the priors block, written as one set (`sim.experiment.cli_discover.
+write_file_set`): an earlier calibration in the folder is replaced whole or not at all, and
+`calibration.sha256`, written last, lists the set's files with their sha256."""
 
 from __future__ import annotations
 
@@ -7,38 +9,39 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.discovery_figure import png_bytes
 from sim.analysis.tables import md_table
-from sim.experiment.store import (
-    atomic_savefig,
-    atomic_write_bytes,
-    atomic_write_csv,
-    atomic_write_parquet,
-)
+from sim.experiment.cli_discover import write_file_set
+from sim.experiment.store import parquet_bytes
 from sim.validation.calibration import CalibrationResult
 from sim.validation.calibration_targets import NOT_REPRESENTED
 
 FILES = ("calibration.md", "trials.parquet", "trials.csv", "priors.toml", "fitted.csv")
 FIGURES = ("fitted_vs_published.png", "provider_finances.png", "trials.png")
+MANIFEST = "calibration.sha256"  # the complete set's files and their sha256 (`sha256sum -c`)
 
 
-def write_calibration(result: CalibrationResult, out: Path, command: str = "") -> list[Path]:
-    """Write every file of `result` into the folder `out` (created if missing).
+def write_calibration(
+    result: CalibrationResult, out: Path, command: str = "", check=None
+) -> list[Path]:
+    """Write every file of `result` into the folder `out` (created if missing), replacing an
+    earlier calibration's files as one set; `check()` is called just before they are replaced
+    (raising there keeps the earlier set).
 
     Returns:
         The paths written.
     """
     out = Path(out)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    written = []
-    atomic_write_parquet(out / "trials.parquet", result.trials)
-    atomic_write_csv(out / "trials.csv", result.trials)
-    atomic_write_csv(out / "fitted.csv", result.fitted)
-    atomic_write_bytes(out / "priors.toml", result.to_toml().encode("utf-8"))
-    written += [out / n for n in FILES[1:]]
-    written += _figures(result, out / "figures")
-    atomic_write_bytes(out / "calibration.md", report_text(result, command).encode("utf-8"))
-    written.append(out / "calibration.md")
-    return written
+    files = {
+        "trials.parquet": parquet_bytes(result.trials),
+        "trials.csv": result.trials.to_csv(index=False).encode("utf-8"),
+        "fitted.csv": result.fitted.to_csv(index=False).encode("utf-8"),
+        "priors.toml": result.to_toml().encode("utf-8"),
+    }
+    files |= {f"figures/{name}": png_bytes(fig) for name, fig in _figures(result).items()}
+    files["calibration.md"] = report_text(result, command).encode("utf-8")  # the report last
+    write_file_set(out, files, MANIFEST, check=check)
+    return [out / name for name in files]
 
 
 def _fmt(x: float) -> str:
@@ -135,9 +138,9 @@ def _method(result: CalibrationResult) -> str:
     )
 
 
-def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
-    """Fitted against published (standardised errors, in and out of sample), and the loss of
-    every trial against each parameter."""
+def _figures(result: CalibrationResult) -> dict:
+    """Fitted against published (standardised errors, in and out of sample), the providers'
+    finances, and the loss of every trial against each parameter: {file name: figure}."""
     from matplotlib.figure import Figure
 
     fitted = result.fitted
@@ -155,11 +158,7 @@ def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
     ax.set_title("At the fitted set: fitted (blue), out of sample (orange)")
     ax.invert_yaxis()
     fig.tight_layout()
-    paths = [folder / "fitted_vs_published.png"]
-    atomic_savefig(fig, paths[0])
-
-    paths.append(folder / "provider_finances.png")
-    atomic_savefig(_finances_figure(result), paths[-1])
+    figures = {FIGURES[0]: fig, FIGURES[1]: _finances_figure(result)}
 
     names = list(result.parameters)
     fig = Figure(figsize=(3.2 * len(names), 3))
@@ -172,9 +171,8 @@ def _figures(result: CalibrationResult, folder: Path) -> list[Path]:
         if i == 0:
             ax.set_ylabel("loss")
     fig.tight_layout()
-    paths.append(folder / "trials.png")
-    atomic_savefig(fig, paths[-1])
-    return paths
+    figures[FIGURES[2]] = fig
+    return figures
 
 
 def _finances_figure(result: CalibrationResult):
