@@ -3,8 +3,10 @@ what a results folder shows, and comparing two folders' data."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,9 +56,10 @@ def start(*args: str) -> subprocess.Popen:
     )
 
 
-def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """`commons ARGS` to its end; a command still running after `timeout` seconds (a hang: the
-    limits are generous, never a measure of speed) is killed and fails the test, naming it."""
+def run(*args: str, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`commons ARGS` to its end (in `env`, if given); a command still running after `timeout`
+    seconds (a hang: the limits are generous, never a measure of speed) is killed and fails the
+    test, naming it."""
     try:
         return subprocess.run(
             [COMMONS, *args],
@@ -64,6 +67,7 @@ def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
             text=True,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
+            env=env,
         )
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(
@@ -148,3 +152,42 @@ def assert_same_data(a: Path, b: Path) -> None:
 
 def temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in Path(folder).rglob(".*.tmp-*"))
+
+
+def mount_or_why(*args: str) -> str | None:
+    """`mount ARGS`: None once mounted, else why not (the reason a test skips with)."""
+    if os.geteuid() != 0:
+        return "mounting needs root"
+    if not shutil.which("mount"):
+        return "no mount command"
+    done = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        why = " ".join(done.stderr.split()) or f"exit {done.returncode}"
+        return f"mount {' '.join(args)} refused: {why}"
+    return None
+
+
+class FullDisk:
+    """A stand-in for `open` in sim.experiment.store: from the `after`-th file opened for
+    writing, half the data is written, then ENOSPC, as a full disk would (naming the file when
+    `named`, as the operating system does for most calls)."""
+
+    def __init__(self, after: int, named: bool = True):
+        self.after, self.opened, self.named = after, 0, named
+
+    def __call__(self, path, mode="r", *args, **kwargs):
+        fh = open(path, mode, *args, **kwargs)  # noqa: SIM115 - handed to the caller
+        if "w" not in mode:
+            return fh
+        self.opened += 1
+        if self.opened < self.after:
+            return fh
+        real_write = fh.write
+        name = (str(path),) if self.named else ()
+
+        def write(data):
+            real_write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), *name)
+
+        fh.write = write
+        return fh

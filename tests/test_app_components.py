@@ -408,3 +408,22 @@ def test_the_illustrative_system_runs_in_both_panels():
     assert result.series["left"].shape == (3, 6, len(MI))
     state.set_scenario(system="generic")
     assert len(state.view.value.pair.models["left"].places) == 3
+
+
+def test_replicates_that_end_before_the_adoption_run_fortress_throughout():
+    # Adoption in year 10 with a 5-year horizon: the replicates' runs end before it, so they run
+    # fortress throughout (a step past the runs' end is refused by run_many); a live panel, which
+    # may step on past the horizon, keeps its schedule.
+    from sim import run_many
+    from sim.app.settings import panel_rules, panel_schedule
+
+    rules = panel_rules("shared_governance", "left")
+    ends_first = panel_schedule(rules, 10, months=60)
+    assert ends_first.vector().tolist() == PRESETS["fortress"].vector().tolist()
+    runs = run_many([ends_first], replicates=2, months=60, seed=1)
+    fortress = run_many(["fortress"], replicates=2, months=60, seed=1)
+    assert runs["population_health"].tolist() == fortress["population_health"].tolist()
+    live = panel_schedule(rules, 10)
+    assert [month for month, _ in live.steps] == [0, 120]
+    within = panel_schedule(rules, 3, months=60)
+    assert [month for month, _ in within.steps] == [0, 36]

@@ -8,7 +8,6 @@ when the tests run as root where mounting is allowed, as tests/test_failures.py 
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import shutil
@@ -19,13 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runs import COMMONS, FullDisk, mount_or_why, run
 
 from sim.commands import main
 from sim.experiment import cli_discover, store
 from sim.experiment.cli import EXIT_FAILURE, EXIT_INTERRUPTED
 from sim.validation.calibration_report import MANIFEST as CALIBRATION_MANIFEST
-
-COMMONS = str(Path(sys.executable).parent / "commons")
 
 
 def _env(**changes: str | None) -> dict:
@@ -36,17 +34,6 @@ def _env(**changes: str | None) -> dict:
         else:
             env[key] = value
     return env
-
-
-def _run(*args: str, env: dict | None = None, timeout: float = 600):
-    return subprocess.run(
-        [COMMONS, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
 
 
 def _one_line(stderr: str) -> str:
@@ -91,7 +78,7 @@ def test_a_cache_folder_that_cannot_be_made_falls_back_with_one_warning(tmp_path
         env = _env(CARE_COMMONS_CACHE_DIR=None, HOME=str(afile / "home"), TMPDIR=str(tmp))
     else:
         env = _env(CARE_COMMONS_CACHE_DIR=str(afile), TMPDIR=str(tmp))
-    done = _run(*argv, env=env)
+    done = run(*argv, env=env)
     assert done.returncode == 0, done.stderr
     line = _one_line(done.stderr)
     assert line.startswith("care-commons: warning: cannot use the compiled-code cache folder")
@@ -288,30 +275,6 @@ def test_a_stop_swallowed_by_a_library_still_ends_the_command_with_130(tmp_path)
 
 
 # ------------------------------------------------------------------ 6. a full disk
-class _FullDisk:
-    """A stand-in for `open` in sim.experiment.store: from the `after`-th file opened for
-    writing, half the data is written, then ENOSPC, as a full disk would."""
-
-    def __init__(self, after: int):
-        self.after, self.opened = after, 0
-
-    def __call__(self, path, mode="r", *args, **kwargs):
-        fh = open(path, mode, *args, **kwargs)  # noqa: SIM115 - handed to the caller
-        if "w" not in mode:
-            return fh
-        self.opened += 1
-        if self.opened < self.after:
-            return fh
-        real_write = fh.write
-
-        def write(data):
-            real_write(data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-        fh.write = write
-        return fh
-
-
 DISCOVER = ["discover", "--replicates", "1", "--months", "6", "--common-seeds", "--quiet"]
 
 
@@ -337,30 +300,18 @@ def test_a_full_disk_keeps_the_earlier_set_with_one_line(
         again = [*CALIBRATE, "--seed", "2", "--out", str(out)]
     before = _digests(out)
     capsys.readouterr()
-    monkeypatch.setattr(store, "open", _FullDisk(after=3), raising=False)
+    monkeypatch.setattr(store, "open", FullDisk(after=3, named=False), raising=False)
     assert main(again) == EXIT_FAILURE
     _full_disk_line(capsys.readouterr().err, out)
     assert _digests(out) == before
     _no_debris(out)
 
 
-def _mount(*args: str) -> str | None:
-    """`mount ARGS`: None once mounted, else why not (the reason a test skips with)."""
-    if os.geteuid() != 0:
-        return "mounting needs root"
-    if not shutil.which("mount"):
-        return "no mount command"
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"mount {' '.join(args)} refused: {' '.join(done.stderr.split())}"
-    return None
-
-
 @pytest.fixture
 def small_disk(tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
-    failed = _mount("-t", "tmpfs", "-o", "size=1m,nr_inodes=64", "tmpfs", str(disk))
+    failed = mount_or_why("-t", "tmpfs", "-o", "size=1m,nr_inodes=64", "tmpfs", str(disk))
     if failed:
         pytest.skip(failed)
     yield disk
@@ -395,7 +346,7 @@ def test_list_and_validate_with_the_cache_on_a_full_disk(small_disk, tmp_path, a
         except OSError:
             break
     env = _env(CARE_COMMONS_CACHE_DIR=str(small_disk / "cache"), TMPDIR=str(tmp_path))
-    done = _run(*argv, env=env)
+    done = run(*argv, env=env)
     assert done.returncode == 0, done.stderr
     line = _one_line(done.stderr)
     assert "No space left on device" in line

@@ -4,6 +4,7 @@ already written lost (docs/experiments.md, Input rules, Resume and Exit codes)."
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -323,3 +324,31 @@ def test_a_folder_given_as_place_file_is_called_a_folder(tmp_path, capsys, monke
         line = _one_line(err)
         assert "places: is a folder, not a place file" in line
         assert "not found" not in line
+
+
+def test_a_results_folder_that_ran_before_the_new_checks_still_reports(tmp_path, capsys):
+    # A folder written before the checks of integers, grids, schedules and names (here a whole
+    # float for an integer parameter and a schedule step past the run, which ran then) holds its
+    # text in the manifest: its report reads that text as it was accepted, not refused now.
+    path = tmp_path / "old.toml"
+    path.write_text(
+        'name = "old"\nscenario = "place_system"\nreplicates = 2\nmonths = 12\nseed = 3\n'
+        "[parameters]\nn_places = 3\n"
+        '[[rules]]\nname = "late"\nschedule = [{month = 0, rules = "fortress"}, '
+        '{month = 6, rules = "shared_governance"}]\n'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    text = manifest["experiment"]["content"].replace("n_places = 3", "n_places = 3.0")
+    text = text.replace("month = 6,", "month = 40,")
+    manifest["experiment"]["content"] = text
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "report.md").unlink()
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 0, capsys.readouterr().err
+    assert (out / "report.md").is_file()
+    # the same text as a file about to run is refused
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    assert "n_places" in capsys.readouterr().err

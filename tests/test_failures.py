@@ -8,7 +8,6 @@ injected (ENOSPC part way through a write) everywhere.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 import signal
@@ -19,9 +18,11 @@ import pandas as pd
 import pytest
 from cli_runs import (
     SMALL,
+    FullDisk,
     after_chunks,
     assert_same_data,
     complete_chunks,
+    mount_or_why,
     one_line,
     run,
     signal_when,
@@ -36,19 +37,6 @@ from sim.experiment import store
 from sim.experiment.cli import EXIT_BAD_INPUT, EXIT_FAILURE
 
 
-def _mount(*args: str) -> str | None:
-    """`mount ARGS`: None once mounted, else why not (the reason a test skips with)."""
-    if os.geteuid() != 0:
-        return "mounting needs root"
-    if not shutil.which("mount"):
-        return "no mount command"
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        why = " ".join(done.stderr.split()) or f"exit {done.returncode}"
-        return f"mount {' '.join(args)} refused: {why}"
-    return None
-
-
 @pytest.fixture
 def mounted():
     """mount(*args) -> None once mounted, else the reason it was not; everything mounted is
@@ -56,7 +44,7 @@ def mounted():
     points = []
 
     def mount(*args: str) -> str | None:
-        failed = _mount(*args)
+        failed = mount_or_why(*args)
         if failed is None:
             points.append(args[-1])
         return failed
@@ -73,34 +61,10 @@ def _no_debris(folder) -> None:
 
 
 # ------------------------------------------------------------------ full disk
-class _FullDisk:
-    """A stand-in for `open` in sim.experiment.store: from the `after`-th file opened for
-    writing, half the data is written, then ENOSPC, as a full disk would."""
-
-    def __init__(self, after: int):
-        self.after, self.opened = after, 0
-
-    def __call__(self, path, mode="r", *args, **kwargs):
-        fh = open(path, mode, *args, **kwargs)  # noqa: SIM115 - handed to the caller
-        if "w" not in mode:
-            return fh
-        self.opened += 1
-        if self.opened < self.after:
-            return fh
-        real_write = fh.write
-
-        def write(data):
-            real_write(data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-
-        fh.write = write
-        return fh
-
-
 def test_full_disk_injected_mid_run_then_resume(tmp_path, reference, monkeypatch, capsys):
     spec = write_spec(tmp_path)
     out = tmp_path / "out"
-    monkeypatch.setattr(store, "open", _FullDisk(after=12), raising=False)
+    monkeypatch.setattr(store, "open", FullDisk(after=12), raising=False)
     code = main(["run", str(spec), "--out", str(out), "--quiet", "--no-report"])
     assert code == EXIT_FAILURE
     line = one_line(capsys.readouterr().err)
@@ -116,7 +80,7 @@ def test_full_disk_injected_mid_run_then_resume(tmp_path, reference, monkeypatch
 def test_full_disk_while_writing_the_report_leaves_no_broken_table(tmp_path, reference, capsys):
     out = shutil.copytree(reference, tmp_path / "out")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(store, "open", _FullDisk(after=3), raising=False)
+        patch.setattr(store, "open", FullDisk(after=3), raising=False)
         assert main(["report", str(out)]) == EXIT_FAILURE
     assert "No space left on device" in one_line(capsys.readouterr().err)
     _no_debris(out)

@@ -56,7 +56,7 @@ def stale_reasons(result, state) -> list[str]:
     if params != result.params or int(state.scenario.value.seed) != int(result.seed):
         reasons.append("the scenario")
     for side, name in zip(SIDES, ("A", "B"), strict=True):
-        if result.rules and state.schedule(side) != result.rules.get(side):
+        if result.rules and state.schedule(side, result.months) != result.rules.get(side):
             reasons.append(f"panel {name}'s rules")
     if state.rep_months != result.months:
         reasons.append("the horizon")

@@ -103,13 +103,18 @@ def rules_label(rules: RuleSet, side: str, preset: str | None = None, adopt_year
     return label
 
 
-def panel_schedule(rules: RuleSet, adopt_year: int) -> RuleSet | Schedule:
+def panel_schedule(
+    rules: RuleSet, adopt_year: int, months: int | None = None
+) -> RuleSet | Schedule:
     """The panel's rules from the start, or fortress for `adopt_year` years and then its rules
-    (a policy schedule: "we adopt shared governance in year 3" is `adopt_year` 2)."""
+    (a policy schedule: "we adopt shared governance in year 3" is `adopt_year` 2). For runs of
+    `months` months that end before the adoption, fortress throughout (what those runs see)."""
     years = int(adopt_year)
     if years <= 0:
         return rules
     before = PRESETS["fortress"].with_levers(name=f"{rules.name}-before")
+    if months is not None and years * 12 >= months:
+        return before
     return Schedule(((0, before), (years * 12, rules)), name=f"{rules.name}@{years * 12}")
 
 

@@ -118,9 +118,10 @@ class ComparisonState:
             for s in SIDES
         }
 
-    def schedule(self, side: str):
-        """The panel's rules, as a policy schedule when it adopts them after year 0."""
-        return panel_schedule(self.rules[side].value, self.adopt_year[side].value)
+    def schedule(self, side: str, months: int | None = None):
+        """The panel's rules, as a policy schedule when it adopts them after year 0 (for runs of
+        `months` months, fortress throughout when they end before the adoption)."""
+        return panel_schedule(self.rules[side].value, self.adopt_year[side].value, months)
 
     def set_adopt_year(self, side: str, years: int) -> None:
         """Run fortress for `years` years, then the panel's rules (0: its rules throughout)."""
@@ -303,7 +304,13 @@ class ComparisonState:
         self.rep_running.value = True
         try:
             params = self.params()
-            runs = (self.schedule("left"), self.schedule("right"), self.model_scenario, params)
+            months = self.rep_months
+            runs = (
+                self.schedule("left", months),
+                self.schedule("right", months),
+                self.model_scenario,
+                params,
+            )
             with REPLICATE_SLOTS:  # a few runs at once over all sessions; the rest queue
                 result = run_replicates(
                     *runs,

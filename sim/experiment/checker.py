@@ -14,6 +14,9 @@ import math
 import re
 import reprlib
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sim.core.checks import MAX_DEPTH, check_int, check_seed, too_deep_key, too_deep_line
 from sim.core.params import ParameterError, parameter, parameters_for
@@ -72,7 +75,8 @@ class Checker:
             p = parameter(key)
             if numbers and (isinstance(value, bool) or not isinstance(value, int | float)):
                 self.fail(label(prefix, key), value, p.allowed(), f"has type {tname(value)}")
-            if numbers and p.kind is int and isinstance(value, float) and value.is_integer():
+            whole = isinstance(value, float) and value.is_integer()
+            if numbers and p.kind is int and whole and not is_rereading():
                 # A whole float (3.0) is not an integer in a file (TOML tells them apart).
                 self.integer(value, label(prefix, key), int(p.low), int(p.high))
 
@@ -277,3 +281,23 @@ def read_toml(text: str, where: str) -> dict:
         raise ExperimentError(
             f"{where}: nested too deeply; allowed: at most {MAX_DEPTH} levels"
         ) from None
+
+
+# True while the text a results folder saved is parsed again (for its report, or to rebuild a
+# run): what already ran is not refused by checks added since (a whole float for an integer
+# parameter, a repeated grid value, a schedule step past the run, a name an ablation also uses).
+_REREADING: ContextVar[bool] = ContextVar("rereading", default=False)
+
+
+@contextmanager
+def rereading() -> Iterator[None]:
+    """Parse saved experiment text as it was accepted when it ran."""
+    token = _REREADING.set(True)
+    try:
+        yield
+    finally:
+        _REREADING.reset(token)
+
+
+def is_rereading() -> bool:
+    return _REREADING.get()

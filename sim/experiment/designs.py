@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from sim.core.params import ParameterError, parameter, validate
-from sim.experiment.checker import Checker, ExperimentError, tname
+from sim.experiment.checker import Checker, ExperimentError, is_rereading, tname
 from sim.experiment.extras import require
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
@@ -127,6 +127,8 @@ def _grid_values(c: Checker, key: str, value: list) -> list:
     p = parameter(key.rsplit(".", 1)[-1])
     if not value:
         c.fail(key, value, f"a non-empty list of values, each a {p.allowed()}")
+    strict = not is_rereading()  # what already ran is read as it was accepted
+    seen: dict[float, int] = {}
     for i, v in enumerate(value):
         if isinstance(v, bool) or not isinstance(v, int | float):
             c.fail(f"{key}[{i}]", v, p.allowed(), f"has type {tname(v)}")
@@ -134,11 +136,11 @@ def _grid_values(c: Checker, key: str, value: list) -> list:
             c.fail(f"{key}[{i}]", v, p.allowed(), "is out of range")
         if p.kind is int and v != int(v):
             c.fail(f"{key}[{i}]", v, p.allowed(), "is not whole")
-        if p.kind is int:  # and a whole float (3.0) is not an integer either
+        if p.kind is int and strict:  # and a whole float (3.0) is not an integer either
             c.integer(v, f"{key}[{i}]", int(p.low), int(p.high))
-        if v in value[:i]:  # two points alike: the report would meet one replicate twice
-            first = f"{key}[{value.index(v)}]"
-            c.fail(f"{key}[{i}]", v, "distinct values (each once)", f"repeats {first}")
+        if v in seen and strict:  # two points alike: the report would meet one replicate twice
+            c.fail(f"{key}[{i}]", v, "distinct values (each once)", f"repeats {key}[{seen[v]}]")
+        seen.setdefault(v, i)
     return list(value)
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
 from sim.experiment import report_sections as sections
-from sim.experiment.checker import ExperimentError
+from sim.experiment.checker import ExperimentError, rereading
 from sim.experiment.lock import folder_lock
 from sim.experiment.outcomes import direction
 from sim.experiment.report_analysis import (
@@ -201,13 +201,14 @@ def _build_report(folder: Path, quiet: bool) -> Path:
             "to resume it, and the report is written when it completes"
         )
     m = res.manifest
-    exp = parse_experiment(
-        m["experiment"]["content"],
-        where=m["experiment"]["path"],
-        replicates=m["overrides"].get("replicates"),
-        chunk_size=m["overrides"].get("chunk_size"),
-        place_record=m.get("place_file"),
-    )
+    with rereading():  # the text that ran, read as it was accepted then
+        exp = parse_experiment(
+            m["experiment"]["content"],
+            where=m["experiment"]["path"],
+            replicates=m["overrides"].get("replicates"),
+            chunk_size=m["overrides"].get("chunk_size"),
+            place_record=m.get("place_file"),
+        )
     frame = res.summaries
     figs, tables = folder / "figures", folder / "tables"
     figs.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment.checker import ExperimentError
+from sim.experiment.checker import ExperimentError, rereading
 from sim.experiment.store import FORMAT_VERSION, MANIFEST, chunk_path, damaged_files, read_manifest
 
 
@@ -137,7 +137,8 @@ def rebuild(results: Results, run_id: int, engine: str = "numba"):
     from sim.model import CareSystem
 
     manifest = results.manifest
-    exp = parse_experiment(manifest["experiment"]["content"], **manifest.get("overrides", {}))
+    with rereading():  # the text that ran, read as it was accepted then
+        exp = parse_experiment(manifest["experiment"]["content"], **manifest.get("overrides", {}))
     rows = results.summaries.loc[results.summaries["run_id"] == run_id]
     if rows.empty:
         raise ExperimentError(f"run_id={run_id!r} is not a run of {results.path}")

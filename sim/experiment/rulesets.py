@@ -6,7 +6,7 @@ from __future__ import annotations
 from sim.core.params import ParameterError
 from sim.core.rules import LEVER_RANGES, PRESETS, PRINCIPLES, RuleSet
 from sim.core.schedule import Schedule, late_step, step_months
-from sim.experiment.checker import Checker, ExperimentError, label, tname
+from sim.experiment.checker import Checker, ExperimentError, is_rereading, label, tname
 
 RULE_KEYS = {"preset", "name", "without", "levers"}
 ABLATION_KEYS = {"base", "principles", "include_base"}
@@ -133,7 +133,7 @@ def parse_schedule(
         steps.append((month, rs))
         spec_steps.append({"month": month, "rules": spec})
     schedule = Schedule(tuple(steps))
-    late = None if months is None else late_step(schedule, months)
+    late = None if months is None or is_rereading() else late_step(schedule, months)
     if late is not None:
         c.fail(f"{key}.schedule[{late}].month", steps[late][0], step_months(months), "is too late")
     if "name" in table:
@@ -197,7 +197,8 @@ def parse_rule_sets(
         ab_rules, ab_specs, ablation_base = parse_ablation(c, data["ablation"])
         base = [(PRESETS[ablation_base], {"preset": ablation_base})]  # even if not run
         for rs, spec in [*base, *zip(ab_rules, ab_specs, strict=True)]:
-            _check_clash(c, rules, schedules, rs, spec)
+            if not is_rereading():
+                _check_clash(c, rules, schedules, rs, spec)
         for rs, spec in zip(ab_rules, ab_specs, strict=True):
             if rs.name not in [r.name for r in rules]:
                 rules.append(rs)
