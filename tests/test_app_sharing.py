@@ -264,7 +264,7 @@ def test_exports_carry_every_setting_and_the_seed():
     assert (frame["panel_b_adopt_in_year"] == 3).all()
     assert from_query(frame["setting_link_query"][0]).same_runs_as(snap)
     result = run_replicates(
-        state.schedule("left"), state.schedule("right"), "place_system", state.params(),
+        state.schedule("left", 12), state.schedule("right", 12), "place_system", state.params(),
         11, 12, 4, level=0.95,
     )  # fmt: skip
     reps = pd.read_csv(io.BytesIO(replicates_csv(result, snap)))

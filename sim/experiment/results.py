@@ -60,6 +60,7 @@ def load_results(folder: str | Path, verify: bool = True) -> Results:
         FileNotFoundError: the folder holds no manifest.json.
         DamagedResults: a file is missing or differs from what the run wrote (damaged, edited or
             mixed with another run's files).
+        DamagedManifest: manifest.json is not a manifest as `commons run` writes it.
     """
     folder = Path(folder)
     if not (folder / MANIFEST).is_file():

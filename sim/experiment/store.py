@@ -190,7 +190,8 @@ def read_manifest(out: Path) -> dict:
 def _damaged(path: Path, problem: str) -> DamagedManifest:
     return DamagedManifest(
         f"{path}: {problem}; allowed: a manifest.json as commons run writes it (this one is "
-        "damaged or was edited: restore it, or run the experiment into another folder)"
+        "damaged or was edited: restore it, run the experiment into another folder, or start "
+        "over with --force)"
     )
 
 
