@@ -7,12 +7,15 @@ run keys as int64). Both raise `ParameterError` with one line naming the key, th
 allowed, and return a plain `int`.
 
 `too_deep_line(text)` and `too_deep_key(data)` bound the nesting of a user's TOML file (an
-experiment file, a place file) to `MAX_DEPTH` levels, before and after parsing.
+experiment file, a place file) to `MAX_DEPTH` levels, before and after parsing; `too_deep_text`
+and `too_deep_data` say what is wrong in the words both files' errors use. `printable(text)`
+keeps a user's text on one line of a message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -104,3 +107,35 @@ def too_deep_key(data: dict, limit: int = MAX_DEPTH) -> tuple[list[str | int], i
         elif isinstance(value, list):
             stack += [([*path, i], v) for i, v in enumerate(value)]
     return None
+
+
+def too_deep_text(text: str) -> str | None:
+    """Why TOML `text` nests too deeply to parse (`too_deep_line`), as a message's words; None
+    when it does not."""
+    line = too_deep_line(text)
+    if line is None:
+        return None
+    return (
+        f"line {line}: arrays or inline tables nested too deeply (more than {MAX_DEPTH} levels); "
+        f"allowed: at most {MAX_DEPTH} levels"
+    )
+
+
+def too_deep_data(data: dict, shown: Callable[[list[str | int]], str]) -> str | None:
+    """Why parsed TOML `data` nests too deeply (`too_deep_key`), as a message's words, naming the
+    key as `shown(path)` gives it; None when it does not."""
+    deep = too_deep_key(data)
+    if deep is None:
+        return None
+    path, depth = deep
+    return (
+        f"{shown(path)} is nested too deeply ({depth} levels of tables and arrays); "
+        f"allowed: at most {MAX_DEPTH} levels"
+    )
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped, so a message stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

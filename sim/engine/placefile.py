@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core.checks import MAX_DEPTH, too_deep_key, too_deep_line
+from sim.core.checks import printable, too_deep_data, too_deep_text
 from sim.core.params import defaults
 from sim.engine.placemap import (
     KINDS,
@@ -92,7 +92,7 @@ def as_place_system(place_file) -> PlaceSystem | None:
 
 def load_place_file(path: str | Path) -> PlaceSystem:
     """Read and check a place file."""
-    where = _printable(str(path))
+    where = printable(str(path))
     if Path(path).is_dir():  # said as such: reading one fails differently on each system
         raise PlaceFileError(f"{where}: is a folder, not a place file; allowed: a place file")
     try:
@@ -157,21 +157,13 @@ def parse_place_file(text: str, where: str = "<string>") -> PlaceSystem:
     )
 
 
-def _printable(text: str) -> str:
-    """`text` with control characters escaped, so a message stays one line."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def _read_toml(text: str, where: str) -> dict:
     """The parsed place file, its nesting bounded as an experiment file's is
     (`sim.core.checks`: counted before parsing, and checked after)."""
     text = text.removeprefix("\ufeff")
-    line = too_deep_line(text)
-    if line is not None:
-        raise PlaceFileError(
-            f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
-            f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels (docs/place_files.md)"
-        )
+    deep = too_deep_text(text)
+    if deep is not None:
+        raise PlaceFileError(f"{where}: {deep} (docs/place_files.md)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -184,14 +176,9 @@ def _read_toml(text: str, where: str) -> dict:
             f"{where}: malformed TOML: nested too deeply or a number too long to read; allowed: "
             "the tables and arrays of docs/place_files.md"
         ) from None
-    deep = too_deep_key(data)
+    deep = too_deep_data(data, _key_of)
     if deep is not None:
-        path, depth = deep
-        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
-        raise PlaceFileError(
-            f"{where}: {_printable(key)[:120]} is nested too deeply ({depth} levels of tables and arrays); "
-            f"allowed: at most {MAX_DEPTH} levels (docs/place_files.md)"
-        )
+        raise PlaceFileError(f"{where}: {deep} (docs/place_files.md)")
     return data
 
 
@@ -393,3 +380,10 @@ class _Checker:
         if abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
             self.fail(field, shares, "shares summing to 1", block, "does not sum to 1")
         return tuple((index[name], float(share)) for name, share in shares.items())
+
+
+def _key_of(path: list[str | int]) -> str:
+    """A key's path (table keys and array indices) as a place file's errors name it: on one line,
+    and cut at 120 characters (a header of a thousand keys would fill the screen)."""
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return printable(key)[:120]

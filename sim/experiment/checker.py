@@ -18,7 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sim.core.checks import MAX_DEPTH, check_int, check_seed, too_deep_key, too_deep_line
+from sim.core.checks import (
+    MAX_DEPTH,
+    check_int,
+    check_seed,
+    too_deep_data,
+    too_deep_text,
+)
 from sim.core.params import ParameterError, parameter, parameters_for
 
 # TOML integers are 64-bit (toml.io: a value outside the range must be an error).
@@ -85,16 +91,9 @@ class Checker:
         (`sim.core.checks.too_deep_key`, shared with place files), integers within 64 bits (as
         TOML requires), no NaN or infinite floats, and every key printable. Iterative, so no
         depth of nesting can exhaust the stack."""
-        deep = too_deep_key(data)
+        deep = too_deep_data(data, _key_of)
         if deep is not None:
-            path, depth = deep
-            key = ""
-            for part in path:
-                key = f"{key}[{part}]" if isinstance(part, int) else label(key, part)
-            raise ExperimentError(
-                f"{self.where}: {key} is nested too deeply ({depth} levels of tables and "
-                f"arrays); allowed: at most {MAX_DEPTH} levels"
-            )
+            raise ExperimentError(f"{self.where}: {deep}")
         stack: list[tuple[str, object]] = [("", data)]
         while stack:
             key, value = stack.pop()
@@ -250,24 +249,14 @@ def decode(raw: bytes, where: str) -> str:
         ) from None
 
 
-def printable(text: str) -> str:
-    """`text` with control characters escaped, so a message stays one line."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def read_toml(text: str, where: str) -> dict:
     """The TOML text as a dict (a leading byte-order mark skipped). Nesting is counted before
     parsing (`sim.core.checks.too_deep_line`), since tomllib parses nested arrays and inline
     tables by recursion."""
     text = text.removeprefix("\ufeff")
-    line = too_deep_line(text)
-    if line is not None:
-        raise ExperimentError(
-            f"{where}: line {line}: arrays or inline tables nested too deeply (more than "
-            f"{MAX_DEPTH} levels); allowed: at most {MAX_DEPTH} levels"
-        )
+    deep = too_deep_text(text)
+    if deep is not None:
+        raise ExperimentError(f"{where}: {deep}")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -301,3 +290,11 @@ def rereading() -> Iterator[None]:
 
 def is_rereading() -> bool:
     return _REREADING.get()
+
+
+def _key_of(path: list[str | int]) -> str:
+    """A key's path (table keys and array indices) as the file's errors name it."""
+    key = ""
+    for part in path:
+        key = f"{key}[{part}]" if isinstance(part, int) else label(key, part)
+    return key

@@ -17,7 +17,6 @@ written. The files are written after the analysis is complete, as one set (`writ
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shlex
@@ -333,7 +332,7 @@ def write_file_set(out: Path, files: dict[str, bytes], manifest: str, check=None
     no space, so only a crash within those milliseconds can leave a mix, and then no manifest.
     """
     from sim.experiment import interrupts
-    from sim.experiment.store import TMP_MARK, atomic_write_bytes
+    from sim.experiment.store import TMP_MARK, atomic_write_bytes, fsync_folder
 
     out.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out, TMP_MARK)
@@ -354,7 +353,7 @@ def write_file_set(out: Path, files: dict[str, bytes], manifest: str, check=None
             for name in [*files, manifest]:
                 os.replace(staging / name, out / name)
             for folder in {(out / name).parent for name in files} | {out}:
-                _fsync_folder(folder)
+                fsync_folder(folder)
     finally:
         import shutil
 
@@ -372,16 +371,6 @@ def _remove_abandoned(out: Path, mark: str) -> None:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames in `folder` durable (where a folder can be opened and synced)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _alive(pid: int) -> bool:

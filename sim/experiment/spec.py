@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.core.checks import MAX_SEED
+from sim.core.checks import MAX_SEED, printable
 from sim.core.constants import SCENARIOS
 from sim.core.params import ParameterError, pack, validate
 from sim.core.rules import RuleSet
@@ -34,7 +34,6 @@ from sim.experiment.checker import (
     Checker,
     ExperimentError,
     decode,
-    printable,
     read_toml,
 )
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem

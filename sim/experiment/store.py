@@ -44,7 +44,8 @@ def is_lock_file(name: str) -> bool:
     return name in LOCK_FILES or name.startswith(f".{HOLDER_NAME}{TMP_MARK}")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_folder(path: Path) -> None:
+    """Make the renames in folder `path` durable (where a folder can be opened and synced)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -78,7 +79,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> str:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
     return hashlib.sha256(data).hexdigest()
 
 
