@@ -33,8 +33,8 @@ from sim.core.state import as_ref
 from sim.core.submodels.behaviour import legitimacy
 from sim.core.submodels.common import clamp
 from sim.core.submodels.incentives import system_weight
-from sim.core.submodels.regulator import sanction_level
-from sim.core.submodels.trust import update_trust, visibility
+from sim.core.submodels.regulator import sanction_level, visibility
+from sim.core.submodels.trust import update_trust
 from sim.engine.kernel import step
 
 RUN_COUNTS = (4, 8, 32)  # runs in lockstep (an AVX2 register holds 4 doubles)

@@ -98,6 +98,8 @@ CHECKS = (
         "collapse begin lower.",
         ("population_health", "mean_trust", "provider_failures", "system_deficit"),
         rules=SG.without("prevention"),
+        # The involved public would still ask for a slice of its own (ODD 7.26): none at all.
+        params={"public_prevention": 0.0},
     ),
     Check(
         "shared governance without pooled funding",

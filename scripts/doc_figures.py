@@ -164,6 +164,31 @@ def nhs_counts() -> None:
         )
 
 
+def sanctions_alone() -> None:
+    """ODD 7.26 (sanctions without an agreement): fortress and fortress with graduated sanctions
+    (the regulator's control totals), 20 replicates at the principle-effects seed, running costs
+    at 0, at -2% and 0% a year, with resentment at its default and at 0."""
+    from sim.analysis.principles import SEED, running_costs_off
+
+    regulated = FORTRESS.with_levers(
+        name="fortress+graduated_sanctions", sanction_severity=0.6, graduated_sanctions=True
+    )
+    columns = ("mean_cooperation", "provider_failures", "system_deficit", "breaches_detected")
+    for resentment in (0.15, 0.0):
+        for growth in (-0.02, 0.0):
+            frame = run_many(
+                [FORTRESS, regulated],
+                replicates=20,
+                months=120,
+                seed=SEED,
+                budget_growth=growth,
+                resentment=resentment,
+                **running_costs_off(),
+            )
+            print(f"resentment {resentment}, budget growth {growth:+g}:")
+            print(means(frame, columns))
+
+
 SECTIONS = {
     "switch_paths": switch_paths,
     "defection": defection,
@@ -172,6 +197,7 @@ SECTIONS = {
     "failures_under_cuts": failures_under_cuts,
     "graded_under_cuts": graded_under_cuts,
     "nhs_counts": nhs_counts,
+    "sanctions_alone": sanctions_alone,
 }
 
 

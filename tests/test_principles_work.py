@@ -1,8 +1,11 @@
 """No principle inert (issue 12): switched off from `shared_governance`, and switched on in
 `fortress` (alone, or beside the principles it acts through: `PRINCIPLES[p]["requires"]`), each
 design principle moves the outcome it documents by more than its seed noise at some funding
-pressure. A principle with requirements is also run alone in fortress, where it is expected to be
-inert: that is a finding, reported in docs/principles.md.
+pressure. A principle with requirements is also run alone in fortress: four of them (boundary,
+monitoring, graduated sanctions, public involvement) act alone through weaker paths of their own
+(ODD 7.26) and must move their outcome; the three parts of an agreement (partners, agreed shares,
+collective choice) are expected to be inert alone: that is a finding, reported in
+docs/principles.md.
 
 Measured with `sim.analysis.principles` (paired replicates on common random numbers, `budget_growth`
 at -2%, 0%, 2% and 4% a year with need growth at its default 2.5%) with every principle's running
@@ -37,8 +40,9 @@ RESAMPLES = 1000
 DOCUMENTED = {
     "boundary": (
         "mean_trust",
-        "the open books cover `scope` of the pool: partners see that share of each other's "
-        "conduct (visibility = base + (1 - base) x monitoring x scope), so trust follows it",
+        "the open books cover the pool within the boundary (without one, only the commissioner's "
+        "contracts: `unbounded_cover`), and without open books the place's own data show part of "
+        "each partner's conduct (`place_data_sight` x scope): trust follows what is seen",
     ),
     "partners": (
         "mean_trust",
@@ -67,7 +71,8 @@ DOCUMENTED = {
     "public_involvement": (
         "population_health",
         "the public's priority pays part of the prevention slice first when the pool is short, "
-        "and adds legitimacy",
+        "adds legitimacy, and asks for a slice of its own (`public_prevention`) where the rules "
+        "table less",
     ),
     "system_leadership": (
         "mean_trust",
@@ -80,12 +85,14 @@ DOCUMENTED = {
     "graduated_sanctions": (
         "breaches_detected",
         "detected breaches are fined (a warning first, then rising past the flat fine), which "
-        "deters further breaches",
+        "deters further breaches; where nothing is agreed the regulator finds and fines breaches "
+        "of its control totals from its own returns (`control_total_detection`)",
     ),
     "monitoring": (
         "mean_trust",
         "open books: partners see each other's conduct, so trust follows it (and breaches of "
-        "agreed shares are detected)",
+        "agreed shares are detected); without a boundary they cover the commissioner's "
+        "contracts only (`unbounded_cover`)",
     ),
     "pooled_funding": (
         "population_health",
@@ -122,17 +129,14 @@ DOCUMENTED = {
 }
 
 
-# Measured inert alone in fortress (docs/principles.md, running costs at 0): nothing of theirs acts
-# without their requirements. Open books show only the conduct inside the agreement's boundary;
-# the public's priority is for a prevention budget; chosen shares need an agreement and members.
+# Measured inert alone in fortress (docs/principles.md, running costs at 0): the three parts of an
+# agreement, each with nothing to act on without the others. Agreed shares alone bind nobody
+# (no partner is in); partners alone have nothing agreed to keep; collective choice alone has no
+# rule to choose (no shares agreed, no slice tabled, no fine). ODD 7.26.
 INERT_ALONE = (
     "agreed_shares",
-    "boundary",
     "collective_choice",
-    "graduated_sanctions",
-    "monitoring",
     "partners",
-    "public_involvement",
 )
 
 

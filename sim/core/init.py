@@ -53,6 +53,7 @@ from sim.core.state import (
     allocate_state,
     as_ref,
 )
+from sim.core.submodels.choice import tabled_slice
 from sim.core.submodels.incentives import system_weight
 
 # Players of the common-pool game start by putting half their endowment into the pool.
@@ -324,7 +325,7 @@ def adopt_rules(w, p, r):
             w.vision[i] = held
     # The tabled rules are in force until the partners' first planning round a year on (ODD 7.25).
     for q in range(w.place_ics.shape[0]):
-        w.chosen_slice[q] = r[R.prevention_slice]
+        w.chosen_slice[q] = tabled_slice(p, r)
         w.fine_factor[q] = 1.0
         w.rules_adopted[q] = w.clock[CLOCK_STEP]
 

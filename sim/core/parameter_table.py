@@ -1,5 +1,5 @@
 """The parameter table: every scenario parameter with its default, type, range, scenarios, meaning
-and source (or the reasoning for its value), declared once, in four files by topic.
+and source (or the reasoning for its value), declared once, in five files by topic.
 
 Sources are keyed as in docs/references.md; "reasoning" marks a stylised value with the argument
 for it (docs/ODD.md, section 5, says more). The machinery that validates and packs these values is
@@ -13,12 +13,14 @@ from sim.core.parameters_behaviour import BEHAVIOUR_PARAMETERS
 from sim.core.parameters_costs import COST_PARAMETERS
 from sim.core.parameters_nhs import NHS_PARAMETERS
 from sim.core.parameters_place import PLACE_PARAMETERS
+from sim.core.parameters_standalone import STANDALONE_PARAMETERS
 
 PARAMETERS: tuple[Param, ...] = (
     *PLACE_PARAMETERS,
     *COST_PARAMETERS,
     *BEHAVIOUR_PARAMETERS,
     *NHS_PARAMETERS,
+    *STANDALONE_PARAMETERS,
 )
 
 __all__ = ["PARAMETERS", "Param"]

@@ -1,13 +1,17 @@
 """The design principles: each with the rule levers it switches and a plain-English line (shown in
 the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs/ODD.md, section 7.
 
-`requires` names the principles a principle acts through, where it has nothing to act on without
-them (Ostrom's principles build on one another): sanctions fall only on breaches that an agreement
-defines and monitoring detects; chosen shares need an agreement and members to choose them; open
-books show only the conduct inside the agreement's boundary; the public's priority is for a
-prevention budget there must be. The principle-effects analysis (`sim.analysis.principles`)
-measures such a principle switched on in fortress beside its requirements, and reports that it is
-inert alone (measured with the running costs at 0, so that a cost is not taken for a mechanism).
+`requires` names the principles a principle acts through in full (Ostrom's principles build on
+one another): sanctions fall on breaches that an agreement defines and monitoring detects; chosen
+shares need an agreement and members to choose them; open books cover the pool inside the
+agreement's boundary; the public's priority is for a prevention budget. Four of them still act
+alone, more weakly (ODD 7.26): a boundary lets the place's own data show part of each partner's
+conduct, open books without a boundary cover the commissioner's contracts, sanctions without an
+agreement enforce the regulator's control totals, and an involved public asks for a prevention
+slice of its own. The three parts of an agreement (partners, agreed shares, collective choice)
+have nothing to act on without one another. The principle-effects analysis
+(`sim.analysis.principles`) measures each principle alone and beside its requirements (with the
+running costs at 0, so that a cost is not taken for a mechanism).
 """
 
 # Principles, each with the levers it switches and a plain-English line (shown in the app).
@@ -16,7 +20,8 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "levers": ("scope",),
         "requires": ("monitoring",),
         "explain": "The population, boundary and services in scope are defined, so the agreement "
-        "and its open books cover the whole pool (Ham & Alderwick 1, 3; Ostrom 1).",
+        "and its open books cover the whole pool, and even without open books the place's own "
+        "data show part of each partner's conduct (Ham & Alderwick 1, 3; Ostrom 1).",
     },
     "partners": {
         "levers": ("partnership_breadth",),
@@ -50,8 +55,9 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     "public_involvement": {
         "levers": ("public_involvement",),
         "requires": ("prevention",),
-        "explain": "The public is involved in the agreement: the rules gain legitimacy, and "
-        "prevention is paid first, in part, when money is short (Ham & Alderwick 5).",
+        "explain": "The public is involved in the agreement: the rules gain legitimacy, "
+        "prevention is paid first, in part, when money is short, and the public asks for a "
+        "prevention slice of its own where the rules table less (Ham & Alderwick 5).",
     },
     "system_leadership": {
         "levers": ("system_leadership",),
@@ -67,14 +73,15 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "levers": ("sanction_severity", "graduated_sanctions"),
         "requires": ("agreed_shares", "partners", "boundary", "monitoring"),
         "explain": "Breaches have consequences: graduated, they start with a warning that breeds "
-        "no resentment and rise with repetition past the flat fine (Ham & Alderwick 7; Ostrom 5).",
+        "no resentment and rise with repetition past the flat fine; where nothing is agreed the "
+        "regulator fines breaches of its control totals (Ham & Alderwick 7; Ostrom 5).",
     },
     "monitoring": {
         "levers": ("monitoring",),
         "requires": ("boundary",),
         "explain": "Open books: breaches of agreed shares are detected with this probability, "
-        "and partners see each other's conduct, so trust follows it faster "
-        "(Ham & Alderwick 10; Ostrom 4).",
+        "and partners see each other's conduct, so trust follows it faster; without a defined "
+        "boundary they cover only the commissioner's contracts (Ham & Alderwick 10; Ostrom 4).",
     },
     "pooled_funding": {
         "levers": ("funding_model",),

@@ -352,7 +352,8 @@ def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice,
 
 @pytest.mark.parametrize(
     ("monitoring", "seen"),
-    [(0.0, 0.5), (0.8, 0.9), (1.0, 1.0)],  # seen = 0.5 + 0.5 x monitoring x scope 1
+    # seen = 0.5 + 0.5 x max(monitoring x cover 1, place's data 0.25 x scope 1) (ODD 7.10)
+    [(0.0, 0.625), (0.8, 0.9), (1.0, 1.0)],
 )
 def test_open_books_let_partners_see_conduct_so_trust_follows_it_faster(
     tiny_world, edge, monitoring, seen

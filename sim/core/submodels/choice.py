@@ -42,6 +42,13 @@ SLICE_CAP = LEVER_RANGES["prevention_slice"][1]
 
 
 @jit
+def tabled_slice(p, r):
+    """The prevention slice the rules table: the rule set's, or, where it is smaller, what an
+    involved public asks for (`public_prevention` at full involvement, ODD 7.26)."""
+    return max(r[R.prevention_slice], p[P.public_prevention] * r[R.public_involvement])
+
+
+@jit
 def ideal_slice(weight, value, saturation, care_share, prevention_share, cost_ratio, cap):
     """The prevention slice a member would choose: where its marginal gain from a larger slice,
     per pound of expected need, `weight (value e^(-x/s) - cost_ratio) + prevention_share -
@@ -115,10 +122,10 @@ def choose_rules(w, p, r, lo, hi):
     vote_fine = w.vote_fine
     chosen_slice = w.chosen_slice
     fine_factor = w.fine_factor
-    tabled_slice = r[R.prevention_slice]
+    tabled = tabled_slice(p, r)
     # Only rules in scope are put to the vote: shares the members agree, fines that exist.
     by_need = choice * r[R.agreed_shares]
-    slice_move = by_need if tabled_slice > 0.0 else 0.0
+    slice_move = by_need if tabled > 0.0 else 0.0
     fine_move = choice if r[R.sanction_severity] > 0.0 else 0.0
     value = p[P.prevention_value]
     saturation = p[P.prevention_saturation]
@@ -157,6 +164,6 @@ def choose_rules(w, p, r, lo, hi):
                     weight, value, saturation, share, con_prev_share[c], cost_ratio, SLICE_CAP
                 )
             median = weighted_median(vote_slice, weights, total, place_con, start, end)
-            chosen_slice[q] = tabled_slice + slice_move * (median - tabled_slice)
+            chosen_slice[q] = tabled + slice_move * (median - tabled)
         median = weighted_median(vote_fine, weights, total, place_con, start, end)
         fine_factor[q] = 1.0 + fine_move * (median - 1.0)

@@ -12,7 +12,12 @@ from sim.core.rules import RX as R
 from sim.core.state import KEY_WORLD
 from sim.core.submodels.behaviour import type_system_weight
 from sim.core.submodels.games import commons_gains, public_goods_gains
-from sim.core.submodels.regulator import SPECIAL_MEASURES, detection_rate, sanction_level
+from sim.core.submodels.regulator import (
+    SPECIAL_MEASURES,
+    control_total_chance,
+    detection_rate,
+    sanction_level,
+)
 
 UNPAID_VALUE = -1.0  # value of a pound of work beyond a fixed block: it is not paid
 
@@ -43,22 +48,25 @@ def weigh_incentives(w, p, r, lo, hi):
 
 
 @jit
-def _rule_terms(p, r):
+def _rule_terms(p, r, regulated):
     """What the rules make of a breach: the probability an agreement's breach is detected, the
-    full fine per unit, whether sanctions are graduated, their escalation, and the share of its
-    weight on the system a board in special measures gives up (it answers for its own recovery)."""
+    chance the regulator finds a breach of its control total (`regulated`: where nothing is
+    agreed), the full fine per unit, whether sanctions are graduated, their escalation, and the
+    share of its weight on the system a board in special measures gives up (it answers for its
+    own recovery)."""
     monitored = detection_rate(p, r) * r[R.agreed_shares]
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
-    return monitored, severity, graduated, p[P.sanction_escalation], p[P.special_measures_focus]
+    focus = p[P.special_measures_focus]
+    return monitored, regulated, severity, graduated, p[P.sanction_escalation], focus
 
 
 @jit
 def _stake_and_weight(terms, member, record, risk, kind, vision, segment):
     """An organisation's expected fine per unit overclaimed (its risk attitude weighs it) and the
     weight it puts on the system's outcome (none for a free rider)."""
-    monitored, severity, graduated, escalation, focus = terms
-    detect = monitored * member
+    monitored, regulated, severity, graduated, escalation, focus = terms
+    detect = monitored * member + regulated
     fine = severity * sanction_level(graduated, record + 1.0, escalation) * risk
     return detect * fine, board_weight(kind, vision, segment, focus)
 
@@ -108,7 +116,7 @@ def _weigh_place(w, p, r, lo, hi):
     incentive = w.incentive
     selfish_incentive = w.selfish_incentive
     fine_factor = w.fine_factor
-    terms = _rule_terms(p, r)
+    terms = _rule_terms(p, r, control_total_chance(p, r))
     f = int(r[R.funding_model])
     by_activity = f == ACTIVITY
     block = f == BLOCK
@@ -164,7 +172,7 @@ def _weigh_game(w, p, r, lo, hi, commons):
     selfish_incentive = w.selfish_incentive
     con_place = w.con_place
     fine_factor = w.fine_factor
-    terms = _rule_terms(p, r)
+    terms = _rule_terms(p, r, 0.0)  # no regulator in a laboratory game
     n = org_type.shape[0]
     outside = p[P.outside_return] * p[P.endowment]
     for i in range(lo, hi):

@@ -1,5 +1,6 @@
 """Regulator (with the integrated care system's board): pools risk across places, monitors agreed
-shares and sanctions breaches, rates each provider's need for support (the NHS Oversight
+shares (open books, and what they and the place's data let partners see of each other) and
+sanctions breaches (or, where nothing is agreed, breaches of its own control totals), rates each provider's need for support (the NHS Oversight
 Framework's segments 1-4, special measures in segment 4) and takes over providers that special
 measures did not turn round.
 
@@ -38,11 +39,40 @@ def sanction_level(graduated, record, escalation):
 
 
 @jit
+def open_books_cover(p, r):
+    """Share of the partners' conduct open books cover: all of what the agreed boundary bounds
+    (`scope`), and the share `unbounded_cover` of the rest (the contracts the place's
+    commissioner holds): `1 - (1 - unbounded_cover)(1 - scope)`, exactly 1 at full scope."""
+    return 1.0 - (1.0 - p[P.unbounded_cover]) * (1.0 - r[R.scope])
+
+
+@jit
 def detection_rate(p, r):
-    """Probability that a breach of an agreed share is detected: open books (monitoring) over the
-    agreement's scope, raised by a dedicated team that reads them."""
+    """Probability that a breach of an agreed share is detected: open books (monitoring) over what
+    they cover, raised by a dedicated team that reads them."""
     team = 1.0 + p[P.team_detection_gain] * r[R.dedicated_team]
-    return min(1.0, r[R.monitoring] * r[R.scope] * team)
+    return min(1.0, r[R.monitoring] * open_books_cover(p, r) * team)
+
+
+@jit
+def visibility(p, r):
+    """Share of a partner's conduct an organisation sees: some without open books, all with full
+    monitoring over the whole scope (without a boundary the books cover less). Within a defined
+    boundary the place's own data show part of it even without open books (`place_data_sight`
+    times `scope`); what the books show includes what those data show, so the larger counts."""
+    base = p[P.breach_visibility]
+    books = r[R.monitoring] * open_books_cover(p, r)
+    return base + (1.0 - base) * max(books, p[P.place_data_sight] * r[R.scope])
+
+
+@jit
+def control_total_chance(p, r):
+    """Monthly chance that the regulator finds a provider's breach of its control total (its
+    historical share) where nothing is agreed and there is a sanction to impose: with an
+    agreement, sanctions enforce the agreement instead (`detection_rate`, members only)."""
+    if r[R.agreed_shares] > 0.0 or r[R.sanction_severity] <= 0.0:
+        return 0.0
+    return p[P.control_total_detection]
 
 
 @jit
@@ -154,6 +184,7 @@ def assess(w, p, r, lo, hi):
     agreed = r[R.agreed_shares]
     monitoring = r[R.monitoring]
     detection = detection_rate(p, r)
+    regulated = control_total_chance(p, r) if place_system else 0.0
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
@@ -186,10 +217,15 @@ def assess(w, p, r, lo, hi):
         if over <= tolerance * reference:
             continue
         breach[i] = 1.0
-        if agreed * org_member[i] <= 0.0 or monitoring <= 0.0:
+        # A member's breach of the agreement is found by the open books; where nothing is
+        # agreed, the regulator's own returns find a breach of its control total.
+        chance = regulated
+        if agreed * org_member[i] > 0.0 and monitoring > 0.0:
+            chance = detection * org_member[i]
+        if chance <= 0.0:
             continue
         u = uniform(seed, run, step, i, RNG_MONITORING)
-        if u >= detection * org_member[i]:
+        if u >= chance:
             continue
         detected[i] = 1.0
         record[i] += 1.0

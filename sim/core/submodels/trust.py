@@ -32,7 +32,12 @@ from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
 from sim.core.submodels.place import contract_need, covered_need, share_in_force, trend_need
-from sim.core.submodels.regulator import override_reach, recovery_pressure, sanction_level
+from sim.core.submodels.regulator import (
+    override_reach,
+    recovery_pressure,
+    sanction_level,
+    visibility,
+)
 
 
 @jit
@@ -314,14 +319,6 @@ def update_trust(w, p, r, lo, hi):
             t = t + gain * (1.0 - t) * (1.0 - s) - loss * t * s
             t -= resent * t
             trust[e] = clamp(t, 0.0, 1.0)
-
-
-@jit
-def visibility(p, r):
-    """Share of a partner's conduct an organisation sees: some without open books, all with
-    full monitoring over the whole scope."""
-    base = p[P.breach_visibility]
-    return base + (1.0 - base) * r[R.monitoring] * r[R.scope]
 
 
 @jit

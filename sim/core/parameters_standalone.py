@@ -1,0 +1,58 @@
+"""Scenario parameters: what four design principles do on their own, without the principles they
+usually act through (ODD 7.26). A defined boundary without open books, open books without a
+defined boundary, sanctions without an agreement, and a public without a tabled prevention budget
+each still act, more weakly; where the rules hold the other principles too these terms are inert,
+except that a boundary without open books (the partnership board) now shows partners part of each
+other's conduct (`sim.core.parameter_table`)."""
+
+from __future__ import annotations
+
+from sim.core.parameter_spec import Param, row
+
+STANDALONE_PARAMETERS: tuple[Param, ...] = (
+    row(
+        "place_data_sight",
+        0.25,
+        float,
+        0.0,
+        1.0,
+        "share of partners' conduct a defined place's own data show without open books",
+        "reasoning: a defined population's activity, waits and spend are counted by place, so "
+        "part of each partner's conduct shows in them; coarser than open books (what the books "
+        "show includes it): half of the least monitoring of the presets that monitor, a judgement",
+    ),
+    row(
+        "unbounded_cover",
+        0.5,
+        float,
+        0.0,
+        1.0,
+        "share of partners' conduct open books show without a defined boundary",
+        "reasoning: without an agreed boundary the books cover the contracts the place's "
+        "commissioner holds, not the services, population and flows outside them; half is a "
+        "judgement (a boundary over the whole pool makes it 1)",
+    ),
+    row(
+        "control_total_detection",
+        0.25,
+        float,
+        0.0,
+        1.0,
+        "monthly chance the regulator finds a provider's overclaim where nothing is agreed",
+        "reasoning: without an agreement the regulator enforces its own control totals (the "
+        "historical shares) from each provider's returns, whose support needs it reviews "
+        "quarterly [NHSE-SOF2021]: most overclaims found within the year, a quarter a month, a "
+        "judgement",
+    ),
+    row(
+        "public_prevention",
+        0.01,
+        float,
+        0.0,
+        0.1,
+        "prevention slice an involved public asks for where the rules table less",
+        "reasoning: an involved public puts prevention first (as its priority in payment, ODD "
+        "7.6) and asks for some where none is ring-fenced; a third of shared governance's 3%, a "
+        "judgement",
+    ),
+)

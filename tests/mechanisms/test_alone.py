@@ -1,0 +1,264 @@
+"""Principles on their own (ODD 7.26): a defined boundary without open books (the place's own data),
+open books without a defined boundary, sanctions without an agreement (the regulator's control
+totals) and an involved public without a tabled prevention slice. Each is checked on the tiny
+hand-built world against values worked out by hand from the ODD's equations and the defaults of
+ODD section 5 (`place_data_sight` 0.25, `unbounded_cover` 0.5, `control_total_detection` 0.25,
+`public_prevention` 0.01), and each is checked to be inert where the rules hold the principles it
+usually acts through (the place's data alone change what the partnership board sees)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import RuleSet
+from sim.core.constants import RNG_MONITORING
+from sim.core.jit import as_python
+from sim.core.params import pack, validate
+from sim.core.rng import uniform
+from sim.core.rules import PRESETS
+
+ACUTE, COMMUNITY = 0, 1
+
+
+def _p(**params):
+    return pack("place_system", validate("place_system", **params))
+
+
+# ------------------------------------------------------------ open books without a boundary
+@pytest.mark.parametrize(
+    ("scope", "unbounded", "cover"),
+    [
+        (0.0, 0.5, 0.5),  # the commissioner's contracts only
+        (0.5, 0.5, 0.75),  # 1 - 0.5 x 0.5
+        (1.0, 0.5, 1.0),  # the whole pool
+        (0.0, 0.0, 0.0),  # without a boundary the books show nothing
+        (0.2, 0.3, 0.44),  # 1 - 0.7 x 0.8
+    ],
+)
+def test_open_books_cover_what_the_boundary_bounds_and_part_of_the_rest(scope, unbounded, cover):
+    from sim.core.submodels.regulator import detection_rate, open_books_cover
+
+    p = _p(unbounded_cover=unbounded)
+    r = RuleSet(scope=scope, monitoring=0.8).vector()
+    assert as_python(open_books_cover)(p, r) == pytest.approx(cover, rel=1e-12, abs=1e-15)
+    # Detection reads the same books: 0.8 x cover (no team).
+    assert as_python(detection_rate)(p, r) == pytest.approx(0.8 * cover, rel=1e-12, abs=1e-15)
+
+
+def test_full_scope_covers_exactly_the_whole_pool_whatever_the_cover_without_it():
+    from sim.core.submodels.regulator import open_books_cover
+
+    for unbounded in (0.0, 0.1, 0.3, 0.7, 1.0):
+        r = RuleSet(scope=1.0, monitoring=1.0).vector()
+        assert as_python(open_books_cover)(_p(unbounded_cover=unbounded), r) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("levers", "seen"),
+    [
+        # No boundary: seen = 0.5 + 0.5 x monitoring x cover 0.5.
+        ({}, 0.5),
+        ({"monitoring": 0.8}, 0.7),
+        ({"monitoring": 1.0}, 0.75),
+        # A boundary without open books: the place's data show 0.25 x scope; 0.5 + 0.5 x 0.25.
+        ({"scope": 1.0}, 0.625),
+        ({"scope": 0.5}, 0.5625),  # 0.5 + 0.5 x 0.125
+        # Books that show less than the place's data add nothing to them: max(0.2, 0.25).
+        ({"scope": 1.0, "monitoring": 0.2}, 0.625),
+        ({"scope": 1.0, "monitoring": 0.8}, 0.9),  # max(0.8, 0.25)
+        # Half a boundary: books cover 0.75, showing 0.6 against the data's 0.125.
+        ({"scope": 0.5, "monitoring": 0.8}, 0.8),
+    ],
+)
+def test_partners_see_what_the_books_and_the_places_data_show(tiny_world, edge, levers, seen):
+    model = tiny_world(RuleSet(**levers), breach_visibility=0.5)
+    w = model.world
+    w.trust[:] = 0.5
+    w.breach[:] = [0.0, 1.0]
+    for trust in model.trusts:
+        trust.update_trust()
+    # Fall 0.25 x seen x 0.5 in the partner that breached; rise 0.03 x seen x 0.5 in the other.
+    assert w.trust[edge(model, 0, 1)] == pytest.approx(0.5 - 0.125 * seen, rel=1e-12)
+    assert w.trust[edge(model, 1, 0)] == pytest.approx(0.5 + 0.015 * seen, rel=1e-12)
+
+
+# --------------------------------------------------- sanctions without an agreement (7.8, 7.26)
+def _fortress_overclaiming(tiny_world, claim=60.0, **levers):
+    """Fortress with sanctions: the acute trust claims `claim` against its historical share 50
+    (tolerated 0.05 x 50 = 2.5); nothing is agreed and nobody is a member."""
+    rules = RuleSet(**{"sanction_severity": 0.6, **levers})
+    model = tiny_world(rules, control_total_detection=1.0)
+    w = model.world
+    w.claim[:] = [claim, 10.0]
+    w.coop_claim[:] = [50.0, 10.0]
+    w.agreed_prevention[:] = 0.0
+    w.prevention[:] = 0.0
+    w.balance[:] = 0.0
+    w.pool_balance[0] = 0.0
+    return model
+
+
+def test_the_regulator_fines_a_breach_of_its_control_total_where_nothing_is_agreed(
+    tiny_world, begin_month
+):
+    model = _fortress_overclaiming(tiny_world)
+    w = model.world
+    assert w.org_member.tolist() == [0.0, 0.0]
+    fines = []
+    for _ in range(3):
+        begin_month(model)
+        model.regulator.assess(model.trusts[0])
+        assert w.detected[0] == 1.0
+        fines.append(float(w.fine[0]))
+    assert fines == pytest.approx([6.0, 6.0, 6.0], abs=1e-12)  # flat: 0.6 x 1 x 10
+    assert w.record[0] == 3.0
+    assert w.balance[0] == pytest.approx(-18.0)  # from the provider to the place's pool
+    assert w.pool_balance[0] == pytest.approx(18.0)
+    model.regulator.assess(model.trusts[1])  # the community trust kept its share
+    assert (w.breach[1], w.detected[1], w.fine[1]) == (0.0, 0.0, 0.0)
+
+
+def test_graduated_control_totals_warn_first_then_rise(tiny_world, begin_month):
+    model = _fortress_overclaiming(tiny_world, graduated_sanctions=True)
+    fines = []
+    for _ in range(4):
+        begin_month(model)
+        model.regulator.assess(model.trusts[0])
+        fines.append(float(model.world.fine[0]))
+    assert fines == pytest.approx([0.0, 3.0, 6.0, 9.0], abs=1e-12)  # levels 0, 0.5, 1, 1.5
+
+
+@pytest.mark.parametrize(
+    "levers",
+    [
+        {"sanction_severity": 0.0},  # no sanction to impose: the regulator does not look
+        {"agreed_shares": True},  # an agreement: sanctions enforce it, on members only
+    ],
+)
+def test_the_regulator_stands_aside_without_a_fine_or_beside_an_agreement(
+    tiny_world, begin_month, levers
+):
+    model = _fortress_overclaiming(tiny_world, **levers)
+    w = model.world
+    begin_month(model)
+    model.regulator.assess(model.trusts[0])
+    assert w.breach[0] == 1.0
+    assert (w.detected[0], w.fine[0], w.record[0]) == (0.0, 0.0, 0.0)
+
+
+def test_the_regulator_finds_a_breach_when_its_keyed_draw_falls_below_its_chance(
+    tiny_world, begin_month
+):
+    # At the default chance 0.25 a breach is found exactly in the months whose draw is below it.
+    model = tiny_world(RuleSet(sanction_severity=0.6))
+    w = model.world
+    found, expected = [], []
+    for _ in range(40):
+        begin_month(model)
+        w.claim[:] = [60.0, 10.0]
+        w.coop_claim[:] = [50.0, 10.0]
+        w.agreed_prevention[:] = 0.0
+        w.prevention[:] = 0.0
+        model.regulator.assess(model.trusts[0])
+        u = as_python(uniform)(w.key[1], w.key[2], int(w.clock[0]), 0, RNG_MONITORING)
+        found.append(float(w.detected[0]))
+        expected.append(1.0 if u < 0.25 else 0.0)
+    assert found == expected
+    assert 0.0 < sum(found) < 40.0  # both outcomes occur
+
+
+def _fortress_learner(learner, **levers):
+    return learner(RuleSet(sanction_severity=0.5, **levers))
+
+
+@pytest.mark.parametrize(
+    ("graduated", "record", "incentive", "cooperation"),
+    [
+        # No sanctions: the learner's net gain 0.4 on 2 units overclaimed, D = 0.4 / 20 = 0.02;
+        # x' = 0.484 (as in tests/mechanisms/test_trust.py::test_the_expected_fine_deters).
+        (None, 0.0, 0.02, 0.484),
+        # Flat: the regulator's chance 0.25 x the fine 0.5 a unit = 0.125 a unit on 2 units:
+        # net 0.4 - 0.25 = 0.15, D = 0.0075: payoff target 0.5 - 0.15 = 0.35; target
+        # 0.6 x 0.5 + 0.4 x 0.35 = 0.44; x' = 0.5 + 0.1 x (0.44 - 0.5) = 0.494.
+        (False, 0.0, 0.0075, 0.494),
+        # Graduated with nothing on record: the next breach brings a warning, no expected fine.
+        (True, 0.0, 0.02, 0.484),
+        # Graduated, two on record: the full fine, as flat.
+        (True, 2.0, 0.0075, 0.494),
+    ],
+)
+def test_the_regulators_expected_fine_deters_where_nothing_is_agreed(
+    learner, graduated, record, incentive, cooperation
+):
+    if graduated is None:
+        model = learner(RuleSet())
+    else:
+        model = _fortress_learner(learner, graduated_sanctions=graduated)
+    w = model.world
+    w.record[1] = record
+    model.trusts[1].learn()
+    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+
+
+# --------------------------------------------------------- the public's own prevention (7.26)
+def _plan(tiny_world, rules, **params):
+    model = tiny_world(rules, **params)
+    w = model.world
+    w.cooperation[:] = [0.4, 0.8]
+    w.trust[:] = 1.0
+    w.need[0, ACUTE] = 90.0
+    w.need[0, COMMUNITY] = 10.0
+    w.available[0] = 100.0
+    w.capacity[:] = [95.0, 10.5]
+    w.con_base_share[:] = [0.8, 0.2]
+    w.con_prev_share[:] = [0.0, 1.0]
+    w.need_base[0, :] = 0.0
+    w.need_base[0, ACUTE] = 96.0
+    w.need_base[0, COMMUNITY] = 24.0  # expected need 120 a month
+    for trust in model.trusts:
+        trust.plan()
+    return w
+
+
+@pytest.mark.parametrize(
+    ("levers", "params", "slice_"),
+    [
+        ({}, {}, 0.0),  # fortress: no prevention budget
+        ({"public_involvement": 1.0}, {}, 0.01),  # the public's ask, 0.01 x 1
+        ({"public_involvement": 0.5}, {}, 0.005),
+        ({"public_involvement": 1.0}, {"public_prevention": 0.04}, 0.04),
+        # A tabled slice above the public's ask stands: max(0.03, 0.01).
+        ({"public_involvement": 1.0, "prevention_slice": 0.03}, {}, 0.03),
+    ],
+)
+def test_an_involved_public_asks_for_prevention_where_none_is_tabled(
+    tiny_world, levers, params, slice_
+):
+    w = _plan(tiny_world, RuleSet(**levers), **params)
+    assert w.chosen_slice[0] == pytest.approx(slice_, rel=1e-12, abs=0.0)
+    # The community trust's budget is slice x 120; it delivers 0.8 of it.
+    np.testing.assert_allclose(w.agreed_prevention, [0.0, slice_ * 120.0], rtol=1e-12)
+    np.testing.assert_allclose(w.prevention, [0.0, 0.8 * slice_ * 120.0], rtol=1e-12)
+    # The norm is what is left after the slice: min(10, 0.2 x (1 - slice) x 100) for community.
+    assert w.coop_claim[COMMUNITY] == pytest.approx(min(10.0, 20.0 * (1.0 - slice_)), rel=1e-12)
+
+
+# ------------------------------------------------------------- inert beside their requirements
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_the_terms_on_their_own_are_inert_in_every_preset(name):
+    """Each preset that monitors bounds the books over the whole pool and monitors at least as much
+    as the place's data show, each that sanctions has an agreement, and each that involves the
+    public tables at least its ask: so the terms change nothing there, at their defaults and
+    switched off. (The partnership board, a boundary without open books, sees the place's data.)"""
+    from sim.core.submodels.choice import tabled_slice
+    from sim.core.submodels.regulator import control_total_chance, open_books_cover, visibility
+
+    r = PRESETS[name].vector()
+    for p in (_p(), _p(unbounded_cover=0.0, control_total_detection=1.0, public_prevention=0.0)):
+        if PRESETS[name].monitoring > 0.0:
+            assert as_python(open_books_cover)(p, r) == 1.0
+            assert as_python(visibility)(p, r) == 0.5 + 0.5 * PRESETS[name].monitoring
+        assert as_python(control_total_chance)(p, r) == 0.0
+        assert as_python(tabled_slice)(p, r) == PRESETS[name].prevention_slice
