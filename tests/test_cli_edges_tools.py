@@ -58,7 +58,10 @@ def _complete(folder: Path, manifest: str) -> bool:
     for line in (folder / manifest).read_text().splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
-    files = {k: v for k, v in _digests(folder).items() if k != manifest}
+    # The folder's lock file stays, empty, beside the set (sim.experiment.lock).
+    files = {
+        k: v for k, v in _digests(folder).items() if k != manifest and not store.is_lock_file(k)
+    }
     return files == listed
 
 
@@ -351,3 +354,47 @@ def test_list_and_validate_with_the_cache_on_a_full_disk(small_disk, tmp_path, a
     line = _one_line(done.stderr)
     assert "No space left on device" in line
     assert "resume" not in line
+
+
+# ------------------------------------------------------------------ 8. one writer at a time
+@pytest.mark.parametrize("command", ["discover", "calibrate"])
+def test_a_second_command_into_a_folder_in_use_is_refused_and_changes_nothing(
+    earlier, tmp_path, capsys, command
+):
+    """Two commands writing one folder could interleave their sets' renames: the second is
+    refused at once (exit 2, naming the holder), and the first's folder is as it was."""
+    from sim.experiment.cli import EXIT_BAD_INPUT
+    from sim.experiment.lock import folder_lock
+
+    out = shutil.copytree(earlier, tmp_path / "out")
+    before = _digests(out)
+    again = (
+        [*DISCOVER, "--points", "10", "--seed", "2", "--out", str(out)]
+        if command == "discover"
+        else [*CALIBRATE, "--seed", "2", "--out", str(out)]
+    )
+    with folder_lock(out, "the first command"):
+        assert main(again) == EXIT_BAD_INPUT
+        line = _one_line(capsys.readouterr().err)
+    assert f"commons {command}: error: {out} is in use by process {os.getpid()}" in line
+    assert "'the first command'" in line
+    assert _digests(out) == before
+    _no_debris(out)
+
+
+def test_a_rename_refused_part_way_says_the_set_is_now_incomplete(tmp_path, capsys):
+    """A folder where the report goes: the other files are renamed in, the report's rename fails
+    (EISDIR). The earlier manifest is gone, so the set reads as incomplete, and the line says so
+    rather than "nothing was replaced"."""
+    out = tmp_path / "found"
+    assert main([*DISCOVER, "--points", "10", "--seed", "1", "--out", str(out)]) == 0
+    (out / "discovery.md").unlink()
+    (out / "discovery.md").mkdir()
+    capsys.readouterr()
+    assert main([*DISCOVER, "--points", "10", "--seed", "2", "--out", str(out)]) == EXIT_FAILURE
+    line = _one_line(capsys.readouterr().err)
+    assert "Is a directory" in line
+    assert "partly replaced and now reads as incomplete" in line
+    assert "nothing was replaced" not in line
+    assert not _complete(out, cli_discover.MANIFEST)
+    _no_debris(out)

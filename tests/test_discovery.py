@@ -14,6 +14,7 @@ from sim.core.params import ParameterError
 from sim.core.priors import resolve
 from sim.experiment import cli_discover
 from sim.experiment.cli import build_parser
+from sim.experiment.store import LOCK_NAME
 
 INPUTS = ("budget_growth", "spillover", "unmet_harm", "prevention_effect", "need_growth")
 # Planted rules: (input, side, cut) twice. The treatment fails inside the region (both hold).
@@ -266,8 +267,9 @@ def test_commons_discover_writes_its_files(tmp_path, capsys):
     assert main([*argv, "--out", str(out), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        (*cli_discover.FILES, cli_discover.MANIFEST)
+        (*cli_discover.FILES, cli_discover.MANIFEST, LOCK_NAME)  # the lock, released, stays
     )
+    assert (out / LOCK_NAME).stat().st_size == 0
     table = pd.read_parquet(out / "discovery.parquet")
     assert len(table) == 12
     for o in cli_discover.DEFAULT_OUTCOMES:

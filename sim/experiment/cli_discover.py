@@ -10,9 +10,11 @@ treatment and a reference at every point, and writes into `--out`:
 - `discovery.png`: each PRIM peeling trajectory (coverage against density), the chosen box marked.
 
 Every option is checked before anything runs; bad input is one line and exit 2, and nothing is
-written. The files are written after the analysis is complete, as one set (`write_file_set`, which
-`commons calibrate` uses too): an earlier set in `--out` is replaced whole or not at all, and
-`discovery.sha256` (written last) lists the set's files with their sha256.
+written. The command holds `--out`'s lock while it runs (a second command into the same folder is
+refused, exit 2). The files are written after the analysis is complete, as one set
+(`sim.experiment.file_set.write_file_set`, which `commons calibrate` uses too): an earlier set in
+`--out` is replaced whole or not at all, and `discovery.sha256` (written last) lists the set's
+files with their sha256.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import shlex
 import sys
 from pathlib import Path
 
+from sim.experiment.limits import MAX_COUNT, MAX_MONTHS
+
 FILES = ("discovery.md", "discovery.parquet", "discovery.csv", "discovery.png")
 MANIFEST = "discovery.sha256"  # the complete set's files and their sha256 (`sha256sum -c`)
-# The ranges of an experiment file's months and replicates (sim.experiment.spec); --points is
+# Months and replicates take an experiment file's ranges (sim.experiment.limits); --points is
 # capped by the largest design an experiment may have (sim.experiment.designs.MAX_POINTS).
-MAX_MONTHS, MAX_REPLICATES = 1200, 1_000_000
 DEFAULT_OUTCOMES = ("population_health", "system_deficit")
 # The defaults of `sim.analysis.discovery`, repeated so that building the parser imports nothing
 # heavy (tests/test_discovery.py checks they agree).
@@ -148,15 +151,15 @@ def _checked(args) -> dict:
 
 def _check_counts(args) -> None:
     """--points, --replicates and --months inside the ranges an experiment file has, and no more
-    runs than an experiment may make (`sim.experiment.spec.MAX_RUNS`), before anything is made."""
+    runs than an experiment may make (`sim.experiment.limits.MAX_RUNS`), before anything is made."""
     from sim.analysis.discovery import MIN_POINTS
     from sim.core.checks import check_int
     from sim.core.params import ParameterError
     from sim.experiment.designs import MAX_POINTS
-    from sim.experiment.spec import MAX_RUNS
+    from sim.experiment.limits import MAX_RUNS
 
     points = check_int(args.points, "--points", MIN_POINTS, MAX_POINTS)
-    replicates = check_int(args.replicates, "--replicates", 1, MAX_REPLICATES)
+    replicates = check_int(args.replicates, "--replicates", 1, MAX_COUNT)
     check_int(args.months, "--months", 1, MAX_MONTHS)
     if 2 * points * replicates > MAX_RUNS:
         raise ParameterError(
@@ -195,14 +198,22 @@ def os_failure(command: str, exc: OSError, out: str | Path = "") -> int:
 
     if interrupts.received() is not None:  # a stop surfacing as an OSError: the stop it was
         raise interrupts.Interrupted(interrupts.received()) from exc
+    from sim.experiment.file_set import SetIncomplete
+
     if os.environ.get("COMMONS_DEBUG"):
         traceback.print_exception(exc)
     where = f" ({exc.filename})" if exc.filename else f" (writing into {out})" if out else ""
     advice = _OS_ADVICE.get(exc.errno, "check the disk and the folder, then run the command again")
+    if isinstance(exc, SetIncomplete):
+        advice = _INCOMPLETE
     print(f"{command}: failed: {exc.strerror or exc}{where}; {advice}", file=sys.stderr)
     return 1  # EXIT_FAILURE (sim.experiment.cli, which imports this module)
 
 
+_INCOMPLETE = (
+    "the earlier set was partly replaced and now reads as incomplete (no manifest): fix the "
+    "cause, then run the same command again"
+)
 _SPACE = "nothing was replaced: free some space, then run the same command again"
 _WRITE = "nothing was replaced: choose a folder you can write with --out, or change its permissions"
 _OS_ADVICE = {
@@ -224,8 +235,14 @@ def _command(args) -> int:
         require("ema_workbench.analysis.prim", "interop", "commons discover (PRIM)")
         require("sklearn.tree", "interop", "commons discover (CART)")
     from sim.analysis import discovery as disc
+    from sim.experiment.lock import folder_lock
 
     plan = _checked(args)
+    with folder_lock(plan["out"], "commons discover"):
+        return _discover(args, plan, disc)
+
+
+def _discover(args, plan, disc) -> int:
     points = plan["points"]
     if not args.quiet:
         print(
@@ -313,71 +330,6 @@ def write(out: Path, frame, found, setup: str, check=None) -> None:
         FILES[3]: png_bytes(trajectory_figure(found)),
         FILES[0]: "\n".join(text).encode("utf-8"),  # the report last
     }
+    from sim.experiment.file_set import write_file_set
+
     write_file_set(out, files, MANIFEST, check=check)
-
-
-STAGING = ".staging"  # DIR/.staging.tmp-<pid>-<random>/: a set being written
-
-
-def write_file_set(out: Path, files: dict[str, bytes], manifest: str, check=None) -> None:
-    """Replace the set of files in folder `out` by `files` ({path inside `out`: bytes}), whole.
-
-    Every file is first written (fsynced) into a private staging folder inside `out`, with
-    `manifest` (the set's paths and sha256, `sha256sum` format); a failure there (a full disk)
-    removes the staging folder and leaves the earlier set as it was. Then `check()` (a stop that
-    arrived meanwhile raises there, the earlier set still untouched), and, with SIGINT and SIGTERM
-    held back (`interrupts.deferred`), the earlier manifest is removed, each file renamed over its
-    name in the order given (the report last), and the new manifest renamed in: the set in `out`
-    is complete when its manifest is there and every file has the sha256 it lists. Renames need
-    no space, so only a crash within those milliseconds can leave a mix, and then no manifest.
-    """
-    from sim.experiment import interrupts
-    from sim.experiment.store import TMP_MARK, atomic_write_bytes, fsync_folder
-
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(out, TMP_MARK)
-    staging = out / f"{STAGING}{TMP_MARK}{os.getpid()}-{os.urandom(3).hex()}"
-    staging.mkdir()
-    try:
-        lines = []
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            lines.append(f"{atomic_write_bytes(staging / name, data)}  {name}\n")
-        atomic_write_bytes(staging / manifest, "".join(lines).encode("utf-8"))
-        for name in files:
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-        if check is not None:
-            check()
-        with interrupts.deferred():
-            (out / manifest).unlink(missing_ok=True)
-            for name in [*files, manifest]:
-                os.replace(staging / name, out / name)
-            for folder in {(out / name).parent for name in files} | {out}:
-                fsync_folder(folder)
-    finally:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _remove_abandoned(out: Path, mark: str) -> None:
-    """Remove the staging folders and temporary files of writers that died (killed mid-write)."""
-    import shutil
-
-    for path in [*out.glob(f".*{mark}*"), *out.glob(f"*/.*{mark}*")]:
-        pid = path.name.rpartition(mark)[2].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0) if os.name == "posix" else None  # elsewhere: keep what may be its files
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        pass
-    return True

@@ -16,10 +16,11 @@ import numpy as np
 from sim.core.params import ParameterError, parameter, validate
 from sim.experiment.checker import Checker, ExperimentError, is_rereading, tname
 from sim.experiment.extras import require
+from sim.experiment.limits import MAX_COUNT
 
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
 DESIGN_KEYS = {"kind", "parameters", "samples", "levels", "second_order", "seed"}
-MAX_POINTS = 1_000_000
+MAX_POINTS = MAX_COUNT
 # Keys each kind takes besides kind, parameters and seed.
 _KIND_KEYS = {
     "none": set(),
@@ -152,7 +153,7 @@ def _sample(c: Checker, table: dict, design: dict, design_seed: int) -> np.ndarr
             f"{c.where}: design.samples is missing; allowed: an integer >= 2 (required for "
             f"kind = {kind!r})"
         )
-    n = c.integer(table["samples"], "design.samples", 2, 1_000_000)
+    n = c.integer(table["samples"], "design.samples", 2, MAX_COUNT)
     design["samples"] = n
     design["seed"] = design_seed
     problem = salib_problem(design)

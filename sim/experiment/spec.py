@@ -38,6 +38,7 @@ from sim.experiment.checker import (
 )
 from sim.experiment.designs import DESIGN_KINDS, parse_design, salib_problem
 from sim.experiment.experiment_places import parse_place_file_key
+from sim.experiment.limits import MAX_COUNT, MAX_MONTHS, MAX_RUNS
 from sim.experiment.outcomes import DEFAULT_OUTCOMES, LOWER_IS_BETTER
 from sim.experiment.rulesets import parse_rule_sets
 from sim.experiment.shipped import find_experiment, shipped_experiments
@@ -66,7 +67,6 @@ __all__ = [  # names other modules, tests and notebooks import from here
 ]
 
 DEFAULT_CHUNK_SIZE = 500
-MAX_RUNS = 5_000_000
 
 TOP_KEYS = {
     "name": NAME_RULE,
@@ -76,10 +76,10 @@ TOP_KEYS = {
     "ablation": "a table: base, principles, include_base",
     "parameters": "a table of scenario parameters",
     "design": "a table: kind, parameters, samples, ...",
-    "replicates": "an integer in [1, 1000000]",
-    "months": "an integer in [1, 1200]",
+    "replicates": f"an integer in [1, {MAX_COUNT}]",
+    "months": f"an integer in [1, {MAX_MONTHS}]",
     "seed": f"an integer in [0, {MAX_SEED}] (2**63 - 1)",
-    "chunk_size": "an integer in [1, 1000000]",
+    "chunk_size": f"an integer in [1, {MAX_COUNT}]",
     "outputs": "a table: series, series_replicates, series_measures",
     "report": "a table: reference, outcomes, crossover, bootstrap, ...",
     "uncertainty": "a table: parameters, seeds_per_draw, priors",
@@ -326,11 +326,11 @@ def _parse_size(
 ) -> dict[str, object]:
     """replicates, months, seed and chunk_size, with the command line's overrides applied."""
     size = {
-        "replicates": c.integer(data["replicates"], "replicates", 1, 1_000_000),
-        "months": c.integer(data["months"], "months", 1, 1200),
+        "replicates": c.integer(data["replicates"], "replicates", 1, MAX_COUNT),
+        "months": c.integer(data["months"], "months", 1, MAX_MONTHS),
         "seed": c.seed(data["seed"], "seed"),
         "chunk_size": c.integer(
-            data.get("chunk_size", DEFAULT_CHUNK_SIZE), "chunk_size", 1, 1_000_000
+            data.get("chunk_size", DEFAULT_CHUNK_SIZE), "chunk_size", 1, MAX_COUNT
         ),
     }
     overrides = {}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sim.core.constants import MEASURES, SUMMARIES
 from sim.experiment.checker import Checker, ExperimentError
+from sim.experiment.limits import MAX_COUNT
 from sim.experiment.outcomes import DEFAULT_OUTCOMES, default_fan
 
 OUTPUT_KEYS = {"series", "series_replicates", "series_measures"}
@@ -28,7 +29,7 @@ def _parse_outputs(c: Checker, data: dict) -> dict[str, object]:
     series_reps = None
     if "series_replicates" in outputs:
         series_reps = c.integer(
-            outputs["series_replicates"], "outputs.series_replicates", 1, 1_000_000
+            outputs["series_replicates"], "outputs.series_replicates", 1, MAX_COUNT
         )
     return {
         "series": c.boolean(outputs.get("series", False), "outputs.series"),

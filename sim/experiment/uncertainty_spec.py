@@ -24,6 +24,7 @@ from sim.core.priors import DISTRIBUTIONS, Prior
 from sim.core.priors_table import PRIOR_INDEX
 from sim.core.uncertainty import Uncertainty
 from sim.experiment.checker import Checker, ExperimentError, label
+from sim.experiment.limits import MAX_COUNT
 
 UNCERTAINTY_KEYS = {"parameters", "seeds_per_draw", "priors"}
 PRIOR_KEYS = {"dist", "low", "high", "mode", "sd", "source"}
@@ -43,7 +44,7 @@ def parse_uncertainty(c: Checker, data: dict, scenario: str, fixed: set[str]) ->
         return None
     table = c.table(data["uncertainty"], "uncertainty")
     c.keys(table, UNCERTAINTY_KEYS, "uncertainty.")
-    k = c.integer(table.get("seeds_per_draw", 1), "uncertainty.seeds_per_draw", 1, 1_000_000)
+    k = c.integer(table.get("seeds_per_draw", 1), "uncertainty.seeds_per_draw", 1, MAX_COUNT)
     names = _names(c, table.get("parameters", "all"), scenario)
     own = _priors(c, table.get("priors", {}), scenario)
     for i, name in enumerate([] if names == "all" else names):

@@ -27,6 +27,7 @@ from sim.core.checks import check_int, check_seed
 from sim.core.params import ParameterError, parameter, parameters_for
 from sim.core.priors import Prior
 from sim.experiment.extras import require
+from sim.experiment.limits import MAX_COUNT
 from sim.validation.calibration_probe import simulate_targets
 from sim.validation.calibration_targets import (
     DEFAULT_CHECK_ON,
@@ -54,11 +55,10 @@ DEFAULT_RANGES = {
 }
 LEVEL = 0.95  # of the accepted region
 MIN_ACCEPTED = 3
-# At most this many trials: TPE's cost grows with the trials already told (400 take seconds), and
-# a calibration's uncertainty is settled long before. Replicates: an experiment file's range
-# (sim.experiment.spec), and no more runs in all than an experiment may make.
+# Trials: TPE's cost grows with those already told (400 take seconds), and the uncertainty
+# settles long before. Replicates and runs in all: an experiment file's (sim.experiment.limits).
 MAX_TRIALS = 10_000
-MAX_REPLICATES = 1_000_000
+MAX_REPLICATES = MAX_COUNT
 SAMPLER_SEEDS = 2**32  # optuna's samplers take a seed below this (NumPy's RandomState)
 
 
@@ -192,8 +192,8 @@ def _default_range(name: str, spec, prior_index, priors) -> tuple[float, float]:
 
 
 def check_runs(trials: int, replicates: int, names=("trials", "replicates")) -> None:
-    """No more runs in all than an experiment may make (`sim.experiment.spec.MAX_RUNS`)."""
-    from sim.experiment.spec import MAX_RUNS
+    """No more runs in all than an experiment may make (`sim.experiment.limits.MAX_RUNS`)."""
+    from sim.experiment.limits import MAX_RUNS
 
     if trials * replicates > MAX_RUNS:
         raise ParameterError(
@@ -214,6 +214,15 @@ def sampler_seed(seed: int) -> int:
 def loss(model: Mapping[str, float], targets: Sequence[Target]) -> float:
     """Sum of squared standardised errors of the model's figures against the targets."""
     return float(sum(((model[t.observable] - t.value) / t.tolerance) ** 2 for t in targets))
+
+
+def check_split(fit, check) -> None:
+    """Refuse no fitted target, or one both fitted and checked (not evidence: its own target)."""
+    if not fit:
+        raise ParameterError("fit_on is empty; allowed: at least one target")
+    both = {t.name for t in fit} & {t.name for t in check}
+    if both:
+        raise ParameterError(f"check_on repeats fitted targets {sorted(both)}; allowed: disjoint")
 
 
 def calibrate(
@@ -258,11 +267,7 @@ def calibrate(
     space = resolve_parameters(parameters)
     fit = resolve_targets(fit_on, "fit_on")
     check = resolve_targets(check_on, "check_on")
-    if not fit:
-        raise ParameterError("fit_on is empty; allowed: at least one target")
-    both = {t.name for t in fit} & {t.name for t in check}
-    if both:
-        raise ParameterError(f"check_on repeats fitted targets {sorted(both)}; allowed: disjoint")
+    check_split(fit, check)
     trials = check_int(trials, "trials", 2, MAX_TRIALS)
     replicates = check_int(replicates, "replicates", 1, MAX_REPLICATES)
     check_runs(trials, replicates)

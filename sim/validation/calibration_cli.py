@@ -110,7 +110,6 @@ def run(args) -> int:
 def _run(args) -> int:
     from sim.core.checks import check_int, check_seed
     from sim.core.params import ParameterError
-    from sim.experiment.cli_discover import stop_if_interrupted
     from sim.validation import calibration as cal
     from sim.validation.calibration_targets import DEFAULT_CHECK_ON, DEFAULT_FIT_ON, TARGETS
 
@@ -131,9 +130,19 @@ def _run(args) -> int:
     if check_names is None:  # the default checks, less any target now fitted
         check_names = [n for n in DEFAULT_CHECK_ON if n not in {t.name for t in fit}]
     check = cal.resolve_targets(check_names, "--check-on")
+    cal.check_split(fit, check)  # before the lock makes the folder: bad input writes nothing
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} exists and is not a folder; allowed: a folder")
+    from sim.experiment.lock import folder_lock
+
+    with folder_lock(out, f"commons {NAME}"):  # one command at a time writes a folder
+        return _calibrate(args, cal, space, fit, check, out)
+
+
+def _calibrate(args, cal, space, fit, check, out) -> int:
+    from sim.experiment.cli_discover import stop_if_interrupted
+
     result = cal.calibrate(
         space,
         fit_on=fit,

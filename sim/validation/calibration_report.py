@@ -1,5 +1,5 @@
 """The files of a calibration: calibration.md, fitted-against-published figures, the trials table
-(Parquet and CSV) and the priors block, written as one set (`sim.experiment.cli_discover.
+(Parquet and CSV) and the priors block, written as one set (`sim.experiment.file_set.
 write_file_set`): an earlier calibration in the folder is replaced whole or not at all, and
 `calibration.sha256`, written last, lists the set's files with their sha256."""
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.analysis.discovery_figure import png_bytes
 from sim.analysis.tables import md_table
-from sim.experiment.cli_discover import write_file_set
+from sim.experiment.file_set import write_file_set
 from sim.experiment.store import parquet_bytes
 from sim.validation.calibration import CalibrationResult
 from sim.validation.calibration_targets import NOT_REPRESENTED
