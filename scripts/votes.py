@@ -12,6 +12,8 @@ import sys
 import numpy as np
 
 from sim import CareSystem
+from sim.core.jit import as_python
+from sim.core.submodels.choice import tabled_slice
 
 RULES = ("shared_governance", "canterbury_alliance", "partnership_board")
 
@@ -28,7 +30,7 @@ def votes(rules: str, seeds: range) -> dict[str, float]:
         fines.append(model.world.fine_factor.copy())
     slices, fines = np.array(slices), np.array(fines)
     return {
-        "tabled_slice": model.rules.prevention_slice,
+        "tabled_slice": float(as_python(tabled_slice)(model.p, model.r)),
         "tabled_severity": model.rules.sanction_severity,
         "slice_12": float(np.mean(first_slice)),
         "fine_12": float(np.mean(first_fine)),

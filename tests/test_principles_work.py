@@ -83,10 +83,11 @@ DOCUMENTED = {
         "trust falls less after a partner's breach",
     ),
     "graduated_sanctions": (
-        "breaches_detected",
-        "detected breaches are fined (a warning first, then rising past the flat fine), which "
-        "deters further breaches; where nothing is agreed the regulator finds and fines breaches "
-        "of its control totals from its own returns (`control_total_detection`)",
+        "mean_cooperation",
+        "detected breaches are fined (a warning first, then rising past the flat fine): the "
+        "expected fine deters, a sanction under rules nobody chose breeds resentment; the "
+        "regulator finds and fines a provider outside any agreement for breaching its control "
+        "total, from its own returns (`control_total_detection`)",
     ),
     "monitoring": (
         "mean_trust",

@@ -18,9 +18,10 @@ The directions, for a principle with levers L:
 - `on_in_fortress`: `fortress` against fortress with the levers L set as in shared governance,
   labelled `fortress+p`;
 - `on_in_fortress_beside_requirements`, only for a principle that `requires` others (Ostrom's
-  principles build on one another: sanctions fall only on breaches an agreement defines and
-  monitoring detects): fortress with the required principles switched on (`fortress+r1+r2`)
-  against the same with p switched on too (`fortress+r1+r2+p`).
+  principles build on one another: sanctions fall in full on breaches an agreement defines and
+  monitoring detects; alone, some act through a weaker path of their own, ODD 7.26): fortress
+  with the required principles switched on (`fortress+r1+r2`) against the same with p switched
+  on too (`fortress+r1+r2+p`).
 
 Each difference is variant minus its base.
 

@@ -25,6 +25,8 @@ class Param:
         scenarios: The scenarios that accept it.
         source: Where the default comes from: a reference key of docs/references.md, or
             "reasoning: ..." for a stylised value.
+        elsewhere: Its value in the scenarios that do not accept it, where the kernel still
+            reads it (None: the default).
     """
 
     name: str
@@ -35,6 +37,7 @@ class Param:
     doc: str
     scenarios: tuple[str, ...] = ("place_system",)
     source: str = ""
+    elsewhere: float | None = None
 
     def allowed(self) -> str:
         kind = "integer" if self.kind is int else "number"
@@ -54,5 +57,5 @@ _BEHAVIOUR = "reasoning: cooperation settles in one to two years, as in [OGW1994
 _COST = "reasoning: the levers' running costs sum to 1.5%, the order of NHS management costs"
 
 
-def row(name, default, kind, low, high, doc, source, scenarios=_PS) -> Param:
-    return Param(name, default, kind, low, high, doc, scenarios, source)
+def row(name, default, kind, low, high, doc, source, scenarios=_PS, elsewhere=None) -> Param:
+    return Param(name, default, kind, low, high, doc, scenarios, source, elsewhere)

@@ -19,7 +19,9 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "share of partners' conduct a defined place's own data show without open books",
         "reasoning: a defined population's activity, waits and spend are counted by place, so "
         "part of each partner's conduct shows in them; coarser than open books (what the books "
-        "show includes it): half of the least monitoring of the presets that monitor, a judgement",
+        "show includes it), so set below the least monitoring of the presets that monitor (0.5), "
+        "where the books then show at least as much: half of it, a judgement",
+        elsewhere=0.0,  # a laboratory game has no place's data (its group total is shown)
     ),
     row(
         "unbounded_cover",
@@ -31,6 +33,7 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "reasoning: without an agreed boundary the books cover the contracts the place's "
         "commissioner holds, not the services, population and flows outside them; half is a "
         "judgement (a boundary over the whole pool makes it 1)",
+        elsewhere=0.0,  # a laboratory game has no commissioner: its books cover the scope
     ),
     row(
         "control_total_detection",
@@ -38,11 +41,12 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         float,
         0.0,
         1.0,
-        "monthly chance the regulator finds a provider's overclaim where nothing is agreed",
-        "reasoning: without an agreement the regulator enforces its own control totals (the "
+        "monthly chance the regulator finds the overclaim of a provider outside any agreement",
+        "reasoning: outside an agreement the regulator enforces its own control totals (the "
         "historical shares) from each provider's returns, whose support needs it reviews "
         "quarterly [NHSE-SOF2021]: most overclaims found within the year, a quarter a month, a "
         "judgement",
+        elsewhere=0.0,  # no regulator in a laboratory game
     ),
     row(
         "public_prevention",
@@ -54,5 +58,6 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "reasoning: an involved public puts prevention first (as its priority in payment, ODD "
         "7.6) and asks for some where none is ring-fenced; a third of shared governance's 3%, a "
         "judgement",
+        elsewhere=0.0,  # no prevention to fund in a laboratory game
     ),
 )

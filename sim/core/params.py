@@ -155,8 +155,15 @@ def _check_consistency(scenario: str, values: dict[str, float], where: str) -> N
 
 
 def pack(scenario: str, values: dict[str, float]) -> np.ndarray:
-    """The parameter vector the kernel reads (parameters of other scenarios keep their defaults)."""
-    vec = np.array([p.default for p in PARAMETERS], dtype=FLOAT)
+    """The parameter vector the kernel reads (parameters of other scenarios keep their defaults, or
+    the value they declare for elsewhere: `Param.elsewhere`)."""
+    vec = np.array(
+        [
+            p.default if scenario in p.scenarios or p.elsewhere is None else p.elsewhere
+            for p in PARAMETERS
+        ],
+        dtype=FLOAT,
+    )
     for key, value in values.items():
         vec[PARAMETER_INDEX[key]] = value
     return vec

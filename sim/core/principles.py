@@ -73,8 +73,9 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "levers": ("sanction_severity", "graduated_sanctions"),
         "requires": ("agreed_shares", "partners", "boundary", "monitoring"),
         "explain": "Breaches have consequences: graduated, they start with a warning that breeds "
-        "no resentment and rise with repetition past the flat fine; where nothing is agreed the "
-        "regulator fines breaches of its control totals (Ham & Alderwick 7; Ostrom 5).",
+        "no resentment and rise with repetition past the flat fine; the regulator fines a "
+        "provider outside any agreement for breaching its control total "
+        "(Ham & Alderwick 7; Ostrom 5).",
     },
     "monitoring": {
         "levers": ("monitoring",),

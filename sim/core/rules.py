@@ -80,7 +80,8 @@ class RuleSet:
             paid first), "block", "capitated" (pooled budget) or "alliance" (pooled budget with
             gains and losses shared).
         agreed_shares: Partners agree each one's share of the pool.
-        scope: Share of the pool (services, population) that the agreement covers.
+        scope: Share of the pool (services, population) that the agreement and its open books
+            cover; within it the place's own data show part of each partner's conduct.
         partnership_breadth: How far down the list acute, community, mental health, primary care,
             social care, ambulance the partnership reaches (1 = all).
         prevention_slice: Share of the pool ring-fenced for prevention in the agreement.
@@ -88,12 +89,15 @@ class RuleSet:
         collective_choice: Partners choose the rules: agreed shares follow each one's need, the
             members vote each year on the prevention slice and the fine, and the rules are
             legitimate (1); or they are imposed on historical shares (0).
-        public_involvement: The public is involved: the rules gain legitimacy and the prevention
-            slice is paid first, in part, when the pool is short.
+        public_involvement: The public is involved: the rules gain legitimacy, the prevention
+            slice is paid first, in part, when the pool is short, and the public asks for a slice
+            of its own where the rules table less.
         system_leadership: Speeds the rise of trust and of conditional cooperation.
         conflict_resolution: Softens the fall of trust after a breach.
-        monitoring: Probability that a breach of an agreed share is detected.
-        sanction_severity: Fine per unit overclaimed, as a multiple of the world's fine unit.
+        monitoring: Probability that a breach of an agreed share is detected (open books), and
+            how much of each partner's conduct they show.
+        sanction_severity: Fine per unit overclaimed, as a multiple of the world's fine unit (the
+            regulator's too, for a provider outside any agreement).
         graduated_sanctions: Sanctions start with a warning and rise with the breach record.
         dedicated_team: A team that runs the partnership (lowers governance cost per lever).
         whole_system_regulation: Regulator rates the place (1) or each organisation (0).

@@ -133,7 +133,8 @@ def test_graduated_control_totals_warn_first_then_rise(tiny_world, begin_month):
     "levers",
     [
         {"sanction_severity": 0.0},  # no sanction to impose: the regulator does not look
-        {"agreed_shares": True},  # an agreement: sanctions enforce it, on members only
+        # An agreement that reaches both: sanctions enforce it, through its open books (none).
+        {"agreed_shares": True, "partnership_breadth": 1.0},
     ],
 )
 def test_the_regulator_stands_aside_without_a_fine_or_beside_an_agreement(
@@ -145,6 +146,17 @@ def test_the_regulator_stands_aside_without_a_fine_or_beside_an_agreement(
     model.regulator.assess(model.trusts[0])
     assert w.breach[0] == 1.0
     assert (w.detected[0], w.fine[0], w.record[0]) == (0.0, 0.0, 0.0)
+
+
+def test_a_provider_an_agreement_does_not_reach_answers_to_the_regulator(tiny_world, begin_month):
+    # Breadth 0.1 reaches neither the acute nor the community trust (thresholds 0.2): the acute
+    # trust's breach of its control total is found and fined as if nothing were agreed.
+    model = _fortress_overclaiming(tiny_world, agreed_shares=True, partnership_breadth=0.1)
+    w = model.world
+    assert w.org_eligible.tolist() == [0.0, 0.0]
+    begin_month(model)
+    model.regulator.assess(model.trusts[0])
+    assert (w.detected[0], w.fine[0]) == (1.0, pytest.approx(6.0, abs=1e-12))
 
 
 def test_the_regulator_finds_a_breach_when_its_keyed_draw_falls_below_its_chance(
@@ -209,7 +221,7 @@ def _plan(tiny_world, rules, **params):
     w.cooperation[:] = [0.4, 0.8]
     w.trust[:] = 1.0
     w.need[0, ACUTE] = 90.0
-    w.need[0, COMMUNITY] = 10.0
+    w.need[0, COMMUNITY] = 25.0  # above its share of what is left, so the slice shows in the norm
     w.available[0] = 100.0
     w.capacity[:] = [95.0, 10.5]
     w.con_base_share[:] = [0.8, 0.2]
@@ -241,24 +253,124 @@ def test_an_involved_public_asks_for_prevention_where_none_is_tabled(
     # The community trust's budget is slice x 120; it delivers 0.8 of it.
     np.testing.assert_allclose(w.agreed_prevention, [0.0, slice_ * 120.0], rtol=1e-12)
     np.testing.assert_allclose(w.prevention, [0.0, 0.8 * slice_ * 120.0], rtol=1e-12)
-    # The norm is what is left after the slice: min(10, 0.2 x (1 - slice) x 100) for community.
-    assert w.coop_claim[COMMUNITY] == pytest.approx(min(10.0, 20.0 * (1.0 - slice_)), rel=1e-12)
+    # The norm is its share of what is left after the slice: 0.2 x (1 - slice) x 100 (below its
+    # need of 25).
+    assert w.coop_claim[COMMUNITY] == pytest.approx(20.0 * (1.0 - slice_), rel=1e-12)
 
 
 # ------------------------------------------------------------- inert beside their requirements
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_the_terms_on_their_own_are_inert_in_every_preset(name):
     """Each preset that monitors bounds the books over the whole pool and monitors at least as much
-    as the place's data show, each that sanctions has an agreement, and each that involves the
-    public tables at least its ask: so the terms change nothing there, at their defaults and
-    switched off. (The partnership board, a boundary without open books, sees the place's data.)"""
+    as the place's data show, each that sanctions has an agreement that reaches every kind but
+    the success regime's (breadth 0.6), and each that involves the public tables at least its ask:
+    so the terms change nothing there but for the partnership board (a boundary without open
+    books sees the place's data) and the success regime's ambulance and social care (outside its
+    agreement, held to the regulator's control totals)."""
     from sim.core.submodels.choice import tabled_slice
-    from sim.core.submodels.regulator import control_total_chance, open_books_cover, visibility
+    from sim.core.submodels.regulator import (
+        control_total_chance,
+        open_books_cover,
+        outside,
+        visibility,
+    )
 
     r = PRESETS[name].vector()
     for p in (_p(), _p(unbounded_cover=0.0, control_total_detection=1.0, public_prevention=0.0)):
         if PRESETS[name].monitoring > 0.0:
             assert as_python(open_books_cover)(p, r) == 1.0
             assert as_python(visibility)(p, r) == 0.5 + 0.5 * PRESETS[name].monitoring
-        assert as_python(control_total_chance)(p, r) == 0.0
+        regulated = as_python(control_total_chance)(p, r) * as_python(outside)(r, 1.0)
+        assert regulated == 0.0  # no provider the agreement reaches answers to the regulator
         assert as_python(tabled_slice)(p, r) == PRESETS[name].prevention_slice
+
+
+@pytest.mark.parametrize("scenario", ["classroom_commons", "public_goods"])
+def test_a_laboratory_game_has_no_commissioner_place_data_regulator_or_public(scenario):
+    """The four terms are the place-based system's: in a game the books cover exactly the scope,
+    nothing is seen beyond the books and the group total, no regulator fines, and the tabled slice
+    is the rule set's, whatever the levers."""
+    from sim.core.params import PX
+    from sim.core.submodels.choice import tabled_slice
+    from sim.core.submodels.regulator import control_total_chance, open_books_cover, visibility
+
+    p = pack(scenario, validate(scenario, breach_visibility=0.5))
+    for name in ("unbounded_cover", "place_data_sight", "control_total_detection"):
+        assert p[getattr(PX, name)] == 0.0
+    levers = {"monitoring": 0.8, "sanction_severity": 0.6, "public_involvement": 1.0}
+    for scope in (0.0, 0.3, 1.0):
+        r = RuleSet(scope=scope, **levers).vector()
+        assert as_python(open_books_cover)(p, r) == pytest.approx(scope, abs=1e-15)
+        assert as_python(visibility)(p, r) == pytest.approx(0.5 + 0.5 * 0.8 * scope, abs=1e-15)
+        assert as_python(control_total_chance)(p, r) == 0.0
+        assert as_python(tabled_slice)(p, r) == 0.0
+
+
+def test_the_publics_slice_stands_at_the_partners_vote_where_no_shares_are_agreed(tiny_world):
+    """Members (all partners in) vote at month 12, but with no agreed shares the slice is not put to
+    the vote (ODD 7.25): the tabled slice, the public's 0.01, stays in force."""
+    model = tiny_world(
+        RuleSet(public_involvement=1.0, collective_choice=1.0, partnership_breadth=1.0)
+    )
+    w = model.world
+    assert w.chosen_slice[0] == pytest.approx(0.01, rel=1e-12)
+    model.run_for(13)
+    assert w.clock[0] == 13.0
+    assert w.org_member.sum() > 0.0  # the vote was held among members
+    assert w.chosen_slice[0] == pytest.approx(0.01, rel=1e-12)
+
+
+def test_the_publics_slice_is_tabled_by_the_partners_then_moved_by_their_vote(tiny_world):
+    """With agreed shares the public's tabled 0.01 is put to the vote at month 12 and moves to
+    the members' median ideal, as a tabled slice does (tests/mechanisms/test_choice.py)."""
+    rules = RuleSet(
+        public_involvement=1.0,
+        collective_choice=1.0,
+        partnership_breadth=1.0,
+        agreed_shares=True,
+        shared_vision=1.0,
+    )
+    model = tiny_world(rules)
+    w = model.world
+    model.run_for(11)
+    assert w.chosen_slice[0] == pytest.approx(0.01, rel=1e-12)  # months 1-11: the tabled slice
+    model.run_for(1)  # month 12: the planning round
+    assert any(v == pytest.approx(w.chosen_slice[0], rel=1e-12) for v in w.vote_slice)
+    assert w.chosen_slice[0] != pytest.approx(0.01)
+
+
+def test_a_schedule_that_involves_the_public_tables_its_slice_from_that_month():
+    from sim import CareSystem
+
+    model = CareSystem(rules=[(0, "fortress"), (6, RuleSet(public_involvement=1.0))], seed=2)
+    w = model.world
+    model.run_for(5)
+    assert w.chosen_slice.tolist() == [0.0] * len(w.chosen_slice)
+    model.run_for(2)
+    np.testing.assert_allclose(w.chosen_slice, 0.01, rtol=1e-12)
+
+
+NEUTRAL = {
+    "unbounded_cover": 0.0,
+    "place_data_sight": 0.0,
+    "control_total_detection": 0.0,
+    "public_prevention": 0.0,
+}
+
+
+def test_at_their_neutral_values_the_four_terms_give_the_model_without_them():
+    """At 0 the four terms vanish (cover = scope, nothing seen beyond the books, no regulator's
+    fines, the rule set's slice). At their defaults every preset runs exactly as at 0 but the
+    partnership board (a boundary without open books: it sees the place's data) and the success
+    regime (whose agreement does not reach ambulance and social care: the regulator fines them)."""
+    from sim import run_many
+
+    presets = list(PRESETS)
+    default = run_many(presets, replicates=2, months=24, seed=5)
+    neutral = run_many(presets, replicates=2, months=24, seed=5, **NEUTRAL)
+    numeric = default.select_dtypes("number").columns
+    for name in presets:
+        a = default[default["rules"] == name][numeric].to_numpy()
+        b = neutral[neutral["rules"] == name][numeric].to_numpy()
+        same = np.array_equal(a, b)
+        assert same == (name not in ("partnership_board", "success_regime")), name

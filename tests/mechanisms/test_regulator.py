@@ -149,7 +149,9 @@ def test_overclaims_within_tolerance_are_not_breaches(tiny_world, begin_month, c
     "rules",
     [
         _monitored(monitoring=0.0),  # nobody looks
-        _monitored(partnership_breadth=0.1),  # not members of the agreement
+        # Not members of the agreement, and no fine for the regulator to impose (with one, it
+        # holds them to its control totals: tests/mechanisms/test_alone.py).
+        _monitored(partnership_breadth=0.1, sanction_severity=0.0),
         # No agreement to breach, and no fine for the regulator to impose on a breach of its
         # control total (with one, it finds it: tests/mechanisms/test_alone.py).
         RuleSet(monitoring=1.0),

@@ -50,23 +50,25 @@ def weigh_incentives(w, p, r, lo, hi):
 @jit
 def _rule_terms(p, r, regulated):
     """What the rules make of a breach: the probability an agreement's breach is detected, the
-    chance the regulator finds a breach of its control total (`regulated`: where nothing is
-    agreed), the full fine per unit, whether sanctions are graduated, their escalation, and the
-    share of its weight on the system a board in special measures gives up (it answers for its
-    own recovery)."""
-    monitored = detection_rate(p, r) * r[R.agreed_shares]
+    chance the regulator finds a breach of its control total by a provider outside any agreement
+    (`regulated`), whether shares are agreed, the full fine per unit, whether sanctions are
+    graduated, their escalation, and the share of its weight on the system a board in special
+    measures gives up (it answers for its own recovery)."""
+    agreed = r[R.agreed_shares]
+    monitored = detection_rate(p, r) * agreed
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
     focus = p[P.special_measures_focus]
-    return monitored, regulated, severity, graduated, p[P.sanction_escalation], focus
+    return monitored, regulated, agreed, severity, graduated, p[P.sanction_escalation], focus
 
 
 @jit
-def _stake_and_weight(terms, member, record, risk, kind, vision, segment):
+def _stake_and_weight(terms, member, eligible, record, risk, kind, vision, segment):
     """An organisation's expected fine per unit overclaimed (its risk attitude weighs it) and the
-    weight it puts on the system's outcome (none for a free rider)."""
-    monitored, regulated, severity, graduated, escalation, focus = terms
-    detect = monitored * member + regulated
+    weight it puts on the system's outcome (none for a free rider). A member is found by the
+    agreement's open books, a provider outside any agreement by the regulator."""
+    monitored, regulated, agreed, severity, graduated, escalation, focus = terms
+    detect = monitored * member + regulated * (1.0 - agreed * eligible)
     fine = severity * sanction_level(graduated, record + 1.0, escalation) * risk
     return detect * fine, board_weight(kind, vision, segment, focus)
 
@@ -107,6 +109,7 @@ def _weigh_place(w, p, r, lo, hi):
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
     org_member = w.org_member
+    org_eligible = w.org_eligible
     record = w.record
     risk_attitude = w.risk_attitude
     org_type = w.org_type
@@ -128,7 +131,14 @@ def _weigh_place(w, p, r, lo, hi):
     target = p[P.target_value] * silo
     for i in range(lo, hi):
         stake, weight = _stake_and_weight(
-            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
+            terms,
+            org_member[i],
+            org_eligible[i],
+            record[i],
+            risk_attitude[i],
+            org_type[i],
+            vision[i],
+            segment[i],
         )
         net = 0.0
         harm_total = 0.0
@@ -162,6 +172,7 @@ def _weigh_game(w, p, r, lo, hi, commons):
     org_con_start = w.org_con_start
     org_con_end = w.org_con_end
     org_member = w.org_member
+    org_eligible = w.org_eligible
     record = w.record
     risk_attitude = w.risk_attitude
     org_type = w.org_type
@@ -177,7 +188,14 @@ def _weigh_game(w, p, r, lo, hi, commons):
     outside = p[P.outside_return] * p[P.endowment]
     for i in range(lo, hi):
         stake, weight = _stake_and_weight(
-            terms, org_member[i], record[i], risk_attitude[i], org_type[i], vision[i], segment[i]
+            terms,
+            org_member[i],
+            org_eligible[i],
+            record[i],
+            risk_attitude[i],
+            org_type[i],
+            vision[i],
+            segment[i],
         )
         net = 0.0
         harm_total = 0.0

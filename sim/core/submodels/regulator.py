@@ -1,8 +1,8 @@
 """Regulator (with the integrated care system's board): pools risk across places, monitors agreed
 shares (open books, and what they and the place's data let partners see of each other) and
-sanctions breaches (or, where nothing is agreed, breaches of its own control totals), rates each provider's need for support (the NHS Oversight
-Framework's segments 1-4, special measures in segment 4) and takes over providers that special
-measures did not turn round.
+sanctions breaches (those of a provider outside any agreement against its own control totals),
+rates each provider's need for support (the NHS Oversight Framework's segments 1-4, special
+measures in segment 4) and takes over providers that special measures did not turn round.
 
 `assess`, `oversee` and `intervene` loop over organisations `lo..hi-1` (a Mesa `Regulator` passes
 one trust); `pool_risk` acts on the whole world.
@@ -67,12 +67,20 @@ def visibility(p, r):
 
 @jit
 def control_total_chance(p, r):
-    """Monthly chance that the regulator finds a provider's breach of its control total (its
-    historical share) where nothing is agreed and there is a sanction to impose: with an
-    agreement, sanctions enforce the agreement instead (`detection_rate`, members only)."""
-    if r[R.agreed_shares] > 0.0 or r[R.sanction_severity] <= 0.0:
+    """Monthly chance that the regulator finds the breach of its control total (its historical
+    share) by a provider outside any agreement, where there is a sanction to impose. A provider
+    the partners' agreement reaches answers to the agreement instead (`detection_rate`); so the
+    chance for provider i is this times `outside(r, eligible_i)`."""
+    if r[R.sanction_severity] <= 0.0:
         return 0.0
     return p[P.control_total_detection]
+
+
+@jit
+def outside(r, eligible):
+    """1 for a provider outside any agreement (nothing agreed, or a kind the partnership does not
+    reach), else 0."""
+    return 1.0 - r[R.agreed_shares] * eligible
 
 
 @jit
@@ -177,6 +185,7 @@ def assess(w, p, r, lo, hi):
     claim = w.claim
     prevention = w.prevention
     org_member = w.org_member
+    org_eligible = w.org_eligible
     fine_factor = w.fine_factor
     fined_multiple = w.fined_multiple
     place_system = key[KEY_WORLD] == PLACE_SYSTEM
@@ -217,9 +226,9 @@ def assess(w, p, r, lo, hi):
         if over <= tolerance * reference:
             continue
         breach[i] = 1.0
-        # A member's breach of the agreement is found by the open books; where nothing is
-        # agreed, the regulator's own returns find a breach of its control total.
-        chance = regulated
+        # A member's breach of the agreement is found by the open books; the regulator's own
+        # returns find a breach of its control total by a provider outside any agreement.
+        chance = regulated * outside(r, org_eligible[i])
         if agreed * org_member[i] > 0.0 and monitoring > 0.0:
             chance = detection * org_member[i]
         if chance <= 0.0:
