@@ -96,7 +96,9 @@ def wait_until(condition, proc: subprocess.Popen | None = None, timeout: float =
 
 
 def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
-    """Start `commons ARGS`, wait until `when(proc)` returns, send `sig`.
+    """Start `commons ARGS`, wait until `when(proc)` returns, send `sig`. A `when` may freeze the
+    command at its moment (`pause`), so that it cannot run past it before the signal: it is
+    continued after the signal, which it then meets first.
 
     Returns (exit code, stderr, pid).
     """
@@ -104,6 +106,7 @@ def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
     try:
         when(proc)
         os.kill(proc.pid, sig)
+        os.kill(proc.pid, signal.SIGCONT)  # a no-op unless `when` paused it
         try:
             _stdout, stderr = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired as exc:
@@ -112,6 +115,11 @@ def signal_when(args, when, sig: int = signal.SIGINT) -> tuple[int, str, int]:
         if proc.poll() is None:
             proc.kill()
     return proc.returncode, stderr, proc.pid
+
+
+def pause(proc: subprocess.Popen) -> None:
+    """Freeze the command where it is (SIGSTOP); `signal_when` continues it after its signal."""
+    os.kill(proc.pid, signal.SIGSTOP)
 
 
 def catches(pid: int, sig: int = signal.SIGINT) -> bool:

@@ -19,6 +19,7 @@ from cli_runs import (
     catches,
     complete_chunks,
     one_line,
+    pause,
     run,
     signal_when,
     wait_until,
@@ -65,8 +66,12 @@ def test_sigint_at_five_moments_then_resume_equals_uninterrupted(tmp_path):
         "random": lambda proc: wait_until(
             lambda: len(complete_chunks(out)) >= seen[0] + extra_chunks, proc
         ),
-        # while the report is written (the data are complete)
-        "report": lambda proc: wait_until(lambda: _status(out) == "complete", proc),
+        # while the report is written (the data are complete); frozen there at once, so that a
+        # quick report cannot finish before the signal
+        "report": lambda proc: (
+            wait_until(lambda: _status(out) == "complete", proc),
+            pause(proc),
+        ),
     }
     for name, when in moments.items():
         seen[0] = len(complete_chunks(out))
