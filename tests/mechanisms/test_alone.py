@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hand_worlds import overclaiming, planning
 
 from sim import RuleSet
 from sim.core.constants import RNG_MONITORING
@@ -54,49 +55,12 @@ def test_full_scope_covers_exactly_the_whole_pool_whatever_the_cover_without_it(
         assert as_python(open_books_cover)(_p(unbounded_cover=unbounded), r) == 1.0
 
 
-@pytest.mark.parametrize(
-    ("levers", "seen"),
-    [
-        # No boundary: seen = 0.5 + 0.5 x monitoring x cover 0.5.
-        ({}, 0.5),
-        ({"monitoring": 0.8}, 0.7),
-        ({"monitoring": 1.0}, 0.75),
-        # A boundary without open books: the place's data show 0.25 x scope; 0.5 + 0.5 x 0.25.
-        ({"scope": 1.0}, 0.625),
-        ({"scope": 0.5}, 0.5625),  # 0.5 + 0.5 x 0.125
-        # Books that show less than the place's data add nothing to them: max(0.2, 0.25).
-        ({"scope": 1.0, "monitoring": 0.2}, 0.625),
-        ({"scope": 1.0, "monitoring": 0.8}, 0.9),  # max(0.8, 0.25)
-        # Half a boundary: books cover 0.75, showing 0.6 against the data's 0.125.
-        ({"scope": 0.5, "monitoring": 0.8}, 0.8),
-    ],
-)
-def test_partners_see_what_the_books_and_the_places_data_show(tiny_world, edge, levers, seen):
-    model = tiny_world(RuleSet(**levers), breach_visibility=0.5)
-    w = model.world
-    w.trust[:] = 0.5
-    w.breach[:] = [0.0, 1.0]
-    for trust in model.trusts:
-        trust.update_trust()
-    # Fall 0.25 x seen x 0.5 in the partner that breached; rise 0.03 x seen x 0.5 in the other.
-    assert w.trust[edge(model, 0, 1)] == pytest.approx(0.5 - 0.125 * seen, rel=1e-12)
-    assert w.trust[edge(model, 1, 0)] == pytest.approx(0.5 + 0.015 * seen, rel=1e-12)
-
-
 # --------------------------------------------------- sanctions without an agreement (7.8, 7.26)
 def _fortress_overclaiming(tiny_world, claim=60.0, **levers):
     """Fortress with sanctions: the acute trust claims `claim` against its historical share 50
     (tolerated 0.05 x 50 = 2.5); nothing is agreed and nobody is a member."""
     rules = RuleSet(**{"sanction_severity": 0.6, **levers})
-    model = tiny_world(rules, control_total_detection=1.0)
-    w = model.world
-    w.claim[:] = [claim, 10.0]
-    w.coop_claim[:] = [50.0, 10.0]
-    w.agreed_prevention[:] = 0.0
-    w.prevention[:] = 0.0
-    w.balance[:] = 0.0
-    w.pool_balance[0] = 0.0
-    return model
+    return overclaiming(tiny_world(rules, control_total_detection=1.0), claim)
 
 
 def test_the_regulator_fines_a_breach_of_its_control_total_where_nothing_is_agreed(
@@ -216,19 +180,11 @@ def test_the_regulators_expected_fine_deters_where_nothing_is_agreed(
 
 # --------------------------------------------------------- the public's own prevention (7.26)
 def _plan(tiny_world, rules, **params):
-    model = tiny_world(rules, **params)
+    """tests/mechanisms/hand_worlds.planning (expected need 120 a month), with the community
+    trust's need 25, above its share of what is left, so that the slice shows in its norm."""
+    model = planning(tiny_world(rules, **params))
     w = model.world
-    w.cooperation[:] = [0.4, 0.8]
-    w.trust[:] = 1.0
-    w.need[0, ACUTE] = 90.0
-    w.need[0, COMMUNITY] = 25.0  # above its share of what is left, so the slice shows in the norm
-    w.available[0] = 100.0
-    w.capacity[:] = [95.0, 10.5]
-    w.con_base_share[:] = [0.8, 0.2]
-    w.con_prev_share[:] = [0.0, 1.0]
-    w.need_base[0, :] = 0.0
-    w.need_base[0, ACUTE] = 96.0
-    w.need_base[0, COMMUNITY] = 24.0  # expected need 120 a month
+    w.need[0, COMMUNITY] = 25.0
     for trust in model.trusts:
         trust.plan()
     return w

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from hand_worlds import planning
 
 from sim import CareSystem, RuleSet
 from sim.core.constants import RNG_BEHAVIOUR_TYPE, RNG_LEADERSHIP, RNG_RISK
@@ -56,16 +57,9 @@ def test_replicates_draw_different_organisations():
 
 # ----------------------------------------------------------------------- the trust gate (7.5)
 def _plan_world(tiny_world, rules=None, trust=0.5, **params):
-    model = tiny_world(rules, **params)
+    model = planning(tiny_world(rules, **params))  # tests/mechanisms/hand_worlds.py
     w = model.world
-    w.cooperation[:] = [0.4, 0.8]
     w.trust[:] = trust
-    w.need[0, ACUTE] = 90.0
-    w.need[0, COMMUNITY] = 10.0
-    w.available[0] = 100.0
-    w.capacity[:] = [95.0, 10.5]
-    w.con_base_share[:] = [0.8, 0.2]
-    w.con_prev_share[:] = [0.0, 1.0]
     w.need_base[0, :] = 0.0  # expected need 100 on its trend: the prevention budget's base
     w.need_base[0, :2] = [80.0, 20.0]
     for trust_agent in model.trusts:

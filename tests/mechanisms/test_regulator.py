@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hand_worlds import overclaiming
 
 from sim import RuleSet
 
@@ -26,15 +27,7 @@ def _monitored(**levers):
 
 def _overclaiming(tiny_world, rules, claim=60.0):
     """The acute trust claims `claim` against an agreed 50 (tolerated: 0.05 x 50 = 2.5)."""
-    model = tiny_world(rules)
-    w = model.world
-    w.claim[:] = [claim, 10.0]
-    w.coop_claim[:] = [50.0, 10.0]
-    w.agreed_prevention[:] = 0.0
-    w.prevention[:] = 0.0
-    w.balance[:] = 0.0
-    w.pool_balance[0] = 0.0
-    return model
+    return overclaiming(tiny_world(rules), claim)
 
 
 # -------------------------------------------------------------------------------- assess (7.8)

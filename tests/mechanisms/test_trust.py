@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hand_worlds import planning
 
 from sim import RuleSet
 
@@ -23,21 +24,7 @@ AGREEMENT = {
 
 # ---------------------------------------------------------------------------------- plan (7.5)
 def _plan_world(tiny_world, rules, **params):
-    model = tiny_world(rules, **params)
-    w = model.world
-    w.cooperation[:] = [0.4, 0.8]
-    w.trust[:] = 1.0  # full trust: nothing waits on trust, so each keeps to its cooperation
-    w.need[0, ACUTE] = 90.0
-    w.need[0, COMMUNITY] = 10.0
-    w.available[0] = 100.0
-    w.capacity[:] = [95.0, 10.5]
-    w.con_base_share[:] = [0.8, 0.2]
-    w.con_prev_share[:] = [0.0, 1.0]
-    # Expected need on its trend: 120 a month (more than the 100 available).
-    w.need_base[0, :] = 0.0
-    w.need_base[0, ACUTE] = 96.0
-    w.need_base[0, COMMUNITY] = 24.0
-    return model
+    return planning(tiny_world(rules, **params))
 
 
 def _plan_all(model):
@@ -351,20 +338,33 @@ def test_imposed_sanctions_breed_resentment(tiny_world, edge, collective_choice,
 
 
 @pytest.mark.parametrize(
-    ("monitoring", "seen"),
-    # seen = 0.5 + 0.5 x max(monitoring x cover 1, place's data 0.25 x scope 1) (ODD 7.10)
-    [(0.0, 0.625), (0.8, 0.9), (1.0, 1.0)],
+    ("levers", "seen"),
+    [
+        # seen = 0.5 + 0.5 x max(monitoring x cover, place's data 0.25 x scope) (ODD 7.10, 7.26),
+        # cover = 1 - 0.5 (1 - scope). A boundary over the whole pool:
+        ({"scope": 1.0}, 0.625),  # no open books: the place's data
+        ({"scope": 1.0, "monitoring": 0.2}, 0.625),  # books that show less add nothing: max
+        ({"scope": 1.0, "monitoring": 0.8}, 0.9),
+        ({"scope": 1.0, "monitoring": 1.0}, 1.0),
+        # No boundary: the books cover the commissioner's contracts (0.5), no place's data.
+        ({}, 0.5),
+        ({"monitoring": 0.8}, 0.7),
+        ({"monitoring": 1.0}, 0.75),
+        # Half a boundary: the data show 0.125; the books cover 0.75 and show 0.6.
+        ({"scope": 0.5}, 0.5625),
+        ({"scope": 0.5, "monitoring": 0.8}, 0.8),
+    ],
 )
 def test_open_books_let_partners_see_conduct_so_trust_follows_it_faster(
-    tiny_world, edge, monitoring, seen
+    tiny_world, edge, levers, seen
 ):
-    model = tiny_world(RuleSet(scope=1.0, monitoring=monitoring), breach_visibility=0.5)
+    model = tiny_world(RuleSet(**levers), breach_visibility=0.5)
     w = model.world
     w.trust[:] = 0.5
     w.breach[:] = [0.0, 1.0]
     for trust in model.trusts:
         trust.update_trust()
-    # Fall 0.25 x seen x 0.5; rise 0.03 x seen x 0.5.
+    # Fall 0.25 x seen x 0.5 in the partner that breached; rise 0.03 x seen x 0.5 in the other.
     assert w.trust[edge(model, 0, 1)] == pytest.approx(0.5 - 0.125 * seen, rel=1e-12)
     assert w.trust[edge(model, 1, 0)] == pytest.approx(0.5 + 0.015 * seen, rel=1e-12)
 
