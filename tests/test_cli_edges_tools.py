@@ -394,7 +394,47 @@ def test_a_rename_refused_part_way_says_the_set_is_now_incomplete(tmp_path, caps
     assert main([*DISCOVER, "--points", "10", "--seed", "2", "--out", str(out)]) == EXIT_FAILURE
     line = _one_line(capsys.readouterr().err)
     assert "Is a directory" in line
-    assert "partly replaced and now reads as incomplete" in line
+    assert f"({out / 'discovery.md'})" in line  # what stands in the way, not the staged file
+    assert "now reads as incomplete" in line
     assert "nothing was replaced" not in line
     assert not _complete(out, cli_discover.MANIFEST)
     _no_debris(out)
+
+
+@pytest.mark.parametrize("command", ["discover", "calibrate"])
+def test_a_folder_the_command_made_is_removed_when_it_fails_before_its_set(
+    tmp_path, monkeypatch, capsys, command
+):
+    """A full disk part way through writing a new folder's set: exit 1, and the folder the command
+    made (with its lock file) is gone, as a refused command leaves none."""
+    out = tmp_path / "new"
+    argv = (
+        [*DISCOVER, "--points", "10", "--seed", "1", "--out", str(out)]
+        if command == "discover"
+        else [*CALIBRATE, "--seed", "1", "--out", str(out)]
+    )
+    monkeypatch.setattr(store, "open", FullDisk(after=3, named=False), raising=False)
+    assert main(argv) == EXIT_FAILURE
+    assert "No space left on device" in _one_line(capsys.readouterr().err)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["discover", "--threads", "999"], "--threads=999"),
+        (["discover", "--out", "FILE/below"], "is a file, not a folder"),
+        (["calibrate", "--out", "FILE/below"], "is a file, not a folder"),
+    ],
+)
+def test_input_refused_before_the_folder_is_made(tmp_path, capsys, argv, named):
+    from sim.experiment.cli import EXIT_BAD_INPUT
+
+    (tmp_path / "FILE").write_text("a file")
+    argv = [a.replace("FILE", str(tmp_path / "FILE")) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "new")]
+    tail = ["--quiet"] + (["--parameters", "tariff_efficiency"] if argv[0] == "calibrate" else [])
+    assert main([*argv, *tail]) == EXIT_BAD_INPUT
+    assert named in _one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["FILE"]

@@ -161,6 +161,10 @@ def _check_counts(args) -> None:
     points = check_int(args.points, "--points", MIN_POINTS, MAX_POINTS)
     replicates = check_int(args.replicates, "--replicates", 1, MAX_COUNT)
     check_int(args.months, "--months", 1, MAX_MONTHS)
+    if args.threads is not None:  # as run_many checks it, but before the folder is made
+        import numba
+
+        check_int(args.threads, "--threads", 1, numba.config.NUMBA_NUM_THREADS)
     if 2 * points * replicates > MAX_RUNS:
         raise ParameterError(
             f"--points {points} x --replicates {replicates} x 2 rule sets = "
@@ -211,8 +215,8 @@ def os_failure(command: str, exc: OSError, out: str | Path = "") -> int:
 
 
 _INCOMPLETE = (
-    "the earlier set was partly replaced and now reads as incomplete (no manifest): fix the "
-    "cause, then run the same command again"
+    "the earlier set now reads as incomplete (its manifest was removed, and some of its files may "
+    "have been replaced): fix the cause, then run the same command again"
 )
 _SPACE = "nothing was replaced: free some space, then run the same command again"
 _WRITE = "nothing was replaced: choose a folder you can write with --out, or change its permissions"
@@ -235,10 +239,10 @@ def _command(args) -> int:
         require("ema_workbench.analysis.prim", "interop", "commons discover (PRIM)")
         require("sklearn.tree", "interop", "commons discover (CART)")
     from sim.analysis import discovery as disc
-    from sim.experiment.lock import folder_lock
+    from sim.experiment.file_set import command_folder
 
     plan = _checked(args)
-    with folder_lock(plan["out"], "commons discover"):
+    with command_folder(plan["out"], "commons discover", MANIFEST):
         return _discover(args, plan, disc)
 
 

@@ -12,11 +12,34 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.experiment import interrupts, store
 
 STAGING = ".staging"  # DIR/.staging.tmp-<pid>-<random>/: a set being written
+
+
+@contextmanager
+def command_folder(out: Path, command: str, manifest: str):
+    """Hold folder `out`'s lock for a command that writes a set into it (`write_file_set`): a
+    file where the folder goes is refused first (exit 2), and a folder the command made is
+    removed again if it stops or fails before its set is there, so that it leaves nothing."""
+    from sim.experiment.lock import FolderInUse, folder_lock
+    from sim.experiment.manifest import check_path
+
+    out = Path(out)
+    check_path(out)
+    created = not out.exists()
+    try:
+        with folder_lock(out, command):
+            yield out
+    except FolderInUse:
+        raise  # the folder is another command's
+    except BaseException:
+        if created and not (out / manifest).exists():
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
 
 class SetIncomplete(OSError):
@@ -55,8 +78,8 @@ def write_file_set(out: Path, files: dict[str, bytes], manifest: str, check=None
             try:
                 for name in [*files, manifest]:
                     os.replace(staging / name, out / name)
-            except OSError as exc:
-                raise SetIncomplete(exc.errno, exc.strerror, exc.filename) from exc
+            except OSError as exc:  # name what stands in the way, not the staged file
+                raise SetIncomplete(exc.errno, exc.strerror, exc.filename2 or out) from exc
             for folder in {(out / name).parent for name in files} | {out}:
                 store.fsync_folder(folder)
     finally:

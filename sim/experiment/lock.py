@@ -75,8 +75,11 @@ def folder_lock(out: Path, command: str | None = None):
         atomic_write_bytes(out / HOLDER_NAME, json.dumps(info).encode())
         yield
     finally:
-        (out / HOLDER_NAME).unlink(missing_ok=True)
-        lock.release()
+        from sim.experiment import interrupts
+
+        with interrupts.deferred():  # a stop here would leave the holder's record behind
+            (out / HOLDER_NAME).unlink(missing_ok=True)
+            lock.release()
 
 
 def _user() -> str:

@@ -201,8 +201,8 @@ def check_resume(exp: Experiment, out: Path, manifest: dict) -> None:
             )
 
 
-def check_target(out: Path) -> None:
-    """Refuse an --out that is a file, or a non-empty folder that is not a results folder."""
+def check_path(out: Path) -> None:
+    """Refuse an --out that is a file, or that cannot be made because a file stands above it."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExperimentError(f"--out {out} exists and is not a folder; choose a folder")
@@ -212,6 +212,12 @@ def check_target(out: Path) -> None:
             f"--out {out}: {above} is a file, not a folder, so {out} cannot be made; choose "
             "another --out"
         )
+
+
+def check_target(out: Path) -> None:
+    """Refuse an --out that is a file, or a non-empty folder that is not a results folder."""
+    out = Path(out)
+    check_path(out)
     stray = out.is_dir() and not all(is_lock_file(p.name) for p in out.iterdir())
     if stray and not (out / MANIFEST).is_file():
         raise ExperimentError(

@@ -134,9 +134,12 @@ def _run(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} exists and is not a folder; allowed: a folder")
-    from sim.experiment.lock import folder_lock
+    from sim.experiment.extras import require
+    from sim.experiment.file_set import command_folder
+    from sim.validation.calibration_report import MANIFEST
 
-    with folder_lock(out, f"commons {NAME}"):  # one command at a time writes a folder
+    require("optuna", "calibration", f"commons {NAME}")  # before the folder is made
+    with command_folder(out, f"commons {NAME}", MANIFEST):  # one command at a time writes it
         return _calibrate(args, cal, space, fit, check, out)
 
 

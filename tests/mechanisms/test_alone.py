@@ -178,6 +178,51 @@ def test_the_regulators_expected_fine_deters_where_nothing_is_agreed(
     assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("levers", "member", "incentive", "cooperation"),
+    [
+        # An agreement that does not reach it (breadth 0.1 < 0.2): the regulator's 0.25 x 0.5 a
+        # unit, as where nothing is agreed: D = 0.0075, x' = 0.494.
+        ({"agreed_shares": True, "partnership_breadth": 0.1}, None, 0.0075, 0.494),
+        # An agreement that reaches it, without open books: the books find nothing and the
+        # regulator leaves it to the agreement: D = 0.02, x' = 0.484 ...
+        ({"agreed_shares": True, "partnership_breadth": 1.0}, None, 0.02, 0.484),
+        # ... even when it has left the agreement for want of trust (member 0): it is still a
+        # provider the partnership reaches (ODD 7.8, 7.26).
+        ({"agreed_shares": True, "partnership_breadth": 1.0}, 0.0, 0.02, 0.484),
+    ],
+)
+def test_the_regulators_expected_fine_falls_on_providers_the_agreement_does_not_reach(
+    learner, levers, member, incentive, cooperation
+):
+    model = _fortress_learner(learner, graduated_sanctions=False, **levers)
+    w = model.world
+    if member is not None:
+        w.org_member[1] = member
+    model.trusts[1].learn()
+    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
+    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+
+
+def test_a_provider_that_left_the_agreement_is_found_by_neither_books_nor_regulator(
+    tiny_world, begin_month
+):
+    # Reached by the agreement (breadth 1), full open books, but out of it for want of trust
+    # (member 0): the books find only members, the regulator only providers outside its reach.
+    model = _fortress_overclaiming(
+        tiny_world, agreed_shares=True, partnership_breadth=1.0, monitoring=1.0, scope=1.0
+    )
+    w = model.world
+    begin_month(model)
+    w.org_member[:] = 0.0
+    model.regulator.assess(model.trusts[0])
+    assert (w.breach[0], w.detected[0], w.fine[0]) == (1.0, 0.0, 0.0)
+    w.org_member[:] = 1.0  # back in: the books find it
+    begin_month(model)
+    model.regulator.assess(model.trusts[0])
+    assert w.detected[0] == 1.0
+
+
 # --------------------------------------------------------- the public's own prevention (7.26)
 def _plan(tiny_world, rules, **params):
     """tests/mechanisms/hand_worlds.planning (expected need 120 a month), with the community
