@@ -56,7 +56,8 @@ def test_after_a_switch_to_shared_governance_cooperation_takes_over_a_year_to_pa
     "of the 50 within 12 months (seed 10 here: 11 months), and in 22 not within 60 months "
     "(seeds 4, 6, 7 and 8 here: trust that fortress broke to near 0 is not rebuilt while partners "
     "still breach). Graded trust (trust_grading 1) meets it in 49 of the 50 seeds, at the cost of "
-    "two other checks (ODD 7.14); the default stays binary. Reported, not tuned away",
+    "another check, trust falling at least twice as fast as it rises (ODD 7.14); the default "
+    "stays binary. Reported, not tuned away",
 )
 def test_in_every_seed_cooperation_takes_over_a_year_and_gets_there(switch_months):
     months = switch_months
