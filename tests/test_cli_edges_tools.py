@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_runs import COMMONS, FullDisk, mount_or_why, run
+from cli_runs import COMMONS, FullDisk, catches, mount_or_why, run, wait_until
 
 from sim.commands import main
 from sim.experiment import cli_discover, store
@@ -233,8 +233,11 @@ def test_sigint_at_any_moment_leaves_the_old_set_or_the_new_one(earlier, tmp_pat
             stdin=subprocess.DEVNULL,
             text=True,
         )
+        # From the moment the command handles signals (before that, Python itself is starting
+        # and answers a SIGINT with its own traceback: not the command's to report).
+        wait_until(lambda p=proc: catches(p.pid, signal.SIGTERM) or p.poll() is not None)
         try:
-            proc.wait(timeout=0.3 + duration * i / 7)
+            proc.wait(timeout=0.05 + duration * i / 7)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
