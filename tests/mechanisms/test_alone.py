@@ -281,7 +281,9 @@ def test_the_terms_on_their_own_are_inert_in_every_preset(name):
         if PRESETS[name].monitoring > 0.0:
             assert as_python(open_books_cover)(p, r) == 1.0
             assert as_python(visibility)(p, r) == 0.5 + 0.5 * PRESETS[name].monitoring
-        regulated = as_python(control_total_chance)(p, r) * as_python(outside)(r, 1.0)
+        regulated = as_python(control_total_chance)(p, r) * as_python(outside)(
+            PRESETS[name].agreed_shares, 1.0
+        )
         assert regulated == 0.0  # no provider the agreement reaches answers to the regulator
         assert as_python(tabled_slice)(p, r) == PRESETS[name].prevention_slice
 

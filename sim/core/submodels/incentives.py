@@ -16,6 +16,7 @@ from sim.core.submodels.regulator import (
     SPECIAL_MEASURES,
     control_total_chance,
     detection_rate,
+    outside,
     sanction_level,
 )
 
@@ -48,10 +49,10 @@ def weigh_incentives(w, p, r, lo, hi):
 
 
 @jit
-def _rule_terms(p, r, regulated):
+def _rule_terms(p, r):
     """What the rules make of a breach: the probability an agreement's breach is detected, the
-    chance the regulator finds a breach of its control total by a provider outside any agreement
-    (`regulated`), whether shares are agreed, the full fine per unit, whether sanctions are
+    chance the regulator finds a breach of its control total by a provider outside any agreement,
+    whether shares are agreed, the full fine per unit, whether sanctions are
     graduated, their escalation, and the share of its weight on the system a board in special
     measures gives up (it answers for its own recovery)."""
     agreed = r[R.agreed_shares]
@@ -59,6 +60,7 @@ def _rule_terms(p, r, regulated):
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
     focus = p[P.special_measures_focus]
+    regulated = control_total_chance(p, r)
     return monitored, regulated, agreed, severity, graduated, p[P.sanction_escalation], focus
 
 
@@ -68,7 +70,7 @@ def _stake_and_weight(terms, member, eligible, record, risk, kind, vision, segme
     weight it puts on the system's outcome (none for a free rider). A member is found by the
     agreement's open books, a provider outside any agreement by the regulator."""
     monitored, regulated, agreed, severity, graduated, escalation, focus = terms
-    detect = monitored * member + regulated * (1.0 - agreed * eligible)
+    detect = monitored * member + regulated * outside(agreed, eligible)
     fine = severity * sanction_level(graduated, record + 1.0, escalation) * risk
     return detect * fine, board_weight(kind, vision, segment, focus)
 
@@ -119,7 +121,7 @@ def _weigh_place(w, p, r, lo, hi):
     incentive = w.incentive
     selfish_incentive = w.selfish_incentive
     fine_factor = w.fine_factor
-    terms = _rule_terms(p, r, control_total_chance(p, r))
+    terms = _rule_terms(p, r)
     f = int(r[R.funding_model])
     by_activity = f == ACTIVITY
     block = f == BLOCK
@@ -183,7 +185,7 @@ def _weigh_game(w, p, r, lo, hi, commons):
     selfish_incentive = w.selfish_incentive
     con_place = w.con_place
     fine_factor = w.fine_factor
-    terms = _rule_terms(p, r, 0.0)  # no regulator in a laboratory game
+    terms = _rule_terms(p, r)
     n = org_type.shape[0]
     outside = p[P.outside_return] * p[P.endowment]
     for i in range(lo, hi):

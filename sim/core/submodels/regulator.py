@@ -70,17 +70,18 @@ def control_total_chance(p, r):
     """Monthly chance that the regulator finds the breach of its control total (its historical
     share) by a provider outside any agreement, where there is a sanction to impose. A provider
     the partners' agreement reaches answers to the agreement instead (`detection_rate`); so the
-    chance for provider i is this times `outside(r, eligible_i)`."""
+    chance for provider i is this times `outside(agreed_shares, eligible_i)`. A laboratory game
+    has no regulator: its `control_total_detection` is 0 (`Param.elsewhere`)."""
     if r[R.sanction_severity] <= 0.0:
         return 0.0
     return p[P.control_total_detection]
 
 
 @jit
-def outside(r, eligible):
+def outside(agreed, eligible):
     """1 for a provider outside any agreement (nothing agreed, or a kind the partnership does not
-    reach), else 0."""
-    return 1.0 - r[R.agreed_shares] * eligible
+    reach), else 0: `agreed` the rules' `agreed_shares`, `eligible` the provider's."""
+    return 1.0 - agreed * eligible
 
 
 @jit
@@ -193,7 +194,7 @@ def assess(w, p, r, lo, hi):
     agreed = r[R.agreed_shares]
     monitoring = r[R.monitoring]
     detection = detection_rate(p, r)
-    regulated = control_total_chance(p, r) if place_system else 0.0
+    regulated = control_total_chance(p, r)
     severity = r[R.sanction_severity] * p[P.fine_per_unit]
     graduated = r[R.graduated_sanctions]
     escalation = p[P.sanction_escalation]
@@ -228,7 +229,7 @@ def assess(w, p, r, lo, hi):
         breach[i] = 1.0
         # A member's breach of the agreement is found by the open books; the regulator's own
         # returns find a breach of its control total by a provider outside any agreement.
-        chance = regulated * outside(r, org_eligible[i])
+        chance = regulated * outside(agreed, org_eligible[i])
         if agreed * org_member[i] > 0.0 and monitoring > 0.0:
             chance = detection * org_member[i]
         if chance <= 0.0:
