@@ -25,21 +25,13 @@ def command_folder(out: Path, command: str, manifest: str):
     """Hold folder `out`'s lock for a command that writes a set into it (`write_file_set`): a
     file where the folder goes is refused first (exit 2), and a folder the command made is
     removed again if it stops or fails before its set is there, so that it leaves nothing."""
-    from sim.experiment.lock import FolderInUse, folder_lock
+    from sim.experiment.lock import owned_folder
     from sim.experiment.manifest import check_path
 
     out = Path(out)
     check_path(out)
-    created = not out.exists()
-    try:
-        with folder_lock(out, command):
-            yield out
-    except FolderInUse:
-        raise  # the folder is another command's
-    except BaseException:
-        if created and not (out / manifest).exists():
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+    with owned_folder(out, command, kept=(out / manifest).exists) as folder:
+        yield folder
 
 
 class SetIncomplete(OSError):

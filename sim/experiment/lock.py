@@ -14,8 +14,10 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import socket
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,6 +82,25 @@ def folder_lock(out: Path, command: str | None = None):
         with interrupts.deferred():  # a stop here would leave the holder's record behind
             (out / HOLDER_NAME).unlink(missing_ok=True)
             lock.release()
+
+
+@contextmanager
+def owned_folder(out: Path, command: str | None, kept: Callable[[], bool]):
+    """`folder_lock` for a command that may create `out`: if it did, and the block stops or fails
+    before `kept()` says anything worth keeping was written, the folder is removed again once the
+    lock is released, so that the command leaves nothing behind. A folder another command holds
+    is left alone, whoever created it."""
+    out = Path(out)
+    created = not out.exists()
+    try:
+        with folder_lock(out, command):
+            yield out
+    except FolderInUse:
+        raise
+    except BaseException:
+        if created and not kept():
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
 
 def _user() -> str:

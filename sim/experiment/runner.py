@@ -34,7 +34,7 @@ from sim.experiment.engines import (  # noqa: F401  (re-exported: the runner's f
     compute_chunk,
     make_engine,
 )
-from sim.experiment.lock import FolderInUse, folder_lock
+from sim.experiment.lock import owned_folder
 from sim.experiment.manifest import (
     StaleResults,
     check_target_before_lock,
@@ -100,18 +100,13 @@ def run_experiment(
         notify = _stderr_notice if not quiet else (lambda text: None)
     runner = make_engine(engine, scheduler, threads, connect_timeout)
     check_target_before_lock(out)  # a stray folder, before the lock writes into it
-    created = not out.exists()
     writers: list[_ChunkWriter] = []  # the run's writer, as soon as it exists
-    with interrupts.handling(), runner.session():
-        try:
-            with folder_lock(out):
-                _run_locked(exp, out, runner, force, quiet, notify, writers, restart_stale)
-        except FolderInUse:
-            raise  # the folder is another command's, whoever created it
-        except BaseException:
-            if created and not any(w.completed_any for w in writers):
-                _remove_created(out)
-            raise
+
+    def kept() -> bool:  # a folder this run created and never completed a chunk in goes again
+        return any(w.completed_any for w in writers)
+
+    with interrupts.handling(), runner.session(), owned_folder(out, None, kept):
+        _run_locked(exp, out, runner, force, quiet, notify, writers, restart_stale)
     return out
 
 
@@ -175,12 +170,6 @@ def clear_folder(out: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink()
-
-
-def _remove_created(out: Path) -> None:
-    """Remove a folder this run created and never completed a chunk in (after its lock is
-    released), leaving nothing behind."""
-    shutil.rmtree(out, ignore_errors=True)
 
 
 def _stderr_notice(text: str) -> None:
