@@ -339,6 +339,12 @@ def test_the_nhs_place_game_in_the_browser(solara_server, chromium_path, chromiu
                 expect(page.locator(".cc-me")).to_contain_text("running the", timeout=ACTION)
             teacher.get_by_role("button", name="Start").click()
             expect(teacher.locator(".cc-status")).to_contain_text("round open", timeout=FIRST_LOAD)
+            # Each page must show the round before its student acts: a choice sent from a page
+            # still showing round 0 is refused, and the refusal is cleared when round 1 arrives.
+            for page in students:
+                expect(page.locator(".cc-me")).to_contain_text(
+                    "round open; round 1", timeout=ACTION
+                )
             keeper, taker = students
             keeper.get_by_role("button", name="the agreed share", exact=True).click()
             keeper.get_by_role("button", name="Submit").click()
