@@ -189,6 +189,36 @@ def sanctions_alone() -> None:
             print(means(frame, columns))
 
 
+def agreement_alone() -> None:
+    """ODD 7.26 (two parts of an agreement on their own): fortress against fortress with agreed
+    shares (a plan with the commissioner) at -2% and 0% a year, and against fortress with
+    collective choice (a fair share chosen openly) at 0% and +4%, 20 replicates at the
+    principle-effects seed, running costs at 0; paired differences with 95% t intervals."""
+    from sim.analysis.principles import SEED, running_costs_off
+
+    cases = (
+        ("agreed_shares", (-0.02, 0.0), ("acute_demand_vs_trend", "acute_deficit_share")),
+        ("collective_choice", (0.0, 0.04), ("mean_trust", "mean_cooperation")),
+    )
+    for lever, growths, columns in cases:
+        alone = FORTRESS.with_levers(name=f"fortress+{lever}", **{lever: getattr(SHARED, lever)})
+        for growth in growths:
+            frame = run_many(
+                [FORTRESS, alone],
+                replicates=20,
+                months=120,
+                seed=SEED,
+                budget_growth=growth,
+                **running_costs_off(),
+            )
+            print(f"{alone.name}, budget growth {growth:+g}:")
+            print(means(frame, columns))
+            for column in columns:
+                base = frame[frame["rules"] == "fortress"][column].to_numpy()
+                other = frame[frame["rules"] == alone.name][column].to_numpy()
+                print(f"  {column}: difference {ci(other - base)}")
+
+
 SECTIONS = {
     "switch_paths": switch_paths,
     "defection": defection,
@@ -198,6 +228,7 @@ SECTIONS = {
     "graded_under_cuts": graded_under_cuts,
     "nhs_counts": nhs_counts,
     "sanctions_alone": sanctions_alone,
+    "agreement_alone": agreement_alone,
 }
 
 

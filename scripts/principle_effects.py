@@ -233,7 +233,7 @@ def markdown(
         "(its levers set as in fortress) and switched on alone in `fortress` (its levers set as "
         "in shared governance); a principle that acts through others in full (`requires`: "
         "sanctions through an agreement and monitoring, chosen shares through an agreement and "
-        "members; alone, four act through a weaker path of their own, docs/ODD.md 7.26) is also "
+        "members; alone, six act through a weaker path of their own, docs/ODD.md 7.26) is also "
         "switched on in fortress beside them. Each variant is compared with its base on common random numbers: "
         "replicate j of both has the same seed and run key, and the difference is variant minus "
         "base. Funding pressure is swept through `budget_growth` with need growth at its default "

@@ -1,9 +1,10 @@
-"""Scenario parameters: what four design principles do on their own, without the principles they
+"""Scenario parameters: what six design principles do on their own, without the principles they
 usually act through (ODD 7.26). A defined boundary without open books, open books without a
-defined boundary, sanctions without an agreement, and a public without a tabled prevention budget
-each still act, more weakly; where the rules hold the other principles too these terms are inert,
-except that a boundary without open books (the partnership board) now shows partners part of each
-other's conduct (`sim.core.parameter_table`)."""
+defined boundary, sanctions without an agreement, a public without a tabled prevention budget,
+a choice with no agreement to bind it, and shares agreed with no partnership each still act, more
+weakly; where the rules hold the other principles too these terms are inert, except that a
+boundary without open books (the partnership board) now shows partners part of each other's
+conduct (`sim.core.parameter_table`)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         0.0,
         1.0,
         "monthly chance the regulator finds the overclaim of a provider outside any agreement",
-        "reasoning: outside an agreement the regulator enforces its own control totals (the "
-        "historical shares) from each provider's returns, whose support needs it reviews "
+        "reasoning: outside an agreement the regulator enforces its own control totals (each "
+        "provider's norm, its historical share unless chosen openly) from each provider's returns, whose support needs it reviews "
         "quarterly [NHSE-SOF2021]: most overclaims found within the year, a quarter a month, a "
         "judgement",
         elsewhere=0.0,  # no regulator in a laboratory game
@@ -59,5 +60,29 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "7.6) and asks for some where none is ring-fenced; a third of shared governance's 3%, a "
         "judgement",
         elsewhere=0.0,  # no prevention to fund in a laboratory game
+    ),
+    row(
+        "open_choice",
+        0.5,
+        float,
+        0.0,
+        1.0,
+        "share of the way to need the fair share moves when chosen with no agreement",
+        "reasoning: those the rules affect take part in changing them (Ostrom's third "
+        "principle) even with no agreement to bind them; the fair share they judge each other "
+        "by is chosen, not binding, and moves half the way an agreed one does, a judgement",
+        elsewhere=0.0,  # a laboratory game's shares are equal whoever chooses them
+    ),
+    row(
+        "plan_marginal_rate",
+        0.3,
+        float,
+        0.0,
+        1.0,
+        "share of its price paid for acute activity above a share agreed outside a partnership",
+        "reasoning: a share agreed with the commissioner alone is the contract's activity plan, "
+        "and activity above a plan is paid at a marginal rate, as emergency growth above the "
+        "2008/09 baseline was paid 30% of tariff (ODD 5): the same rate, a judgement",
+        elsewhere=1.0,  # no tariff in a laboratory game: as if paid in full
     ),
 )

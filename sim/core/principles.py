@@ -4,12 +4,13 @@ the app, `commons list` and docs/ODD.md). The mechanisms behind each are in docs
 `requires` names the principles a principle acts through in full (Ostrom's principles build on
 one another): sanctions fall on breaches that an agreement defines and monitoring detects; chosen
 shares need an agreement and members to choose them; open books cover the pool inside the
-agreement's boundary; the public's priority is for a prevention budget. Four of them still act
+agreement's boundary; the public's priority is for a prevention budget. Six of them still act
 alone, more weakly (ODD 7.26): a boundary lets the place's own data show part of each partner's
 conduct, open books without a boundary cover the commissioner's contracts, sanctions without an
-agreement enforce the regulator's control totals, and an involved public asks for a prevention
-slice of its own. The three parts of an agreement (partners, agreed shares, collective choice)
-have nothing to act on without one another. The principle-effects analysis
+agreement enforce the regulator's control totals, an involved public asks for a prevention slice
+of its own, a choice with nothing agreed sets the fair share partly by need, and shares agreed
+with no partnership are activity plans with the commissioner. Partners with nothing agreed have
+nothing to keep. The principle-effects analysis
 (`sim.analysis.principles`) measures each principle alone and beside its requirements (with the
 running costs at 0, so that a cost is not taken for a mechanism).
 """
@@ -37,7 +38,9 @@ PRINCIPLES: dict[str, dict[str, object]] = {
     "agreed_shares": {
         "levers": ("agreed_shares",),
         "requires": ("partners", "collective_choice"),
-        "explain": "Partners agree each one's share of the pool: rules that fit local conditions "
+        "explain": "Partners agree each one's share of the pool: rules that fit local conditions; "
+        "a share agreed with no partnership is an activity plan agreed with the commissioner "
+        "alone, above which acute activity is paid at a marginal rate "
         "(Ham & Alderwick 5; Ostrom 2).",
     },
     "prevention": {
@@ -50,7 +53,9 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "requires": ("agreed_shares", "partners"),
         "explain": "Partners choose the rules together: each one's agreed share follows its need, "
         "not history; each year they vote on the prevention slice and the fine (ODD 7.25); and "
-        "sanctions under rules they chose feel legitimate (Ham & Alderwick 5; Ostrom 2, 3).",
+        "sanctions under rules they chose feel legitimate; with nothing agreed, those the rules "
+        "affect still choose the fair share they judge each other by, part of the way to need "
+        "(Ham & Alderwick 5; Ostrom 2, 3).",
     },
     "public_involvement": {
         "levers": ("public_involvement",),

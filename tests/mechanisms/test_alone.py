@@ -358,13 +358,16 @@ NEUTRAL = {
     "place_data_sight": 0.0,
     "control_total_detection": 0.0,
     "public_prevention": 0.0,
+    "open_choice": 0.0,
+    "plan_marginal_rate": 1.0,
 }
 
 
-def test_at_their_neutral_values_the_four_terms_give_the_model_without_them():
-    """At 0 the four terms vanish (cover = scope, nothing seen beyond the books, no regulator's
-    fines, the rule set's slice). At their defaults every preset runs exactly as at 0 but the
-    partnership board (a boundary without open books: it sees the place's data) and the success
+def test_at_their_neutral_values_the_six_terms_give_the_model_without_them():
+    """At their neutral values the six terms vanish (cover = scope, nothing seen beyond the
+    books, no regulator's fines, the rule set's slice, no open choice, the full price above a
+    plan; tests/mechanisms/test_agreement_alone.py). At their defaults every preset runs exactly
+    as at 0 but the partnership board (a boundary without open books: it sees the place's data) and the success
     regime (whose agreement does not reach ambulance and social care: the regulator fines them)."""
     from sim import run_many
 

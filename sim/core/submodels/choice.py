@@ -35,7 +35,13 @@ from sim.core.rules import LEVER_RANGES
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP
 from sim.core.submodels.incentives import board_weight
-from sim.core.submodels.place import contract_need, covered_need, share_in_force, trend_need
+from sim.core.submodels.place import (
+    contract_need,
+    covered_need,
+    need_choice,
+    share_in_force,
+    trend_need,
+)
 
 # The largest slice a vote can choose: the lever's own upper bound.
 SLICE_CAP = LEVER_RANGES["prevention_slice"][1]
@@ -124,7 +130,7 @@ def choose_rules(w, p, r, lo, hi):
     fine_factor = w.fine_factor
     tabled = tabled_slice(p, r)
     # Only rules in scope are put to the vote: shares the members agree, fines that exist.
-    by_need = choice * r[R.agreed_shares]
+    by_need, open_ = need_choice(p, r)
     slice_move = by_need if tabled > 0.0 else 0.0
     fine_move = choice if r[R.sanction_severity] > 0.0 else 0.0
     value = p[P.prevention_value]
@@ -158,7 +164,8 @@ def choose_rules(w, p, r, lo, hi):
                 kind = con_kind[c]
                 # The care share in force, as `plan` sets it: by need as far as it is chosen.
                 faced = contract_need(need, providers, con_size[c], q, kind)
-                share = share_in_force(con_base_share[c], faced, covered, by_need * org_member[i])
+                choose = by_need * org_member[i] + open_
+                share = share_in_force(con_base_share[c], faced, covered, choose)
                 weight = board_weight(org_type[i], vision[i], segment[i], focus)
                 vote_slice[c] = ideal_slice(
                     weight, value, saturation, share, con_prev_share[c], cost_ratio, SLICE_CAP

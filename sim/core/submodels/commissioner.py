@@ -70,10 +70,20 @@ def pay(w, p, r, lo, hi):
 
 
 @jit
+def planned(r, eligible):
+    """How far a provider's share is an activity plan agreed with the commissioner alone: where
+    shares are agreed and the partnership does not reach it (ODD 7.26). Acute activity above the
+    plan is paid `plan_marginal_rate` of the price it would otherwise get."""
+    return r[R.agreed_shares] * (1.0 - eligible)
+
+
+@jit
 def _pay_by_activity(w, p, r, lo, hi):
-    """Payment by results: the acute tariff is total first (emergency growth at a marginal rate);
+    """Payment by results: the acute tariff is total first (emergency growth at a marginal rate,
+    and activity above a plan agreed with the commissioner alone at the plan's marginal rate);
     the others' block contracts, set from their activity plans (claims), are cut in proportion to
     fit what is left."""
+    # Long: one pass over places and their contracts, with its arrays bound first.
     place_con = w.place_con
     con_kind = w.con_kind
     claim = w.claim
@@ -86,8 +96,12 @@ def _pay_by_activity(w, p, r, lo, hi):
     place_con_end = w.place_con_end
     spill = w.spill
     available = w.available
+    con_org = w.con_org
+    org_eligible = w.org_eligible
+    agreed = w.agreed
     tariff = 1.0 + p[P.tariff_margin]
     marginal = p[P.emergency_marginal_rate]
+    plan_rate = p[P.plan_marginal_rate]
     public = r[R.public_involvement]
     for q in range(lo, hi):
         start, end = place_con_start[q], place_con_end[q]
@@ -100,9 +114,17 @@ def _pay_by_activity(w, p, r, lo, hi):
         for idx in range(start, end):
             c = place_con[idx]
             if con_kind[c] == ACUTE:
-                planned = claim[c] * (1.0 - emergency)
-                urgent = claim[c] * emergency
-                payment[c] = tariff * planned + tariff * marginal * urgent
+                within = claim[c]
+                over = planned(r, org_eligible[con_org[c]]) * max(0.0, within - agreed[c])
+                if over > 0.0:
+                    within -= over
+                scheduled = within * (1.0 - emergency)
+                urgent = within * emergency
+                payment[c] = tariff * scheduled + tariff * marginal * urgent
+                if over > 0.0:
+                    # Above the plan, the price it would otherwise get, at the plan's rate.
+                    full = tariff * over * (1.0 - emergency) + tariff * marginal * over * emergency
+                    payment[c] += plan_rate * full
                 total += payment[c]
             else:
                 blocks += claim[c]

@@ -11,6 +11,7 @@ from sim.core.params import PX as P
 from sim.core.rules import RX as R
 from sim.core.state import KEY_WORLD
 from sim.core.submodels.behaviour import type_system_weight
+from sim.core.submodels.commissioner import planned
 from sim.core.submodels.games import commons_gains, public_goods_gains
 from sim.core.submodels.regulator import (
     SPECIAL_MEASURES,
@@ -126,6 +127,7 @@ def _weigh_place(w, p, r, lo, hi):
     by_activity = f == ACTIVITY
     block = f == BLOCK
     margin = p[P.tariff_margin]
+    plan_rate = p[P.plan_marginal_rate]
     prevention_value = p[P.prevention_value]
     # Organisations rated on their own targets value their own activity; whole-system
     # regulation that respects local agreements removes that pull.
@@ -144,9 +146,14 @@ def _weigh_place(w, p, r, lo, hi):
         )
         net = 0.0
         harm_total = 0.0
+        plan = planned(r, org_eligible[i])
         for c in range(org_con_start[i], org_con_end[i]):
             if by_activity and con_kind[c] == ACUTE:
+                # Above a plan agreed with the commissioner alone, the tariff pays its marginal
+                # rate: the gain per unit is tariff x rate - 1 there.
                 value = margin
+                if plan > 0.0:
+                    value -= plan * (1.0 + margin) * (1.0 - plan_rate)
             elif block:
                 value = UNPAID_VALUE
             else:

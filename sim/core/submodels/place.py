@@ -21,6 +21,7 @@ from sim.core.constants import (
 from sim.core.jit import jit
 from sim.core.params import PX as P
 from sim.core.rng import uniform
+from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import tally_claims
@@ -185,6 +186,17 @@ def contract_need(need, providers, size, q, kind):
 def share_of(faced, total):
     """`faced` as a share of `total` (0 when there is nothing to share)."""
     return faced / total if total > 0.0 else 0.0
+
+
+@jit
+def need_choice(p, r):
+    """(by members, by all): how far a chosen share follows need. Shares an agreement's partners
+    chose bind its members: `collective_choice` of the way, times how far each is inside. With
+    nothing agreed, those the rules affect still choose the fair share they judge each other by,
+    `open_choice` as far (ODD 7.26)."""
+    choice = r[R.collective_choice]
+    agreed = r[R.agreed_shares]
+    return choice * agreed, choice * p[P.open_choice] * (1.0 - agreed)
 
 
 @jit

@@ -67,8 +67,9 @@ def visibility(p, r):
 
 @jit
 def control_total_chance(p, r):
-    """Monthly chance that the regulator finds the breach of its control total (its historical
-    share) by a provider outside any agreement, where there is a sanction to impose. A provider
+    """Monthly chance that the regulator finds the breach of its control total (the provider's
+    norm: its historical share, or the fair share chosen openly where nothing is agreed) by a
+    provider outside any agreement, where there is a sanction to impose. A provider
     the partners' agreement reaches answers to the agreement instead (`detection_rate`); so the
     chance for provider i is this times `outside(agreed_shares, eligible_i)`. A laboratory game
     has no regulator: its `control_total_detection` is 0 (`Param.elsewhere`)."""

@@ -31,7 +31,13 @@ from sim.core.submodels.behaviour import (
 from sim.core.submodels.common import clamp, monthly_need_growth
 from sim.core.submodels.games import plan_commons, plan_public_goods
 from sim.core.submodels.incentives import system_weight, weigh_incentives
-from sim.core.submodels.place import contract_need, covered_need, share_in_force, trend_need
+from sim.core.submodels.place import (
+    contract_need,
+    covered_need,
+    need_choice,
+    share_in_force,
+    trend_need,
+)
 from sim.core.submodels.regulator import (
     override_reach,
     recovery_pressure,
@@ -100,8 +106,8 @@ def plan(w, p, r, lo, hi):
     # by the partners' vote) for every provider, agreement or not.
     chosen_slice = w.chosen_slice
     # Shares the partners chose (collective choice) follow each one's need; imposed shares follow
-    # history (the base shares).
-    chosen = r[R.collective_choice] * r[R.agreed_shares]
+    # history (the base shares). With nothing agreed, a fair share may still be chosen openly.
+    chosen, open_ = need_choice(p, r)
     # The regulator puts a provider in mandated support (segment 3; without the right to organise)
     # or in special measures (segment 4; whatever the rules) on its own recovery plan, which
     # overrides that share of its agreement.
@@ -114,7 +120,7 @@ def plan(w, p, r, lo, hi):
     need_covered = w.need_covered
     need_trend = w.need_trend
     for q in range(need_trend.shape[0]):
-        if chosen > 0.0:
+        if chosen > 0.0 or open_ > 0.0:
             need_covered[q] = covered_need(need, providers, q)
         need_trend[q] = trend_need(need_base, q)
     for i in range(lo, hi):
@@ -122,7 +128,7 @@ def plan(w, p, r, lo, hi):
         coop = kept[i] * (1.0 - reach * recovery_pressure(p, balance[i], income_ref[i]))
         # The norm: the agreed share for members of an agreement, otherwise the fair,
         # proportional share of the pool; less the prevention slice.
-        choose = chosen * org_member[i]
+        choose = chosen * org_member[i] + open_
         for c in range(org_con_start[i], org_con_end[i]):
             q = con_place[c]
             k = con_kind[c]
