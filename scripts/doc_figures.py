@@ -164,27 +164,33 @@ def nhs_counts() -> None:
         )
 
 
+def _beside_fortress(rules, growth: float, **params):
+    """Fortress and `rules`, 20 replicates of 120 months at the principle-effects seed and
+    `budget_growth` `growth`, running costs at 0 (as tests/test_principles_work.py measures)."""
+    from sim.analysis.principles import SEED, running_costs_off
+
+    return run_many(
+        [FORTRESS, rules],
+        replicates=20,
+        months=120,
+        seed=SEED,
+        budget_growth=growth,
+        **running_costs_off(),
+        **params,
+    )
+
+
 def sanctions_alone() -> None:
     """ODD 7.26 (sanctions without an agreement): fortress and fortress with graduated sanctions
     (the regulator's control totals), 20 replicates at the principle-effects seed, running costs
     at 0, at -2% and 0% a year, with resentment at its default and at 0."""
-    from sim.analysis.principles import SEED, running_costs_off
-
     regulated = FORTRESS.with_levers(
         name="fortress+graduated_sanctions", sanction_severity=0.6, graduated_sanctions=True
     )
     columns = ("mean_cooperation", "provider_failures", "system_deficit", "breaches_detected")
     for resentment in (0.15, 0.0):
         for growth in (-0.02, 0.0):
-            frame = run_many(
-                [FORTRESS, regulated],
-                replicates=20,
-                months=120,
-                seed=SEED,
-                budget_growth=growth,
-                resentment=resentment,
-                **running_costs_off(),
-            )
+            frame = _beside_fortress(regulated, growth, resentment=resentment)
             print(f"resentment {resentment}, budget growth {growth:+g}:")
             print(means(frame, columns))
 
@@ -194,8 +200,6 @@ def agreement_alone() -> None:
     shares (a plan with the commissioner) at -2% and 0% a year, and against fortress with
     collective choice (a fair share chosen openly) at 0% and +4%, 20 replicates at the
     principle-effects seed, running costs at 0; paired differences with 95% t intervals."""
-    from sim.analysis.principles import SEED, running_costs_off
-
     cases = (
         ("agreed_shares", (-0.02, 0.0), ("acute_demand_vs_trend", "acute_deficit_share")),
         ("collective_choice", (0.0, 0.04), ("mean_trust", "mean_cooperation")),
@@ -203,14 +207,7 @@ def agreement_alone() -> None:
     for lever, growths, columns in cases:
         alone = FORTRESS.with_levers(name=f"fortress+{lever}", **{lever: getattr(SHARED, lever)})
         for growth in growths:
-            frame = run_many(
-                [FORTRESS, alone],
-                replicates=20,
-                months=120,
-                seed=SEED,
-                budget_growth=growth,
-                **running_costs_off(),
-            )
+            frame = _beside_fortress(alone, growth)
             print(f"{alone.name}, budget growth {growth:+g}:")
             print(means(frame, columns))
             for column in columns:
