@@ -216,6 +216,24 @@ def agreement_alone() -> None:
                 print(f"  {column}: difference {ci(other - base)}")
 
 
+def talk() -> None:
+    """ODD 7.26 (talk, the alternative rule for partners, not adopted): the presets with
+    `partner_talk` at its default 0 and at 0.5, 40 replicates of 120 months (seed 11), at the
+    default pressure and at -2% a year."""
+    presets = ["fortress", "partnership_board", "success_regime", "shared_governance"]
+    presets.append("canterbury_alliance")
+    columns = ("cooperation_start", "mean_cooperation", "mean_trust", "system_deficit")
+    columns += ("provider_failures", "fines")
+    for growth in (None, -0.02):
+        pressure = {} if growth is None else {"budget_growth": growth}
+        for value in (0.0, 0.5):
+            frame = run_many(
+                presets, replicates=40, months=120, seed=11, partner_talk=value, **pressure
+            )
+            print(f"budget growth {'default' if growth is None else growth}, partner_talk {value}:")
+            print(means(frame, columns))
+
+
 SECTIONS = {
     "switch_paths": switch_paths,
     "defection": defection,
@@ -226,6 +244,7 @@ SECTIONS = {
     "nhs_counts": nhs_counts,
     "sanctions_alone": sanctions_alone,
     "agreement_alone": agreement_alone,
+    "talk": talk,
 }
 
 

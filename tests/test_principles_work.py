@@ -145,10 +145,9 @@ WEAK: dict = {}
 
 
 # Measured inert alone in fortress (docs/principles.md, running costs at 0): partners with nothing
-# agreed have nothing to keep. A path of their own, talk at one table lifting belief where nothing
-# is agreed, was built and measured, and dropped: kept to rule sets with nothing agreed (so that
-# the presets stood), it made shared governance without agreed shares run a deficit
-# smaller under a 2% cut than with them (about £940m), an artefact of the gating (ODD 7.26).
+# agreed have nothing to keep. Talk at one table (`partner_talk`) would make them act, but it is an
+# alternative rule, 0 by default: at 0.5 it moves the headline results on one unsourced judgement
+# (ODD 7.26).
 INERT_ALONE = {
     "partners": "partners alone have nothing agreed to keep: a finding (docs/principles.md, "
     "ODD 7.26)",

@@ -4,7 +4,8 @@ defined boundary, sanctions without an agreement, a public without a tabled prev
 a choice with no agreement to bind it, and shares agreed with no partnership each still act, more
 weakly; where the rules hold the other principles too these terms are inert, except that a
 boundary without open books (the partnership board) now shows partners part of each other's
-conduct (`sim.core.parameter_table`)."""
+conduct (`sim.core.parameter_table`). `partner_talk` is an alternative rule for partners, 0 by
+default: it acts in every partnership, agreed or not."""
 
 from __future__ import annotations
 
@@ -84,5 +85,19 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "and activity above a plan is paid at a marginal rate, as emergency growth above the "
         "2008/09 baseline was paid 30% of tariff (ODD 5): the same rate, a judgement",
         elsewhere=1.0,  # no tariff in a laboratory game: as if paid in full
+    ),
+    row(
+        "partner_talk",
+        0.0,
+        float,
+        0.0,
+        1.0,
+        "share of the gap to full belief in partners that talk at one table closes",
+        "reasoning: an alternative rule, not adopted (ODD 7.26). Partners at one table make "
+        "promises, and in the laboratory talk without sanctions raised the rent kept from 21% "
+        "to 55% and 73% [OWG1992]; but at 0.5 it moves shared governance's mean trust from 0.71 "
+        "to 0.92 and the success regime's fines from 1,736 to 3,998 on one unsourced "
+        "judgement, so the default is 0: partners with nothing agreed have nothing to keep",
+        elsewhere=0.0,  # the games' talk is their communication treatment's agreement
     ),
 )

@@ -1,11 +1,12 @@
-"""Two parts of an agreement on their own (ODD 7.26): a fair share chosen with no agreement to bind
-it (`open_choice`), and a share agreed with no partnership, which is an activity plan agreed with
-the commissioner alone (`plan_marginal_rate`). Each is checked on the tiny hand-built world against
-values worked out by hand from the ODD's equations and the defaults of ODD section 5
-(`open_choice` 0.5, `plan_marginal_rate` 0.3, `payoff_sensitivity` 20, `conditional_weight` 0.6,
-`learning_rate` 0.1, `target_value` 0.3), and each is checked to be inert where the rules hold the
-other parts too. The third part, partners with nothing agreed, has no path of its own (ODD 7.26
-says why)."""
+"""The parts of an agreement on their own (ODD 7.26): a fair share chosen with no agreement to bind
+it (`open_choice`), a share agreed with no partnership, which is an activity plan agreed with the
+commissioner alone (`plan_marginal_rate`), and the alternative rule for partners, talk at one table
+(`partner_talk`, 0 by default: partners alone do nothing at the defaults). Each is checked on the
+tiny hand-built world against values worked out by hand from the ODD's equations and the defaults
+of ODD section 5 (`open_choice` 0.5, `plan_marginal_rate` 0.3, `trust_gate` 0.5, `join_trust`
+0.25, `payoff_sensitivity` 20, `conditional_weight` 0.6, `learning_rate` 0.1, `target_value`
+0.3), and each is checked to be inert where the rules hold the other parts too (talk, at its
+default)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,53 @@ from sim.core.rules import PRESETS
 
 ACUTE, COMMUNITY = 0, 1
 EVERYONE = {"partnership_breadth": 1.0}
+
+
+# ------------------------------------------- partners who talk: the alternative rule (7.10, 7.11)
+@pytest.mark.parametrize(
+    ("levers", "params", "cooperation"),
+    [
+        # Nobody at the table: belief 0.5, payoff target 0.5 - 20 x 0.02 = 0.1; target
+        # 0.6 x 0.5 + 0.4 x 0.1 = 0.34; x' = 0.5 + 0.1 x (0.34 - 0.5) = 0.484.
+        ({}, {"partner_talk": 0.5}, 0.484),
+        # Both at the table, talk at its default 0: as nobody, 0.484.
+        (EVERYONE, {}, 0.484),
+        # Talk half the way: belief 0.5 + 0.5 x 0.5 = 0.75; target 0.45 + 0.04 = 0.49;
+        # x' = 0.5 + 0.1 x (0.49 - 0.5) = 0.499; the same with shares agreed.
+        (EVERYONE, {"partner_talk": 0.5}, 0.499),
+        ({**EVERYONE, "agreed_shares": True}, {"partner_talk": 0.5}, 0.499),
+        # Talk all the way: belief 1; target 0.6 + 0.04 = 0.64; x' = 0.514.
+        (EVERYONE, {"partner_talk": 1.0}, 0.514),
+    ],
+)
+def test_talk_at_one_table_lifts_belief_in_partners(learner, levers, params, cooperation):
+    model = learner(RuleSet(**levers), **params)
+    w = model.world
+    model.trusts[1].learn()
+    assert w.incentive[1] == pytest.approx(0.02, rel=1e-12)  # talk changes no payoff
+    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("levers", "params", "kept", "member"),
+    [
+        # Trust 0.2: kept = x (1 - 0.5 x 0.8) = 0.6 x of cooperation 0.4 and 0.8; nobody eligible.
+        ({}, {"partner_talk": 0.5}, (0.24, 0.48), 0.0),
+        # Agreed, no talk: belief 0.2, inside 0.2 / 0.25 = 0.8 of the way.
+        ({**EVERYONE, "agreed_shares": True}, {}, (0.24, 0.48), 0.8),
+        # Talk: belief 0.2 + 0.5 x 0.8 = 0.6: kept = x (1 - 0.5 x 0.4) = 0.8 x; fully inside
+        # (0.6 is above 0.25).
+        ({**EVERYONE, "agreed_shares": True}, {"partner_talk": 0.5}, (0.32, 0.64), 1.0),
+    ],
+)
+def test_talk_eases_the_trust_gate_and_keeps_partners_in(tiny_world, levers, params, kept, member):
+    model = planning(tiny_world(RuleSet(**levers), **params))
+    w = model.world
+    w.trust[:] = 0.2
+    for trust in model.trusts:
+        trust.plan()
+    np.testing.assert_allclose(w.kept, kept, rtol=1e-12)
+    np.testing.assert_allclose(w.org_member, member, rtol=1e-12)
 
 
 # ------------------------------------------------------------ a fair share chosen openly (7.5)
@@ -149,6 +197,8 @@ def test_a_plan_agreed_alone_makes_acute_overclaiming_cost(learner, levers, ince
         # Agreed shares with no partnership, paid the full price above the plan: fortress, up to
         # round-off (the claim is paid in two parts).
         ({"agreed_shares": True}, {"plan_marginal_rate": 1.0}, False),
+        # Partners with nothing agreed and no talk (its default): fortress, and with talk they act.
+        (EVERYONE, {"partner_talk": 0.0}, True),
     ],
 )
 def test_at_their_neutral_values_the_two_terms_leave_fortress_as_it_was(levers, neutral, exact):
@@ -168,10 +218,11 @@ def test_at_their_neutral_values_the_two_terms_leave_fortress_as_it_was(levers, 
         np.testing.assert_array_equal(a, b)
     else:
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
-    # ... and at their defaults they act (the same runs with the terms in force; a running cost
-    # stays at 0, so that what moves is the mechanism).
+    # ... and in force they act (the same runs at their defaults, talk at 0.5 since its default
+    # is 0; a running cost stays at 0, so that what moves is the mechanism).
     costs = {k: v for k, v in neutral.items() if k.startswith("cost_")}
-    acting = run_many([fortress, alone], replicates=2, months=36, seed=3, **costs)
+    talk = {"partner_talk": 0.5} if "partner_talk" in neutral else {}
+    acting = run_many([fortress, alone], replicates=2, months=36, seed=3, **costs, **talk)
     a = acting[acting["rules"] == "fortress"][numeric].to_numpy()
     b = acting[acting["rules"] == "alone"][numeric].to_numpy()
     assert not np.allclose(a, b, rtol=1e-9, atol=1e-9)
@@ -199,9 +250,10 @@ def test_the_two_terms_are_inert_in_every_preset(name):
 
 
 @pytest.mark.parametrize("scenario", ["classroom_commons", "public_goods"])
-def test_a_laboratory_game_has_no_open_choice_or_plan_of_its_own(scenario):
-    """A game's shares are equal whoever chooses them; it has no tariff."""
+def test_a_laboratory_game_has_no_open_choice_plan_or_talk_of_its_own(scenario):
+    """A game's shares are equal whoever chooses them; it has no tariff; its talk is its
+    communication treatment's agreement (sim.app.classroom)."""
     from sim.core.params import PX
 
     p = _p(scenario)
-    assert (p[PX.open_choice], p[PX.plan_marginal_rate]) == (0.0, 1.0)
+    assert (p[PX.open_choice], p[PX.plan_marginal_rate], p[PX.partner_talk]) == (0.0, 1.0, 0.0)

@@ -45,6 +45,14 @@ def type_system_weight(kind, weight):
 
 
 @jit
+def believed(p, belief, eligible):
+    """Belief in partners: mean trust `belief`, lifted by talk at one table for an organisation the
+    partnership reaches, `partner_talk` of the way to full (an alternative rule, 0 by default,
+    ODD 7.26)."""
+    return belief + p[P.partner_talk] * eligible * (1.0 - belief)
+
+
+@jit
 def gate_cooperation(w, p, lo, hi):
     """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - mean trust))`, the
     share of the norm an organisation keeps to, given how far it trusts its partners to do the
@@ -67,7 +75,7 @@ def gate_cooperation(w, p, lo, hi):
             belief = 0.0
             for e in range(edge_start[i], edge_end[i]):
                 belief += trust[e]
-            belief /= n
+            belief = believed(p, belief / n, org_eligible[i])
         kept[i] = cooperation[i] * (1.0 - gate * (1.0 - belief))
         joined = 1.0 if join <= 0.0 else min(1.0, belief / join)
         org_member[i] = org_eligible[i] * joined

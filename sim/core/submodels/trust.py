@@ -23,6 +23,7 @@ from sim.core.rng import uniform
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
 from sim.core.submodels.behaviour import (
+    believed,
     gate_cooperation,
     legitimacy,
     payoff_target,
@@ -343,6 +344,7 @@ def learn(w, p, r, lo, hi):
     incentive = w.incentive
     selfish_incentive = w.selfish_incentive
     org_type = w.org_type
+    org_eligible = w.org_eligible
     weigh_incentives(w, p, r, lo, hi)
     sensitivity = p[P.payoff_sensitivity]
     rate = p[P.learning_rate]
@@ -360,9 +362,8 @@ def learn(w, p, r, lo, hi):
     for i in range(lo, hi):
         c = cooperation[i]
         own = payoff_target(sensitivity, incentive[i], c)
-        # Belief about partners: its trust in them (learned from whether they kept their shares);
-        # one without partners waits on nobody (and, with no weight on them, its type follows its
-        # payoff alone).
+        # Belief about partners: its trust in them (and talk, `believed`); one without partners
+        # waits on nobody (with no weight on them, its type follows its payoff alone).
         n = edge_end[i] - edge_start[i]
         belief = 1.0
         weight = 0.0
@@ -370,7 +371,7 @@ def learn(w, p, r, lo, hi):
             belief = 0.0
             for e in range(edge_start[i], edge_end[i]):
                 belief += trust[e]
-            belief /= n
+            belief = believed(p, belief / n, org_eligible[i])
             weight = follow
         # No type cooperates less than self-interest alone would (fines can make keeping to the
         # norm pay even for one who does not trust its partners).
