@@ -54,11 +54,11 @@ def believed(p, belief, eligible):
 
 @jit
 def gate_cooperation(w, p, lo, hi):
-    """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - mean trust))`, the
-    share of the norm an organisation keeps to, given how far it trusts its partners to do the
-    same (an organisation without partners waits on nobody); and how far an eligible organisation
-    is inside the agreement: fully while its mean trust is at least `join_trust`, in proportion
-    below it."""
+    """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - belief))`, the
+    share of the norm an organisation keeps to, given how far it believes its partners will do
+    the same (its mean trust in them, lifted by any talk: `believed`; an organisation without
+    partners waits on nobody); and how far an eligible organisation is inside the agreement:
+    fully while that belief is at least `join_trust`, in proportion below it."""
     cooperation = w.cooperation
     kept = w.kept
     trust = w.trust
