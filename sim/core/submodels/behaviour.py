@@ -45,10 +45,18 @@ def type_system_weight(kind, weight):
 
 
 @jit
-def believed(p, belief, eligible):
-    """Belief in partners: mean trust `belief`, lifted by talk at one table for an organisation the
-    partnership reaches, `partner_talk` of the way to full (an alternative rule, 0 by default,
-    ODD 7.26)."""
+def partner_belief(p, trust, start, end, eligible):
+    """An organisation's belief in its partners: its mean trust on its partner edges
+    `start..end-1`, lifted by talk at one table if the partnership reaches it, `partner_talk` of
+    the way to full (an alternative rule, 0 by default, ODD 7.26); 1 for one without partners
+    (it waits on nobody)."""
+    n = end - start
+    if n <= 0:
+        return 1.0
+    total = 0.0
+    for e in range(start, end):
+        total += trust[e]
+    belief = total / n
     return belief + p[P.partner_talk] * eligible * (1.0 - belief)
 
 
@@ -56,7 +64,7 @@ def believed(p, belief, eligible):
 def gate_cooperation(w, p, lo, hi):
     """What cooperation delivers this month: `kept = x (1 - trust_gate (1 - belief))`, the
     share of the norm an organisation keeps to, given how far it believes its partners will do
-    the same (its mean trust in them, lifted by any talk: `believed`; an organisation without
+    the same (its mean trust in them, lifted by any talk: `partner_belief`; an organisation without
     partners waits on nobody); and how far an eligible organisation is inside the agreement:
     fully while that belief is at least `join_trust`, in proportion below it."""
     cooperation = w.cooperation
@@ -69,13 +77,7 @@ def gate_cooperation(w, p, lo, hi):
     gate = p[P.trust_gate]
     join = p[P.join_trust]
     for i in range(lo, hi):
-        n = edge_end[i] - edge_start[i]
-        belief = 1.0
-        if n > 0:
-            belief = 0.0
-            for e in range(edge_start[i], edge_end[i]):
-                belief += trust[e]
-            belief = believed(p, belief / n, org_eligible[i])
+        belief = partner_belief(p, trust, edge_start[i], edge_end[i], org_eligible[i])
         kept[i] = cooperation[i] * (1.0 - gate * (1.0 - belief))
         joined = 1.0 if join <= 0.0 else min(1.0, belief / join)
         org_member[i] = org_eligible[i] * joined

@@ -23,9 +23,9 @@ from sim.core.rng import uniform
 from sim.core.rules import RX as R
 from sim.core.state import CLOCK_STEP, KEY_RUN, KEY_SEED, KEY_WORLD
 from sim.core.submodels.behaviour import (
-    believed,
     gate_cooperation,
     legitimacy,
+    partner_belief,
     payoff_target,
     type_target,
 )
@@ -362,17 +362,10 @@ def learn(w, p, r, lo, hi):
     for i in range(lo, hi):
         c = cooperation[i]
         own = payoff_target(sensitivity, incentive[i], c)
-        # Belief about partners: its trust in them (and talk, `believed`); one without partners
-        # waits on nobody (with no weight on them, its type follows its payoff alone).
-        n = edge_end[i] - edge_start[i]
-        belief = 1.0
-        weight = 0.0
-        if n > 0:
-            belief = 0.0
-            for e in range(edge_start[i], edge_end[i]):
-                belief += trust[e]
-            belief = believed(p, belief / n, org_eligible[i])
-            weight = follow
+        # Belief about partners, as the trust gate reads it (`partner_belief`); with no partners
+        # there is no weight on them, and its type follows its payoff alone.
+        belief = partner_belief(p, trust, edge_start[i], edge_end[i], org_eligible[i])
+        weight = follow if edge_end[i] > edge_start[i] else 0.0
         # No type cooperates less than self-interest alone would (fines can make keeping to the
         # norm pay even for one who does not trust its partners).
         selfish = payoff_target(sensitivity, selfish_incentive[i], c)
