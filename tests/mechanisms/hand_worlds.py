@@ -1,5 +1,6 @@
 """Hand-built states of the tiny world shared by several mechanism tests: a month of claims to plan
-(test_trust.py, test_alone.py) and a breach (test_regulator.py, test_alone.py)."""
+(test_trust.py, test_alone.py) and a breach (test_regulator.py, test_alone.py); and one
+organisation's learning step, read back (test_trust.py, test_alone.py, test_agreement_alone.py)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,10 @@ def planning(model):
     w.need_base[0, acute] = 96.0
     w.need_base[0, community] = 24.0
     return model
+
+
+def learned(model, i: int) -> tuple[float, float]:
+    """Organisation `i` learns once (ODD 7.11): (its incentive, its cooperation next month)."""
+    model.trusts[i].learn()
+    w = model.world
+    return float(w.incentive[i]), float(w.cooperation_next[i])

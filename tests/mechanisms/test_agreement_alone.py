@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hand_worlds import planning
+from hand_worlds import learned, planning
 
 from sim import RuleSet
 from sim.core.jit import as_python
@@ -42,10 +42,8 @@ EVERYONE = {"partnership_breadth": 1.0}
 )
 def test_talk_at_one_table_lifts_belief_in_partners(learner, levers, params, cooperation):
     model = learner(RuleSet(**levers), **params)
-    w = model.world
-    model.trusts[1].learn()
-    assert w.incentive[1] == pytest.approx(0.02, rel=1e-12)  # talk changes no payoff
-    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+    # Talk changes no payoff: the incentive stays 0.02.
+    assert learned(model, 1) == pytest.approx((0.02, cooperation), rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -183,9 +181,7 @@ def test_a_plan_agreed_alone_makes_acute_overclaiming_cost(learner, levers, ince
     model = learner(RuleSet(funding_model="activity", **levers))
     w = model.world
     w.selfish_claim[ACUTE] = 60.0
-    model.trusts[ACUTE].learn()
-    assert w.incentive[ACUTE] == pytest.approx(incentive, rel=1e-12)
-    assert w.cooperation_next[ACUTE] == pytest.approx(cooperation, rel=1e-12)
+    assert learned(model, ACUTE) == pytest.approx((incentive, cooperation), rel=1e-12)
 
 
 # ------------------------------------------------------------ neutral values, whole runs

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hand_worlds import overclaiming, planning
+from hand_worlds import learned, overclaiming, planning
 
 from sim import RuleSet
 from sim.core.constants import RNG_MONITORING
@@ -173,9 +173,7 @@ def test_the_regulators_expected_fine_deters_where_nothing_is_agreed(
         model = _fortress_learner(learner, graduated_sanctions=graduated)
     w = model.world
     w.record[1] = record
-    model.trusts[1].learn()
-    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+    assert learned(model, 1) == pytest.approx((incentive, cooperation), rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -199,9 +197,7 @@ def test_the_regulators_expected_fine_falls_on_providers_the_agreement_does_not_
     w = model.world
     if member is not None:
         w.org_member[1] = member
-    model.trusts[1].learn()
-    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+    assert learned(model, 1) == pytest.approx((incentive, cooperation), rel=1e-12)
 
 
 def test_a_provider_that_left_the_agreement_is_found_by_neither_books_nor_regulator(

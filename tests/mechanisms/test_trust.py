@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hand_worlds import planning
+from hand_worlds import learned, planning
 
 from sim import RuleSet
 
@@ -515,9 +515,7 @@ def test_the_expected_fine_deters(learner, graduated, record, incentive, coopera
     model = _monitored_learner(learner, graduated)
     w = model.world
     w.record[1] = record
-    model.trusts[1].learn()
-    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+    assert learned(model, 1) == pytest.approx((incentive, cooperation), rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -536,9 +534,7 @@ def test_risk_attitude_weighs_the_expected_fine(learner, risk, incentive, cooper
     w = model.world
     w.record[1] = 1.0
     w.risk_attitude[1] = risk
-    model.trusts[1].learn()
-    assert w.incentive[1] == pytest.approx(incentive, rel=1e-12)
-    assert w.cooperation_next[1] == pytest.approx(cooperation, rel=1e-12)
+    assert learned(model, 1) == pytest.approx((incentive, cooperation), rel=1e-12)
 
 
 @pytest.mark.parametrize(
