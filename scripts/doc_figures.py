@@ -196,13 +196,16 @@ def sanctions_alone() -> None:
 
 
 def agreement_alone() -> None:
-    """ODD 7.26 (two parts of an agreement on their own): fortress against fortress with agreed
-    shares (a plan with the commissioner) at -2% and 0% a year, and against fortress with
-    collective choice (a fair share chosen openly) at 0% and +4%, 20 replicates at the
+    """ODD 7.18 and 7.26 (the three parts of an agreement on their own): fortress against fortress
+    with agreed shares (a plan with the commissioner) at -2% and 0% a year, against fortress with
+    collective choice (a fair share chosen openly) at 0% and +4%, and against fortress with the
+    partners (planning discharges with social care) at -2%, 0% and +2%, 20 replicates at the
     principle-effects seed, running costs at 0; paired differences with 95% t intervals."""
+    discharge = ("delayed_discharges", "acute_demand_vs_trend", "system_deficit")
     cases = (
         ("agreed_shares", (-0.02, 0.0), ("acute_demand_vs_trend", "acute_deficit_share")),
         ("collective_choice", (0.0, 0.04), ("mean_trust", "mean_cooperation")),
+        ("partnership_breadth", (-0.02, 0.0, 0.02), (*discharge, "provider_failures")),
     )
     for lever, growths, columns in cases:
         alone = FORTRESS.with_levers(name=f"fortress+{lever}", **{lever: getattr(SHARED, lever)})

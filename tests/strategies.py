@@ -70,6 +70,7 @@ def place_params(draw, max_places: int = 3):
         "special_measures_focus": draw(st.floats(0.0, 1.0)),
         "special_measures_limit": draw(st.integers(1, 24)),
         "discharge_delay": draw(st.floats(0.0, 2.0)),
+        "joint_discharge": draw(st.floats(0.0, 1.0)),
         "capital_share": draw(st.floats(0.0, 0.2)),
         "capital_depreciation": draw(st.floats(0.0, 0.3)),
         "capital_intensity": draw(st.floats(0.5, 60.0)),

@@ -115,6 +115,13 @@ def test_trust_in_a_defector_falls_at_least_twice_as_fast_as_it_recovers(defecti
     assert mean_fall > 2.0 * mean_rise, _message(defections)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="speed of trust (ODD 7.14): on average trust in a defector falls 2.21 times as fast as "
+    "it rises (seeds 1-5), but not in seed 3, where it falls 0.026 a month over the 33 months the "
+    "defector takes to stop breaching and rises 0.029 after (0.025 before partners planned "
+    "discharges together, ODD 7.18: a thin margin that tipped). Reported, not tuned away",
+)
 def test_in_every_seed_trust_in_a_defector_falls_faster_than_it_recovers(defections):
     message = _message(defections)
     for fall, rise, _, _ in defections.values():

@@ -88,6 +88,7 @@ OUTCOMES = (
     "mean_cooperation",
     "mean_trust",
     "pool_balance",
+    "delayed_discharges",
     "breaches_detected",
     "governance_costs",
     "transaction_costs",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sim.core.parameter_spec import Param
 from sim.core.parameters_behaviour import BEHAVIOUR_PARAMETERS
 from sim.core.parameters_costs import COST_PARAMETERS
-from sim.core.parameters_nhs import NHS_PARAMETERS
+from sim.core.parameters_nhs import DISCHARGE_PARAMETERS, NHS_PARAMETERS
 from sim.core.parameters_place import PLACE_PARAMETERS
 from sim.core.parameters_standalone import STANDALONE_PARAMETERS
 
@@ -21,6 +21,10 @@ PARAMETERS: tuple[Param, ...] = (
     *BEHAVIOUR_PARAMETERS,
     *NHS_PARAMETERS,
     *STANDALONE_PARAMETERS,
+    # New parameters go last: a prior draw is keyed by the parameter's index (sim.core.priors),
+    # so appending leaves every earlier parameter's draws, and the runs made from them, as they
+    # were.
+    *DISCHARGE_PARAMETERS,
 )
 
 __all__ = ["PARAMETERS", "Param"]

@@ -1,6 +1,7 @@
 """Scenario parameters of the NHS mechanisms of docs/ODD.md 7.17-7.23: the regulator's oversight
 segments and special measures, delayed discharges, capital and investment, productivity and the
-tariff's efficiency factor, waiting lists in patients, and winter (see `sim.core.parameter_table`).
+tariff's efficiency factor, waiting lists in patients, and winter; and partners planning discharges
+together (see `sim.core.parameter_table`).
 
 Sources are keyed as in docs/references.md (section "NHS mechanisms").
 """
@@ -176,5 +177,24 @@ NHS_PARAMETERS: tuple[Param, ...] = (
         "[MYHSN2025]: emergency admissions a day hardly differ (17,700 in January, 18,000 in "
         "July 2024/25); [NT-WIN2018]: more admitted, longer stays; reasoning: 2% from bed "
         "occupancy about 3 points higher in winter [HSJ-BEDS2017]",
+    ),
+)
+
+# Appended after every other parameter (see `sim.core.parameter_table`).
+DISCHARGE_PARAMETERS: tuple[Param, ...] = (
+    # --- partners planning discharges together (ODD 7.18) ---
+    row(
+        "joint_discharge",
+        0.2,
+        float,
+        0.0,
+        1.0,
+        "share of delayed discharges that partners planning discharges together avoid, where the "
+        "partnership reaches social care",
+        "[LGL2017]: of delayed days attributed to social care in December 2016, 18% awaited an "
+        "assessment, 3% public funding and under 1% a dispute, which wait on the partners' own "
+        "processes (assessment at home after discharge [LGA-HICM]); the 74% awaiting a care "
+        "package or a placement wait on care the model's unmet social care need already counts, "
+        "and 4% on choice: 0.2 (ODD 7.18)",
     ),
 )

@@ -10,7 +10,8 @@ conduct, open books without a boundary cover the commissioner's contracts, sanct
 agreement enforce the regulator's control totals, an involved public asks for a prevention slice
 of its own, a choice with nothing agreed sets the fair share partly by need, and shares agreed
 with no partnership are activity plans with the commissioner. Partners with nothing agreed have
-nothing to keep. The principle-effects analysis
+no shares to keep, but with social care at the table they plan discharges together (ODD 7.18),
+agreement or not. The principle-effects analysis
 (`sim.analysis.principles`) measures each principle alone and beside its requirements (with the
 running costs at 0, so that a cost is not taken for a mechanism).
 """
@@ -28,7 +29,9 @@ PRINCIPLES: dict[str, dict[str, object]] = {
         "levers": ("partnership_breadth",),
         "requires": ("agreed_shares", "collective_choice"),
         "explain": "All the right partners are in: acute, community, mental health, primary care, "
-        "social care and ambulance (Ham & Alderwick 2).",
+        "social care and ambulance; with social care at the table they plan discharges together, "
+        "so fewer patients wait in hospital for an assessment or a funding decision (Ham & "
+        "Alderwick 2).",
     },
     "shared_vision": {
         "levers": ("shared_vision",),

@@ -142,6 +142,14 @@ NHS_PRIORS: tuple[Prior, ...] = (
         "calibrated to [ADASS2017, KF-DTOC2018]; half to double the fitted value",
     ),
     triangular(
+        "joint_discharge",
+        0.1,
+        0.2,
+        0.4,
+        "[LGL2017]: 21% of social care delays wait on assessment, funding or disputes; half to "
+        "double",
+    ),
+    triangular(
         "capital_share",
         0.035,
         0.04,

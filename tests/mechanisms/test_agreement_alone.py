@@ -1,7 +1,8 @@
 """The parts of an agreement on their own (ODD 7.26): a fair share chosen with no agreement to bind
 it (`open_choice`), a share agreed with no partnership, which is an activity plan agreed with the
 commissioner alone (`plan_marginal_rate`), and the alternative rule for partners, talk at one table
-(`partner_talk`, 0 by default: partners alone do nothing at the defaults). Each is checked on the
+(`partner_talk`, 0 by default; at the defaults partners alone act only by planning discharges with
+social care, ODD 7.18, tested in test_nhs_place.py). Each is checked on the
 tiny hand-built world against values worked out by hand from the ODD's equations and the defaults
 of ODD section 5 (`open_choice` 0.5, `plan_marginal_rate` 0.3, `trust_gate` 0.5, `join_trust`
 0.25, `payoff_sensitivity` 20, `conditional_weight` 0.6, `learning_rate` 0.1, `target_value`
@@ -193,8 +194,9 @@ def test_a_plan_agreed_alone_makes_acute_overclaiming_cost(learner, levers, ince
         # Agreed shares with no partnership, paid the full price above the plan: fortress, up to
         # round-off (the claim is paid in two parts).
         ({"agreed_shares": True}, {"plan_marginal_rate": 1.0}, False),
-        # Partners with nothing agreed and no talk (its default): fortress, and with talk they act.
-        (EVERYONE, {"partner_talk": 0.0}, True),
+        # Partners with nothing agreed, no talk (its default) and no joint discharge planning:
+        # fortress; at their defaults, and with talk, they act.
+        (EVERYONE, {"partner_talk": 0.0, "joint_discharge": 0.0}, True),
     ],
 )
 def test_at_their_neutral_values_the_two_terms_leave_fortress_as_it_was(levers, neutral, exact):

@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.core.constants import (
     ACUTE,
+    MEMBERSHIP_THRESHOLD,
     MONTHS_PER_YEAR,
     N_LINES,
     PLACE_SYSTEM,
@@ -126,7 +127,8 @@ def update_health(w, p, r, lo, hi):
     prevention_effect = p[P.prevention_effect]
     saturation = p[P.prevention_saturation]
     unmet_harm = p[P.unmet_harm]
-    delay = p[P.discharge_delay]
+    # Partners who plan discharges together avoid the delays that wait on their own processes.
+    delay = p[P.discharge_delay] * (1.0 - joint_discharge(p, r))
     delivered, need, unmet_line, waiting = delivered, need, unmet, waiting
     for q in range(lo, hi):
         for k in range(N_LINES):
@@ -163,6 +165,18 @@ def update_health(w, p, r, lo, hi):
             dh += prevention_gain(prevention_effect, saturation, prevention / need_total)
             dh -= unmet_harm * leaving / need_total
         health[q] = clamp(h + dh, 0.0, 1.0)
+
+
+@jit
+def joint_discharge(p, r):
+    """Share of delayed discharges avoided by partners who plan discharges together (assessment
+    at home after discharge, funding agreed between them, disputes settled at one table): the
+    `joint_discharge` parameter where the partnership's breadth reaches social care (and so the
+    acute trusts, whose threshold is lower), else none. Like an activity plan, it follows who is
+    at the table, not how far they trust each other (ODD 7.18)."""
+    if r[R.partnership_breadth] >= MEMBERSHIP_THRESHOLD[SOCIAL_CARE]:
+        return p[P.joint_discharge]
+    return 0.0
 
 
 @jit
