@@ -272,8 +272,13 @@ def test_teaching_chart_axes_hold_the_data_through_play(
             assert shown_month(page, GAMES) >= 600, "play did not reach the live view's last round"
             assert len(heights) >= 10
             # The optimum line stays where it was drawn at round 0 (the axis holds 0 to about
-            # 1.25 x the Nash total); a growing axis would flatten it onto the x axis.
-            assert all(abs(h - first) < 0.15 for h in heights), (first, heights)
+            # 1.25 x the Nash total); a growing axis would flatten it onto the x axis. Shared
+            # governance settles at the optimum (36.3 against 36), so in some frames its line
+            # hides the optimum's across the left of the axes (rounds 50-60 of seed 1): those
+            # frames are skipped, as long as the line shows in most of them.
+            shown = [h for h in heights if not np.isnan(h)]
+            assert len(shown) >= 0.8 * len(heights), (first, heights)
+            assert all(abs(h - first) < 0.15 for h in shown), (first, heights)
         finally:
             browser.close()
     assert_clean(console, log_path)

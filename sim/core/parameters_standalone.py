@@ -97,7 +97,7 @@ STANDALONE_PARAMETERS: tuple[Param, ...] = (
         "promises, and in the laboratory talk without sanctions raised the rent kept from 21% "
         "to 55% and 73% [OWG1992]; but at 0.5 it moves shared governance's mean trust from 0.71 "
         "to 0.92 and the success regime's fines from 1,736 to 3,998 on one unsourced "
-        "judgement, so the default is 0: partners with nothing agreed have nothing to keep",
+        "judgement, so the default is 0: partners with nothing agreed have no shares to keep",
         elsewhere=0.0,  # the games' talk is their communication treatment's agreement
     ),
 )

@@ -3,7 +3,7 @@ patients with the elective drop-out (7.21, `Place.update_health`) and winter (7.
 `Place.update_need`). Expected values are worked out by hand from the ODD's equations with the
 default parameter values of ODD section 5: discharge_delay 0.17, joint_discharge 0.2;
 elective_share 0.55 and elective_dropout 0.03 (waiting_attrition 0.3 for the rest); costs per case
-GBP 520 (acute), 60 (community), 137 (mental health), 40 (primary care), 270 (ambulance), 900
+GBP 520 (acute), 47 (community), 250 (mental health), 45 (primary care), 270 (ambulance), 1,840
 (social care); winter_amplitude 0.02, a run starting in April."""
 
 from __future__ import annotations
@@ -58,29 +58,39 @@ def test_unmet_social_care_takes_acute_beds_next_month(tiny_world):
 
 
 @pytest.mark.parametrize(
-    ("breadth", "params", "taken"),
+    ("breadth", "params", "social_care", "taken"),
     [
-        # The partnership reaches social care (breadth 1): partners plan discharges together and
-        # avoid joint_discharge 0.2 of the delays, 0.17 x 20 x (1 - 0.2) = 2.72.
-        (1.0, {}, 2.72),
+        # The partnership reaches the place's social care provider (breadth 1): partners plan
+        # discharges together and avoid joint_discharge 0.2 of the delays, 0.17 x 20 x 0.8 = 2.72.
+        (1.0, {}, 1, 2.72),
         # ... half of them where joint planning reaches further: 0.17 x 20 x 0.5 = 1.7.
-        (1.0, {"joint_discharge": 0.5}, 1.7),
+        (1.0, {"joint_discharge": 0.5}, 1, 1.7),
         # Acute, community, mental health and primary care, not social care (its threshold is
         # 0.8): nobody plans discharges with the local authority, 0.17 x 20 = 3.4.
-        (0.79, {}, 3.4),
+        (0.79, {}, 1, 3.4),
         # Social care reached (0.8), the ambulance trust not (1): 2.72 again.
-        (0.8, {}, 2.72),
+        (0.8, {}, 1, 2.72),
         # No partnership at all.
-        (0.0, {"joint_discharge": 0.5}, 3.4),
+        (0.0, {"joint_discharge": 0.5}, 1, 3.4),
+        # A place with no social care provider has nobody to plan discharges with: 3.4.
+        (1.0, {}, 0, 3.4),
     ],
 )
 def test_partners_with_social_care_at_the_table_avoid_part_of_the_delays(
-    tiny_world, breadth, params, taken
+    tiny_world, breadth, params, social_care, taken
 ):
-    model = tiny_world(RuleSet(funding_model="activity", partnership_breadth=breadth), **params)
-    # Whether the partners trust each other does not matter: the plan follows who is at the table.
-    model.world.trust[:] = 0.0
-    w = _left_over(model)
+    rules = RuleSet(funding_model="activity", partnership_breadth=breadth)
+    model = tiny_world(rules, social_care_per_place=social_care, **params)
+    w = model.world
+    # Whether the partners trust each other does not matter: the plan follows whom the
+    # partnership reaches.
+    w.trust[:] = 0.0
+    # Need [50, 10, 4, 0, 2, 20]; 45 acute and 8 community delivered, no social care (its
+    # provider, where there is one, delivers none): 20 of social care left unmet.
+    w.need[0, :] = [50.0, 10.0, 4.0, 0.0, 2.0, 20.0]
+    w.activity[:] = [45.0, 8.0, 0.0][: w.activity.shape[0]]
+    w.prevention_delivered[:] = 0.0
+    model.places[0].update_health()
     assert w.unmet[0, SOCIAL_CARE] == 20.0
     assert w.delayed[0] == pytest.approx(taken, rel=1e-12)
 

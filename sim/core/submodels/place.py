@@ -115,6 +115,7 @@ def update_health(w, p, r, lo, hi):
     spill = w.spill
     place_con_start = w.place_con_start
     place_con_end = w.place_con_end
+    providers = w.providers
     if key[KEY_WORLD] != PLACE_SYSTEM:
         return
     attrition = p[P.waiting_attrition]
@@ -127,8 +128,10 @@ def update_health(w, p, r, lo, hi):
     prevention_effect = p[P.prevention_effect]
     saturation = p[P.prevention_saturation]
     unmet_harm = p[P.unmet_harm]
-    # Partners who plan discharges together avoid the delays that wait on their own processes.
-    delay = p[P.discharge_delay] * (1.0 - joint_discharge(p, r))
+    delay = p[P.discharge_delay]
+    # Partners who plan discharges together avoid the delays that wait on their own processes,
+    # where the place has a social care provider to plan them with.
+    planned_delay = delay * (1.0 - joint_discharge(p, r))
     delivered, need, unmet_line, waiting = delivered, need, unmet, waiting
     for q in range(lo, hi):
         for k in range(N_LINES):
@@ -155,7 +158,8 @@ def update_health(w, p, r, lo, hi):
         # Of those leaving the waiting list, a share arrives at acute care next month.
         spill[q] = spillover * attrition * spilled
         # Patients fit to leave hospital wait for the social care left unmet: acute beds taken.
-        delayed[q] = delay * unmet_line[q, SOCIAL_CARE]
+        place_delay = planned_delay if providers[q, SOCIAL_CARE] > 0.0 else delay
+        delayed[q] = place_delay * unmet_line[q, SOCIAL_CARE]
         h = health[q]
         dh = recovery * (health_base[q] - h)
         if need_total > 0.0:
@@ -172,8 +176,9 @@ def joint_discharge(p, r):
     """Share of delayed discharges avoided by partners who plan discharges together (assessment
     at home after discharge, funding agreed between them, disputes settled at one table): the
     `joint_discharge` parameter where the partnership's breadth reaches social care (and so the
-    acute trusts, whose threshold is lower), else none. Like an activity plan, it follows who is
-    at the table, not how far they trust each other (ODD 7.18)."""
+    acute trusts, whose threshold is lower), else none; `update_health` applies it at places that
+    have a social care provider. Like an activity plan, it follows whom the partnership reaches,
+    not how far they trust each other (ODD 7.18)."""
     if r[R.partnership_breadth] >= MEMBERSHIP_THRESHOLD[SOCIAL_CARE]:
         return p[P.joint_discharge]
     return 0.0
