@@ -223,10 +223,21 @@ def talk() -> None:
     """ODD 7.26 (talk, the alternative rule for partners, not adopted): the presets with
     `partner_talk` at its default 0 and at 0.5, 40 replicates of 120 months (seed 11), at the
     default pressure and at -2% a year."""
-    presets = ["fortress", "partnership_board", "success_regime", "shared_governance"]
-    presets.append("canterbury_alliance")
-    columns = ("cooperation_start", "mean_cooperation", "mean_trust", "system_deficit")
-    columns += ("provider_failures", "fines")
+    presets = [
+        "fortress",
+        "partnership_board",
+        "success_regime",
+        "shared_governance",
+        "canterbury_alliance",
+    ]
+    columns = (
+        "cooperation_start",
+        "mean_cooperation",
+        "mean_trust",
+        "system_deficit",
+        "provider_failures",
+        "fines",
+    )
     for growth in (None, -0.02):
         pressure = {} if growth is None else {"budget_growth": growth}
         for value in (0.0, 0.5):

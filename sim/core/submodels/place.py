@@ -10,7 +10,6 @@ import numpy as np
 
 from sim.core.constants import (
     ACUTE,
-    MEMBERSHIP_THRESHOLD,
     MONTHS_PER_YEAR,
     N_LINES,
     PLACE_SYSTEM,
@@ -95,8 +94,9 @@ def prevention_gain(effect, saturation, x):
 @jit
 def update_health(w, p, r, lo, hi):
     """Count care delivered; left need joins the waiting list (counted in patients too) and
-    spills into acute demand; unmet social care delays discharges from acute care; prevention
-    builds population health and left need erodes it."""
+    spills into acute demand; unmet social care delays discharges from acute care, less what
+    partners who plan discharges together avoid; prevention builds population health and left
+    need erodes it."""
     # Long: one pass over places and lines, with its arrays bound first.
     place_con = w.place_con
     con_kind = w.con_kind
@@ -115,7 +115,8 @@ def update_health(w, p, r, lo, hi):
     spill = w.spill
     place_con_start = w.place_con_start
     place_con_end = w.place_con_end
-    providers = w.providers
+    con_org = w.con_org
+    org_eligible = w.org_eligible
     if key[KEY_WORLD] != PLACE_SYSTEM:
         return
     attrition = p[P.waiting_attrition]
@@ -129,18 +130,23 @@ def update_health(w, p, r, lo, hi):
     saturation = p[P.prevention_saturation]
     unmet_harm = p[P.unmet_harm]
     delay = p[P.discharge_delay]
-    # Partners who plan discharges together avoid the delays that wait on their own processes,
-    # where the place has a social care provider to plan them with.
-    planned_delay = delay * (1.0 - joint_discharge(p, r))
+    # Partners who plan discharges together avoid the delays that wait on their own processes
+    # (ODD 7.18): where the partnership reaches a social care provider of the place. Like an
+    # activity plan, this follows whom it reaches (eligibility), not how far they trust each
+    # other (membership).
+    planned_delay = delay * (1.0 - p[P.joint_discharge])
     delivered, need, unmet_line, waiting = delivered, need, unmet, waiting
     for q in range(lo, hi):
         for k in range(N_LINES):
             delivered[q, k] = 0.0
         prevention = 0.0
+        joint = False
         for idx in range(place_con_start[q], place_con_end[q]):
             c = place_con[idx]
             delivered[q, con_kind[c]] += activity[c]
             prevention += prevention_delivered[c]
+            if con_kind[c] == SOCIAL_CARE and org_eligible[con_org[c]] > 0.0:
+                joint = True
         prevention_spend[q] = prevention
         need_total = 0.0
         leaving = 0.0
@@ -158,8 +164,7 @@ def update_health(w, p, r, lo, hi):
         # Of those leaving the waiting list, a share arrives at acute care next month.
         spill[q] = spillover * attrition * spilled
         # Patients fit to leave hospital wait for the social care left unmet: acute beds taken.
-        place_delay = planned_delay if providers[q, SOCIAL_CARE] > 0.0 else delay
-        delayed[q] = place_delay * unmet_line[q, SOCIAL_CARE]
+        delayed[q] = (planned_delay if joint else delay) * unmet_line[q, SOCIAL_CARE]
         h = health[q]
         dh = recovery * (health_base[q] - h)
         if need_total > 0.0:
@@ -169,19 +174,6 @@ def update_health(w, p, r, lo, hi):
             dh += prevention_gain(prevention_effect, saturation, prevention / need_total)
             dh -= unmet_harm * leaving / need_total
         health[q] = clamp(h + dh, 0.0, 1.0)
-
-
-@jit
-def joint_discharge(p, r):
-    """Share of delayed discharges avoided by partners who plan discharges together (assessment
-    at home after discharge, funding agreed between them, disputes settled at one table): the
-    `joint_discharge` parameter where the partnership's breadth reaches social care (and so the
-    acute trusts, whose threshold is lower), else none; `update_health` applies it at places that
-    have a social care provider. Like an activity plan, it follows whom the partnership reaches,
-    not how far they trust each other (ODD 7.18)."""
-    if r[R.partnership_breadth] >= MEMBERSHIP_THRESHOLD[SOCIAL_CARE]:
-        return p[P.joint_discharge]
-    return 0.0
 
 
 @jit
