@@ -3,8 +3,11 @@
 Each phase is called on its own, many times in a row, on a world that has run 30 months under
 shared governance (so that its state is typical); the best of 5 such runs, each on a fresh world,
 at 16 and at 1,004 organisations; the whole step is timed the same way and printed beside the
-phases' sum. A phase run again on its own output is not a month of the model, so these are costs,
-not results. Figures, not a test; not written to results.json.
+phases' sum. Beside each phase, its set-up: one call over no agents (the organisations or places
+it loops over), what a call pays besides its agents' work; a phase's loops over other units (every
+place, in `plan`) and a phase that acts on the whole world still run, so those grow with the
+world. A phase run again on its own output is not a month of the model, so these are costs, not
+results. Figures, not a test; not written to results.json.
 
 Usage: .venv/bin/python bench/bench_phases.py
 """
@@ -69,6 +72,21 @@ def _ns(shape: dict, calls: int, phase=None) -> float:
     return best
 
 
+SETUP_CALLS = 20_000
+
+
+def setup_ns(shape: dict, phase) -> float:
+    """Best ns of one call of `phase` over no agents (the whole world for a world phase)."""
+    w, p, r, _, _ = _fresh(shape)
+    hi = 1 if phase.unit == "world" else 0
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        _repeat_phase(phase.fn, w, p, r, SETUP_CALLS, hi)
+        best = min(best, (time.perf_counter() - start) / SETUP_CALLS * 1e9)
+    return best
+
+
 def phase_costs(shape: dict, calls: int) -> None:
     """Print each phase's cost, their sum and the whole step's, in ns per agent-step."""
     w, p, r, n_org, n_place = _fresh(shape)
@@ -77,12 +95,17 @@ def phase_costs(shape: dict, calls: int) -> None:
         _repeat_phase(phase.fn, w, p, r, 1, hi)
     whole = _ns(shape, calls)
     print(f"{n_org} organisations ({calls} calls in a row, best of {REPEATS} fresh worlds):")
-    total = 0.0
+    total = fixed = 0.0
     for phase in PHASES:
         ns = _ns(shape, calls, phase)
+        setup = setup_ns(shape, phase)
         total += ns
-        print(f"  {phase.name:14s} {ns:6.1f} ns per agent-step")
-    print(f"  {'sum of phases':14s} {total:6.1f}; the whole step {whole:6.1f}")
+        fixed += setup
+        print(f"  {phase.name:14s} {ns:6.1f} ns per agent-step; set-up {setup:5.1f} ns a call")
+    print(
+        f"  {'sum of phases':14s} {total:6.1f}; the whole step {whole:6.1f}; "
+        f"set-up {fixed:5.1f} ns a month ({fixed / n_org:4.1f} ns an agent-step)"
+    )
 
 
 def main() -> None:
