@@ -327,12 +327,15 @@ def test_frames_are_drawn_one_at_a_time_in_the_order_asked():
         deadline = time.monotonic() + 10
         while playing._next_ticket < 1 + len(threads) and time.monotonic() < deadline:
             time.sleep(0.005)
+        assert playing._next_ticket == 1 + len(threads), f"{name} never queued"
     gone.set()
     threads[1].join(10)  # the paused one leaves the queue before its turn
+    assert not threads[1].is_alive()
     assert order == ["first", "paused gave up"]
     release_first.set()
     for thread in (first, *threads):
         thread.join(10)
+        assert not thread.is_alive()
     assert order == ["first", "paused gave up", "second", "third"]
     assert most[0] == 1  # never two frames at once
     with playing.turn() as mine:  # the skipped ticket does not hold the queue up
@@ -362,8 +365,7 @@ def test_every_live_measure_fills_a_fair_part_of_its_axes():
         low, high = ax.get_ylim()
         for name in names:
             values = np.concatenate([view.pair.history(s)[:, MI[name]] * scale for s in SIDES])
-            if np.ptp(values) > 0:
-                assert np.ptp(values) >= 0.25 * (high - low), (title, name, np.ptp(values))
+            assert np.ptp(values) >= 0.25 * (high - low) > 0, (title, name, np.ptp(values))
 
 
 def test_many_places_lie_on_a_grid_each_organisation_nearest_its_own_place():

@@ -115,8 +115,10 @@ def test_report_numbers_recomputed_from_parquet(tmp_path):
                 assert np.isclose(float(p), mw.pvalue, rtol=1e-2)
 
     ablation = _tables(text, "Ablation")
+    assert set(ablation) == {"population_health", "system_deficit", "mean_cooperation"}
     base = s[s["rules"] == "shared_governance"].sort_values("replicate")
     for outcome, rows in ablation.items():
+        assert [row[0] for row in rows] == ["monitoring", "pooled_funding"], outcome
         for principle, change, _ci, _delta, _p in rows:
             abl = s[s["rules"] == f"shared_governance-{principle}"].sort_values("replicate")
             assert _close(change, abl[outcome].mean() - base[outcome].mean())

@@ -6,9 +6,13 @@ head, and the spreads that describe its places: `population_spread`, `need_sprea
 studied (`budget_growth`, `need_growth`, `ageing`), which designs sweep and scenario discovery
 explores; `initial_health`, fixed so the base year is in balance; rules of the payment system
 (`emergency_marginal_rate`); `trust_grading`, a choice between two rules of trust (ODD 7.10) to
-sweep, not a quantity; and the laboratory designs. Every other parameter of the place-based
-system, whose value is a judgement or a calibration, carries a prior here: the place, health and
-finance ones and the NHS mechanisms below, the costs and behaviour in `sim.core.priors_behaviour`.
+sweep, not a quantity; the six terms of the principles' own paths (`place_data_sight`,
+`unbounded_cover`, `control_total_detection`, `public_prevention`, `open_choice`,
+`plan_marginal_rate`; ODD 7.26), held at their defaults, where the presets keep their results;
+`partner_talk`, an alternative rule that is off by default; and the laboratory designs. Every
+other parameter of the place-based system, whose value is a judgement or a calibration, carries a
+prior here: the place, health and finance ones and the NHS mechanisms below, the costs and
+behaviour in `sim.core.priors_behaviour`.
 
 Most stylised values get a triangular prior from half to double the default with its mode at the
 default; ranges are tighter where a source pins the value down, and bounded where the parameter's

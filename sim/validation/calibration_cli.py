@@ -18,6 +18,7 @@ HELP = "fit parameters to published NHS figures and check them out of sample"
 def add_parser(sub) -> None:
     """Add the `calibrate` command to the subparsers of `commons`."""
     from sim.experiment.cli import _whole
+    from sim.validation.calibration_targets import DEFAULT_CHECK_ON, DEFAULT_FIT_ON
 
     cal = sub.add_parser(
         NAME,
@@ -33,11 +34,16 @@ def add_parser(sub) -> None:
         help="parameters to fit, with optional search ranges (default: spillover, "
         "health_need_elasticity, discharge_delay, tariff_efficiency, induced_demand)",
     )
-    cal.add_argument("--fit-on", metavar="TARGET,...", help="targets fitted to (default: five)")
+    cal.add_argument(
+        "--fit-on",
+        metavar="TARGET,...",
+        help=f"targets fitted to (default: {', '.join(DEFAULT_FIT_ON)})",
+    )
     cal.add_argument(
         "--check-on",
         metavar="TARGET,...",
-        help="targets checked out of sample (default: the other three; 'none' for none)",
+        help=f"targets checked out of sample (default: {', '.join(DEFAULT_CHECK_ON)}; "
+        "'none' for none)",
     )
     cal.add_argument(
         "--trials", metavar="N", type=_whole(), default=100, help="default 100, at most 10,000"
