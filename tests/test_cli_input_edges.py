@@ -4,6 +4,7 @@ already written lost (docs/experiments.md, Input rules, Resume and Exit codes)."
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -210,6 +211,23 @@ GRID = f'name = "g"\n{HEAD}rules = ["fortress", "shared_governance"]\n[design]\n
             '[ablation]\nprinciples = ["monitoring"]\ninclude_base = false\n',
             ["rules[0]='shared_governance'", "its base shared_governance"],
         ),
+        (
+            GRID + "seed = -4\n[design.parameters]\nbudget_growth = [0.0, 0.02]\n",
+            ["design.seed=-4", "not used by kind = 'grid'"],
+        ),
+        (
+            f'name = "n"\n{HEAD}rules = ["fortress"]\n[design]\nseed = "abc"\n',
+            ["design.seed='abc'", 'nothing with kind = "none"'],
+        ),
+        (
+            f'name = "f"\n{HEAD}rules = ["fortress"]\n[report]\n'
+            'fan_measures = ["population_health"]\n',
+            ["report.fan_measures=['population_health']", "outputs.series = true"],
+        ),
+        (
+            f'name = "d"\n{HEAD}replicates = 3\n',
+            ["malformed TOML", "line 6 reads 'replicates = 3'"],
+        ),
     ],
     ids=[
         "grid-duplicate-crossover",
@@ -222,6 +240,10 @@ GRID = f'name = "g"\n{HEAD}rules = ["fortress", "shared_governance"]\n[design]\n
         "grid-integer-whole-float",
         "ablation-variant-clash",
         "ablation-base-clash",
+        "grid-seed",
+        "none-seed",
+        "fan-without-series",
+        "key-set-twice",
     ],
 )
 def test_bad_files_are_refused_before_any_run(tmp_path, capsys, text, needles):
@@ -352,3 +374,129 @@ def test_a_results_folder_that_ran_before_the_new_checks_still_reports(tmp_path,
     path.write_text(text)
     assert main(["validate", str(path)]) == 2
     assert "n_places" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["run", "fortress_vs_shared", "--threads", "0"], "--threads"),
+        (["run", "fortress_vs_shared", "--engine", "gpu"], "--engine"),
+        (["run", "fortress_vs_shared", "--chunk-size", "2000000"], "--chunk-size"),
+        (["validate", "fortress_vs_shared", "--replicates", "5000000"], "--replicates"),
+        (["validate", "fortress_vs_shared", "--replicates", "1.5"], "--replicates"),
+        (["discover", "--points", "0"], "--points"),
+        (["calibrate", "--trials", "0"], "--trials"),
+        (["frobnicate"], "COMMAND"),
+        (["run", "fortress_vs_shared", "--no-such-flag"], "--no-such-flag"),
+        (["run", "fortress_vs_shared", "--out", ""], "--out"),
+        (["discover", "--out", " "], "--out"),
+        (["calibrate", "--out", ""], "--out"),
+    ],
+)
+def test_a_bad_option_is_one_line_naming_it(argv, option, tmp_path, capsys, monkeypatch):
+    """argparse's own errors too: one line (no usage block before it), exit 2, nothing run. The
+    replicates and chunk size a command line gives have the file's range (1 to 1,000,000)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert option in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _tamper(folder: Path, name: str, data: bytes, record: bool) -> None:
+    """Replace a file of a results folder; `record`: write its new sha256 into the manifest too
+    (an edit that covers its tracks), else leave the manifest as the run wrote it."""
+    (folder / name).write_bytes(data)
+    if record:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest["files"][name] = hashlib.sha256(data).hexdigest()
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_an_edited_copy_of_the_experiment_file_is_not_reported_on(capsys, results):
+    """The folder's experiment.toml is part of what the run wrote: edited, the folder is refused
+    like any other edited file (docs/experiments.md, "Data checked, never silently used")."""
+    edited = (results / "experiment.toml").read_bytes() + b"# edited\n"
+    _tamper(results, "experiment.toml", edited, record=False)
+    code, err = _cli(capsys, "report", str(results))
+    assert code == EXIT_BAD_INPUT
+    assert "experiment.toml" in _one_line(err)
+    assert not (results / "report.md").exists()
+
+
+@pytest.mark.parametrize("format_1", [False, True])
+def test_data_that_is_not_parquet_is_damaged_results_not_a_crash(capsys, results, format_1):
+    """A summaries file that is not Parquet, its sha256 recorded with it or in a folder of format
+    1 (which records none): exit 2 and one line naming the file, not an unexpected error."""
+    _tamper(results, "summaries.parquet", b"not parquet at all", record=True)
+    if format_1:
+        manifest = json.loads((results / "manifest.json").read_text())
+        manifest["format_version"] = 1
+        (results / "manifest.json").write_text(json.dumps(manifest))
+    code, err = _cli(capsys, "report", str(results))
+    assert code == EXIT_BAD_INPUT
+    line = _one_line(err)
+    assert "summaries.parquet" in line
+    assert "unexpected" not in line
+
+
+def test_summaries_without_a_column_the_report_reads_are_refused(capsys, results):
+    frame = load_results(results).summaries.drop(columns="population_health")
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    _tamper(results, "summaries.parquet", buffer.getvalue(), record=True)
+    code, err = _cli(capsys, "report", str(results))
+    assert code == EXIT_BAD_INPUT
+    line = _one_line(err)
+    assert "population_health" in line
+    assert "unexpected" not in line
+
+
+def test_a_complete_folder_without_its_summaries_says_what_is_missing(capsys, results):
+    (results / "summaries.parquet").unlink()
+    code, err = _cli(capsys, "report", str(results))
+    assert code == EXIT_BAD_INPUT
+    line = _one_line(err)
+    assert "summaries.parquet is missing, though every chunk is complete" in line
+    assert "not complete" not in line
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        ({"format_version": 99}, "format_version 99 is not 1 to 2"),
+        ({"chunks_complete": [99]}, "chunks_complete holds something other than chunk numbers"),
+        ({"chunks_complete": [-1]}, "chunks_complete holds something other than chunk numbers"),
+        ({"plan": {"n_chunks": 0}}, "plan.n_chunks"),
+        ({"files": {"../../escape.txt": "0" * 64}}, "'../../escape.txt', outside the results"),
+        ({"files": {"/etc/passwd": "0" * 64}}, "'/etc/passwd', outside the results folder"),
+        ({"overrides": {"replicates": "x"}}, "overrides.replicates is 'x'"),
+    ],
+    ids=[
+        "newer-format",
+        "chunk-past-plan",
+        "chunk-negative",
+        "no-chunks",
+        "escape",
+        "absolute",
+        "override-type",
+    ],
+)
+def test_a_manifest_with_values_a_run_never_writes_is_damaged(capsys, results, edit, needle):
+    """A manifest of the right shape whose values no run writes (an edit): refused like any other
+    damaged manifest, by `report` and `run`, one line, nothing changed."""
+    manifest = json.loads((results / "manifest.json").read_text())
+    for key, value in edit.items():
+        if isinstance(value, dict) and key in ("plan", "overrides"):
+            manifest[key] = {**manifest[key], **value}
+        else:
+            manifest[key] = value
+    (results / "manifest.json").write_text(json.dumps(manifest))
+    before = _digests(results)
+    code, err = _cli(capsys, "report", str(results))
+    assert code == EXIT_BAD_INPUT
+    line = _one_line(err)
+    assert needle in line
+    assert "manifest.json" in line
+    assert _digests(results) == before

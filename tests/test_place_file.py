@@ -232,6 +232,7 @@ BAD = [
     ),
     (TWO_PLACES.replace("South = 0.75", "South = 0.5"), "line 34", "does not sum to 1"),
     (TWO_PLACES.replace("allocation_per_head = 2000", ""), "line 11", "places[1].allocation"),
+    (TWO_PLACES.replace("population = 200000", "", 1), "line 5", "places[0].population is missing"),
 ]
 
 

@@ -232,6 +232,14 @@ def test_experiment_runs_and_arrays_carry_the_draws():
         ('[uncertainty.priors.spillover]\ndist = "uniform"\nlow = 1\nhigh = 0.5', "not below"),
         ('[uncertainty.priors.spillover]\ndist = "uniform"\nlow = 0\nhigh = 50', "high=50"),
         ('[uncertainty.priors.spillover]\ndist = "uniform"\nlow = 0', "spillover.high is missing"),
+        (
+            '[uncertainty.priors.spillover]\ndist = "normal"\nlow = 0\nhigh = 2\nmode = 1',
+            "spillover.sd is missing with dist normal",
+        ),
+        (
+            '[uncertainty.priors.spillover]\ndist = "triangular"\nlow = 0\nhigh = 2',
+            "spillover.mode is missing with dist triangular",
+        ),
         ('parameters = ["budget_growth"]', "[0]='budget_growth' has no prior in the table"),
         ('[uncertainty.priors.spillover]\ndist = "uniform"\nlow = 0\nhigh = 1\nx = 1', ".x=1"),
     ],

@@ -106,12 +106,13 @@ def check_prior(p: Prior, where: str = "") -> None:
     bad_mode = p.mode is None or not (p.low <= p.mode <= p.high)
     if p.dist in ("triangular", "normal") and bad_mode:
         what = "mode" if p.dist == "triangular" else "mode (the mean)"
+        given = " is missing" if p.mode is None else f"={p.mode!r}"
         raise ParameterError(
-            f"{label}.mode={p.mode!r} with dist {p.dist}; allowed: a {what} in "
-            f"[{p.low:g}, {p.high:g}]"
+            f"{label}.mode{given} with dist {p.dist}; allowed: a {what} in [{p.low:g}, {p.high:g}]"
         )
     if p.dist == "normal" and (p.sd is None or not p.sd > 0):
-        raise ParameterError(f"{label}.sd={p.sd!r} with dist normal; allowed: a number > 0")
+        given = " is missing" if p.sd is None else f"={p.sd!r}"
+        raise ParameterError(f"{label}.sd{given} with dist normal; allowed: a number > 0")
 
 
 def triangular(name: str, low: float, mode: float, high: float, source: str) -> Prior:

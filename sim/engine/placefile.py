@@ -212,6 +212,8 @@ class _Checker:
             key = re.sub(r"^[A-Za-z_]+\[\d+\]\.|^system\.", "", field).split(".")[0]
         line = self.line_of(block, key) or self.line_of(block, None)
         at = f"line {line}: " if line else ""
+        if problem == "is missing":  # no value to show
+            raise PlaceFileError(f"{self.where}: {at}{field} is missing; allowed: {allowed}")
         shown = repr(value) if not isinstance(value, dict | list) else str(value)[:80]
         raise PlaceFileError(f"{self.where}: {at}{field} = {shown} {problem}; allowed: {allowed}")
 

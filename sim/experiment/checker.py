@@ -260,7 +260,7 @@ def read_toml(text: str, where: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{where}: malformed TOML: {exc}") from None
+        raise ExperimentError(f"{where}: malformed TOML: {exc}{_line_read(text, exc)}") from None
     except ValueError:  # an integer literal of more than 4300 digits
         raise ExperimentError(
             f"{where}: malformed TOML: an integer too long to read; allowed: integers in "
@@ -270,6 +270,17 @@ def read_toml(text: str, where: str) -> dict:
         raise ExperimentError(
             f"{where}: nested too deeply; allowed: at most {MAX_DEPTH} levels"
         ) from None
+
+
+def _line_read(text: str, exc: Exception) -> str:
+    """`; line N reads '...'` for the line a TOML error names (its key, which tomllib's message
+    does not give for a key set twice), or "" when it names none."""
+    found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    lines = text.splitlines()
+    if found is None or not 0 < int(found.group(1)) <= len(lines):
+        return ""
+    line = lines[int(found.group(1)) - 1].strip()
+    return f"; line {found.group(1)} reads {line[:80]!r}" if line else ""
 
 
 # True while the text a results folder saved is parsed again (for its report, or to rebuild a

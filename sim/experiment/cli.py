@@ -12,7 +12,6 @@ This module imports nothing heavy at the top, so that SIGINT during start-up is 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import os
 import sys
@@ -22,7 +21,10 @@ from pathlib import Path
 from types import ModuleType
 
 from sim.experiment import interrupts  # signals only: light, and needed before anything else
+from sim.experiment.cli_types import folder as _folder
+from sim.experiment.cli_types import whole as _whole
 from sim.experiment.errors import DEFAULT_CONNECT_TIMEOUT, MAX_CONNECT_TIMEOUT
+from sim.experiment.limits import MAX_COUNT
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 # This layer's commands. A command whose code sits in a later layer (`commons calibrate`, in
@@ -39,25 +41,11 @@ EXIT_CODES = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 on bad arguments with the usage (as argparse does), kept explicit."""
+    """argparse that exits 2 on bad arguments in one line, as every other bad input does (the
+    usage argparse would print first is one `--help` away)."""
 
-    def error(self, message):  # pragma: no cover - argparse behaviour
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _whole(low: int = 1, high: int | None = None):
-    """An argparse type: a whole number in [low, high] (argparse names the option)."""
-    allowed = f"a whole number >= {low}" if high is None else f"a whole number from {low} to {high}"
-
-    def parse(text: str) -> int:
-        from sim.core.checks import ParameterError, check_int
-
-        with contextlib.suppress(ValueError, ParameterError):  # not an integer, or out of range
-            return check_int(int(text), "value", low, high)  # the project's one integer check
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {allowed}")
-
-    return parse
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
@@ -85,12 +73,13 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     run.add_argument(
         "--out",
         metavar="DIR",
+        type=_folder,
         help="results folder (default: results/<experiment name>)",
     )
     run.add_argument(
         "--replicates",
         metavar="N",
-        type=_whole(),
+        type=_whole(1, MAX_COUNT),
         help="override the file's replicates (quick looks, tests)",
     )
     run.add_argument(
@@ -101,7 +90,7 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     run.add_argument(
         "--chunk-size",
         metavar="N",
-        type=_whole(),
+        type=_whole(1, MAX_COUNT),
         help="override the file's runs per chunk (the unit of writing and resuming)",
     )
     run.add_argument(
@@ -152,7 +141,7 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
         "the file, key, value and what is allowed if it is invalid.",
     )
     val.add_argument("file", metavar="FILE", help="experiment file (TOML) or shipped name")
-    val.add_argument("--replicates", metavar="N", type=_whole(), help="as for run")
+    val.add_argument("--replicates", metavar="N", type=_whole(1, MAX_COUNT), help="as for run")
 
     listing = sub.add_parser(
         "list",
@@ -166,7 +155,7 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     )
     from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
 
-    cli_discover.add_parser(sub, _whole())
+    cli_discover.add_parser(sub, _whole(), _folder)
     for module in extra:
         module.add_parser(sub)
     return parser

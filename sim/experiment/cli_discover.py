@@ -37,8 +37,9 @@ DEFAULT_OUTCOMES = ("population_health", "system_deficit")
 TREATMENT, REFERENCE, PRESSURE_RANGE = "shared_governance", "fortress", (-0.02, 0.06)
 
 
-def add_parser(sub, positive_int) -> None:
-    """Add the `discover` command to the `commons` subparsers."""
+def add_parser(sub, positive_int, folder) -> None:
+    """Add the `discover` command to the `commons` subparsers (`positive_int` and `folder`: the
+    argparse types of `sim.experiment.cli`, which imports this module)."""
     p = sub.add_parser(
         "discover",
         help="scenario discovery: where a rule set wins or fails (PRIM and CART)",
@@ -90,7 +91,9 @@ def add_parser(sub, positive_int) -> None:
     )
     _add_rule_options(p, positive_int)
     p.add_argument("--threads", type=positive_int, metavar="N", help="numba threads")
-    p.add_argument("--out", metavar="FOLDER", default="results/discover", help="output folder")
+    p.add_argument(
+        "--out", metavar="FOLDER", type=folder, default="results/discover", help="output folder"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
 

@@ -22,12 +22,12 @@ DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
 DESIGN_KEYS = {"kind", "parameters", "samples", "levels", "second_order", "seed"}
 MAX_POINTS = MAX_COUNT
 # Keys each kind takes besides kind, parameters and seed.
-_KIND_KEYS = {
+_KIND_KEYS = {  # the keys besides kind and parameters each kind reads (seed: a sampling seed)
     "none": set(),
     "grid": set(),
-    "lhs": {"samples"},
-    "sobol": {"samples", "second_order"},
-    "morris": {"samples", "levels"},
+    "lhs": {"samples", "seed"},
+    "sobol": {"samples", "second_order", "seed"},
+    "morris": {"samples", "levels", "seed"},
 }
 
 
@@ -51,11 +51,11 @@ def parse_design(
     c.keys(table, DESIGN_KEYS, "design.")
     kind = c.string(table.get("kind", "none"), "design.kind", DESIGN_KINDS)
     if kind == "none":
-        for extra in ("parameters", "samples", "levels", "second_order"):
+        for extra in ("parameters", "samples", "levels", "second_order", "seed"):
             if extra in table and (extra != "parameters" or table[extra]):
                 c.fail(f"design.{extra}", table[extra], 'nothing with kind = "none"')
         return {"kind": kind}, [validate(scenario, **base_params)]
-    for extra in ("samples", "levels", "second_order"):
+    for extra in ("samples", "levels", "second_order", "seed"):
         if extra in table and extra not in _KIND_KEYS[kind]:
             c.fail(f"design.{extra}", table[extra], f"not used by kind = {kind!r}")
     design: dict = {"kind": kind, "parameters": _ranges(c, table, kind, scenario, base_params)}

@@ -49,7 +49,7 @@ from sim.experiment.report_uncertainty import (
     uncertainty_of,
     uncertainty_section,
 )
-from sim.experiment.results import load_results
+from sim.experiment.results import DamagedResults, load_results
 from sim.experiment.spec import Experiment, parse_experiment
 from sim.experiment.store import MANIFEST, atomic_write_bytes, atomic_write_csv
 
@@ -182,7 +182,8 @@ def build_report(folder: str | Path, quiet: bool = True) -> Path:
     Raises:
         ExperimentError: `folder` is not a results folder, or is in use (`FolderInUse`).
         IncompleteResults: the run in `folder` is not complete.
-        DamagedResults: a data file differs from what the run wrote.
+        DamagedResults: a data file differs from what the run wrote, is not Parquet, or lacks a
+            column the report reads.
     """
     folder = Path(folder)
     if not (folder / MANIFEST).is_file():
@@ -191,14 +192,33 @@ def build_report(folder: str | Path, quiet: bool = True) -> Path:
         return _build_report(folder, quiet)
 
 
+def _columns_read(folder: Path, frame: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
+    """`frame`, once it holds every column the report reads (else DamagedResults)."""
+    missing = [name for name in ("rules", "replicate", *exp.outcomes) if name not in frame]
+    if missing:
+        raise DamagedResults(
+            f"{folder}: summaries.parquet lacks the column(s) {', '.join(missing)} the report "
+            "reads; run the experiment again into a new folder, or with --force"
+        )
+    return frame
+
+
 def _build_report(folder: Path, quiet: bool) -> Path:
     # Long: the report's outline, one section call per line, in the order it is read.
     res = load_results(folder)
     if not res.complete:
+        done, chunks = (
+            len(res.manifest.get("chunks_complete", [])),
+            res.manifest["plan"]["n_chunks"],
+        )
+        state = (
+            "its summaries.parquet is missing, though every chunk is complete"
+            if done >= chunks
+            else f"the run is not complete ({done} of {chunks} chunks)"
+        )
         raise IncompleteResults(
-            f"{folder}: the run is not complete ({len(res.manifest.get('chunks_complete', []))} of "
-            f"{res.manifest['plan']['n_chunks']} chunks); run the same `commons run` command again "
-            "to resume it, and the report is written when it completes"
+            f"{folder}: {state}; run the same `commons run` command again to complete it, and "
+            "the report is written when it completes"
         )
     m = res.manifest
     with rereading():  # the text that ran, read as it was accepted then
@@ -209,7 +229,7 @@ def _build_report(folder: Path, quiet: bool) -> Path:
             chunk_size=m["overrides"].get("chunk_size"),
             place_record=m.get("place_file"),
         )
-    frame = res.summaries
+    frame = _columns_read(folder, res.summaries, exp)
     figs, tables = folder / "figures", folder / "tables"
     figs.mkdir(exist_ok=True)
     tables.mkdir(exist_ok=True)

@@ -76,22 +76,40 @@ def load_results(folder: str | Path, verify: bool = True) -> Results:
         read = (
             [folder / "summaries.parquet"] if complete else [chunk_path(folder, k) for k in listed]
         )
-        if "points.parquet" in manifest.get("files", {}):
-            read.append(points_file)
+        # The inputs too: the copy of the experiment file is part of what the run wrote.
+        read += [folder / name for name in INPUTS if name in manifest.get("files", {})]
         _verify(folder, manifest, read + series_files)
     if complete:
-        summaries = pd.read_parquet(folder / "summaries.parquet")
+        summaries = _parquet(folder / "summaries.parquet")
     elif done:
-        summaries = pd.concat([pd.read_parquet(chunk_path(folder, k)) for k in done])
+        summaries = pd.concat([_parquet(chunk_path(folder, k)) for k in done])
         summaries = summaries.sort_values("run_id", kind="stable").reset_index(drop=True)
     else:
         summaries = pd.DataFrame()
     series = None
     if series_files:
-        series = pd.concat([pd.read_parquet(f) for f in series_files], ignore_index=True)
+        series = pd.concat([_parquet(f) for f in series_files], ignore_index=True)
         series = series.sort_values(["run_id", "month"], kind="stable").reset_index(drop=True)
-    points = pd.read_parquet(points_file) if points_file.is_file() else pd.DataFrame()
+    points = _parquet(points_file) if points_file.is_file() else pd.DataFrame()
     return Results(summaries, series, points, manifest, complete, folder)
+
+
+INPUTS = ("points.parquet", "experiment.toml")
+
+
+def _parquet(path: Path) -> pd.DataFrame:
+    """A data file of the folder; one that is not Parquet (a folder of format 1, which records no
+    sha256, or one edited with its sha256) is damaged results, not an unexpected error."""
+    import pyarrow
+
+    try:
+        return pd.read_parquet(path)
+    except pyarrow.ArrowException as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DamagedResults(
+            f"{path}: not a data file as `commons run` writes it ({reason}); run the experiment "
+            "again into a new folder, or with --force"
+        ) from exc
 
 
 def _series_files(folder: Path, manifest: dict, chunks: list[int], recorded: bool) -> list[Path]:

@@ -49,6 +49,12 @@ def _parse_report(
     reference = c.string(report.get("reference", rule_names[0]), "report.reference", rule_names)
     measures = outputs["series_measures"]
     fan_default = [m for m in default_fan(scenario) if m in measures]
+    if "fan_measures" in report and not outputs["series"]:
+        c.fail(
+            "report.fan_measures",
+            report["fan_measures"],
+            "fan charts of kept series only: set outputs.series = true, or leave it out",
+        )
     crossover = None
     if "crossover" in report:
         crossover = _parse_crossover(c, report["crossover"], design, rule_names, reference)

@@ -213,12 +213,27 @@ def _manifest_problem(manifest: object) -> str | None:
     for key in ("name", "path", "sha256", "content"):
         if not isinstance(manifest["experiment"].get(key), str):
             return f"experiment.{key} is missing or not a text"
-    if not _is_int(manifest["plan"].get("n_chunks")):
-        return "plan.n_chunks is missing or not an integer"
-    if not all(_is_int(k) for k in manifest["chunks_complete"]):
-        return "chunks_complete holds something other than chunk numbers"
-    if not all(isinstance(v, str) for v in manifest.get("files", {}).values()):
+    return _values_problem(manifest)
+
+
+def _values_problem(manifest: dict) -> str | None:
+    """What in a manifest of the right shape holds a value `commons run` never writes."""
+    if not 1 <= manifest["format_version"] <= FORMAT_VERSION:
+        return f"format_version {manifest['format_version']} is not 1 to {FORMAT_VERSION}"
+    n_chunks = manifest["plan"].get("n_chunks")
+    if not _is_int(n_chunks) or n_chunks < 1:
+        return "plan.n_chunks is missing or not a whole number of at least 1"
+    if not all(_is_int(k) and 0 <= k < n_chunks for k in manifest["chunks_complete"]):
+        return f"chunks_complete holds something other than chunk numbers 0 to {n_chunks - 1}"
+    files = manifest.get("files", {})
+    if not all(isinstance(v, str) for v in files.values()):
         return "files holds something other than sha256 texts"
+    outside = [k for k in files if k.startswith("/") or ".." in k.split("/")]
+    if outside:
+        return f"files names {outside[0]!r}, outside the results folder"
+    for key, value in manifest["overrides"].items():
+        if key in ("replicates", "chunk_size") and not (_is_int(value) and value >= 1):
+            return f"overrides.{key} is {value!r}, not a whole number of at least 1"
     place = manifest.get("place_file")
     if place is not None and not (
         isinstance(place, dict) and all(isinstance(place.get(k), str) for k in ("path", "content"))

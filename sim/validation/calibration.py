@@ -16,6 +16,7 @@ and high the accepted trials' extremes, mode the best value) for probabilistic r
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -160,7 +161,7 @@ def resolve_parameters(parameters, what: str = "parameters") -> dict[str, tuple[
         if name not in accepted or parameter(name).kind is not float:
             raise ParameterError(
                 f"{what}: {name!r} is not a real-valued parameter of place_system; "
-                "allowed: see `commons list`"
+                f"allowed: {', '.join(sorted(n for n in accepted if parameter(n).kind is float))}"
             )
         spec = parameter(name)
         if span is None:  # a default range, kept inside the parameter's own
@@ -290,19 +291,18 @@ def _search(space, fit, search, fixed) -> pd.DataFrame:
     )
     study = optuna.create_study(direction="minimize", sampler=sampler)
     rows = []
-    bar = _bar(trials) if progress else None
-    for _ in range(trials):
-        trial = study.ask()
-        values = {n: trial.suggest_float(n, lo, hi) for n, (lo, hi) in space.items()}
-        model = simulate_targets({**fixed, **values}, months, seed, replicates, checkpoint)
-        value = loss(model, fit)
-        study.tell(trial, value)
-        rows.append({"trial": trial.number, "loss": value, **values, **model})
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(best=f"{study.best_value:.3g}")
-    if bar is not None:
-        bar.close()
+    # The bar closes before any message, an interrupt's included, so that it ends its own line.
+    with _bar(trials) if progress else contextlib.nullcontext() as bar:
+        for _ in range(trials):
+            trial = study.ask()
+            values = {n: trial.suggest_float(n, lo, hi) for n, (lo, hi) in space.items()}
+            model = simulate_targets({**fixed, **values}, months, seed, replicates, checkpoint)
+            value = loss(model, fit)
+            study.tell(trial, value)
+            rows.append({"trial": trial.number, "loss": value, **values, **model})
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(best=f"{study.best_value:.3g}")
     return pd.DataFrame(rows)
 
 

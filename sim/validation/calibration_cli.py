@@ -17,7 +17,8 @@ HELP = "fit parameters to published NHS figures and check them out of sample"
 
 def add_parser(sub) -> None:
     """Add the `calibrate` command to the subparsers of `commons`."""
-    from sim.experiment.cli import _whole
+    from sim.experiment.cli_types import folder as _folder
+    from sim.experiment.cli_types import whole as _whole
     from sim.validation.calibration_targets import DEFAULT_CHECK_ON, DEFAULT_FIT_ON
 
     cal = sub.add_parser(
@@ -55,7 +56,11 @@ def add_parser(sub) -> None:
         "--seed", metavar="N", type=int, default=1, help="seed of runs and sampler (0 to 2**63-1)"
     )
     cal.add_argument(
-        "--out", metavar="DIR", default="results/calibration", help="folder for the files"
+        "--out",
+        metavar="DIR",
+        type=_folder,
+        default="results/calibration",
+        help="folder for the files",
     )
     cal.add_argument("--list-targets", action="store_true", help="list the targets and stop")
     cal.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -64,13 +69,17 @@ def add_parser(sub) -> None:
 def _names(text: str | None, what: str) -> list[str] | None:
     if text is None:
         return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
+    from sim.core.params import ParameterError
+
+    names = [n.strip() for n in text.split(",")]
     if names == ["none"] and what == "--check-on":
         return []
-    if not names:
-        from sim.core.params import ParameterError
-
+    if not any(names):
         raise ParameterError(f"{what}={text!r} names nothing; allowed: comma-separated names")
+    if not all(names):
+        raise ParameterError(
+            f"{what}={text!r} has an empty name; allowed: comma-separated names, none empty"
+        )
     return names
 
 
