@@ -72,15 +72,16 @@ def _ns(shape: dict, calls: int, phase=None) -> float:
     return best
 
 
-SETUP_CALLS = 20_000
+SETUP_CALLS = 1200  # as many as the whole step's calls at 16 organisations: 100 years at most
 
 
 def setup_ns(shape: dict, phase) -> float:
-    """Best ns of one call of `phase` over no agents (the whole world for a world phase)."""
-    w, p, r, _, _ = _fresh(shape)
+    """Best ns of one call of `phase` over no agents (the whole world for a world phase), over
+    `REPEATS` fresh worlds."""
     hi = 1 if phase.unit == "world" else 0
     best = float("inf")
     for _ in range(REPEATS):
+        w, p, r, _, _ = _fresh(shape)
         start = time.perf_counter()
         _repeat_phase(phase.fn, w, p, r, SETUP_CALLS, hi)
         best = min(best, (time.perf_counter() - start) / SETUP_CALLS * 1e9)

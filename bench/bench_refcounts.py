@@ -68,8 +68,8 @@ def measure() -> None:
         return build_ref(p, r, 0, 1, run, np.zeros(0))
 
     @njit
-    def months(w, p, r, n, history):
-        run_schedule(w, p, r, r.reshape(1, -1).copy(), np.zeros(1), n, history, False)
+    def months(w, p, r, levers, switch, n, history):
+        run_schedule(w, p, r, levers, switch, n, history, False)
 
     @njit
     def empty_calls(fn, w, p, r, n, hi):
@@ -80,13 +80,15 @@ def measure() -> None:
     history = np.empty((120, N_MEASURES))
     for preset in ("fortress", "shared_governance"):
         rules = PRESETS[preset].vector()
+        levers, switch = rules.reshape(1, -1).copy(), np.zeros(1)  # one stage: fixed rules
         best = float("inf")
         for _ in range(ROUNDS):
             worlds = [(build(p, rules.copy(), k), rules.copy()) for k in range(WORLDS)]
-            months(worlds[0][0], p, worlds[0][1], 1, history)  # compiled before the clock starts
+            w0, r0 = worlds[0]
+            months(w0, p, r0, levers, switch, 1, history)  # compiled before the clock starts
             start = time.perf_counter()
             for w, r in worlds:
-                months(w, p, r, 120, history)
+                months(w, p, r, levers, switch, 120, history)
             best = min(best, time.perf_counter() - start)
         print(preset, best / WORLDS * 1e6)
     w, r = build(p, rules.copy(), 0), rules.copy()

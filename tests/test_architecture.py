@@ -219,15 +219,29 @@ def test_the_import_scan_sees_every_kind_of_import():
 
 
 def test_docs_architecture_names_every_module():
-    """docs/architecture.md section 1 says what each module is for: a new module without a line
-    there fails (sim/analysis/sanctions.py once had none)."""
+    """docs/architecture.md says what each module is for, in its layer's paragraph of section 1
+    (the classroom's in section 9): a new module without a line there fails
+    (sim/analysis/sanctions.py once had none)."""
+    import re
+
     text = (ROOT / "docs" / "architecture.md").read_text()
-    modules = [
-        path
-        for path, _tree in _modules()
-        if path.name != "__init__.py" and path.parent != ROOT / "sim"
-    ]
-    assert modules
-    # Named as `name.py`, `submodels/name.py` or `agents/name.py`: the path ends the code span.
-    unnamed = [str(p.relative_to(ROOT)) for p in modules if f"{p.name}`" not in text]
+    layers = text.split("## 1. Layers")[1].split("\n## ")[0]
+    # Each layer's paragraph opens with its package in bold: **`sim.core`**, **`agents`** ...
+    parts = re.split(r"\*\*`(sim\.\w+|agents)`\*\*", layers)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    # The model and the agents share a paragraph, and the classroom has its own section.
+    sections["agents"] = sections["sim.model"] = sections["sim.model"] + sections["agents"]
+    sections["sim.app.classroom"] = text.split("## 9. Classroom")[1].split("\n## ")[0]
+    unnamed = []
+    for path, _tree in _modules():
+        if path.name == "__init__.py" or path.parent == ROOT / "sim":
+            continue
+        parts_of = path.relative_to(ROOT).parts
+        package = "agents" if parts_of[0] == "agents" else ".".join(parts_of[:-1])
+        if package not in sections:  # a sub-package is described in its layer's paragraph
+            package = ".".join(parts_of[:2])
+        # `name.py`, or a path ending in it (`submodels/name.py`), not `other_name.py`
+        named = re.search(r"`(?:[\w./]+/)?" + re.escape(path.name) + "`", sections[package])
+        if named is None:
+            unnamed.append(str(path.relative_to(ROOT)))
     assert unnamed == []

@@ -17,6 +17,7 @@ from sim.core.params import ParameterError
 from sim.core.schedule import as_schedule, check_horizon
 from sim.engine.placefile import parse_place_file
 from sim.engine.placemap import PlaceFileError
+from sim.experiment import report as report_module
 from sim.experiment.results import load_results
 from sim.experiment.store import DamagedManifest
 
@@ -358,22 +359,37 @@ def test_a_results_folder_that_ran_before_the_new_checks_still_reports(tmp_path,
         "[parameters]\nn_places = 3\n"
         '[[rules]]\nname = "late"\nschedule = [{month = 0, rules = "fortress"}, '
         '{month = 6, rules = "shared_governance"}]\n'
+        '[design]\nkind = "grid"\n[design.parameters]\nbudget_growth = [0.0, 0.01]\n'
+        "[report]\n"
     )
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "-q"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     text = manifest["experiment"]["content"].replace("n_places = 3", "n_places = 3.0")
     text = text.replace("month = 6,", "month = 40,")
+    # a design seed a grid does not use, and fan charts without kept series (both ignored then)
+    text = text.replace('kind = "grid"', 'kind = "grid"\nseed = 5')
+    text = text.replace("[report]", '[report]\nfan_measures = ["population_health"]')
     manifest["experiment"]["content"] = text
     (out / "manifest.json").write_text(json.dumps(manifest))
     (out / "report.md").unlink()
     capsys.readouterr()
     assert main(["report", str(out)]) == 0, capsys.readouterr().err
     assert (out / "report.md").is_file()
-    # the same text as a file about to run is refused
+    # the same text as a file about to run is refused: fixed one check at a time, each refuses
+    fixes = [
+        ("n_places = 3.0", "n_places = 3", "n_places"),
+        ("month = 40,", "month = 6,", "month=40"),
+        ("seed = 5\n", "", "design.seed"),
+        ('fan_measures = ["population_health"]\n', "", "report.fan_measures"),
+    ]
+    for wrong, right, needle in fixes:
+        path.write_text(text)
+        assert main(["validate", str(path)]) == 2
+        assert needle in capsys.readouterr().err
+        text = text.replace(wrong, right)
     path.write_text(text)
-    assert main(["validate", str(path)]) == 2
-    assert "n_places" in capsys.readouterr().err
+    assert main(["validate", str(path)]) == 0
 
 
 @pytest.mark.parametrize(
@@ -391,6 +407,7 @@ def test_a_results_folder_that_ran_before_the_new_checks_still_reports(tmp_path,
         (["run", "fortress_vs_shared", "--out", ""], "--out"),
         (["discover", "--out", " "], "--out"),
         (["calibrate", "--out", ""], "--out"),
+        (["report", ""], "DIR"),
     ],
 )
 def test_a_bad_option_is_one_line_naming_it(argv, option, tmp_path, capsys, monkeypatch):
@@ -441,15 +458,23 @@ def test_data_that_is_not_parquet_is_damaged_results_not_a_crash(capsys, results
     assert "unexpected" not in line
 
 
-def test_summaries_without_a_column_the_report_reads_are_refused(capsys, results):
-    frame = load_results(results).summaries.drop(columns="population_health")
+@pytest.mark.parametrize("checked_first", [True, False])
+@pytest.mark.parametrize("column", ["population_health", "point"])
+def test_summaries_without_a_column_the_report_reads_are_refused(
+    capsys, results, column, checked_first, monkeypatch
+):
+    """An outcome and a run key, found by the check before any section runs, or (that check
+    skipped) by the section that reads them."""
+    if not checked_first:
+        monkeypatch.setattr(report_module, "_columns_read", lambda _folder, frame, _exp: frame)
+    frame = load_results(results).summaries.drop(columns=column)
     buffer = io.BytesIO()
     frame.to_parquet(buffer)
     _tamper(results, "summaries.parquet", buffer.getvalue(), record=True)
     code, err = _cli(capsys, "report", str(results))
     assert code == EXIT_BAD_INPUT
     line = _one_line(err)
-    assert "population_health" in line
+    assert f"lacks the column(s) {column} " in line
     assert "unexpected" not in line
 
 
@@ -465,7 +490,7 @@ def test_a_complete_folder_without_its_summaries_says_what_is_missing(capsys, re
 @pytest.mark.parametrize(
     ("edit", "needle"),
     [
-        ({"format_version": 99}, "format_version 99 is not 1 to 2"),
+        ({"format_version": 0}, "format_version 0 is not a format"),
         ({"chunks_complete": [99]}, "chunks_complete holds something other than chunk numbers"),
         ({"chunks_complete": [-1]}, "chunks_complete holds something other than chunk numbers"),
         ({"plan": {"n_chunks": 0}}, "plan.n_chunks"),
@@ -474,7 +499,7 @@ def test_a_complete_folder_without_its_summaries_says_what_is_missing(capsys, re
         ({"overrides": {"replicates": "x"}}, "overrides.replicates is 'x'"),
     ],
     ids=[
-        "newer-format",
+        "format-0",
         "chunk-past-plan",
         "chunk-negative",
         "no-chunks",
@@ -500,3 +525,20 @@ def test_a_manifest_with_values_a_run_never_writes_is_damaged(capsys, results, e
     assert needle in line
     assert "manifest.json" in line
     assert _digests(results) == before
+
+
+def test_a_folder_of_a_newer_format_is_not_called_damaged(tmp_path, capsys, results):
+    """Results a newer care-commons wrote are refused by this one, saying so, never with advice to
+    start over (--force would delete them); `run` into them too."""
+    manifest = json.loads((results / "manifest.json").read_text())
+    manifest["format_version"] = 99
+    (results / "manifest.json").write_text(json.dumps(manifest))
+    before = _digests(results)
+    spec = _write(tmp_path, "edges.toml", EDGES)
+    for argv in (["report", str(results)], ["run", str(spec), "--out", str(results)]):
+        code, err = _cli(capsys, *argv)
+        assert code == EXIT_BAD_INPUT
+        line = _one_line(err)
+        assert "format 99" in line
+        assert "damaged" not in line
+        assert _digests(results) == before

@@ -131,7 +131,7 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
         help="rebuild the report of a results folder",
         description="Rebuild report.md, figures/ and tables/ from the Parquet files in DIR.",
     )
-    rep.add_argument("dir", metavar="DIR", help="results folder")
+    rep.add_argument("dir", metavar="DIR", type=_folder, help="results folder")
     rep.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
 
     val = sub.add_parser(

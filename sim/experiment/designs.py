@@ -50,12 +50,14 @@ def parse_design(
     table = c.table(raw, "design")
     c.keys(table, DESIGN_KEYS, "design.")
     kind = c.string(table.get("kind", "none"), "design.kind", DESIGN_KINDS)
+    # A seed a design does not use was accepted before it was checked: what ran is read as it was.
+    unused = ("samples", "levels", "second_order") + (() if is_rereading() else ("seed",))
     if kind == "none":
-        for extra in ("parameters", "samples", "levels", "second_order", "seed"):
+        for extra in ("parameters", *unused):
             if extra in table and (extra != "parameters" or table[extra]):
                 c.fail(f"design.{extra}", table[extra], 'nothing with kind = "none"')
         return {"kind": kind}, [validate(scenario, **base_params)]
-    for extra in ("samples", "levels", "second_order", "seed"):
+    for extra in unused:
         if extra in table and extra not in _KIND_KEYS[kind]:
             c.fail(f"design.{extra}", table[extra], f"not used by kind = {kind!r}")
     design: dict = {"kind": kind, "parameters": _ranges(c, table, kind, scenario, base_params)}

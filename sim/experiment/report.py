@@ -31,6 +31,9 @@ import pandas as pd
 
 from sim.analysis.stats import fan_description
 from sim.analysis.tables import fmt, fmt_level, fmt_p, md_table
+from sim.core.constants import SUMMARIES
+from sim.core.params import PARAMETERS
+from sim.core.rules import LEVERS
 from sim.experiment import report_sections as sections
 from sim.experiment.checker import ExperimentError, rereading
 from sim.experiment.lock import folder_lock
@@ -189,17 +192,35 @@ def build_report(folder: str | Path, quiet: bool = True) -> Path:
     if not (folder / MANIFEST).is_file():
         raise ExperimentError(f"{folder}: not a results folder (no {MANIFEST})")
     with folder_lock(folder):
-        return _build_report(folder, quiet)
+        try:
+            return _build_report(folder, quiet)
+        except KeyError as exc:  # a column the summaries lack, found by the section that reads it
+            name = exc.args[0] if exc.args else None
+            if not (isinstance(name, str) and name in _COLUMNS):
+                raise
+            raise DamagedResults(_lacks(folder, [name])) from None
+
+
+# The summaries' columns: run keys, summaries, parameters and levers (as `lever_<name>`).
+_COLUMNS = frozenset(
+    ("rules", "replicate", "point", "seed", "run_id", *SUMMARIES, *(p.name for p in PARAMETERS))
+) | {f"lever_{name}" for name in LEVERS}
+
+
+def _lacks(folder: Path, missing: list[str]) -> str:
+    return (
+        f"{folder}: summaries.parquet lacks the column(s) {', '.join(missing)} the report "
+        "reads; run the experiment again into a new folder, or with --force"
+    )
 
 
 def _columns_read(folder: Path, frame: pd.DataFrame, exp: Experiment) -> pd.DataFrame:
     """`frame`, once it holds every column the report reads (else DamagedResults)."""
-    missing = [name for name in ("rules", "replicate", *exp.outcomes) if name not in frame]
+    crossed = exp.crossover.outcomes if exp.crossover is not None else ()
+    wanted = ("rules", "replicate", "point", *exp.outcomes, *crossed, *exp.swept)
+    missing = [name for name in dict.fromkeys(wanted) if name not in frame]
     if missing:
-        raise DamagedResults(
-            f"{folder}: summaries.parquet lacks the column(s) {', '.join(missing)} the report "
-            "reads; run the experiment again into a new folder, or with --force"
-        )
+        raise DamagedResults(_lacks(folder, missing))
     return frame
 
 

@@ -66,6 +66,11 @@ def load_results(folder: str | Path, verify: bool = True) -> Results:
     if not (folder / MANIFEST).is_file():
         raise FileNotFoundError(f"{folder} holds no {MANIFEST}: not a results folder")
     manifest = read_manifest(folder)
+    if manifest["format_version"] > FORMAT_VERSION:
+        raise ExperimentError(
+            f"{folder}: these results were written in format {manifest['format_version']} by a "
+            f"newer care-commons; this version reads formats 1 to {FORMAT_VERSION} (upgrade it)"
+        )
     complete = manifest.get("status") == "complete" and (folder / "summaries.parquet").is_file()
     listed = manifest.get("chunks_complete", [])
     done = [k for k in listed if chunk_path(folder, k).is_file()]
@@ -131,8 +136,8 @@ def _verify(folder: Path, manifest: dict, paths: list[Path]) -> None:
         raise DamagedResults(
             f"{folder}: {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''} missing or not as "
             "the run wrote it (sha256 differs from manifest.json): the folder is damaged or mixed "
-            "with another run's files; run the same `commons run` again to recompute the damaged "
-            "chunks, or --force to start over"
+            "with another run's files; run the same `commons run` again to recompute (or rewrite) "
+            "them, or --force to start over"
         )
 
 

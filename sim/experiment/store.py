@@ -218,8 +218,8 @@ def _manifest_problem(manifest: object) -> str | None:
 
 def _values_problem(manifest: dict) -> str | None:
     """What in a manifest of the right shape holds a value `commons run` never writes."""
-    if not 1 <= manifest["format_version"] <= FORMAT_VERSION:
-        return f"format_version {manifest['format_version']} is not 1 to {FORMAT_VERSION}"
+    if manifest["format_version"] < 1:  # a newer format is not damage: its readers say so
+        return f"format_version {manifest['format_version']} is not a format (1 or more)"
     n_chunks = manifest["plan"].get("n_chunks")
     if not _is_int(n_chunks) or n_chunks < 1:
         return "plan.n_chunks is missing or not a whole number of at least 1"
