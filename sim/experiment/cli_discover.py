@@ -39,7 +39,7 @@ TREATMENT, REFERENCE, PRESSURE_RANGE = "shared_governance", "fortress", (-0.02, 
 
 def add_parser(sub, positive_int, folder) -> None:
     """Add the `discover` command to the `commons` subparsers (`positive_int` and `folder`: the
-    argparse types of `sim.experiment.cli`, which imports this module)."""
+    argparse types `sim.experiment.cli` uses, from `sim.experiment.cli_types`)."""
     p = sub.add_parser(
         "discover",
         help="scenario discovery: where a rule set wins or fails (PRIM and CART)",
