@@ -155,7 +155,7 @@ def build_parser(extra: Sequence[ModuleType] = ()) -> argparse.ArgumentParser:
     )
     from sim.experiment import cli_discover  # light: its heavy imports are inside its functions
 
-    cli_discover.add_parser(sub, _whole(), _folder)
+    cli_discover.add_parser(sub)
     for module in extra:
         module.add_parser(sub)
     return parser

@@ -25,6 +25,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from sim.experiment.cli_types import folder, whole
 from sim.experiment.limits import MAX_COUNT, MAX_MONTHS
 
 FILES = ("discovery.md", "discovery.parquet", "discovery.csv", "discovery.png")
@@ -37,9 +38,9 @@ DEFAULT_OUTCOMES = ("population_health", "system_deficit")
 TREATMENT, REFERENCE, PRESSURE_RANGE = "shared_governance", "fortress", (-0.02, 0.06)
 
 
-def add_parser(sub, positive_int, folder) -> None:
-    """Add the `discover` command to the `commons` subparsers (`positive_int` and `folder`: the
-    argparse types `sim.experiment.cli` uses, from `sim.experiment.cli_types`)."""
+def add_parser(sub) -> None:
+    """Add the `discover` command to the `commons` subparsers."""
+    positive_int = whole()
     p = sub.add_parser(
         "discover",
         help="scenario discovery: where a rule set wins or fails (PRIM and CART)",

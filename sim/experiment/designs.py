@@ -21,8 +21,8 @@ from sim.experiment.limits import MAX_COUNT
 DESIGN_KINDS = ("none", "grid", "lhs", "sobol", "morris")
 DESIGN_KEYS = {"kind", "parameters", "samples", "levels", "second_order", "seed"}
 MAX_POINTS = MAX_COUNT
-# Keys each kind takes besides kind, parameters and seed.
-_KIND_KEYS = {  # the keys besides kind and parameters each kind reads (seed: a sampling seed)
+# Keys each kind reads besides kind and parameters (seed: a sampling seed).
+_KIND_KEYS = {
     "none": set(),
     "grid": set(),
     "lhs": {"samples", "seed"},

@@ -228,10 +228,8 @@ def _build_report(folder: Path, quiet: bool) -> Path:
     # Long: the report's outline, one section call per line, in the order it is read.
     res = load_results(folder)
     if not res.complete:
-        done, chunks = (
-            len(res.manifest.get("chunks_complete", [])),
-            res.manifest["plan"]["n_chunks"],
-        )
+        done = len(res.manifest.get("chunks_complete", []))
+        chunks = res.manifest["plan"]["n_chunks"]
         state = (
             "its summaries.parquet is missing, though every chunk is complete"
             if done >= chunks
