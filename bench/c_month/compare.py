@@ -1,0 +1,198 @@
+"""The check behind bench/bench_c.py: the C translation of the month against the kernel, bit for
+bit, phase by phase from the same state and over whole runs with their measures."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import replace
+
+import numpy as np
+from c_month.cbuild import c_world, compile_library, phase_function, sources
+from numba import njit
+
+from sim.core.constants import MEASURES, N_MEASURES
+from sim.core.init import build_world
+from sim.core.measures import measure
+from sim.core.params import pack, validate
+from sim.core.rules import PRESETS
+from sim.core.state import FIELDS, World, as_ref
+from sim.core.submodels import PHASES
+from sim.engine.kernel import advance, step
+
+RUN_MONTHS = 120
+
+# Worlds the check steps through: the default system, a larger one, and parameters far from the
+# defaults so that rarer branches (deficits, special measures, takeovers, votes) are taken.
+CHECK_SHAPES = ({}, {"n_ics": 2, "n_places": 4})
+CHECK_PARAMS = ({}, {"trust_gain": 0.2, "trust_loss": 0.6, "exploration": 0.3})
+CHECK_MONTHS = 72
+# Every preset, and variants that take branches no preset does (block contracts, an acute trust
+# outside a narrow agreement paid by activity, agreed shares enforced without a partnership).
+CHECK_RULES = {
+    **PRESETS,
+    "shared_governance, block funding": replace(
+        PRESETS["shared_governance"], funding_model="block"
+    ),
+    "fortress, block funding": replace(PRESETS["fortress"], funding_model="block"),
+    "success_regime, no breadth": replace(PRESETS["success_regime"], partnership_breadth=0.0),
+    "fortress, agreed and policed": replace(
+        PRESETS["fortress"],
+        agreed_shares=True,
+        partnership_breadth=0.3,
+        graduated_sanctions=True,
+        monitoring=0.9,
+        sanction_severity=1.0,
+    ),
+}
+
+
+@njit
+def _phase(fn, w, p, r, lo, hi):
+    fn(w, p, r, lo, hi)
+
+
+@njit
+def run_steps(w, p, r, n):
+    for _ in range(n):
+        step(w, p, r)
+
+
+def copy_world(world: World) -> World:
+    return World(*(a.copy() for a in world))
+
+
+def _differs(a: World, b: World) -> str | None:
+    """The first field and index whose bits differ, with both values; None if identical."""
+    for f in FIELDS:
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        bits = (x.view(np.int64), y.view(np.int64))
+        if not np.array_equal(*bits):
+            k = int(np.flatnonzero(bits[0].ravel() != bits[1].ravel())[0])
+            return f"{f.name}[{k}]: numba {x.ravel()[k]!r}, C {y.ravel()[k]!r}"
+    return None
+
+
+def make_world(shape: dict, params: dict, rules: str, seed: int):
+    p = pack("place_system", validate("place_system", **shape, **params))
+    r = CHECK_RULES[rules].vector()
+    return build_world(p, r, 0, seed, 0), p, r
+
+
+def check_phases(files: list[str] | None) -> tuple[bool, bool]:
+    """Each phase present in C against numba, from the same state, month after month: (whether
+    every one present agrees, whether every phase and the measures are present)."""
+    library = compile_library(sources(files), with_driver=False)
+    present = [(ph, phase_function(library, ph.name)) for ph in PHASES]
+    c_measure = getattr(library, "c_measure", None)
+    names = [ph.name for ph, fn in present if fn is not None] + ["measure"] * (
+        c_measure is not None
+    )
+    print(f"phases in C: {', '.join(names) or 'none'}")
+    for shape in CHECK_SHAPES:
+        for params in CHECK_PARAMS:
+            for rules in CHECK_RULES:
+                world, p, r = make_world(shape, params, rules, seed=3)
+                units = {
+                    "world": 1,
+                    "place": world.place_ics.shape[0],
+                    "org": world.org_kind.shape[0],
+                }
+                for month in range(CHECK_MONTHS):
+                    for ph, fn in present:
+                        if fn is None:
+                            _phase(ph.fn, as_ref(world), p, r, 0, units[ph.unit])
+                            continue
+                        before, p_c, r_c = copy_world(world), p.copy(), r.copy()
+                        _phase(ph.fn, as_ref(world), p, r, 0, units[ph.unit])
+                        cw = c_world(before)
+                        fn(cw, p_c.ctypes.data, r_c.ctypes.data, 0, units[ph.unit])
+                        problem = _differs(world, before)
+                        if problem is None and not (
+                            np.array_equal(r, r_c) and np.array_equal(p, p_c)
+                        ):
+                            problem = "the parameter or lever vector"
+                        if problem:
+                            print(
+                                f"DIFFERS: {ph.name}, month {month}, rules {rules}, shape "
+                                f"{shape or 'default'}, parameters {params or 'default'}: {problem}"
+                            )
+                            return False, False
+                    if c_measure is not None and not _measure_agrees(c_measure, world, p, r, month):
+                        return False, False
+                    # As the kernel records each month (the measures keep the waiting list carried).
+                    measure(as_ref(world), p, r, np.empty(N_MEASURES), True, True)
+    print(
+        f"every phase in C gives the kernel's bits ({CHECK_MONTHS} months, {len(CHECK_RULES)} rule "
+        f"sets, {len(CHECK_SHAPES) * len(CHECK_PARAMS)} worlds each)"
+    )
+    return True, len(names) == len(PHASES) + 1
+
+
+def _measure_agrees(c_measure, world: World, p, r, month: int) -> bool:
+    """The month's measures (every flag combination) in numba and in C, from the same state."""
+    for costly, trust in ((True, True), (False, True), (False, False)):
+        mirror = copy_world(world)
+        numba_state = copy_world(world)
+        out_nb = np.full(N_MEASURES, np.nan)
+        out_c = np.full(N_MEASURES, np.nan)
+        measure(as_ref(numba_state), p, r, out_nb, costly, trust)
+        cw = c_world(mirror)
+        c_measure(
+            ctypes.byref(cw),
+            ctypes.c_void_p(p.ctypes.data),
+            ctypes.c_void_p(r.ctypes.data),
+            ctypes.c_void_p(out_c.ctypes.data),
+            ctypes.c_int(costly),
+            ctypes.c_int(trust),
+        )
+        problem = _differs(numba_state, mirror)
+        if problem is None and not np.array_equal(out_nb.view(np.int64), out_c.view(np.int64)):
+            m = int(np.flatnonzero(out_nb.view(np.int64) != out_c.view(np.int64))[0])
+            problem = f"measure {MEASURES[m]}: numba {out_nb[m]!r}, C {out_c[m]!r}"
+        if problem:
+            print(
+                f"DIFFERS: measure (costly={costly}, trust={trust}), after month {month}: {problem}"
+            )
+            return False
+    return True
+
+
+def advance_c(library):
+    fn = library.c_advance
+    fn.restype = None
+    return fn
+
+
+def check_runs(library) -> bool:
+    """Whole 120-month runs with their measures (as `run_batch` records them): state and history."""
+    c_advance = advance_c(library)
+    for shape in CHECK_SHAPES:
+        for rules in CHECK_RULES:
+            for seed in (1, 2):
+                world, p, r = make_world(shape, {}, rules, seed)
+                mirror = copy_world(world)
+                h_nb = np.zeros((RUN_MONTHS, N_MEASURES))
+                h_c = np.zeros((RUN_MONTHS, N_MEASURES))
+                advance(as_ref(world), p, r, RUN_MONTHS, h_nb, False)
+                cw = c_world(mirror)
+                c_advance(
+                    ctypes.byref(cw),
+                    ctypes.c_void_p(p.ctypes.data),
+                    ctypes.c_void_p(r.copy().ctypes.data),
+                    ctypes.c_int64(RUN_MONTHS),
+                    ctypes.c_void_p(h_c.ctypes.data),
+                    ctypes.c_int(0),
+                )
+                problem = _differs(world, mirror)
+                if problem is None and not np.array_equal(h_nb.view(np.int64), h_c.view(np.int64)):
+                    t, m = np.argwhere(h_nb.view(np.int64) != h_c.view(np.int64))[0]
+                    problem = f"measure {m} of month {t}: numba {h_nb[t, m]!r}, C {h_c[t, m]!r}"
+                if problem:
+                    print(
+                        f"DIFFERS over a whole run: rules {rules}, seed {seed}, shape {shape or 'default'}: {problem}"
+                    )
+                    return False
+    print(
+        f"whole runs of {RUN_MONTHS} months in C give the kernel's state and measures, bit for bit"
+    )
+    return True
