@@ -2,15 +2,19 @@
 (bench/c_month/), checked bit for bit against the kernel, then timed side by side with it.
 
 The architecture issue judged the kernel against a hand-written C translation of its month; this
-is that measurement for today's model. `--check` steps worlds through many months phase by phase,
-running each phase in numba and in C from the same state, and stops at the first field whose bits
-differ (naming the phase, month, field and index); with no option it checks every phase, then whole
-runs with their measures, and only then prints the timings: the step alone in ns per agent-step at
-16, 101, 1,004 and 10,040 organisations; each phase on its own output (as bench_phases.py times
-it) at 16 and 1,004; and 120-month runs (step and the month's measures, as `run_batch` records
-them; building the world is left out of both) in runs a second on one thread. Needs gcc.
-A translation that has gone stale (the model changed, the C did not) fails the check, and no figure
-is printed. The place-based world only. A measurement, not a test; not written to results.json.
+is that measurement for today's model. `--check` steps worlds through many months phase by phase
+(fixed rules and policy switches), running each phase in numba and in C from the same state, and
+stops at the first field whose bits differ (naming the phase, month, field and index); then it
+checks whole runs with their measures. With no option it checks, and only then prints the
+timings, numba beside each build of the C (`cbuild.VARIANTS`: gcc at -O2, with min and max as
+branches or as the instructions numba emits): the step alone in ns per agent-step at 16, 101,
+1,004 and 10,040 organisations, as run_benchmarks.py times it; each phase on its own output, as
+bench_phases.py times it, at 16 and 1,004; and 120-month runs (step and the month's measures, as
+`run_batch` records them; building the world is left out of both) in runs a second on one thread.
+A translation that has gone stale (the model changed, the C did not) fails the check where the
+check's worlds reach the change, and no figure is printed; it does not reach organisations without
+partners (no generated world has one). The place-based world only. Needs gcc. A measurement, not a
+test; not written to results.json.
 
 Usage:
     .venv/bin/python bench/bench_c.py                      # check everything, then time
@@ -21,6 +25,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import ctypes
 import sys
 import time
 from pathlib import Path
@@ -29,10 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from c_month.cbuild import c_world, compile_library, sources
+from c_month.cbuild import VARIANTS, c_world, compile_library, sources
 from c_month.compare import (
     RUN_MONTHS,
-    advance_c,
     check_phases,
     check_runs,
     copy_world,
@@ -61,41 +65,46 @@ REPEATS = 7
 RUNS = 300
 
 
-def _library():
-    return compile_library(sources(), with_driver=True)
+def _libraries() -> dict[str, ctypes.CDLL]:
+    """The whole month, built each way of VARIANTS."""
+    return {name: compile_library(sources(), True, defines) for name, defines in VARIANTS.items()}
 
 
 def _best(fn) -> float:
     return min(fn() for _ in range(REPEATS))
 
 
-def time_steps(library) -> list[tuple[int, float, float, float, float]]:
-    """(organisations, numba best and median, C best and median) ns per agent-step of the step
-    alone, each over fresh worlds from month 0."""
-    import ctypes
+def _c_args(world, p, r) -> tuple:
+    """A C world over a copy of `world`, with copies of p and r: (arguments, the arrays they point
+    into, which must stay alive while C runs)."""
+    mirror, pc, rc = copy_world(world), p.copy(), r.copy()
+    cw = c_world(mirror)
+    args = (ctypes.byref(cw), ctypes.c_void_p(pc.ctypes.data), ctypes.c_void_p(rc.ctypes.data))
+    return args, (mirror, pc, rc, cw)
 
-    c_run = library.c_run
-    c_run.restype = None
+
+def time_steps(libraries: dict) -> list[tuple[int, dict[str, tuple[float, float]]]]:
+    """(organisations, {engine: (best, median)}) ns per agent-step of the step alone, each over
+    fresh worlds from month 0, numba and each C build taking turns."""
     rows = []
     for shape, months, repeats in TIME_SHAPES:
         world, p, r = make_world(shape, {}, "shared_governance", 1)
         n_org = world.org_kind.shape[0]
-        run_steps(as_ref(copy_world(world)), p, r, 1)  # compiled before the clock starts
-        numba_s, c_s = [], []
+        run_steps(as_ref(copy_world(world)), p, r.copy(), 1)  # compiled before the clock starts
+        seconds: dict[str, list[float]] = {"numba": [], **{name: [] for name in libraries}}
         for _ in range(repeats):
-            ref = as_ref(copy_world(world))
+            ref, rn = as_ref(copy_world(world)), r.copy()
             start = time.perf_counter()
-            run_steps(ref, p, r, months)
-            numba_s.append(time.perf_counter() - start)
-            mirror, rc = copy_world(world), r.copy()
-            cw = c_world(mirror)
-            args = (ctypes.c_void_p(p.ctypes.data), ctypes.c_void_p(rc.ctypes.data))
-            start = time.perf_counter()
-            c_run(ctypes.byref(cw), *args, ctypes.c_int64(months))
-            c_s.append(time.perf_counter() - start)
+            run_steps(ref, p, rn, months)
+            seconds["numba"].append(time.perf_counter() - start)
+            for name, library in libraries.items():
+                args, _alive = _c_args(world, p, r)
+                start = time.perf_counter()
+                library.c_run(*args, ctypes.c_int64(months))
+                seconds[name].append(time.perf_counter() - start)
         scale = 1e9 / (n_org * months)
-        numba_ns, c_ns = np.array(numba_s) * scale, np.array(c_s) * scale
-        rows.append((n_org, numba_ns.min(), np.median(numba_ns), c_ns.min(), np.median(c_ns)))
+        cells = {k: (min(v) * scale, float(np.median(v)) * scale) for k, v in seconds.items()}
+        rows.append((n_org, cells))
     return rows
 
 
@@ -108,11 +117,9 @@ def _repeat_phase(fn, w, p, r, hi, n):
         fn(w, p, r, 0, hi)
 
 
-def time_phases(library) -> list[tuple[str, list[tuple[float, float]]]]:
+def time_phases(library: ctypes.CDLL) -> list[tuple[str, list[tuple[float, float]]]]:
     """Each phase called again and again on its own output (as bench_phases.py does), numba and C
     from the same warmed world: (phase, [(numba ns, C ns) per organisation at each shape])."""
-    import ctypes
-
     c_repeat = library.c_repeat
     c_repeat.restype = None
     rows = []
@@ -152,40 +159,41 @@ def time_phases(library) -> list[tuple[str, list[tuple[float, float]]]]:
     return rows
 
 
-def time_runs(library) -> tuple[float, float]:
-    """Runs a second on one thread, numba against C: 120 months of the default world with the
-    month's measures, one world per run (built beforehand, as neither side's cost)."""
-    import ctypes
-
-    c_advance = advance_c(library)
+def time_runs(libraries: dict) -> dict[str, float]:
+    """Runs a second on one thread, numba and each C build: 120 months of the default world with
+    the month's measures, one world per run (built beforehand, as neither side's cost); rounds
+    take turns, the best of REPEATS."""
     p = pack("place_system", validate("place_system"))
     r = PRESETS["shared_governance"].vector()
     worlds = [build_world(p, r, 0, 1, k) for k in range(RUNS)]
     history = np.zeros((RUN_MONTHS, N_MEASURES))
+    months, out, every = (
+        ctypes.c_int64(RUN_MONTHS),
+        ctypes.c_void_p(history.ctypes.data),
+        ctypes.c_int(0),
+    )
 
-    def numba_once():
-        refs = [as_ref(copy_world(w)) for w in worlds]
+    def numba_round() -> float:
+        runs = [(as_ref(copy_world(w)), r.copy()) for w in worlds]
         start = time.perf_counter()
-        for ref in refs:
-            advance(ref, p, r, RUN_MONTHS, history, False)
+        for ref, rn in runs:
+            advance(ref, p, rn, RUN_MONTHS, history, False)
         return RUNS / (time.perf_counter() - start)
 
-    def c_once():
-        copies = [copy_world(w) for w in worlds]
-        structs = [ctypes.byref(c_world(w)) for w in copies]
-        args = (ctypes.c_void_p(p.ctypes.data), ctypes.c_void_p(r.copy().ctypes.data))
-        months, out, every = (
-            ctypes.c_int64(RUN_MONTHS),
-            ctypes.c_void_p(history.ctypes.data),
-            ctypes.c_int(0),
-        )
+    def c_round(library) -> float:
+        runs = [_c_args(w, p, r) for w in worlds]
         start = time.perf_counter()
-        for cw in structs:
-            c_advance(cw, *args, months, out, every)
+        for args, _alive in runs:
+            library.c_advance(*args, months, out, every)
         return RUNS / (time.perf_counter() - start)
 
-    numba_once()
-    return max(numba_once() for _ in range(REPEATS)), max(c_once() for _ in range(REPEATS))
+    numba_round()
+    rates: dict[str, float] = {"numba": 0.0, **{name: 0.0 for name in libraries}}
+    for _ in range(REPEATS):
+        rates["numba"] = max(rates["numba"], numba_round())
+        for name, library in libraries.items():
+            rates[name] = max(rates[name], c_round(library))
+    return rates
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,12 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _bench(args)
-    except FileNotFoundError:
-        print("bench_c.py: gcc is needed (apt-get install gcc)", file=sys.stderr)
-        return 2
-    except RuntimeError as error:  # the C does not compile
+    except RuntimeError as error:  # no gcc, C that does not compile, a file that is not there
         print(f"bench_c.py: {error}", file=sys.stderr)
-        return 1
+        return 2
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -214,30 +219,26 @@ def _bench(args: argparse.Namespace) -> int:
     if not complete:
         print("the translation is incomplete: no timings")
         return 1
-    library = _library()
-    if not check_runs(library):
+    libraries = _libraries()
+    if not all(check_runs(library, name) for name, library in libraries.items()):
         return 1
     if args.check:
         return 0
-    print(
-        "\nthe step alone, ns per agent-step: best (median) of runs from month 0, as run_benchmarks:"
-    )
-    print(f"{'organisations':>14} {'numba':>14} {'C':>14} {'numba/C':>8}")
-    for n_org, nb, nb_med, c, c_med in time_steps(library):
-        print(f"{n_org:>14,} {nb:>6.1f} ({nb_med:>5.1f}) {c:>6.1f} ({c_med:>5.1f}) {nb / c:>8.2f}")
-    print("\neach phase on its own output, ns per organisation (best of", REPEATS, "):")
-    print(
-        f"{'phase':>14} {'16: numba':>10} {'C':>7} {'ratio':>6} {'1,004: numba':>13} {'C':>7} {'ratio':>6}"
-    )
-    for name, cells in time_phases(library):
-        (a, b), (c, d) = cells
+    names = ["numba", *libraries]
+    print("\nthe step alone, ns per agent-step, best (median) of runs from month 0:")
+    print(f"{'organisations':>14} " + " ".join(f"{n:>24}" for n in names))
+    for n_org, cells in time_steps(libraries):
+        text = " ".join(f"{cells[n][0]:>16.1f} ({cells[n][1]:>5.1f})" for n in names)
+        print(f"{n_org:>14,} {text}")
+    print(f"\neach phase on its own output, ns per organisation (best of {REPEATS}), plain C:")
+    head = f"{'16: numba':>10} {'C':>7} {'ratio':>6} {'1,004: numba':>13} {'C':>7} {'ratio':>6}"
+    print(f"{'phase':>14} {head}")
+    for name, ((a, b), (c, d)) in time_phases(libraries["C"]):
         print(f"{name:>14} {a:>10.2f} {b:>7.2f} {a / b:>6.2f} {c:>13.2f} {d:>7.2f} {c / d:>6.2f}")
-    numba_rate, c_rate = time_runs(library)
-    print(f"\n{RUNS} runs of {RUN_MONTHS} months at 16 organisations, with the month's measures:")
-    slower = c_rate / numba_rate
-    print(
-        f"  numba {numba_rate:,.0f} runs a second, C {c_rate:,.0f}: numba/C {slower:.2f}x the time"
-    )
+    rates = time_runs(libraries)
+    print(f"\n{RUNS} runs of {RUN_MONTHS} months at 16 organisations with the month's measures:")
+    for name in names:
+        print(f"{name:>24}: {rates[name]:>7,.0f} runs a second")
     return 0
 
 

@@ -2,12 +2,12 @@
 
 `world.h` is generated here, every time, from `sim.core.state.FIELDS` (the state as a struct of
 pointers, in FIELDS order, then the counts) and from the model's index tuples and constants
-(`P_<parameter>`, `R_<lever>`, `M_<measure>`, and every upper-case number and numeric array of
-the compiled modules):
-so the C reads the same slots as the kernel and cannot drift from them silently. `driver.c` is
-generated from `PHASES`, as the kernel's `step` is. Compiled with gcc at -O3 for this machine,
-with floating-point contraction off (no fused multiply-adds: LLVM forms none in numba's code
-either), so the same operations in the same order give the same bits.
+(`P_<parameter>`, `R_<lever>`, `M_<measure>`, `S_<summary>`, and every upper-case number and
+one-dimensional numeric array of the modules the month reads), so the C reads the same slots as
+the kernel and cannot drift from them silently. `driver.c` is generated from `PHASES`, as the
+kernel's `step` is. Compiled with gcc at -O2 for this machine, with floating-point contraction
+off (no fused multiply-adds: LLVM forms none in numba's code either), so that the same operations
+in the same order give the same bits; `VARIANTS` are the builds the benchmark times.
 
 A measurement, not part of the model: nothing in sim/ uses it.
 """
@@ -33,7 +33,11 @@ from sim.core.submodels import PHASES
 
 HERE = Path(__file__).resolve().parent
 COUNTS = ("n_org", "n_con", "n_edge", "n_place", "n_ics")
-FLAGS = ("-O3", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-std=c11")
+# -O2: gcc's -O3 gave the same bits 7% to 10% more slowly here (runs, 1 December, side by side).
+FLAGS = ("-O2", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-std=c11")
+# Ways to build the same C: plain, and with min and max as the single instructions numba emits
+# (gcc turns `b < a ? b : a` into branches, which the processor must predict).
+VARIANTS = {"C": (), "C, min/max instructions": ("-DMINMAX_INSTRUCTIONS",)}
 _MODULES = (
     "sim.core.constants",
     "sim.core.state",
@@ -46,6 +50,7 @@ _MODULES = (
 
 
 def _module_names() -> list[str]:
+    """The modules whose constants the month's code reads."""
     import sim.core.submodels as submodels
 
     inside = pkgutil.iter_modules(submodels.__path__)
@@ -54,39 +59,33 @@ def _module_names() -> list[str]:
 
 def _numbers() -> dict[str, float | int]:
     """Every upper-case module-level number of the modules the month's code reads."""
-    import sim.core.submodels as submodels
-
-    names = [
-        *_MODULES,
-        *(f"sim.core.submodels.{m.name}" for m in pkgutil.iter_modules(submodels.__path__)),
-    ]
     found: dict[str, float | int] = {}
-    for module in names:
+    for module in _module_names():
         for key, value in vars(importlib.import_module(module)).items():
             if not key.isupper() or isinstance(value, bool):
                 continue
-            if isinstance(value, (int, np.integer)):
-                found.setdefault(key.lstrip("_"), int(value))
-            elif isinstance(value, (float, np.floating)):
-                found.setdefault(key.lstrip("_"), float(value))
+            if isinstance(value, (int, np.integer, float, np.floating)):
+                number = int(value) if isinstance(value, (int, np.integer)) else float(value)
+                _keep(found, key.lstrip("_"), number, module)
     return found
+
+
+def _keep(found: dict, name: str, value, module: str) -> None:
+    """Record a constant; two modules giving one name different values would be ambiguous in C."""
+    if name in found and not np.array_equal(found[name], value):
+        raise RuntimeError(f"{name} has two values ({module} and an earlier module): rename one")
+    found[name] = value
 
 
 def _arrays() -> dict[str, np.ndarray]:
     """Every upper-case module-level one-dimensional numeric array of the same modules (numba
     freezes global arrays into the compiled code as constants)."""
-    import sim.core.submodels as submodels
-
-    names = [
-        *_MODULES,
-        *(f"sim.core.submodels.{m.name}" for m in pkgutil.iter_modules(submodels.__path__)),
-    ]
     found: dict[str, np.ndarray] = {}
-    for module in names:
+    for module in _module_names():
         for key, value in vars(importlib.import_module(module)).items():
             numeric = isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "if"
             if key.isupper() and numeric:
-                found.setdefault(key.lstrip("_"), value)
+                _keep(found, key.lstrip("_"), value, module)
     return found
 
 
@@ -194,26 +193,30 @@ def c_world(world) -> CWorld:
 
 
 def sources(only: list[str] | None = None) -> list[Path]:
-    """The translated files (or those named)."""
-    files = sorted(p for p in HERE.glob("*.c") if p.name != "driver.c")
+    """The translated files, or those named (a name that is not one is refused)."""
+    files = sorted(HERE.glob("*.c"))
+    unknown = sorted(set(only or ()) - {p.stem for p in files})
+    if unknown:
+        known = ", ".join(p.stem for p in files)
+        raise RuntimeError(f"no bench/c_month/{unknown[0]}.c (the files: {known})")
     return [p for p in files if only is None or p.stem in only]
 
 
-def compile_library(files: list[Path], with_driver: bool, out: Path | None = None) -> ctypes.CDLL:
-    """Compile `files` (and the generated driver) into a shared library and load it."""
-    if out is None:
-        build = Path(tempfile.mkdtemp(prefix="c_month_"))
-        atexit.register(shutil.rmtree, build, ignore_errors=True)
-    else:
-        build = out
+def compile_library(files: list[Path], with_driver: bool, defines: tuple = ()) -> ctypes.CDLL:
+    """Compile `files` (and the generated driver) into a shared library in a fresh temporary
+    folder (removed at exit) and load it. Raises RuntimeError if gcc is missing or fails."""
+    if shutil.which("gcc") is None:
+        raise RuntimeError("gcc is needed (apt-get install gcc)")
+    build = Path(tempfile.mkdtemp(prefix="c_month_"))
+    atexit.register(shutil.rmtree, build, ignore_errors=True)
     (build / "world.h").write_text(world_header())
     inputs = [str(p) for p in files]
     if with_driver:
         (build / "driver.c").write_text(driver_source())
         inputs.append(str(build / "driver.c"))
-    library = build / f"month_{'_'.join(p.stem for p in files) or 'none'}.so"
-    command = ["gcc", *FLAGS, f"-I{build}", f"-I{HERE}", "-o", str(library), *inputs, "-lm"]
-    done = subprocess.run(command, capture_output=True, text=True)
+    library = build / "month.so"
+    command = ["gcc", *FLAGS, *defines, f"-I{build}", f"-I{HERE}", "-o", str(library), *inputs]
+    done = subprocess.run([*command, "-lm"], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"gcc failed:\n{done.stderr}")
     return ctypes.CDLL(str(library))
@@ -236,4 +239,4 @@ def phase_function(library: ctypes.CDLL, name: str):
     return fn
 
 
-__all__ = ["CWorld", "c_world", "compile_library", "phase_function", "sources"]
+__all__ = ["VARIANTS", "CWorld", "c_world", "compile_library", "phase_function", "sources"]

@@ -8,9 +8,21 @@
 #include "world.h"
 
 /* numba's min(a, b) is `b < a ? b : a`, its max `b > a ? b : a` (Python's algorithm: the first of
-   equals wins), which matters for signed zeros. */
+   equals wins), which matters for signed zeros. numba emits one instruction for each (vminsd,
+   vmaxsd: `dest < src ? dest : src`, the same choice); gcc compiles the expression to a branch
+   unless asked for the instruction (MINMAX_INSTRUCTIONS, a variant of the build). */
+#ifdef MINMAX_INSTRUCTIONS
+#include <immintrin.h>
+static inline double mn(double a, double b) {
+    return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(b), _mm_set_sd(a)));
+}
+static inline double mx(double a, double b) {
+    return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(b), _mm_set_sd(a)));
+}
+#else
 static inline double mn(double a, double b) { return b < a ? b : a; }
 static inline double mx(double a, double b) { return b > a ? b : a; }
+#endif
 static inline int64_t mni(int64_t a, int64_t b) { return b < a ? b : a; }
 static inline int64_t mxi(int64_t a, int64_t b) { return b > a ? b : a; }
 
