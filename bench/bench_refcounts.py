@@ -4,10 +4,12 @@ Each phase takes the state's handle and the parameter and rule arrays; numba cou
 them with atomic operations (`NRT_incref`, `NRT_decref`) wherever its pruning pass cannot prove a
 count unneeded, and a sampling profiler (`perf record -e cpu-clock`) puts 14% to 19% of the
 kernel's samples on the instruction after those atomic operations. This script measures what
-removing them would gain. It runs itself twice, in fresh processes: once as numba compiles the
-model, once with `NRT_incref` and `NRT_decref` replaced by functions that return at once (nothing
-is then ever freed, so the timed runs allocate nothing: every world is built before the clock
-starts). It prints, both ways, the cost of one 120-month run at 16 organisations (fortress and
+removing them would gain. It runs itself twice, in fresh processes, each compiling the model into
+a fresh numba cache of its own (about a minute each): once as numba compiles it, once with
+`NRT_incref` and `NRT_decref` replaced by functions that return at once (nothing is then ever
+freed, so the timed runs allocate nothing: every world is built before the clock starts). Code
+loaded from a cache keeps the reference counting it was compiled with: until 1 December the two
+shared the project's cache, and the stubs reached little of the run. It prints, both ways, the cost of one 120-month run at 16 organisations (fortress and
 shared governance, best of 5 rounds of 300 prebuilt worlds) and of one call of `learn` over no
 organisations (its fixed cost, which the atomic operations dominate when a phase is called alone).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -101,8 +104,10 @@ def measure() -> None:
     print("learn", best / CALLS * 1e9)
 
 
-def _child(stub: bool) -> dict[str, float]:
-    env = {**os.environ, STUB: "1" if stub else ""}
+def _child(stub: bool, cache: str) -> dict[str, float]:
+    # A fresh numba cache for each: cached code keeps the reference counting it was compiled
+    # with, so a shared cache would time the stubbed run largely with the real operations.
+    env = {**os.environ, STUB: "1" if stub else "", "CARE_COMMONS_CACHE_DIR": cache}
     out = subprocess.run(
         [sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=True
     ).stdout
@@ -110,7 +115,8 @@ def _child(stub: bool) -> dict[str, float]:
 
 
 def main() -> None:
-    counted, stubbed = _child(False), _child(True)
+    with tempfile.TemporaryDirectory() as counted_cache, tempfile.TemporaryDirectory() as bare:
+        counted, stubbed = _child(False, counted_cache), _child(True, bare)
     for name in ("fortress", "shared_governance"):
         a, b = counted[name], stubbed[name]
         print(
