@@ -98,6 +98,7 @@ def time_steps(libraries: dict) -> list[tuple[int, dict[str, tuple[float, float]
             run_steps(ref, p, rn, months)
             seconds["numba"].append(time.perf_counter() - start)
             for name, library in libraries.items():
+                library.c_run.restype = None
                 args, _alive = _c_args(world, p, r)
                 start = time.perf_counter()
                 library.c_run(*args, ctypes.c_int64(months))
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="check the translation, time nothing")
     parser.add_argument(
-        "--files", nargs="*", help="check only the phases of these c_month files (stems)"
+        "--files", nargs="+", help="check only the phases of these c_month files (stems)"
     )
     args = parser.parse_args(argv)
     try:

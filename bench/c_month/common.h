@@ -9,7 +9,7 @@
 
 /* numba's min(a, b) is `b < a ? b : a`, its max `b > a ? b : a` (Python's algorithm: the first of
    equals wins), which matters for signed zeros. numba emits one instruction for each (vminsd,
-   vmaxsd: `dest < src ? dest : src`, the same choice); gcc compiles the expression to a branch
+   vmaxsd: `dest < src ? dest : src`, the same choice); gcc compiles some of them to branches
    unless asked for the instruction (MINMAX_INSTRUCTIONS, a variant of the build). */
 #ifdef MINMAX_INSTRUCTIONS
 #include <immintrin.h>
