@@ -34,16 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from c_month.cbuild import VARIANTS, c_world, compile_library, sources
-from c_month.compare import (
-    RUN_MONTHS,
-    check_phases,
-    check_runs,
-    copy_world,
-    make_world,
-    run_steps,
-)
-from numba import njit
+from bench_phases import repeat_phase, repeat_step
+from c_month.cbuild import VARIANTS, compile_library, sources
+from c_month.compare import RUN_MONTHS, c_args, check_phases, check_runs, copy_world, make_world
 
 from sim.core.constants import N_MEASURES
 from sim.core.init import build_world
@@ -74,15 +67,6 @@ def _best(fn) -> float:
     return min(fn() for _ in range(REPEATS))
 
 
-def _c_args(world, p, r) -> tuple:
-    """A C world over a copy of `world`, with copies of p and r: (arguments, the arrays they point
-    into, which must stay alive while C runs)."""
-    mirror, pc, rc = copy_world(world), p.copy(), r.copy()
-    cw = c_world(mirror)
-    args = (ctypes.byref(cw), ctypes.c_void_p(pc.ctypes.data), ctypes.c_void_p(rc.ctypes.data))
-    return args, (mirror, pc, rc, cw)
-
-
 def time_steps(libraries: dict) -> list[tuple[int, dict[str, tuple[float, float]]]]:
     """(organisations, {engine: (best, median)}) ns per agent-step of the step alone, each over
     fresh worlds from month 0, numba and each C build taking turns."""
@@ -90,16 +74,15 @@ def time_steps(libraries: dict) -> list[tuple[int, dict[str, tuple[float, float]
     for shape, months, repeats in TIME_SHAPES:
         world, p, r = make_world(shape, {}, "shared_governance", 1)
         n_org = world.org_kind.shape[0]
-        run_steps(as_ref(copy_world(world)), p, r.copy(), 1)  # compiled before the clock starts
+        repeat_step(as_ref(copy_world(world)), p, r.copy(), 1)  # compiled before the clock starts
         seconds: dict[str, list[float]] = {"numba": [], **{name: [] for name in libraries}}
         for _ in range(repeats):
             ref, rn = as_ref(copy_world(world)), r.copy()
             start = time.perf_counter()
-            run_steps(ref, p, rn, months)
+            repeat_step(ref, p, rn, months)
             seconds["numba"].append(time.perf_counter() - start)
             for name, library in libraries.items():
-                library.c_run.restype = None
-                args, _alive = _c_args(world, p, r)
+                args, _alive = c_args(world, p, r)
                 start = time.perf_counter()
                 library.c_run(*args, ctypes.c_int64(months))
                 seconds[name].append(time.perf_counter() - start)
@@ -112,23 +95,15 @@ def time_steps(libraries: dict) -> list[tuple[int, dict[str, tuple[float, float]
 PHASE_SHAPES = (({"n_ics": 1, "n_places": 3}, 1200), ({"n_ics": 4, "n_places": 50}, 60))
 
 
-@njit
-def _repeat_phase(fn, w, p, r, hi, n):
-    for _ in range(n):
-        fn(w, p, r, 0, hi)
-
-
 def time_phases(library: ctypes.CDLL) -> list[tuple[str, list[tuple[float, float]]]]:
     """Each phase called again and again on its own output (as bench_phases.py does), numba and C
     from the same warmed world: (phase, [(numba ns, C ns) per organisation at each shape])."""
-    c_repeat = library.c_repeat
-    c_repeat.restype = None
     rows = []
     for k, ph in enumerate(PHASES):
         cells = []
         for shape, calls in PHASE_SHAPES:
             world, p, r = make_world(shape, {}, "shared_governance", 1)
-            run_steps(as_ref(world), p, r, 30)
+            repeat_step(as_ref(world), p, r, 30)
             n_org = world.org_kind.shape[0]
             hi = {"world": 1, "place": world.place_ics.shape[0], "org": n_org}[ph.unit]
 
@@ -136,22 +111,14 @@ def time_phases(library: ctypes.CDLL) -> list[tuple[str, list[tuple[float, float
                 w, pc, rc = copy_world(world), p.copy(), r.copy()
                 ref = as_ref(w)
                 start = time.perf_counter()
-                _repeat_phase(ph.fn, ref, pc, rc, hi, calls)
+                repeat_phase(ph.fn, ref, pc, rc, calls, hi)
                 return (time.perf_counter() - start) / calls / n_org * 1e9
 
             def c_once(world=world, p=p, r=r, hi=hi, calls=calls, n_org=n_org, k=k):
-                w, pc, rc = copy_world(world), p.copy(), r.copy()
-                cw = c_world(w)
-                args = (ctypes.c_void_p(pc.ctypes.data), ctypes.c_void_p(rc.ctypes.data))
+                args, _alive = c_args(world, p, r)
+                span = (ctypes.c_int64(0), ctypes.c_int64(hi), ctypes.c_int64(calls))
                 start = time.perf_counter()
-                c_repeat(
-                    ctypes.c_int64(k),
-                    ctypes.byref(cw),
-                    *args,
-                    ctypes.c_int64(0),
-                    ctypes.c_int64(hi),
-                    ctypes.c_int64(calls),
-                )
+                library.c_repeat(ctypes.c_int64(k), *args, *span)
                 return (time.perf_counter() - start) / calls / n_org * 1e9
 
             numba_once()
@@ -182,7 +149,7 @@ def time_runs(libraries: dict) -> dict[str, float]:
         return RUNS / (time.perf_counter() - start)
 
     def c_round(library) -> float:
-        runs = [_c_args(w, p, r) for w in worlds]
+        runs = [c_args(w, p, r) for w in worlds]
         start = time.perf_counter()
         for args, _alive in runs:
             library.c_advance(*args, months, out, every)

@@ -36,13 +36,15 @@ WARM_MONTHS, REPEATS = 30, 5
 
 
 @njit
-def _repeat_phase(fn, w, p, r, n, hi):
+def repeat_phase(fn, w, p, r, n, hi):
+    """`n` calls of phase `fn` over agents 0..hi-1 (bench_c.py uses it too)."""
     for _ in range(n):
         fn(w, p, r, 0, hi)
 
 
 @njit
-def _repeat_step(w, p, r, n):
+def repeat_step(w, p, r, n):
+    """`n` months of the kernel's step (bench_c.py uses it too)."""
     for _ in range(n):
         step(w, p, r)
 
@@ -53,7 +55,7 @@ def _fresh(shape: dict):
     r = PRESETS["shared_governance"].vector()
     world = build_world(p, r, 0, 1, 0)
     w = as_ref(world)
-    _repeat_step(w, p, r, WARM_MONTHS)
+    repeat_step(w, p, r, WARM_MONTHS)
     return w, p, r, world.org_kind.shape[0], world.place_ics.shape[0]
 
 
@@ -64,10 +66,10 @@ def _ns(shape: dict, calls: int, phase=None) -> float:
         w, p, r, n_org, n_place = _fresh(shape)
         start = time.perf_counter()
         if phase is None:
-            _repeat_step(w, p, r, calls)
+            repeat_step(w, p, r, calls)
         else:
             hi = {"world": 1, "place": n_place, "org": n_org}[phase.unit]
-            _repeat_phase(phase.fn, w, p, r, calls, hi)
+            repeat_phase(phase.fn, w, p, r, calls, hi)
         best = min(best, (time.perf_counter() - start) / calls / n_org * 1e9)
     return best
 
@@ -83,7 +85,7 @@ def setup_ns(shape: dict, phase) -> float:
     for _ in range(REPEATS):
         w, p, r, _, _ = _fresh(shape)
         start = time.perf_counter()
-        _repeat_phase(phase.fn, w, p, r, SETUP_CALLS, hi)
+        repeat_phase(phase.fn, w, p, r, SETUP_CALLS, hi)
         best = min(best, (time.perf_counter() - start) / SETUP_CALLS * 1e9)
     return best
 
@@ -93,7 +95,7 @@ def phase_costs(shape: dict, calls: int) -> None:
     w, p, r, n_org, n_place = _fresh(shape)
     for phase in PHASES:  # compile each phase's loop outside the timings
         hi = {"world": 1, "place": n_place, "org": n_org}[phase.unit]
-        _repeat_phase(phase.fn, w, p, r, 1, hi)
+        repeat_phase(phase.fn, w, p, r, 1, hi)
     whole = _ns(shape, calls)
     print(f"{n_org} organisations ({calls} calls in a row, best of {REPEATS} fresh worlds):")
     total = fixed = 0.0

@@ -219,7 +219,11 @@ def compile_library(files: list[Path], with_driver: bool, defines: tuple = ()) -
     done = subprocess.run([*command, "-lm"], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"gcc failed:\n{done.stderr}")
-    return ctypes.CDLL(str(library))
+    loaded = ctypes.CDLL(str(library))
+    for name in ("c_step", "c_run", "c_advance", "c_repeat", "c_measure"):
+        if hasattr(loaded, name):
+            getattr(loaded, name).restype = None  # they return nothing
+    return loaded
 
 
 def phase_function(library: ctypes.CDLL, name: str):

@@ -7,8 +7,8 @@ import ctypes
 from dataclasses import replace
 
 import numpy as np
+from bench_phases import repeat_phase
 from c_month.cbuild import c_world, compile_library, phase_function, sources
-from numba import njit
 
 from sim.core.constants import MEASURES, N_MEASURES
 from sim.core.init import adopt_rules, build_world
@@ -17,7 +17,7 @@ from sim.core.params import pack, validate
 from sim.core.rules import PRESETS
 from sim.core.state import FIELDS, World, as_ref
 from sim.core.submodels import PHASES
-from sim.engine.kernel import advance, step
+from sim.engine.kernel import advance
 
 RUN_MONTHS = 120
 
@@ -60,15 +60,13 @@ CHECK_SCHEDULES = {
 }
 
 
-@njit
-def _phase(fn, w, p, r, lo, hi):
-    fn(w, p, r, lo, hi)
-
-
-@njit
-def run_steps(w, p, r, n):
-    for _ in range(n):
-        step(w, p, r)
+def c_args(world: World, p, r) -> tuple:
+    """C's first three arguments over copies of `world`, p and r: (arguments, the objects they
+    point into, which must stay alive while C runs: the copied world first)."""
+    mirror, p_c, r_c = copy_world(world), p.copy(), r.copy()
+    cw = c_world(mirror)
+    args = (ctypes.byref(cw), ctypes.c_void_p(p_c.ctypes.data), ctypes.c_void_p(r_c.ctypes.data))
+    return args, (mirror, p_c, r_c, cw)
 
 
 def copy_world(world: World) -> World:
@@ -137,12 +135,11 @@ def _months_agree(present, c_measure, world: World, p, r, schedule, where: str) 
         _switch(world, p, r, schedule, month)
         for ph, fn in present:
             if fn is None:
-                _phase(ph.fn, as_ref(world), p, r, 0, units[ph.unit])
+                repeat_phase(ph.fn, as_ref(world), p, r, 1, units[ph.unit])
                 continue
-            before, p_c, r_c = copy_world(world), p.copy(), r.copy()
-            _phase(ph.fn, as_ref(world), p, r, 0, units[ph.unit])
-            cw = c_world(before)
-            fn(cw, p_c.ctypes.data, r_c.ctypes.data, 0, units[ph.unit])
+            args, (before, p_c, r_c, _cw) = c_args(world, p, r)
+            repeat_phase(ph.fn, as_ref(world), p, r, 1, units[ph.unit])
+            fn(*args, 0, units[ph.unit])
             problem = _differs(world, before)
             if problem is None and not (np.array_equal(r, r_c) and np.array_equal(p, p_c)):
                 problem = "the parameter or lever vector"
@@ -159,19 +156,13 @@ def _months_agree(present, c_measure, world: World, p, r, schedule, where: str) 
 def _measure_agrees(c_measure, world: World, p, r, month: int) -> bool:
     """The month's measures (every flag combination) in numba and in C, from the same state."""
     for costly, trust in ((True, True), (False, True), (False, False)):
-        mirror = copy_world(world)
         numba_state = copy_world(world)
         out_nb = np.full(N_MEASURES, np.nan)
         out_c = np.full(N_MEASURES, np.nan)
         measure(as_ref(numba_state), p, r, out_nb, costly, trust)
-        cw = c_world(mirror)
+        args, (mirror, *_alive) = c_args(world, p, r)
         c_measure(
-            ctypes.byref(cw),
-            ctypes.c_void_p(p.ctypes.data),
-            ctypes.c_void_p(r.ctypes.data),
-            ctypes.c_void_p(out_c.ctypes.data),
-            ctypes.c_int(costly),
-            ctypes.c_int(trust),
+            *args, ctypes.c_void_p(out_c.ctypes.data), ctypes.c_int(costly), ctypes.c_int(trust)
         )
         problem = _differs(numba_state, mirror)
         if problem is None and not np.array_equal(out_nb.view(np.int64), out_c.view(np.int64)):
@@ -185,34 +176,20 @@ def _measure_agrees(c_measure, world: World, p, r, month: int) -> bool:
     return True
 
 
-def advance_c(library):
-    fn = library.c_advance
-    fn.restype = None
-    return fn
-
-
 def check_runs(library, label: str = "C") -> bool:
     """Whole 120-month runs with their measures (as `run_batch` records them, fixed rules): state
     and history, bit for bit."""
-    c_advance = advance_c(library)
     for shape in CHECK_SHAPES:
         for params in CHECK_PARAMS:
             for rules in CHECK_RULES:
                 for seed in (1, 2):
                     world, p, r = make_world(shape, params, rules, seed)
-                    mirror, p_c, r_c = copy_world(world), p.copy(), r.copy()
+                    args, (mirror, *_alive) = c_args(world, p, r)  # before numba moves them on
                     h_nb = np.zeros((RUN_MONTHS, N_MEASURES))
                     h_c = np.zeros((RUN_MONTHS, N_MEASURES))
                     advance(as_ref(world), p, r, RUN_MONTHS, h_nb, False)
-                    cw = c_world(mirror)
-                    c_advance(
-                        ctypes.byref(cw),
-                        ctypes.c_void_p(p_c.ctypes.data),
-                        ctypes.c_void_p(r_c.ctypes.data),
-                        ctypes.c_int64(RUN_MONTHS),
-                        ctypes.c_void_p(h_c.ctypes.data),
-                        ctypes.c_int(0),
-                    )
+                    history = ctypes.c_void_p(h_c.ctypes.data)
+                    library.c_advance(*args, ctypes.c_int64(RUN_MONTHS), history, ctypes.c_int(0))
                     problem = _differs(world, mirror)
                     bits = h_nb.view(np.int64), h_c.view(np.int64)
                     if problem is None and not np.array_equal(*bits):
